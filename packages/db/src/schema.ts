@@ -1,0 +1,237 @@
+// Kysely's view of the tables in ../migrations. JSON columns are written as JSON text (see `json()`)
+// because the two drivers serialise JS arrays differently.
+import type { ColumnType, Generated } from 'kysely';
+
+type Json<T> = ColumnType<T, string, string>;
+type JsonDefault<T> = ColumnType<T, string | undefined, string>;
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type TimestampDefault = ColumnType<Date, Date | string | undefined, Date | string>;
+
+export interface OrganisationsTable {
+  id: Generated<string>;
+  name: string;
+  kind: string;
+  siren: string | null;
+  insee_code: string | null;
+  population: number | null;
+  address: string | null;
+  dpo_name: string | null;
+  dpo_email: string | null;
+  dpo_phone: string | null;
+  is_demo: Generated<boolean>;
+  created_at: TimestampDefault;
+}
+export interface GroupsTable { id: Generated<string>; name: string; created_at: TimestampDefault }
+export interface GroupMembersTable { group_id: string; organisation_id: string }
+export interface GroupStaffTable { group_id: string; user_id: string; role: string; can_write: Generated<boolean> }
+export interface UsersTable {
+  id: Generated<string>;
+  email: string;
+  name: string;
+  password_hash: string | null;
+  locale: Generated<string>;
+  totp_secret_enc: string | null;
+  totp_pending_enc: string | null;
+  mfa_enrolled_at: Timestamp | null;
+  recovery_codes: JsonDefault<string[]>;
+  failed_logins: Generated<number>;
+  locked_until: Timestamp | null;
+  disabled: Generated<boolean>;
+  last_login_at: Timestamp | null;
+  created_at: TimestampDefault;
+}
+export interface MembershipsTable { user_id: string; organisation_id: string; role: string; created_at: TimestampDefault }
+export interface SessionsTable {
+  id_hash: string;
+  user_id: string;
+  csrf_token: string;
+  organisation_id: string | null;
+  mfa_verified: Generated<boolean>;
+  ip: string | null;
+  user_agent: string | null;
+  created_at: TimestampDefault;
+  last_seen_at: TimestampDefault;
+}
+export interface InvitationsTable {
+  id: Generated<string>;
+  organisation_id: string;
+  email: string;
+  role: string;
+  token_hash: string;
+  expires_at: Timestamp;
+  accepted_at: Timestamp | null;
+  created_by: string | null;
+  created_at: TimestampDefault;
+}
+export interface AuditLogTable {
+  seq: number;
+  at: Timestamp;
+  actor_user_id: string | null;
+  actor_label: string;
+  organisation_id: string | null;
+  action: string;
+  object_type: string;
+  object_id: string | null;
+  ip: string | null;
+  outcome: string;
+  details: Json<Record<string, unknown>>;
+  prev_hash: string;
+  hash: string;
+}
+export interface AuditCheckpointsTable {
+  seq: number;
+  entry_count: number;
+  head_hash: string;
+  signature: string;
+  public_key: string;
+  at: TimestampDefault;
+}
+export interface PersonalData {
+  involved: boolean;
+  categories: string[];
+  approxPersons?: number | null;
+  approxRecords?: number | null;
+  sensitive: boolean;
+  minors: boolean;
+}
+export interface IncidentsTable {
+  id: Generated<string>;
+  organisation_id: string;
+  reference: string;
+  type: string;
+  title: string;
+  status: Generated<string>;
+  started_at: Timestamp | null;
+  aware_at: Timestamp;
+  detected_how: Generated<string>;
+  ended_at: Timestamp | null;
+  affected_systems: JsonDefault<string[]>;
+  affected_services: JsonDefault<string[]>;
+  personal_data: Json<PersonalData>;
+  provider: string | null;
+  created_by: string | null;
+  created_at: TimestampDefault;
+  updated_at: TimestampDefault;
+}
+export interface JournalEntriesTable {
+  id: Generated<string>;
+  organisation_id: string;
+  incident_id: string;
+  kind: string;
+  text: string;
+  occurred_at: Timestamp;
+  author_id: string | null;
+  author_name: string;
+  corrects_id: string | null;
+  created_at: TimestampDefault;
+}
+export interface TasksTable {
+  id: Generated<string>;
+  organisation_id: string;
+  incident_id: string;
+  key: string | null;
+  title: string;
+  description: Generated<string>;
+  phase: string;
+  owner_role: string;
+  assignee_user_id: string | null;
+  due_at: Timestamp;
+  status: Generated<string>;
+  not_applicable_reason: string | null;
+  done_at: Timestamp | null;
+  done_by: string | null;
+  done_by_name: string | null;
+  created_at: TimestampDefault;
+}
+export interface CnilDossiersTable {
+  incident_id: string;
+  organisation_id: string;
+  dossier: Json<Record<string, unknown>>;
+  updated_by: string | null;
+  updated_at: TimestampDefault;
+}
+export interface CnilSubmissionsTable {
+  id: Generated<string>;
+  organisation_id: string;
+  incident_id: string;
+  kind: string;
+  snapshot: Json<Record<string, unknown>>;
+  changes: Json<Record<string, unknown>> | null;
+  submitted_by: string | null;
+  submitted_by_name: string;
+  submitted_at: TimestampDefault;
+}
+export interface RegisterEntriesTable {
+  incident_id: string;
+  organisation_id: string;
+  facts: Generated<string>;
+  effects: Generated<string>;
+  remedial_actions: Generated<string>;
+  notified: Generated<boolean>;
+  reason_not_notified: string | null;
+  updated_at: TimestampDefault;
+}
+export interface NoticesTable {
+  incident_id: string;
+  organisation_id: string;
+  title: string;
+  body: string;
+  updated_by: string | null;
+  updated_at: TimestampDefault;
+}
+export interface ContactsTable {
+  id: Generated<string>;
+  organisation_id: string;
+  category: string;
+  name: string;
+  organisation_name: string | null;
+  phone_enc: string | null;
+  email_enc: string | null;
+  notes_enc: string | null;
+  created_at: TimestampDefault;
+  updated_at: TimestampDefault;
+}
+export interface JobsTable {
+  id: Generated<string>;
+  organisation_id: string | null;
+  kind: string;
+  payload: JsonDefault<Record<string, unknown>>;
+  status: Generated<string>;
+  progress: JsonDefault<Record<string, unknown>>;
+  result: Json<Record<string, unknown>> | null;
+  error: string | null;
+  created_at: TimestampDefault;
+  started_at: Timestamp | null;
+  finished_at: Timestamp | null;
+}
+
+export interface Schema {
+  organisations: OrganisationsTable;
+  groups: GroupsTable;
+  group_members: GroupMembersTable;
+  group_staff: GroupStaffTable;
+  users: UsersTable;
+  memberships: MembershipsTable;
+  sessions: SessionsTable;
+  invitations: InvitationsTable;
+  audit_log: AuditLogTable;
+  audit_checkpoints: AuditCheckpointsTable;
+  incidents: IncidentsTable;
+  journal_entries: JournalEntriesTable;
+  tasks: TasksTable;
+  cnil_dossiers: CnilDossiersTable;
+  cnil_submissions: CnilSubmissionsTable;
+  register_entries: RegisterEntriesTable;
+  notices: NoticesTable;
+  contacts: ContactsTable;
+  jobs: JobsTable;
+}
+
+/** Tables in the order a restore must insert them (parents first). */
+export const TABLES_IN_DEPENDENCY_ORDER: (keyof Schema)[] = [
+  'organisations', 'groups', 'group_members', 'users', 'group_staff', 'memberships', 'sessions',
+  'invitations', 'audit_log', 'audit_checkpoints', 'incidents', 'journal_entries', 'tasks',
+  'cnil_dossiers', 'cnil_submissions', 'register_entries', 'notices', 'contacts', 'jobs',
+];
+
+export const json = (value: unknown): string => JSON.stringify(value);
