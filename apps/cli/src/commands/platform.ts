@@ -1,0 +1,184 @@
+// Platform commands: quick start, init, serve, demo, users, audit, backup and restore.
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { loadConfig, type Config } from '../../../server/src/config.ts';
+import { createServices, startServer } from '../../../server/src/bootstrap.ts';
+import { ensureKeyFile } from '../../../server/src/platform/keys.ts';
+import { checkpointNow, verifyAudit, appendAudit } from '../../../server/src/platform/audit.ts';
+import { seedDemo } from '../../../server/src/demo/seed.ts';
+import { createInvitation } from '../../../server/src/modules/auth/service.ts';
+import { createOrganisation } from '../../../server/src/modules/organisations/service.ts';
+import { organisationInputSchema, roleSchema, ORGANISATION_KINDS } from '../../../server/src/modules/organisations/schema.ts';
+import { collectBackup, openArchive, restoreBackup, sealArchive } from '../../../server/src/backup/archive.ts';
+import type { Services } from '../../../server/src/platform/services.ts';
+
+const out = (line = '') => process.stdout.write(`${line}\n`);
+
+async function withServices<T>(fn: (services: Services, config: Config) => Promise<T>, config = loadConfig()): Promise<T> {
+  const services = await createServices(config);
+  try {
+    return await fn(services, config);
+  } finally {
+    await services.database.close();
+  }
+}
+
+async function serveUntilSignal(services: Services): Promise<void> {
+  const server = await startServer(services);
+  out(`Rempart écoute sur ${services.config.publicUrl} (base : ${services.database.kind === 'pglite' ? `PGlite dans ${services.config.dataDir}` : 'PostgreSQL'})`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  out('Arrêt en cours…');
+  await server.close();
+}
+
+async function readPassphrase(option: string | undefined): Promise<string> {
+  if (option) return (await readFile(option, 'utf8')).trim();
+  const env = process.env.REMPART_BACKUP_PASSPHRASE;
+  if (env) return env;
+  throw new Error('Phrase de passe requise : --passphrase-file FICHIER ou variable REMPART_BACKUP_PASSPHRASE.');
+}
+
+export function registerPlatformCommands(program: Command): void {
+  program
+    .command('quickstart')
+    .description('Démarrage rapide sur la base embarquée ; crée la démonstration si le dossier de données est vide')
+    .action(async () => {
+      const config = loadConfig();
+      const key = await ensureKeyFile(config.dataDir);
+      if (key.created) out(`Clé maîtresse créée : ${key.file} (à sauvegarder hors ligne, elle chiffre les données).`);
+      const services = await createServices(config);
+      const count = await services.db.selectFrom('organisations').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      if (Number(count.n) === 0) {
+        const demo = await seedDemo(services);
+        out('');
+        out('Organisation de démonstration créée : Commune de Val-de-Brême.');
+        out(`Pour choisir le mot de passe de l'administrateur (lien à usage unique, valable 7 jours) :`);
+        out(`  ${demo.adminSetupUrl}`);
+        out('');
+      }
+      await serveUntilSignal(services);
+    });
+
+  program
+    .command('serve')
+    .description('Démarre le serveur (PGlite dans REMPART_DATA_DIR, ou PostgreSQL si DATABASE_URL est défini)')
+    .action(async () => serveUntilSignal(await createServices(loadConfig())));
+
+  program
+    .command('init')
+    .description('Installation réelle : crée la clé, la première organisation et son administrateur (sans démonstration)')
+    .requiredOption('--org-name <nom>', "nom de l'organisation")
+    .requiredOption('--admin-email <adresse>', "adresse de l'administrateur")
+    .option('--kind <type>', `type d'organisation (${ORGANISATION_KINDS.join(', ')})`, 'commune')
+    .option('--siren <siren>', 'SIREN (9 chiffres)')
+    .option('--insee <code>', 'code INSEE')
+    .action(async (options: { orgName: string; adminEmail: string; kind: string; siren?: string; insee?: string }) => {
+      const config = loadConfig();
+      if (!config.masterKey) {
+        const key = await ensureKeyFile(config.dataDir);
+        if (key.created) out(`Clé maîtresse créée : ${key.file} (à sauvegarder hors ligne).`);
+      }
+      const parsed = organisationInputSchema.safeParse({ name: options.orgName, kind: options.kind, siren: options.siren ?? null, inseeCode: options.insee ?? null });
+      if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join('.')} : ${i.message}`).join('\n'));
+      await withServices(async (services) => {
+        const existing = await services.db.selectFrom('organisations').select('id').where('is_demo', '=', false).executeTakeFirst();
+        if (existing) throw new Error('Rempart est déjà initialisé : utilisez « rempart user add » pour ajouter des personnes.');
+        const orgId = await services.db.transaction().execute(async (trx) => {
+          const id = await createOrganisation(trx, parsed.data);
+          await appendAudit(trx, services.keys, { actorUserId: null, actorLabel: 'cli (init)', organisationId: id, action: 'organisation.create', objectType: 'organisation', objectId: id, outcome: 'success' });
+          return id;
+        });
+        const invitation = await createInvitation(services, { organisationId: orgId, email: options.adminEmail, role: 'admin', createdBy: null, ip: null, actorLabel: 'cli (init)' });
+        out(`Organisation créée : ${parsed.data.name} (${orgId})`);
+        out(invitation.inviteUrl ? `Lien à usage unique pour l'administrateur : ${invitation.inviteUrl}` : `Invitation envoyée à ${invitation.email}.`);
+        out('Démarrez ensuite le serveur : npx rempart serve');
+      }, config);
+    });
+
+  program
+    .command('demo')
+    .description("Ajoute l'organisation de démonstration à une base existante")
+    .action(async () =>
+      withServices(async (services) => {
+        const demo = await seedDemo(services);
+        out(`Démonstration créée (${demo.organisationId}). Lien administrateur : ${demo.adminSetupUrl ?? 'envoyé par courriel'}`);
+      }),
+    );
+
+  const user = program.command('user').description('Gestion des personnes');
+  user
+    .command('add')
+    .description('Invite une personne dans une organisation (lien imprimé, ou courriel si SMTP est configuré)')
+    .requiredOption('--email <adresse>', 'adresse électronique')
+    .requiredOption('--role <rôle>', 'admin, rssi, dpo, dgs, elu, agent, prestataire, lecteur')
+    .option('--org <id|siren>', "organisation (obligatoire s'il y en a plusieurs)")
+    .action(async (options: { email: string; role: string; org?: string }) =>
+      withServices(async (services) => {
+        const role = roleSchema.safeParse(options.role);
+        if (!role.success) throw new Error(`Rôle inconnu : ${options.role}`);
+        const orgs = await services.db.selectFrom('organisations').select(['id', 'name', 'siren']).execute();
+        const matches = options.org ? orgs.filter((o) => o.id === options.org || o.siren === options.org) : orgs;
+        if (matches.length !== 1) {
+          throw new Error(`Précisez --org parmi : ${orgs.map((o) => `${o.name} (${o.siren ?? o.id})`).join(', ') || 'aucune organisation (lancez rempart init)'}`);
+        }
+        const invitation = await createInvitation(services, { organisationId: matches[0]!.id, email: options.email, role: role.data, createdBy: null, ip: null, actorLabel: 'cli (user add)' });
+        out(invitation.inviteUrl ? `Lien à usage unique : ${invitation.inviteUrl}` : `Invitation envoyée à ${invitation.email}.`);
+      }),
+    );
+
+  const audit = program.command('audit').description("Piste d'audit");
+  audit
+    .command('verify')
+    .description("Recalcule la chaîne d'empreintes et vérifie les points de contrôle signés")
+    .action(async () =>
+      withServices(async (services) => {
+        const result = await verifyAudit(services.db, services.keys);
+        if (result.ok) {
+          out(`Piste d'audit intègre : ${result.entries} entrées, ${result.checkpoints} point(s) de contrôle signés.`);
+        } else {
+          out(`Piste d'audit ALTÉRÉE à l'entrée n° ${result.firstBroken!.seq} : ${result.firstBroken!.reason}.`);
+          process.exitCode = 2;
+        }
+      }),
+    );
+  audit
+    .command('checkpoint')
+    .description("Signe la tête actuelle de la piste d'audit")
+    .action(async () => withServices(async (services) => void out(`Point de contrôle signé à l'entrée ${await checkpointNow(services.db, services.keys)}.`)));
+
+  program
+    .command('backup')
+    .description('Écrit une archive chiffrée de la base et des fichiers')
+    .requiredOption('--out <fichier>', 'archive à écrire')
+    .option('--passphrase-file <fichier>', 'fichier contenant la phrase de passe (sinon REMPART_BACKUP_PASSPHRASE)')
+    .action(async (options: { out: string; passphraseFile?: string }) => {
+      const passphrase = await readPassphrase(options.passphraseFile);
+      await withServices(async (services, config) => {
+        const content = await collectBackup(services.database, path.join(config.dataDir, 'files'), services.now());
+        await writeFile(options.out, sealArchive(content, passphrase), { mode: 0o600 });
+        const rows = Object.values(content.tables).reduce((n, t) => n + t.length, 0);
+        out(`Sauvegarde écrite : ${options.out} (${rows} lignes, ${content.files.length} fichier(s)). Gardez aussi la clé maîtresse hors ligne.`);
+      });
+    });
+
+  program
+    .command('restore')
+    .description('Restaure une archive dans une base vide')
+    .argument('<archive>', 'archive produite par rempart backup')
+    .option('--passphrase-file <fichier>', 'fichier contenant la phrase de passe (sinon REMPART_BACKUP_PASSPHRASE)')
+    .action(async (archive: string, options: { passphraseFile?: string }) => {
+      const passphrase = await readPassphrase(options.passphraseFile);
+      const content = openArchive(await readFile(archive), passphrase);
+      await withServices(async (services, config) => {
+        const counts = await restoreBackup(services.database, path.join(config.dataDir, 'files'), content);
+        out(`Restauration terminée : ${Object.entries(counts).filter(([, n]) => n > 0).map(([t, n]) => `${t} ${n}`).join(', ')}.`);
+        const verification = await verifyAudit(services.db, services.keys);
+        out(verification.ok ? "Piste d'audit restaurée et intègre." : `Attention : piste d'audit non intègre (${verification.firstBroken?.reason}).`);
+      });
+    });
+}

@@ -1,0 +1,71 @@
+// Builds the HTTP server: security headers, cookies, rate limits, the route table and the web app.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import { z } from 'zod';
+import { installErrorHandling, registerRoutes } from './platform/http.ts';
+import { allRoutes } from './routes.ts';
+import { openApiDocument } from './platform/openapi.ts';
+import type { Services } from './platform/services.ts';
+
+z.config(z.locales.fr());
+
+export const webDist = fileURLToPath(new URL('../../web/dist/', import.meta.url));
+
+export async function buildApp(services: Services, options: { logger?: boolean } = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ? { level: services.config.logLevel } : false,
+    bodyLimit: 1_048_576,
+    trustProxy: false,
+    genReqId: () => crypto.randomUUID(),
+  });
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+      },
+    },
+    hsts: services.config.secureCookies,
+    crossOriginEmbedderPolicy: false,
+  });
+  // Every API route the server answers, so a test can prove none escapes the route table.
+  const routeList: string[] = [];
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/api/')) return;
+    for (const method of ([] as string[]).concat(route.method)) routeList.push(`${method} ${route.url}`);
+  });
+  app.decorate('routeList', routeList);
+  await app.register(cookie);
+  await app.register(rateLimit, { global: true, max: 600, timeWindow: '1 minute' });
+  installErrorHandling(app);
+
+  const routes = allRoutes();
+  registerRoutes(app, routes, services);
+  app.get('/api/v1/openapi.json', async () => openApiDocument(routes));
+  app.get('/api/v1/health', async () => ({ status: 'ok', database: services.database.kind }));
+
+  if (existsSync(path.join(webDist, 'index.html'))) {
+    await app.register(fastifyStatic, { root: webDist, prefix: '/', wildcard: false, index: ['index.html'] });
+    // Client-side routes fall back to the app; unknown API paths stay JSON 404s.
+    app.setNotFoundHandler((request, reply) => {
+      if (request.method === 'GET' && !request.url.startsWith('/api/')) return reply.type('text/html').sendFile('index.html');
+      return reply.code(404).send({ code: 'not_found', message: `Adresse inconnue : ${request.method} ${request.url.split('?')[0]}`, details: [] });
+    });
+  }
+  return app;
+}

@@ -1,0 +1,44 @@
+// Wires configuration, keys, database and mail into Services; used by the CLI and the tests.
+import path from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { openDatabase, type Database } from '@rempart/db';
+import type { Config } from './config.ts';
+import { createKeys, loadMasterKey, type Keys } from './platform/keys.ts';
+import { createMailer } from './platform/mailer.ts';
+import type { Services } from './platform/services.ts';
+import { checkpointNow } from './platform/audit.ts';
+import { buildApp } from './app.ts';
+
+export async function openConfiguredDatabase(config: Config): Promise<Database> {
+  if (config.databaseUrl) return openDatabase({ url: config.databaseUrl });
+  const dir = path.join(config.dataDir, 'pglite');
+  await mkdir(dir, { recursive: true });
+  return openDatabase({ dataDir: dir });
+}
+
+export async function createServices(config: Config, overrides: { database?: Database; keys?: Keys; now?: () => Date } = {}): Promise<Services> {
+  const keys = overrides.keys ?? createKeys(await loadMasterKey(config));
+  const database = overrides.database ?? (await openConfiguredDatabase(config));
+  return {
+    database,
+    db: database.db,
+    keys,
+    config,
+    mailer: createMailer(config.smtpUrl, config.smtpFrom),
+    now: overrides.now ?? (() => new Date()),
+  };
+}
+
+export async function startServer(services: Services): Promise<{ url: string; close(): Promise<void> }> {
+  const app = await buildApp(services, { logger: true });
+  const address = await app.listen({ port: services.config.port, host: services.config.host });
+  return {
+    url: address,
+    async close() {
+      await app.close();
+      // Sign the head of the audit trail so that a truncation after shutdown is detectable.
+      await checkpointNow(services.db, services.keys);
+      await services.database.close();
+    },
+  };
+}

@@ -1,0 +1,58 @@
+// The only place that reads process.env: everything else receives a typed Config.
+import path from 'node:path';
+import { z } from 'zod';
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  DATABASE_URL: z.string().url().optional(),
+  REMPART_DATA_DIR: z.string().default('./data'),
+  REMPART_MASTER_KEY: z.string().optional(),
+  REMPART_PUBLIC_URL: z.string().url().optional(),
+  REMPART_SECURE_COOKIES: z.enum(['auto', 'true', 'false']).default('auto'),
+  REMPART_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).default(30),
+  REMPART_SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).default(12),
+  SMTP_URL: z.string().optional(),
+  SMTP_FROM: z.string().default('Rempart <no-reply@rempart.invalid>'),
+  REMPART_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl?: string;
+  dataDir: string;
+  masterKey?: string;
+  publicUrl: string;
+  secureCookies: boolean;
+  sessionIdleMs: number;
+  sessionAbsoluteMs: number;
+  smtpUrl?: string;
+  smtpFrom: string;
+  logLevel: string;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new Error(`Configuration invalide (variables d'environnement) :\n${lines}`);
+  }
+  const e = parsed.data;
+  const publicUrl = e.REMPART_PUBLIC_URL ?? `http://localhost:${e.PORT}`;
+  const config: Config = {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: path.resolve(e.REMPART_DATA_DIR),
+    masterKey: e.REMPART_MASTER_KEY,
+    publicUrl,
+    secureCookies: e.REMPART_SECURE_COOKIES === 'auto' ? publicUrl.startsWith('https:') : e.REMPART_SECURE_COOKIES === 'true',
+    sessionIdleMs: e.REMPART_SESSION_IDLE_MINUTES * 60_000,
+    sessionAbsoluteMs: e.REMPART_SESSION_ABSOLUTE_HOURS * 3_600_000,
+    smtpUrl: e.SMTP_URL,
+    smtpFrom: e.SMTP_FROM,
+    logLevel: e.REMPART_LOG_LEVEL,
+  };
+  return { ...config, ...overrides };
+}

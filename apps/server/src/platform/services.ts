@@ -1,0 +1,14 @@
+// What every module receives: no module reads globals or process.env.
+import type { Database, Db } from '@rempart/db';
+import type { Config } from '../config.ts';
+import type { Keys } from './keys.ts';
+import type { Mailer } from './mailer.ts';
+
+export interface Services {
+  database: Database;
+  db: Db;
+  keys: Keys;
+  config: Config;
+  mailer: Mailer | null;
+  now(): Date;
+}
