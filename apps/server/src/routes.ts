@@ -5,7 +5,8 @@ import { organisationRoutes } from './modules/organisations/routes.ts';
 import { incidentRoutes } from './modules/incidents/routes.ts';
 import { contactRoutes } from './modules/contacts/routes.ts';
 import { auditRoutes } from './modules/audit/routes.ts';
+import { notificationRoutes } from './modules/incidents/notification-routes.ts';
 
 export function allRoutes(): RouteDef[] {
-  return [...authRoutes, ...organisationRoutes, ...incidentRoutes, ...contactRoutes, ...auditRoutes];
+  return [...authRoutes, ...organisationRoutes, ...incidentRoutes, ...notificationRoutes, ...contactRoutes, ...auditRoutes];
 }

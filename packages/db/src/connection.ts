@@ -69,6 +69,11 @@ async function openPglite(dataDir?: string): Promise<Database> {
 
 function openPostgres(url: string): Database {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // An idle connection dropped by the server (restart, failover, DROP DATABASE … FORCE) must not
+  // take the process down: the pool replaces it on next use.
+  pool.on('error', (error: Error & { code?: string }) => {
+    if (error.code !== '57P01') process.stderr.write(`PostgreSQL: connexion inactive perdue (${error.message})\n`);
+  });
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   return {
     kind: 'postgres',
