@@ -88,6 +88,12 @@ export async function restoreBackup(database: Database, filesDir: string, conten
   const known = new Set((await listMigrations()).map((m) => m.version));
   const unknown = content.migrations.filter((m) => !known.has(m));
   if (unknown.length) throw new Error(`Sauvegarde issue d'une version plus récente (migrations inconnues : ${unknown.join(', ')}).`);
+  // Every file path is checked before anything is written, so a hostile archive changes nothing.
+  const root = path.resolve(filesDir);
+  for (const file of content.files) {
+    const target = path.resolve(root, file.path);
+    if (!target.startsWith(root + path.sep)) throw new Error(`Chemin de fichier refusé dans la sauvegarde : ${file.path}`);
+  }
   const counts: Record<string, number> = {};
   await database.db.transaction().execute(async (trx) => {
     const existing = await trx.selectFrom('organisations').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();
@@ -104,8 +110,7 @@ export async function restoreBackup(database: Database, filesDir: string, conten
     }
   });
   for (const file of content.files) {
-    const target = path.resolve(filesDir, file.path);
-    if (!target.startsWith(path.resolve(filesDir) + path.sep)) throw new Error(`Chemin de fichier refusé dans la sauvegarde : ${file.path}`);
+    const target = path.resolve(root, file.path);
     await mkdir(path.dirname(target), { recursive: true });
     await writeFile(target, Buffer.from(file.base64, 'base64'));
   }

@@ -163,6 +163,9 @@ export function installErrorHandling(app: FastifyInstance): void {
       return reply.code(error.status).send({ code: error.code, message: error.message, details: error.details });
     }
     const fastifyError = error as { statusCode?: number; code?: string; message: string };
+    if (fastifyError.code === '23505') {
+      return reply.code(409).send({ code: 'conflict', message: 'Cette valeur existe déjà (doublon refusé).', details: [] });
+    }
     if (fastifyError.statusCode === 429) {
       return reply.code(429).send({ code: 'rate_limited', message: 'Trop de tentatives : patientez une minute avant de réessayer.', details: [] });
     }

@@ -65,6 +65,11 @@ export const organisationRoutes: RouteDef[] = [
       if (userId === session.userId && (ctx.body.disabled || (ctx.body.role && ctx.body.role !== 'admin'))) {
         throw errors.conflict('self_lockout', 'Vous ne pouvez pas retirer vos propres droits d’administration : demandez-le à un autre administrateur.');
       }
+      if (ctx.body.disabled !== undefined) {
+        // A person who also works for another organisation is not this administrator's to disable.
+        const elsewhere = await ctx.services.db.selectFrom('memberships').select('organisation_id').where('user_id', '=', userId).where('organisation_id', '!=', org.id).executeTakeFirst();
+        if (elsewhere) throw errors.conflict('multi_organisation_user', 'Cette personne appartient aussi à une autre organisation : retirez-lui plutôt son rôle ici.');
+      }
       await ctx.services.db.transaction().execute(async (trx) => {
         if (ctx.body.role) await trx.updateTable('memberships').set({ role: ctx.body.role }).where('organisation_id', '=', org.id).where('user_id', '=', userId).execute();
         if (ctx.body.disabled !== undefined) {
