@@ -131,6 +131,54 @@ export function registerPlatformCommands(program: Command): void {
       }),
     );
 
+  const group = program.command('group').description('Groupements (mutualisation) : organisations membres et équipe partagée');
+  group
+    .command('create')
+    .description('Crée un groupement et y rattache des organisations (par SIREN ou identifiant)')
+    .requiredOption('--name <nom>', 'nom du groupement')
+    .requiredOption('--members <liste>', 'SIREN ou identifiants séparés par des virgules')
+    .action(async (options: { name: string; members: string }) =>
+      withServices(async (services) => {
+        const wanted = options.members.split(',').map((m) => m.trim()).filter(Boolean);
+        const orgs = await services.db.selectFrom('organisations').select(['id', 'siren', 'name']).execute();
+        const members = wanted.map((w) => {
+          const found = orgs.find((o) => o.id === w || o.siren === w);
+          if (!found) throw new Error(`Organisation inconnue : ${w}`);
+          return found;
+        });
+        const id = await services.db.transaction().execute(async (trx) => {
+          const created = await trx.insertInto('groups').values({ name: options.name }).returning('id').executeTakeFirstOrThrow();
+          for (const m of members) await trx.insertInto('group_members').values({ group_id: created.id, organisation_id: m.id }).execute();
+          await appendAudit(trx, services.keys, { actorUserId: null, actorLabel: 'cli (group create)', organisationId: null, action: 'group.create', objectType: 'group', objectId: created.id, outcome: 'success', details: { members: members.map((m) => m.id) } });
+          return created.id;
+        });
+        out(`Groupement « ${options.name} » créé (${id}) : ${members.map((m) => m.name).join(', ')}.`);
+      }),
+    );
+  group
+    .command('staff')
+    .description("Donne à une personne (déjà inscrite) accès à toutes les organisations du groupement")
+    .requiredOption('--group <nom|id>', 'groupement')
+    .requiredOption('--email <adresse>', 'personne')
+    .option('--role <rôle>', 'rôle dans les organisations membres', 'rssi')
+    .option('--write', "accorde l'écriture (sinon lecture seule)", false)
+    .action(async (options: { group: string; email: string; role: string; write: boolean }) =>
+      withServices(async (services) => {
+        const role = roleSchema.safeParse(options.role);
+        if (!role.success) throw new Error(`Rôle inconnu : ${options.role}`);
+        const target = await services.db.selectFrom('groups').select(['id', 'name']).where((eb) => eb.or([eb('name', '=', options.group), eb('id', '=', /^[0-9a-f-]{36}$/i.test(options.group) ? options.group : '00000000-0000-0000-0000-000000000000')])).executeTakeFirst();
+        if (!target) throw new Error(`Groupement inconnu : ${options.group}`);
+        const person = await services.db.selectFrom('users').select('id').where('email', '=', options.email.trim().toLowerCase()).executeTakeFirst();
+        if (!person) throw new Error(`Aucun compte pour ${options.email} : invitez d'abord la personne (rempart user add).`);
+        await services.db.transaction().execute(async (trx) => {
+          await trx.insertInto('group_staff').values({ group_id: target.id, user_id: person.id, role: role.data, can_write: options.write })
+            .onConflict((oc) => oc.columns(['group_id', 'user_id']).doUpdateSet({ role: role.data, can_write: options.write })).execute();
+          await appendAudit(trx, services.keys, { actorUserId: null, actorLabel: 'cli (group staff)', organisationId: null, action: 'group.staff', objectType: 'group', objectId: target.id, outcome: 'success', details: { userId: person.id, role: role.data, write: options.write } });
+        });
+        out(`${options.email} accède aux organisations de « ${target.name} » (${role.data}, ${options.write ? 'lecture et écriture' : 'lecture seule'}).`);
+      }),
+    );
+
   const audit = program.command('audit').description("Piste d'audit");
   audit
     .command('verify')
