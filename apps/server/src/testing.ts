@@ -121,15 +121,5 @@ export async function signIn(world: TestWorld, user: TestUser): Promise<Client> 
   return client;
 }
 
-/** The text of a PDF as a person would read it, page after page (pdfjs, no rendering). */
-export async function pdfText(data: Buffer | Uint8Array): Promise<string> {
-  const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
-  const doc = await pdfjs.getDocument({ data: new Uint8Array(data), useSystemFonts: false, isEvalSupported: false }).promise;
-  const pages: string[] = [];
-  for (let i = 1; i <= doc.numPages; i += 1) {
-    const content = await (await doc.getPage(i)).getTextContent();
-    pages.push(content.items.map((item) => ('str' in item ? item.str : '')).join(' '));
-  }
-  await doc.destroy();
-  return pages.join('\n');
-}
+
+export { pdfText } from '@rempart/documents';

@@ -1,7 +1,7 @@
 // The CNIL notification dossier, the breach register and the public notice of an incident.
 import {
-  cnilDossierJson, cnilDossierSchema, dossierCompleteness, dossierDiff, draftPublicNotice, registerCsv,
-  renderCnilDossierPdf, renderNoticePdf, renderRegisterPdf,
+  cnilDossierJson, cnilDossierSchema, dossierCompleteness, dossierDiff, draftPublicNotice, mergeDossier, prefillDossier,
+  registerCsv, renderCnilDossierPdf, renderNoticePdf, renderRegisterPdf,
 } from '@rempart/documents';
 import { json, type Db } from '@rempart/db';
 import { defineRoute, type RequestContext, type RouteDef } from '../../platform/http.ts';
@@ -15,7 +15,9 @@ const INC = `${ORG}/incidents/:incidentId`;
 
 async function dossierState(db: Db, orgId: string, incident: IncidentView, now: Date) {
   const row = await db.selectFrom('cnil_dossiers').select('dossier').where('organisation_id', '=', orgId).where('incident_id', '=', incident.id).executeTakeFirst();
-  const dossier = cnilDossierSchema.parse(row?.dossier ?? {});
+  // What the incident already says fills the blanks; what the DPO saved always wins.
+  const organisation = await getOrganisation(db, orgId);
+  const dossier = mergeDossier(prefillDossier(incident, organisation), cnilDossierSchema.parse(row?.dossier ?? {}));
   const submissions = await db.selectFrom('cnil_submissions').selectAll()
     .where('organisation_id', '=', orgId).where('incident_id', '=', incident.id).orderBy('submitted_at').execute();
   const notifiedAt = submissions[0]?.submitted_at;

@@ -1,0 +1,52 @@
+// The breach register (art. 33(5) GDPR): every breach, notified or not, as CSV for a spreadsheet
+// and as PDF for the file.
+import { frNumber, parisDate, parisDateTime } from './format.ts';
+import { PdfWriter } from './pdf.ts';
+import { INCIDENT_TYPE_LABELS, type OrganisationInfo, type RegisterEntry } from './types.ts';
+
+const COLUMNS: [string, (e: RegisterEntry) => string][] = [
+  ['Référence', (e) => e.reference],
+  ['Intitulé', (e) => e.title],
+  ['Type', (e) => INCIDENT_TYPE_LABELS[e.type] ?? e.type],
+  ['Début', (e) => parisDateTime(e.startedAt)],
+  ['Prise de connaissance', (e) => parisDateTime(e.awareAt)],
+  ['Fin', (e) => parisDateTime(e.endedAt)],
+  ['Données personnelles', (e) => (e.personalData.involved ? e.personalData.categories.join(', ') || 'oui' : 'non')],
+  ['Personnes (approx.)', (e) => frNumber(e.personalData.approxPersons)],
+  ['Faits', (e) => e.facts],
+  ['Effets', (e) => e.effects],
+  ['Mesures prises', (e) => e.remedialActions],
+  ['Notifiée à la CNIL', (e) => (e.notified ? 'oui' : 'non')],
+  ['Date de notification', (e) => parisDateTime(e.notifiedAt)],
+  ['Motif de non-notification', (e) => e.reasonNotNotified ?? ''],
+];
+
+// A cell starting with = + - @ would run as a formula in a spreadsheet (CSV injection).
+function cell(value: string): string {
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[;"\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+/** `;`-separated UTF-8 with BOM and CRLF, as French spreadsheet software expects. */
+export function registerCsv(entries: RegisterEntry[]): string {
+  const lines = [COLUMNS.map(([h]) => cell(h)).join(';'), ...entries.map((e) => COLUMNS.map(([, get]) => cell(get(e))).join(';'))];
+  return `\ufeff${lines.join('\r\n')}\r\n`;
+}
+
+export async function renderRegisterPdf(input: { organisation: OrganisationInfo; entries: RegisterEntry[]; generatedAt: Date }): Promise<Buffer> {
+  const pdf = new PdfWriter(`Registre des violations — ${input.organisation.name}`, input.generatedAt, 'Registre des violations de données (art. 33(5) RGPD)');
+  pdf.heading('Registre des violations de données', `${input.organisation.name} — état au ${parisDateTime(input.generatedAt)} — ${input.entries.length} violation(s)`);
+  if (input.entries.length === 0) pdf.paragraph('Aucune violation inscrite.');
+  for (const e of input.entries) {
+    pdf.section(`${e.reference} — ${e.title}`);
+    pdf.field('Type', INCIDENT_TYPE_LABELS[e.type] ?? e.type);
+    pdf.field('Période', `du ${parisDate(e.startedAt) || 'date inconnue'} au ${parisDate(e.endedAt) || 'en cours'} ; prise de connaissance le ${parisDateTime(e.awareAt)}`);
+    pdf.field('Données et personnes', e.personalData.involved ? `${e.personalData.categories.join(', ')}${e.personalData.approxPersons != null ? ` — environ ${frNumber(e.personalData.approxPersons)} personnes` : ''}` : 'Pas de données personnelles');
+    pdf.field('Faits', e.facts);
+    pdf.field('Effets', e.effects);
+    pdf.field('Mesures prises', e.remedialActions);
+    pdf.field('Notification à la CNIL', e.notified ? `Oui${e.notifiedAt ? `, le ${parisDateTime(e.notifiedAt)}` : ''}` : 'Non');
+    if (!e.notified) pdf.field('Motif de non-notification', e.reasonNotNotified);
+  }
+  return pdf.finish(`Rempart — ${input.organisation.name} — registre des violations`);
+}
