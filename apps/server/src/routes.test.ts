@@ -53,7 +53,9 @@ for (const backend of testBackends()) {
       const known = new Set(registered);
       const answered = (world.app as unknown as { routeList: string[] }).routeList;
       expect(answered.length).toBeGreaterThan(registered.length - 1);
-      for (const r of answered) expect(known.has(r) || UNLISTED_ALLOWED.has(r)).toBe(true);
+      // Fastify answers HEAD for every GET on its own; those are the same routes.
+      const unlisted = answered.map((r) => r.replace(/^HEAD /, 'GET ')).filter((r) => !known.has(r) && !UNLISTED_ALLOWED.has(r));
+      expect(unlisted).toEqual([]);
       expect(new Set(registered).size).toBe(registered.length);
     });
 

@@ -35,10 +35,14 @@ export interface TestWorld {
   close(): Promise<void>;
 }
 
-export async function createWorld(backend: TestBackend, options: { smtpUrl?: string } = {}): Promise<TestWorld> {
+export async function createWorld(backend: TestBackend, options: { smtpUrl?: string; loginRateLimit?: number } = {}): Promise<TestWorld> {
   const database = await backend.open();
   const clock = { now: new Date() };
-  const config = loadConfig({ REMPART_DATA_DIR: '/tmp/rempart-test-unused', REMPART_LOG_LEVEL: 'silent', SMTP_URL: options.smtpUrl });
+  // Suites sign in dozens of times from one address; the rate limit itself is tested with its default.
+  const config = loadConfig({
+    REMPART_DATA_DIR: '/tmp/rempart-test-unused', REMPART_LOG_LEVEL: 'silent', SMTP_URL: options.smtpUrl,
+    REMPART_LOGIN_RATE_LIMIT: String(options.loginRateLimit ?? 10_000),
+  });
   const services = await createServices(config, {
     database,
     keys: createKeys(randomBytes(32)),

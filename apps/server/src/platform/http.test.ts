@@ -9,7 +9,7 @@ const pglite = testBackends().find((b) => b.name === 'pglite')!;
 describe('HTTP hardening', () => {
   let world: TestWorld;
   beforeAll(async () => {
-    world = await createWorld(pglite);
+    world = await createWorld(pglite, { loginRateLimit: 10 });
   });
   afterAll(async () => world?.close());
 

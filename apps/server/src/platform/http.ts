@@ -70,7 +70,7 @@ export function registerRoutes(app: FastifyInstance, routes: RouteDef[], service
     app.route({
       method: route.method,
       url: route.path,
-      config: route.path === '/api/v1/auth/login' ? { rateLimit: { max: 10, timeWindow: '1 minute' } } : undefined,
+      config: route.path === '/api/v1/auth/login' ? { rateLimit: { max: services.config.loginRateLimit, timeWindow: '1 minute' } } : undefined,
       handler: async (request, reply) => {
         const params = (request.params ?? {}) as Record<string, string>;
         const ip = request.ip;

@@ -99,7 +99,7 @@ for (const backend of testBackends()) {
       expect(weak.json().details[0].path).toBe('password');
       const accept = await anonymous(world.app).request('POST', `/api/v1/auth/invitations/${token}/accept`, { name: 'Nouvel Admin', password: TEST_PASSWORD });
       expect(accept.statusCode).toBe(200);
-      const reuse = await anonymous(world.app).request('POST', `/api/v1/auth/invitations/${token}/accept`, { name: 'X', password: TEST_PASSWORD });
+      const reuse = await anonymous(world.app).request('POST', `/api/v1/auth/invitations/${token}/accept`, { name: 'Xavier Autre', password: TEST_PASSWORD });
       expect(reuse.statusCode).toBe(404);
 
       const login = await anonymous(world.app).request('POST', '/api/v1/auth/login', { email: 'nouvel.admin@a.test', password: TEST_PASSWORD });
