@@ -1,0 +1,60 @@
+// The only way the app talks to the server: JSON in and out, the CSRF token on every change, and
+// server errors turned into values the forms can show next to their fields.
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: FieldError[] = [],
+  ) {
+    super(message);
+  }
+
+  /** The message for one field, matching the server's dotted path. */
+  field(path: string): string | undefined {
+    return this.details.find((d) => d.path === path || d.path.startsWith(`${path}.`))?.message;
+  }
+}
+
+let csrfToken = '';
+export const setCsrfToken = (token: string) => {
+  csrfToken = token;
+};
+
+export async function api<T>(method: string, url: string, body?: unknown): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method,
+      credentials: 'same-origin',
+      headers: {
+        Accept: 'application/json',
+        ...(body !== undefined && { 'Content-Type': 'application/json' }),
+        ...(method !== 'GET' && csrfToken && { 'X-CSRF-Token': csrfToken }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, 'network', 'Le serveur ne répond pas. Vérifiez la connexion puis réessayez.');
+  }
+  if (response.status === 204) return undefined as T;
+  const data = await response.json().catch(() => null);
+  if (!response.ok) throw toApiError(response.status, data);
+  if (data && typeof data === 'object' && 'csrfToken' in data && typeof data.csrfToken === 'string') setCsrfToken(data.csrfToken);
+  return data as T;
+}
+
+export function toApiError(status: number, data: unknown): ApiError {
+  if (data && typeof data === 'object' && 'code' in data && 'message' in data) {
+    const d = data as { code: string; message: string; details?: FieldError[] };
+    return new ApiError(status, d.code, d.message, Array.isArray(d.details) ? d.details : []);
+  }
+  return new ApiError(status, 'unknown', `Erreur ${status}.`);
+}
+
+export const orgUrl = (orgId: string, path = '') => `/api/v1/organisations/${orgId}${path}`;

@@ -1,0 +1,101 @@
+// Shared form and display pieces: every field has a label, errors are tied to their field.
+import { useCallback, useEffect, useId, useState, type ReactNode } from 'react';
+import { ApiError } from '../api.ts';
+import { clockText, formatDateTime, type Clock } from '../format.ts';
+import { t } from '../i18n/index.ts';
+
+export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): { data: T | null; error: ApiError | null; reload: () => void; loadedAt: Date } {
+  const [state, setState] = useState<{ data: T | null; error: ApiError | null; loadedAt: Date }>({ data: null, error: null, loadedAt: new Date() });
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    let live = true;
+    load().then(
+      (data) => live && setState({ data, error: null, loadedAt: new Date() }),
+      (error: ApiError) => live && setState({ data: null, error, loadedAt: new Date() }),
+    );
+    return () => {
+      live = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [...deps, tick]);
+  const reload = useCallback(() => setTick((n) => n + 1), []);
+  return { ...state, reload };
+}
+
+export function Loading({ error, onRetry }: { error?: ApiError | null; onRetry?: () => void }) {
+  if (error) {
+    return (
+      <div className="alert alert-error" role="alert">
+        <p>{error.message}</p>
+        {onRetry && <button type="button" onClick={onRetry}>{t('app.retry')}</button>}
+      </div>
+    );
+  }
+  return <p aria-live="polite">{t('app.loading')}</p>;
+}
+
+interface FieldProps {
+  label: string;
+  error?: string;
+  hint?: string;
+  required?: boolean;
+  children: (props: { id: string; 'aria-describedby'?: string; 'aria-invalid'?: boolean; required?: boolean }) => ReactNode;
+}
+
+export function Field({ label, error, hint, required, children }: FieldProps) {
+  const id = useId();
+  const describedBy = [hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(' ') || undefined;
+  return (
+    <div className={`field${error ? ' field-error' : ''}`}>
+      <label htmlFor={id}>
+        {label}
+        {required && <span className="required"> ({t('common.required')})</span>}
+      </label>
+      {hint && <p className="hint" id={`${id}-hint`}>{hint}</p>}
+      {children({ id, 'aria-describedby': describedBy, 'aria-invalid': error ? true : undefined, required })}
+      {error && <p className="error-text" id={`${id}-error`}>{error}</p>}
+    </div>
+  );
+}
+
+export function FormError({ error }: { error: ApiError | null }) {
+  if (!error) return null;
+  return (
+    <div className="alert alert-error" role="alert">
+      <p>{error.message}</p>
+      {error.details.length > 0 && (
+        <ul>
+          {error.details.map((d) => (
+            <li key={`${d.path}-${d.message}`}>
+              {d.path ? <strong>{d.path} : </strong> : null}
+              {d.message}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+export function Notice({ children }: { children: ReactNode }) {
+  return <div className="alert alert-ok" role="status">{children}</div>;
+}
+
+/** The 72-hour clock, always in words; it ticks every 30 seconds. */
+export function ClockBadge({ clock, fetchedAt }: { clock: Clock; fetchedAt: Date }) {
+  const [now, setNow] = useState(new Date());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(new Date()), 30_000);
+    return () => clearInterval(timer);
+  }, []);
+  const text = clockText(clock, now, fetchedAt);
+  const live = ['running', 'due_soon', 'overdue'].includes(clock.state);
+  const remaining = clock.remainingMs - (now.getTime() - fetchedAt.getTime());
+  const tone = !live ? (clock.state === 'notified_late' ? 'warn' : 'ok') : remaining < 0 ? 'danger' : remaining <= 12 * 3_600_000 ? 'warn' : 'info';
+  return (
+    <span className={`clock clock-${tone}`}>
+      <span className="clock-icon" aria-hidden="true">⏱</span> {text}
+      {live && <span className="clock-deadline"> — {t('clock.deadline', { date: formatDateTime(clock.deadline) })}</span>}
+    </span>
+  );
+}
