@@ -59,13 +59,12 @@ export async function buildApp(services: Services, options: { logger?: boolean }
   app.get('/api/v1/openapi.json', async () => openApiDocument(routes));
   app.get('/api/v1/health', async () => ({ status: 'ok', database: services.database.kind }));
 
-  if (existsSync(path.join(webDist, 'index.html'))) {
-    await app.register(fastifyStatic, { root: webDist, prefix: '/', wildcard: false, index: ['index.html'] });
-    // Client-side routes fall back to the app; unknown API paths stay JSON 404s.
-    app.setNotFoundHandler((request, reply) => {
-      if (request.method === 'GET' && !request.url.startsWith('/api/')) return reply.type('text/html').sendFile('index.html');
-      return reply.code(404).send({ code: 'not_found', message: `Adresse inconnue : ${request.method} ${request.url.split('?')[0]}`, details: [] });
-    });
-  }
+  const withWeb = existsSync(path.join(webDist, 'index.html'));
+  if (withWeb) await app.register(fastifyStatic, { root: webDist, prefix: '/', wildcard: false, index: ['index.html'] });
+  // Client-side routes fall back to the app; unknown API paths stay JSON 404s.
+  app.setNotFoundHandler((request, reply) => {
+    if (withWeb && request.method === 'GET' && !request.url.startsWith('/api/')) return reply.type('text/html').sendFile('index.html');
+    return reply.code(404).send({ code: 'not_found', message: `Adresse inconnue : ${request.method} ${request.url.split('?')[0]}`, details: [] });
+  });
   return app;
 }

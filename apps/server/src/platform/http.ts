@@ -187,7 +187,4 @@ export function installErrorHandling(app: FastifyInstance): void {
       details: [],
     });
   });
-  app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send({ code: 'not_found', message: `Adresse inconnue : ${request.method} ${request.url.split('?')[0]}`, details: [] });
-  });
 }

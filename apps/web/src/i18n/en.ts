@@ -45,7 +45,7 @@ export const en: Record<MessageKey, string> = {
   'journal.cancel': 'Cancel correction', 'journal.empty': 'The log is empty.',
   'tasks.phase.first_hour': 'First hour', 'tasks.phase.first_day': 'First day', 'tasks.phase.first_week': 'First week', 'tasks.due': 'Due: {date}',
   'tasks.owner': 'Owner', 'tasks.done': 'Done', 'tasks.markDone': 'Mark as done', 'tasks.reopen': 'Reopen', 'tasks.notApplicable': 'Not applicable',
-  'tasks.reason': 'Reason', 'tasks.confirmNa': 'Confirm "not applicable"', 'tasks.doneBy': 'Done by {name} on {date}', 'tasks.naBy': 'Not applicable ({reason})',
+  'tasks.reason': 'Why is this task not applicable?', 'tasks.confirmNa': 'Confirm "not applicable"', 'tasks.doneBy': 'Done by {name} on {date}', 'tasks.naBy': 'Not applicable ({reason})',
   'tasks.status.todo': 'To do', 'tasks.status.in_progress': 'In progress', 'tasks.status.done': 'Done', 'tasks.status.not_applicable': 'Not applicable',
   'tasks.overdue': 'overdue', 'tasks.add': 'Add a task', 'tasks.title': 'Title', 'tasks.dueAt': 'Due', 'tasks.progress': '{done} of {total} tasks handled',
   'role.admin': 'Administrator', 'role.rssi': 'Security officer', 'role.dpo': 'DPO', 'role.dgs': 'General manager', 'role.elu': 'Elected official',

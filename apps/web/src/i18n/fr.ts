@@ -124,7 +124,7 @@ export const fr = {
   'tasks.markDone': 'Marquer « fait »',
   'tasks.reopen': 'Rouvrir',
   'tasks.notApplicable': 'Sans objet',
-  'tasks.reason': 'Motif',
+  'tasks.reason': 'Pourquoi cette tâche est-elle sans objet ?',
   'tasks.confirmNa': 'Confirmer « sans objet »',
   'tasks.doneBy': 'Fait par {name} le {date}',
   'tasks.naBy': 'Sans objet ({reason})',
