@@ -109,7 +109,7 @@ for (const backend of testBackends()) {
       await dpo.getByLabel('Pourquoi cette tâche est-elle sans objet ?').fill("Logiciel hébergé par l'éditeur, déjà prévenu.");
       await dpo.getByRole('button', { name: 'Confirmer « sans objet »' }).click();
       await expect.poll(() => dpo.locator('.task.status-not_applicable').count()).toBe(1);
-      await dpo.locator('#taches').scrollIntoViewIfNeeded();
+      await dpo.evaluate(() => document.getElementById('taches-h')?.scrollIntoView());
       await shot(dpo, '06-taches.png', screenshots);
 
       // CNIL dossier: fill what is missing, save, record the initial notification.
@@ -127,6 +127,8 @@ for (const backend of testBackends()) {
       await cnil.getByLabel("Des personnes d'autres États de l'UE sont concernées").selectOption('no');
       await cnil.getByRole('button', { name: 'Enregistrer le dossier' }).click();
       await expect.poll(() => dpo.locator('#cnil > p.alert').textContent()).toContain('Dossier complet');
+      await dpo.locator('#cnil-h').scrollIntoViewIfNeeded();
+      await dpo.evaluate(() => document.getElementById('cnil-h')?.scrollIntoView());
       await shot(dpo, '07-dossier-cnil.png', screenshots);
       await axe(dpo, 'incident');
       await dpo.getByRole('button', { name: 'Enregistrer la notification initiale faite à la CNIL' }).click();

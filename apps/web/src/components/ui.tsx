@@ -94,7 +94,7 @@ export function ClockBadge({ clock, fetchedAt }: { clock: Clock; fetchedAt: Date
   const tone = !live ? (clock.state === 'notified_late' ? 'warn' : 'ok') : remaining < 0 ? 'danger' : remaining <= 12 * 3_600_000 ? 'warn' : 'info';
   return (
     <span className={`clock clock-${tone}`}>
-      <span className="clock-icon" aria-hidden="true">⏱</span> {text}
+      {text}
       {live && <span className="clock-deadline"> — {t('clock.deadline', { date: formatDateTime(clock.deadline) })}</span>}
     </span>
   );
