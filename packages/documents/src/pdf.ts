@@ -7,13 +7,26 @@ const MUTED = '#52606d';
 const MISSING = '#b42318';
 const RULE = '#cbd2d9';
 
-// The 14 standard PDF fonts speak WinAnsi: characters outside it are replaced rather than garbled.
+// The 14 standard PDF fonts speak WinAnsi (Latin-1 plus a few typographic signs). French fits;
+// a name from elsewhere in Europe loses its accent rather than turning into a question mark.
 const WIN_ANSI_EXTRA = new Set('€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ');
+const NEAREST: Record<string, string> = {
+  'Ł': 'L', 'ł': 'l', 'Đ': 'D', 'đ': 'd', 'Ħ': 'H', 'ħ': 'h', 'ı': 'i', 'ŀ': 'l', 'Ŀ': 'L',
+  '≤': '<=', '≥': '>=', '≠': '!=', '→': '->', '←': '<-', '−': '-', '‐': '-', '‑': '-', '‒': '-', '⁄': '/', '′': "'", '″': '"',
+  '✓': 'x', '✔': 'x', '✗': 'x', '☐': '[ ]', '☑': '[x]',
+};
 export function pdfSafe(text: string): string {
   return text
-    .replace(/[\u00a0\u202f\u2007]/g, ' ')
-    .replace(/[\u2010\u2011]/g, '-')
-    .replace(/[^\n\t\u0020-\u007e\u00a1-\u00ff]/g, (c) => (WIN_ANSI_EXTRA.has(c) ? c : '?'));
+    .replace(/\r\n?/g, '\n')
+    .replace(/[\u00a0\u202f\u2007\u2009\u200a]/g, ' ')
+    .replace(/[\u200b-\u200d\ufeff\u00ad]/g, '')
+    .replace(/[^\n\t\u0020-\u007e\u00a1-\u00ff]/gu, (c) => {
+      if (WIN_ANSI_EXTRA.has(c)) return c;
+      if (NEAREST[c] !== undefined) return NEAREST[c]!;
+      // "ă" → "a", "ș" → "s": keep the letter, drop the mark WinAnsi cannot draw.
+      const base = c.normalize('NFD').replace(/[\u0300-\u036f]/g, '');
+      return base !== c && /^[\u0020-\u007e\u00a1-\u00ff]+$/.test(base) ? base : '?';
+    });
 }
 
 export class PdfWriter {
@@ -60,6 +73,8 @@ export class PdfWriter {
   /** A label and its value; an empty value prints « À compléter » in red, with the word, not only the colour. */
   field(label: string, value: string | null | undefined, options: { required?: boolean } = {}): this {
     const missing = value === undefined || value === null || value.trim() === '';
+    // Never leave a label alone at the bottom of a page with its value on the next.
+    if (this.doc.y > this.doc.page.height - this.doc.page.margins.bottom - 40) this.doc.addPage();
     this.doc.font('Helvetica-Bold').fontSize(9).fillColor(MUTED).text(pdfSafe(label), { width: this.width });
     if (missing) {
       this.doc.font('Helvetica-Oblique').fontSize(10).fillColor(options.required === false ? MUTED : MISSING).text(options.required === false ? 'Non renseigné' : 'À compléter', { width: this.width });
@@ -70,7 +85,41 @@ export class PdfWriter {
     return this;
   }
 
+  /** Lines starting with "- " or "• " become an indented bulleted list. */
+  richText(text: string, options: { size?: number } = {}): this {
+    for (const block of text.replace(/\r\n?/g, '\n').split(/\n{2,}/)) {
+      const lines = block.split('\n');
+      let prose: string[] = [];
+      const flush = () => {
+        if (prose.length) this.paragraph(prose.join('\n'), options);
+        prose = [];
+      };
+      for (const line of lines) {
+        const bullet = /^\s*(?:[-•*])\s+(.*)$/.exec(line);
+        if (!bullet) {
+          prose.push(line);
+          continue;
+        }
+        flush();
+        if (this.doc.y > this.doc.page.height - this.doc.page.margins.bottom - 24) this.doc.addPage();
+        const left = this.doc.page.margins.left;
+        const y = this.doc.y;
+        this.doc.font('Helvetica').fontSize(options.size ?? 10).fillColor(INK);
+        this.doc.text('•', left + 6, y, { lineBreak: false });
+        // Wrapped lines hang under the text, not under the bullet.
+        this.doc.text(pdfSafe(bullet[1] ?? ''), left + 18, y, { width: this.width - 18, lineGap: 2 });
+        this.doc.x = left;
+        this.doc.moveDown(0.15);
+      }
+      flush();
+      this.doc.moveDown(0.2);
+    }
+    return this;
+  }
+
   paragraph(text: string, options: { bold?: boolean; muted?: boolean; size?: number } = {}): this {
+    // A bold line is a heading: keep it with what follows.
+    if (options.bold && this.doc.y > this.doc.page.height - this.doc.page.margins.bottom - 60) this.doc.addPage();
     this.doc.font(options.bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(options.size ?? 10).fillColor(options.muted ? MUTED : INK).text(pdfSafe(text), { width: this.width, lineGap: 2 });
     this.doc.moveDown(0.4);
     return this;

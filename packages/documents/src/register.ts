@@ -1,6 +1,6 @@
 // The breach register (art. 33(5) GDPR): every breach, notified or not, as CSV for a spreadsheet
 // and as PDF for the file.
-import { frNumber, parisDate, parisDateTime } from './format.ts';
+import { frNumber, parisDateTime } from './format.ts';
 import { PdfWriter } from './pdf.ts';
 import { INCIDENT_TYPE_LABELS, type OrganisationInfo, type RegisterEntry } from './types.ts';
 
@@ -21,11 +21,15 @@ const COLUMNS: [string, (e: RegisterEntry) => string][] = [
   ['Motif de non-notification', (e) => e.reasonNotNotified ?? ''],
 ];
 
-// A cell starting with = + - @ would run as a formula in a spreadsheet (CSV injection).
+// A cell starting with = + - @ (or a tab or carriage return before them) would run as a formula in
+// a spreadsheet (CSV injection): a leading apostrophe makes it text. Line breaks stay inside the
+// quoted cell, where spreadsheets show them as line breaks.
 function cell(value: string): string {
   const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
   return /[;"\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
+
+export const REGISTER_COLUMNS = COLUMNS.map(([h]) => h);
 
 /** `;`-separated UTF-8 with BOM and CRLF, as French spreadsheet software expects. */
 export function registerCsv(entries: RegisterEntry[]): string {
@@ -40,11 +44,11 @@ export async function renderRegisterPdf(input: { organisation: OrganisationInfo;
   for (const e of input.entries) {
     pdf.section(`${e.reference} — ${e.title}`);
     pdf.field('Type', INCIDENT_TYPE_LABELS[e.type] ?? e.type);
-    pdf.field('Période', `du ${parisDate(e.startedAt) || 'date inconnue'} au ${parisDate(e.endedAt) || 'en cours'} ; prise de connaissance le ${parisDateTime(e.awareAt)}`);
+    pdf.field('Chronologie', `Début : ${parisDateTime(e.startedAt) || 'inconnu'} — prise de connaissance : ${parisDateTime(e.awareAt)} — fin : ${parisDateTime(e.endedAt) || 'en cours ou inconnue'}`);
     pdf.field('Données et personnes', e.personalData.involved ? `${e.personalData.categories.join(', ')}${e.personalData.approxPersons != null ? ` — environ ${frNumber(e.personalData.approxPersons)} personnes` : ''}` : 'Pas de données personnelles');
     pdf.field('Faits', e.facts);
-    pdf.field('Effets', e.effects);
-    pdf.field('Mesures prises', e.remedialActions);
+    pdf.field('Effets et conséquences', e.effects);
+    pdf.field('Mesures prises pour y remédier', e.remedialActions);
     pdf.field('Notification à la CNIL', e.notified ? `Oui${e.notifiedAt ? `, le ${parisDateTime(e.notifiedAt)}` : ''}` : 'Non');
     if (!e.notified) pdf.field('Motif de non-notification', e.reasonNotNotified);
   }
