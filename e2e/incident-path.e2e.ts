@@ -3,7 +3,7 @@
 // downloads the PDF, and the test reads the figures back from it. Screenshots feed the user guide.
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import AxeBuilder from '@axe-core/playwright';
+import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { Secret, TOTP } from 'otpauth';
 import { testBackends } from '@rempart/db';

@@ -22,6 +22,14 @@ export class ApiError extends Error {
 }
 
 let csrfToken = '';
+const sessionLost = new Set<(code: string) => void>();
+
+/** Called when the server says the session is gone or needs MFA again, so the app can go back to sign-in. */
+export function onSessionLost(listener: (code: string) => void): () => void {
+  sessionLost.add(listener);
+  return () => sessionLost.delete(listener);
+}
+
 export const setCsrfToken = (token: string) => {
   csrfToken = token;
 };
@@ -40,11 +48,17 @@ export async function api<T>(method: string, url: string, body?: unknown): Promi
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
-    throw new ApiError(0, 'network', 'Le serveur ne répond pas. Vérifiez la connexion puis réessayez.');
+    // The wording lives in the catalogue (errors.ts); the code is what matters here.
+    throw new ApiError(0, 'network', '');
   }
   if (response.status === 204) return undefined as T;
   const data = await response.json().catch(() => null);
-  if (!response.ok) throw toApiError(response.status, data);
+  if (!response.ok) {
+    const error = toApiError(response.status, data);
+    const lost = error.code === 'unauthenticated' || error.code === 'mfa_required';
+    if (lost && url !== '/api/v1/session' && !url.startsWith('/api/v1/auth/')) sessionLost.forEach((l) => l(error.code));
+    throw error;
+  }
   if (data && typeof data === 'object' && 'csrfToken' in data && typeof data.csrfToken === 'string') setCsrfToken(data.csrfToken);
   return data as T;
 }
@@ -54,7 +68,7 @@ export function toApiError(status: number, data: unknown): ApiError {
     const d = data as { code: string; message: string; details?: FieldError[] };
     return new ApiError(status, d.code, d.message, Array.isArray(d.details) ? d.details : []);
   }
-  return new ApiError(status, 'unknown', `Erreur ${status}.`);
+  return new ApiError(status, status >= 500 ? 'internal_error' : 'unknown', '');
 }
 
 export const orgUrl = (orgId: string, path = '') => `/api/v1/organisations/${orgId}${path}`;

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { clockText, formatDuration, isoToLocalInput, localInputToIso } from './format.ts';
-import { toApiError } from './api.ts';
 
 describe('clock text', () => {
   const fetchedAt = new Date('2026-03-30T10:00:00Z');
@@ -34,14 +33,5 @@ describe('Paris wall time inputs', () => {
   it('reads 18:40 in March as 17:40 UTC and in July as 16:40 UTC', () => {
     expect(localInputToIso('2026-03-28T18:40')).toBe('2026-03-28T17:40:00.000Z');
     expect(localInputToIso('2026-07-14T18:40')).toBe('2026-07-14T16:40:00.000Z');
-  });
-});
-
-describe('API errors', () => {
-  it('keeps field paths so forms can show each message next to its field', () => {
-    const error = toApiError(400, { code: 'validation_failed', message: 'Certaines données sont invalides.', details: [{ path: 'personalData.approxPersons', message: 'Nombre attendu' }] });
-    expect(error.field('personalData.approxPersons')).toBe('Nombre attendu');
-    expect(error.field('personalData')).toBe('Nombre attendu');
-    expect(toApiError(502, '<html>Bad gateway</html>').message).toBe('Erreur 502.');
   });
 });

@@ -1,8 +1,8 @@
 import { StrictMode, useCallback, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import './styles.css';
-import { api, ApiError } from './api.ts';
-import { setLocale, t } from './i18n/index.ts';
+import { api, ApiError, onSessionLost } from './api.ts';
+import { getLocale, preferredLocale, setLocale, t, type Locale } from './i18n/index.ts';
 import { match, navigate, usePath } from './router.tsx';
 import { SessionContext, type Session } from './session.ts';
 import { Layout } from './components/Layout.tsx';
@@ -21,12 +21,24 @@ function App() {
   const path = usePath();
   const [session, setSession] = useState<Session | null | undefined>(undefined);
   const [error, setError] = useState<ApiError | null>(null);
+  const [expired, setExpired] = useState(false);
+  const [locale, setLocaleState] = useState<Locale>(() => {
+    setLocale(preferredLocale());
+    return getLocale();
+  });
+  const changeLocale = useCallback((next: Locale) => {
+    setLocale(next, { remember: true });
+    setLocaleState(next);
+  }, []);
 
   const refresh = useCallback(async () => {
     try {
       const s = await api<Session>('GET', '/api/v1/session');
-      setLocale(s.user.locale === 'en' ? 'en' : 'fr');
+      const next = preferredLocale(s.user.locale);
+      setLocale(next);
+      setLocaleState(next);
       setSession(s);
+      setExpired(false);
       setError(null);
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) setSession(null);
@@ -36,12 +48,23 @@ function App() {
   useEffect(() => {
     void refresh();
   }, [refresh]);
+  // A call refused because the session ended sends the person back to sign-in, saying why.
+  useEffect(
+    () =>
+      onSessionLost((code) => {
+        if (code === 'unauthenticated') setExpired(true);
+        void refresh();
+      }),
+    [refresh],
+  );
 
   const invitation = match('/invitation/:token', path);
   if (invitation) return <InvitationPage token={invitation.token!} />;
   if (error) return <main id="contenu" className="narrow"><Loading error={error} onRetry={() => void refresh()} /></main>;
   if (session === undefined) return <main id="contenu" className="narrow"><Loading /></main>;
-  if (session === null || !session.mfa.verified) return <LoginPage session={session} onSignedIn={refresh} />;
+  if (session === null || !session.mfa.verified) {
+    return <LoginPage session={session} expired={expired} onSignedIn={refresh} locale={locale} onLocale={changeLocale} />;
+  }
 
   const orgId = match('/o/:orgId', path.split('/').slice(0, 3).join('/'))?.orgId;
   if (!orgId || !session.memberships.some((m) => m.organisationId === orgId)) {
@@ -55,20 +78,21 @@ function App() {
 
   const rest = `/${path.split('/').slice(3).join('/')}`;
   let page;
+  let title: string;
   let params: Record<string, string> | null;
-  if (rest === '/' || rest === '') page = <HomePage orgId={orgId} />;
-  else if (rest === '/incidents') page = <IncidentsPage orgId={orgId} />;
-  else if (rest === '/incidents/nouveau') page = <DeclarePage orgId={orgId} />;
-  else if ((params = match('/incidents/:id', rest))) page = <IncidentPage orgId={orgId} incidentId={params.id!} />;
-  else if (rest === '/registre') page = <RegisterPage orgId={orgId} />;
-  else if (rest === '/contacts') page = <ContactsPage orgId={orgId} />;
-  else if (rest === '/utilisateurs') page = <UsersPage orgId={orgId} />;
-  else if (rest === '/audit') page = <AuditPage orgId={orgId} />;
-  else page = <h1>{t('notFound.title')}</h1>;
+  if (rest === '/' || rest === '') [page, title] = [<HomePage orgId={orgId} />, t('home.title')];
+  else if (rest === '/incidents') [page, title] = [<IncidentsPage orgId={orgId} />, t('incidents.title')];
+  else if (rest === '/incidents/nouveau') [page, title] = [<DeclarePage orgId={orgId} />, t('declare.title')];
+  else if ((params = match('/incidents/:id', rest))) [page, title] = [<IncidentPage orgId={orgId} incidentId={params.id!} />, t('incident.page')];
+  else if (rest === '/registre') [page, title] = [<RegisterPage orgId={orgId} />, t('register.title')];
+  else if (rest === '/contacts') [page, title] = [<ContactsPage orgId={orgId} />, t('contacts.title')];
+  else if (rest === '/utilisateurs') [page, title] = [<UsersPage orgId={orgId} />, t('users.title')];
+  else if (rest === '/audit') [page, title] = [<AuditPage orgId={orgId} />, t('audit.title')];
+  else [page, title] = [<h1>{t('notFound.title')}</h1>, t('notFound.title')];
 
   return (
     <SessionContext.Provider value={{ session, refresh, membership: (id) => session.memberships.find((m) => m.organisationId === id) }}>
-      <Layout orgId={orgId} path={rest}>{page}</Layout>
+      <Layout orgId={orgId} path={rest} title={title} locale={locale} onLocale={changeLocale}>{page}</Layout>
     </SessionContext.Provider>
   );
 }

@@ -1,12 +1,45 @@
-import type { ReactNode } from 'react';
+import { useEffect, useRef, type ReactNode } from 'react';
 import { api } from '../api.ts';
-import { t } from '../i18n/index.ts';
+import { t, type Locale } from '../i18n/index.ts';
 import { Link, navigate } from '../router.tsx';
 import { allowed, useSession } from '../session.ts';
 
-export function Layout({ orgId, path, children }: { orgId: string; path: string; children: ReactNode }) {
+/** A button to read Rempart in the other language, labelled in that language. */
+export function LanguageSwitch({ locale, onLocale, className }: { locale: Locale; onLocale: (l: Locale) => void; className?: string }) {
+  const other = t('app.otherLanguageCode') as Locale;
+  return (
+    <button type="button" className={className ?? 'link-button'} lang={other} onClick={() => onLocale(other)} aria-label={t('app.otherLanguageHelp')} data-locale={locale}>
+      {t('app.otherLanguage')}
+    </button>
+  );
+}
+
+interface LayoutProps {
+  orgId: string;
+  path: string;
+  title: string;
+  locale: Locale;
+  onLocale: (l: Locale) => void;
+  children: ReactNode;
+}
+
+export function Layout({ orgId, path, title, locale, onLocale, children }: LayoutProps) {
   const { session, refresh, membership } = useSession();
   const current = membership(orgId)!;
+  const main = useRef<HTMLElement>(null);
+  const firstRender = useRef(true);
+  // Each page has its own title (RGAA 8.6) naming the organisation, so tabs and history are told apart.
+  useEffect(() => {
+    document.title = `${title} — ${current.organisationName} — ${t('app.name')}`;
+  }, [title, current.organisationName, locale]);
+  // After a client-side navigation, screen readers and keyboards start again from the content.
+  useEffect(() => {
+    if (firstRender.current) {
+      firstRender.current = false;
+      return;
+    }
+    main.current?.focus({ preventScroll: true });
+  }, [path, orgId]);
   const nav: [string, string, boolean][] = [
     ['', t('nav.home'), true],
     ['/incidents', t('nav.incidents'), true],
@@ -49,6 +82,7 @@ export function Layout({ orgId, path, children }: { orgId: string; path: string;
         </div>
         <div className="user">
           <span>{session.user.name} — {t(`role.${current.role}` as never)}</span>
+          <LanguageSwitch locale={locale} onLocale={onLocale} />
           <button type="button" className="link-button" onClick={() => void logout()}>{t('nav.logout')}</button>
         </div>
       </header>
@@ -64,7 +98,7 @@ export function Layout({ orgId, path, children }: { orgId: string; path: string;
           })}
         </ul>
       </nav>
-      <main id="contenu" tabIndex={-1}>{children}</main>
+      <main id="contenu" tabIndex={-1} ref={main}>{children}</main>
     </>
   );
 }

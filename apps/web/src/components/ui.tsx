@@ -1,6 +1,7 @@
 // Shared form and display pieces: every field has a label, errors are tied to their field.
 import { useCallback, useEffect, useId, useState, type ReactNode } from 'react';
 import { ApiError } from '../api.ts';
+import { errorMessage, labelDetails } from '../errors.ts';
 import { clockText, formatDateTime, type Clock } from '../format.ts';
 import { t } from '../i18n/index.ts';
 
@@ -26,7 +27,7 @@ export function Loading({ error, onRetry }: { error?: ApiError | null; onRetry?:
   if (error) {
     return (
       <div className="alert alert-error" role="alert">
-        <p>{error.message}</p>
+        <p>{errorMessage(error)}</p>
         {onRetry && <button type="button" onClick={onRetry}>{t('app.retry')}</button>}
       </div>
     );
@@ -58,20 +59,28 @@ export function Field({ label, error, hint, required, children }: FieldProps) {
   );
 }
 
-export function FormError({ error }: { error: ApiError | null }) {
+/**
+ * The error at the top of a form: one sentence, then each detail with the label of its field
+ * (never the server's internal path). Each field also shows its own message beside it.
+ */
+export function FormError({ error, labels }: { error: ApiError | null; labels?: Record<string, string> }) {
   if (!error) return null;
+  const details = labelDetails(error.details, labels);
   return (
     <div className="alert alert-error" role="alert">
-      <p>{error.message}</p>
-      {error.details.length > 0 && (
-        <ul>
-          {error.details.map((d) => (
-            <li key={`${d.path}-${d.message}`}>
-              {d.path ? <strong>{d.path} : </strong> : null}
-              {d.message}
-            </li>
-          ))}
-        </ul>
+      <p>{errorMessage(error)}</p>
+      {details.length > 0 && (
+        <>
+          <p className="visually-hidden">{t('error.summary')}</p>
+          <ul>
+            {details.map((d, i) => (
+              <li key={i}>
+                {d.label && <strong>{d.label} : </strong>}
+                {d.message}
+              </li>
+            ))}
+          </ul>
+        </>
       )}
     </div>
   );

@@ -32,7 +32,7 @@ export function AuditPage({ orgId }: { orgId: string }) {
           <table>
             <thead>
               <tr>
-                <th scope="col">n°</th>
+                <th scope="col">{t('audit.seq')}</th>
                 <th scope="col">{t('audit.at')}</th>
                 <th scope="col">{t('audit.actor')}</th>
                 <th scope="col">{t('audit.action')}</th>

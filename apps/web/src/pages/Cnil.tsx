@@ -24,7 +24,7 @@ interface Dossier {
 interface CnilState {
   dossier: Dossier;
   completeness: { complete: boolean; late: boolean; fields: { path: string; label: string; filled: boolean; required: boolean }[] };
-  submissions: { id: string; kind: string; submittedAt: string; submittedByName: string }[];
+  submissions: { id: string; kind: string; submittedAt: string; submittedByName: string; changes?: { path: string; label: string }[] | null }[];
 }
 
 const clean = <T extends object>(o: T): T | undefined => {
@@ -38,6 +38,7 @@ export function CnilSection({ base, canWrite, onSubmitted }: { base: string; can
   const [f, setF] = useState<Record<string, string | boolean>>({});
   const [error, setError] = useState<ApiError | null>(null);
   const [saved, setSaved] = useState(false);
+  const [submitted, setSubmitted] = useState(false);
 
   useEffect(() => {
     const d = state.data?.dossier;
@@ -96,10 +97,13 @@ export function CnilSection({ base, canWrite, onSubmitted }: { base: string; can
       return false;
     }
   };
-  const submit = async (kind: 'initial' | 'complementary') => {
+  const submit = async (kind: 'initial' | 'complementary' | 'complete') => {
+    setSubmitted(false);
     if (!(await save())) return;
     try {
       await api('POST', `${base}/cnil/submissions`, { kind });
+      setSaved(false);
+      setSubmitted(true);
       state.reload();
       onSubmitted();
     } catch (err) {
@@ -107,6 +111,12 @@ export function CnilSection({ base, canWrite, onSubmitted }: { base: string; can
     }
   };
   const err = (path: string) => error?.field(path);
+  // The server names dossier paths; the summary shows the same labels as the completeness list.
+  const labels = {
+    ...Object.fromEntries(completeness.fields.map((x) => [x.path, x.label])),
+    'contact.email': t('cnil.contactEmail'), 'contact.phone': t('cnil.contactPhone'),
+  };
+  const uniqueLabels = (changes: { label: string }[]) => [...new Set(changes.map((c) => c.label))].join(', ');
   const text = (key: string, label: string, path: string, rows = 3) => (
     <Field label={label} error={err(path)}>{(p) => <textarea {...p} rows={rows} value={s(key)} onChange={on(key)} disabled={!canWrite} />}</Field>
   );
@@ -127,12 +137,22 @@ export function CnilSection({ base, canWrite, onSubmitted }: { base: string; can
       {submissions.length > 0 && (
         <>
           <h3>{t('cnil.submissions')}</h3>
-          <ul>{submissions.map((x) => <li key={x.id}>{t('cnil.submission', { kind: t(`cnil.kind.${x.kind}` as never), date: formatDateTime(x.submittedAt), name: x.submittedByName })}</li>)}</ul>
+          <ul>
+            {submissions.map((x) => (
+              <li key={x.id}>
+                {t('cnil.submission', { kind: t(`cnil.kind.${x.kind}` as never), date: formatDateTime(x.submittedAt), name: x.submittedByName })}
+                {x.changes && (
+                  <p className="submission-changes">{t('cnil.changes', { list: x.changes.length ? uniqueLabels(x.changes) : t('cnil.noChanges') })}</p>
+                )}
+              </li>
+            ))}
+          </ul>
         </>
       )}
       <form onSubmit={(e) => void save(e)} noValidate className="form">
-        <FormError error={error} />
+        <FormError error={error} labels={labels} />
         {saved && <Notice>{t('cnil.saved')}</Notice>}
+        {submitted && <Notice>{t('cnil.submitted')}</Notice>}
         <Field label={t('cnil.contactName')} error={err('contact')}>{(p) => <input {...p} value={s('contactName')} onChange={on('contactName')} disabled={!canWrite} />}</Field>
         <Field label={t('cnil.contactEmail')} error={err('contact.email')}>{(p) => <input {...p} type="email" value={s('contactEmail')} onChange={on('contactEmail')} disabled={!canWrite} />}</Field>
         <Field label={t('cnil.contactPhone')}>{(p) => <input {...p} type="tel" value={s('contactPhone')} onChange={on('contactPhone')} disabled={!canWrite} />}</Field>
@@ -181,7 +201,10 @@ export function CnilSection({ base, canWrite, onSubmitted }: { base: string; can
             {submissions.length === 0 ? (
               <button type="button" className="primary" onClick={() => void submit('initial')}>{t('cnil.submitInitial')}</button>
             ) : (
-              <button type="button" className="primary" onClick={() => void submit('complementary')}>{t('cnil.submitComplementary')}</button>
+              <>
+                <button type="button" className="primary" onClick={() => void submit('complementary')}>{t('cnil.submitComplementary')}</button>
+                <button type="button" onClick={() => void submit('complete')}>{t('cnil.submitComplete')}</button>
+              </>
             )}
           </div>
         )}

@@ -1,9 +1,9 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { api, ApiError, orgUrl } from '../api.ts';
 import { formatDateTime, isoToLocalInput, localInputToIso } from '../format.ts';
 import { t } from '../i18n/index.ts';
 import { allowed, useSession } from '../session.ts';
-import { ClockBadge, Field, FormError, Loading, useLoad } from '../components/ui.tsx';
+import { ClockBadge, Field, FormError, Loading, Notice, useLoad } from '../components/ui.tsx';
 import { ROLES, type Incident, type JournalEntry, type Task } from '../types.ts';
 import { CnilSection } from './Cnil.tsx';
 import { NoticeSection, RegisterSection } from './Notification.tsx';
@@ -13,6 +13,16 @@ export function IncidentPage({ orgId, incidentId }: { orgId: string; incidentId:
   const me = membership(orgId);
   const base = orgUrl(orgId, `/incidents/${incidentId}`);
   const incident = useLoad(() => api<Incident>('GET', base), [base]);
+  // Only roles that may list the members can pick a person; the others assign by role.
+  const canListUsers = allowed(me, 'usersRead');
+  const users = useLoad(
+    () => (canListUsers ? api<{ userId: string; name: string; disabled: boolean }[]>('GET', orgUrl(orgId, '/users')) : Promise.resolve([])),
+    [orgId, canListUsers],
+  );
+  const heading = incident.data ? `${incident.data.reference} — ${incident.data.title}` : null;
+  useEffect(() => {
+    if (heading && me) document.title = `${heading} — ${me.organisationName} — ${t('app.name')}`;
+  }, [heading, me]);
   if (!incident.data) return <Loading error={incident.error} onRetry={incident.reload} />;
   const i = incident.data;
   const sections: [string, string, boolean][] = [
@@ -35,7 +45,7 @@ export function IncidentPage({ orgId, incidentId }: { orgId: string; incidentId:
       </nav>
       <Summary incident={i} base={base} canWrite={allowed(me, 'incident')} onChange={incident.reload} />
       <Journal base={base} canWrite={allowed(me, 'journal')} />
-      <Tasks base={base} canWrite={allowed(me, 'task')} />
+      <Tasks base={base} canWrite={allowed(me, 'task')} users={(users.data ?? []).filter((u) => !u.disabled)} />
       {allowed(me, 'cnilRead') && <CnilSection base={base} canWrite={allowed(me, 'cnil')} onSubmitted={incident.reload} />}
       {allowed(me, 'registerRead') && <RegisterSection base={base} canWrite={allowed(me, 'register')} />}
       <NoticeSection base={base} canWrite={allowed(me, 'notice')} />
@@ -103,9 +113,11 @@ function Journal({ base, canWrite }: { base: string; canWrite: boolean }) {
   const [occurredAt, setOccurredAt] = useState('');
   const [correcting, setCorrecting] = useState<JournalEntry | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
+  const [added, setAdded] = useState(false);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setError(null);
+    setAdded(false);
     try {
       await api('POST', `${base}/journal`, {
         kind: correcting ? 'correction' : kind, text, occurredAt: localInputToIso(occurredAt), correctsId: correcting?.id,
@@ -113,12 +125,14 @@ function Journal({ base, canWrite }: { base: string; canWrite: boolean }) {
       setText('');
       setOccurredAt('');
       setCorrecting(null);
+      setAdded(true);
       journal.reload();
     } catch (err) {
       setError(err as ApiError);
     }
   };
   const entries = journal.data ?? [];
+  const correctedBy = new Map(entries.filter((x) => x.correctsId).map((x) => [x.correctsId!, x.id]));
   return (
     <section id="journal" aria-labelledby="journal-h">
       <h2 id="journal-h">{t('incident.journal')}</h2>
@@ -131,6 +145,9 @@ function Journal({ base, canWrite }: { base: string; canWrite: boolean }) {
                 {entry.correctsId && <> — <a href={`#entree-${entry.correctsId}`}>{t('journal.corrects')}</a></>}
               </p>
               <p className="timeline-text">{entry.text}</p>
+              {correctedBy.has(entry.id) && (
+                <p className="timeline-meta"><a href={`#entree-${correctedBy.get(entry.id)}`}>{t('journal.correctedBy')}</a></p>
+              )}
               {canWrite && entry.kind !== 'correction' && (
                 <button type="button" className="link-button" onClick={() => setCorrecting(entry)}>{t('journal.correct')}</button>
               )}
@@ -140,7 +157,8 @@ function Journal({ base, canWrite }: { base: string; canWrite: boolean }) {
       )}
       {canWrite && (
         <form onSubmit={submit} noValidate className="form compact">
-          <FormError error={error} />
+          <FormError error={error} labels={{ text: t('journal.text'), occurredAt: t('journal.occurredAt'), kind: t('journal.kind'), correctsId: t('journal.kind.correction') }} />
+          {added && <Notice>{t('journal.added')}</Notice>}
           {correcting ? (
             <p className="alert alert-info">
               {t('journal.correcting', { date: formatDateTime(correcting.occurredAt) })}{' '}
@@ -168,7 +186,7 @@ function Journal({ base, canWrite }: { base: string; canWrite: boolean }) {
   );
 }
 
-function Tasks({ base, canWrite }: { base: string; canWrite: boolean }) {
+function Tasks({ base, canWrite, users }: { base: string; canWrite: boolean; users: { userId: string; name: string }[] }) {
   const tasks = useLoad(() => api<Task[]>('GET', `${base}/tasks`), [base]);
   const [error, setError] = useState<ApiError | null>(null);
   const [naFor, setNaFor] = useState<string | null>(null);
@@ -198,6 +216,7 @@ function Tasks({ base, canWrite }: { base: string; canWrite: boolean }) {
   };
   if (!tasks.data) return <section id="taches"><h2>{t('incident.tasks')}</h2><Loading error={tasks.error} /></section>;
   const all = tasks.data;
+  const assigneeName = (task: Task) => (task.assigneeUserId ? users.find((u) => u.userId === task.assigneeUserId)?.name : undefined);
   const handled = all.filter((x) => x.status === 'done' || x.status === 'not_applicable').length;
   const now = Date.now();
   return (
@@ -207,7 +226,7 @@ function Tasks({ base, canWrite }: { base: string; canWrite: boolean }) {
         <progress max={all.length} value={handled} aria-label={t('tasks.progress', { done: handled, total: all.length })} />{' '}
         {t('tasks.progress', { done: handled, total: all.length })}
       </p>
-      <FormError error={error} />
+      <FormError error={error} labels={{ title: t('tasks.title'), dueAt: t('tasks.dueAt'), ownerRole: t('tasks.owner'), notApplicableReason: t('tasks.reason'), assigneeUserId: t('tasks.assignee') }} />
       {(['first_hour', 'first_day', 'first_week'] as const).map((phase) => {
         const list = all.filter((x) => x.phase === phase);
         if (list.length === 0) return null;
@@ -229,6 +248,7 @@ function Tasks({ base, canWrite }: { base: string; canWrite: boolean }) {
                       {t('tasks.due', { date: formatDateTime(task.dueAt) })} — {t('tasks.owner')} : {t(`role.${task.ownerRole}` as never)}
                       {task.status === 'done' && task.doneByName && <> — {t('tasks.doneBy', { name: task.doneByName, date: formatDateTime(task.doneAt) })}</>}
                       {task.status === 'not_applicable' && <> — {t('tasks.naBy', { reason: task.notApplicableReason ?? '' })}</>}
+                      {assigneeName(task) && <> — {t('tasks.assignedTo', { name: assigneeName(task)! })}</>}
                     </p>
                     {canWrite && (
                       <div className="task-actions">
@@ -239,7 +259,12 @@ function Tasks({ base, canWrite }: { base: string; canWrite: boolean }) {
                             <button type="button" className="primary" onClick={() => void patch(task, { status: 'done' })}>
                               {t('tasks.markDone')}<span className="visually-hidden"> : {task.title}</span>
                             </button>
-                            <button type="button" onClick={() => setNaFor(naFor === task.id ? null : task.id)}>
+                            {task.status === 'todo' && (
+                              <button type="button" onClick={() => void patch(task, { status: 'in_progress' })}>
+                                {t('tasks.start')}<span className="visually-hidden"> : {task.title}</span>
+                              </button>
+                            )}
+                            <button type="button" onClick={() => setNaFor(naFor === task.id ? null : task.id)} aria-expanded={naFor === task.id}>
                               {t('tasks.notApplicable')}<span className="visually-hidden"> : {task.title}</span>
                             </button>
                             <label className="inline">
@@ -248,6 +273,15 @@ function Tasks({ base, canWrite }: { base: string; canWrite: boolean }) {
                                 {ROLES.map((r) => <option key={r} value={r}>{t(`role.${r}`)}</option>)}
                               </select>
                             </label>
+                            {users.length > 0 && (
+                              <label className="inline">
+                                <span className="visually-hidden">{t('tasks.assignee')} : {task.title}</span>
+                                <select aria-label={`${t('tasks.assignee')} : ${task.title}`} value={task.assigneeUserId ?? ''} onChange={(e) => void patch(task, { assigneeUserId: e.target.value || null })}>
+                                  <option value="">{t('tasks.nobody')}</option>
+                                  {users.map((u) => <option key={u.userId} value={u.userId}>{u.name}</option>)}
+                                </select>
+                              </label>
+                            )}
                           </>
                         )}
                       </div>

@@ -84,10 +84,16 @@ export function DeclarePage({ orgId }: { orgId: string }) {
     }
   };
 
+  const labels = {
+    type: t('declare.type'), title: t('declare.titleField'), awareAt: t('declare.awareAt'), startedAt: t('declare.startedAt'),
+    detectedHow: t('declare.detectedHow'), affectedSystems: t('declare.systems'), affectedServices: t('declare.services'),
+    'personalData.categories': t('declare.categories'), 'personalData.approxPersons': t('declare.persons'),
+    'personalData.approxRecords': t('declare.records'), personalData: t('declare.personal'), provider: t('declare.provider'),
+  };
   return (
     <form onSubmit={submit} noValidate className="form">
       <h1>{t('declare.title')}</h1>
-      <FormError error={error} />
+      <FormError error={error} labels={labels} />
       <Field label={t('declare.type')} error={error?.field('type')} required>
         {(p) => (
           <select {...p} value={form.type} onChange={set('type')}>

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api.ts';
 import { t } from '../i18n/index.ts';
 import { Link } from '../router.tsx';
@@ -10,6 +10,9 @@ export function InvitationPage({ token }: { token: string }) {
   const [password, setPassword] = useState('');
   const [error, setError] = useState<ApiError | null>(null);
   const [done, setDone] = useState(false);
+  useEffect(() => {
+    document.title = `${t('invite.title', { org: invitation.data?.organisationName ?? '' })} — ${t('app.name')}`;
+  }, [invitation.data]);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -37,7 +40,7 @@ export function InvitationPage({ token }: { token: string }) {
         <form onSubmit={submit} noValidate>
           <h1>{t('invite.title', { org: invitation.data.organisationName })}</h1>
           <p>{t('invite.intro', { email: invitation.data.email, role: t(`role.${invitation.data.role}` as never) })}</p>
-          <FormError error={error} />
+          <FormError error={error} labels={{ name: t('invite.name'), password: t('invite.password') }} />
           <Field label={t('invite.name')} error={error?.field('name')} required>
             {(p) => <input {...p} autoComplete="name" value={name} onChange={(e) => setName(e.target.value)} />}
           </Field>

@@ -1,12 +1,21 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api.ts';
-import { t } from '../i18n/index.ts';
+import { t, type Locale } from '../i18n/index.ts';
 import type { Session } from '../session.ts';
 import { Field, FormError } from '../components/ui.tsx';
+import { LanguageSwitch } from '../components/Layout.tsx';
 
 type Step = 'password' | 'mfa' | 'enrol' | 'recovery';
 
-export function LoginPage({ session, onSignedIn }: { session: Session | null; onSignedIn: () => Promise<void> }) {
+interface LoginProps {
+  session: Session | null;
+  expired: boolean;
+  locale: Locale;
+  onLocale: (l: Locale) => void;
+  onSignedIn: () => Promise<void>;
+}
+
+export function LoginPage({ session, expired, locale, onLocale, onSignedIn }: LoginProps) {
   const initial: Step = session && !session.mfa.verified ? (session.mfa.enrolled ? 'mfa' : 'enrol') : 'password';
   const [step, setStep] = useState<Step>(initial);
   const [error, setError] = useState<ApiError | null>(null);
@@ -16,6 +25,12 @@ export function LoginPage({ session, onSignedIn }: { session: Session | null; on
   const [enrolment, setEnrolment] = useState<{ secret: string; qrDataUrl: string } | null>(null);
   const [recovery, setRecovery] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
+
+  const stepTitle = { password: t('login.title'), mfa: t('login.mfaTitle'), enrol: t('enrol.title'), recovery: t('enrol.recoveryTitle') }[step];
+  useEffect(() => {
+    document.title = `${stepTitle} — ${t('app.name')}`;
+  }, [stepTitle]);
+  const labels = { email: t('login.email'), password: t('login.password'), code: t('login.code') };
 
   const run = async (fn: () => Promise<void>) => {
     setBusy(true);
@@ -66,11 +81,15 @@ export function LoginPage({ session, onSignedIn }: { session: Session | null; on
 
   return (
     <main id="contenu" className="narrow login">
-      <p className="brand big"><span className="brand-mark" aria-hidden="true">▲</span> {t('app.name')}</p>
+      <div className="login-head">
+        <p className="brand big"><span className="brand-mark" aria-hidden="true">▲</span> {t('app.name')}</p>
+        <LanguageSwitch locale={locale} onLocale={onLocale} />
+      </div>
+      {expired && step === 'password' && <p className="alert alert-info" role="status">{t('login.expired')}</p>}
       {step === 'password' && (
         <form onSubmit={submitPassword} noValidate>
           <h1>{t('login.title')}</h1>
-          <FormError error={error} />
+          <FormError error={error} labels={labels} />
           <Field label={t('login.email')} error={error?.field('email')} required>
             {(p) => <input {...p} type="email" autoComplete="username" value={email} onChange={(e) => setEmail(e.target.value)} />}
           </Field>
@@ -84,7 +103,7 @@ export function LoginPage({ session, onSignedIn }: { session: Session | null; on
         <form onSubmit={submitCode} noValidate>
           <h1>{t('login.mfaTitle')}</h1>
           <p>{t('login.mfaHelp')}</p>
-          <FormError error={error} />
+          <FormError error={error} labels={labels} />
           <Field label={t('login.code')} error={error?.field('code')} required>
             {(p) => <input {...p} inputMode="numeric" autoComplete="one-time-code" value={code} onChange={(e) => setCode(e.target.value)} />}
           </Field>
@@ -95,7 +114,7 @@ export function LoginPage({ session, onSignedIn }: { session: Session | null; on
         <form onSubmit={confirmEnrolment} noValidate>
           <h1>{t('enrol.title')}</h1>
           <p>{t('enrol.intro')}</p>
-          <FormError error={error} />
+          <FormError error={error} labels={labels} />
           {enrolment ? (
             <>
               <p>{t('enrol.scan')}</p>

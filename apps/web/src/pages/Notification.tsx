@@ -33,7 +33,7 @@ export function RegisterSection({ base, canWrite }: { base: string; canWrite: bo
       <h2 id="registre-h">{t('incident.register')}</h2>
       <p>{t('register.intro')}</p>
       <form onSubmit={submit} noValidate className="form">
-        <FormError error={error} />
+        <FormError error={error} labels={{ facts: t('register.facts'), effects: t('register.effects'), remedialActions: t('register.remedial'), reasonNotNotified: t('register.reason') }} />
         {saved && <Notice>{t('register.saved')}</Notice>}
         {text('facts', t('register.facts'))}
         {text('effects', t('register.effects'))}
@@ -75,7 +75,7 @@ export function NoticeSection({ base, canWrite }: { base: string; canWrite: bool
       <h2 id="note-h">{t('incident.notice')}</h2>
       {!notice.data.saved && !saved && <p className="alert alert-info">{t('notice.draft')}</p>}
       <form onSubmit={submit} noValidate className="form">
-        <FormError error={error} />
+        <FormError error={error} labels={{ title: t('notice.titleField'), body: t('notice.body') }} />
         {saved && <Notice>{t('notice.saved')}</Notice>}
         <Field label={t('notice.titleField')} error={error?.field('title')} required>
           {(p) => <input {...p} value={form.title} disabled={!canWrite} onChange={(e) => setForm({ ...form, title: e.target.value })} />}

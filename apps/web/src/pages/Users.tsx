@@ -42,7 +42,7 @@ export function UsersPage({ orgId }: { orgId: string }) {
   return (
     <>
       <h1>{t('users.title')}</h1>
-      <FormError error={error} />
+      <FormError error={error} labels={{ email: t('users.email'), role: t('users.role') }} />
       {!users.data ? <Loading error={users.error} /> : (
         <div className="table-wrap">
           <table>
