@@ -105,6 +105,8 @@ export async function signIn(world: TestWorld, user: TestUser): Promise<Client> 
   let cookie = cookieFrom(login);
   let csrf = login.json().csrfToken as string;
   if (login.json().status === 'mfa_required') {
+    // Each code is single-use: move the simulated clock to the next 30-second step first.
+    world.clock.now = new Date(world.clock.now.getTime() + 30_000);
     const code = totpFor(user.totpSecret!, user.email).generate({ timestamp: world.clock.now.getTime() });
     const verify = await world.app.inject({ method: 'POST', url: '/api/v1/auth/mfa/verify', payload: { code }, headers: { cookie, 'x-csrf-token': csrf } });
     if (verify.statusCode !== 200) throw new Error(`mfa failed: ${verify.body}`);

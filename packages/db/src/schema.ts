@@ -33,6 +33,7 @@ export interface UsersTable {
   totp_secret_enc: string | null;
   totp_pending_enc: string | null;
   mfa_enrolled_at: Timestamp | null;
+  totp_last_step: number | null;
   recovery_codes: JsonDefault<string[]>;
   failed_logins: Generated<number>;
   locked_until: Timestamp | null;

@@ -130,6 +130,29 @@ for (const backend of testBackends()) {
       expect(reused.statusCode).toBe(400);
     });
 
+    it('refuses a TOTP code used twice', async () => {
+      const user = world.users.admin;
+      world.clock.now = new Date(world.clock.now.getTime() + 60_000);
+      const code = totpFor(user.totpSecret!, user.email).generate({ timestamp: world.clock.now.getTime() });
+      const verifyWith = async () => {
+        const login = await anonymous(world.app).request('POST', '/api/v1/auth/login', { email: user.email, password: TEST_PASSWORD });
+        const cookie = `rempart_sid=${login.cookies.find((c) => c.name === 'rempart_sid')!.value}`;
+        return world.app.inject({ method: 'POST', url: '/api/v1/auth/mfa/verify', payload: { code }, headers: { cookie, 'x-csrf-token': login.json().csrfToken } });
+      };
+      const first = await verifyWith();
+      expect(first.statusCode).toBe(200);
+      expect((await verifyWith()).statusCode).toBe(400);
+    });
+
+    it('ends the sessions of a person whose role changes, so a privileged role starts with MFA', async () => {
+      const agent = await signIn(world, world.users.prestataire);
+      const admin = await signIn(world, world.users.admin);
+      await admin.request('PATCH', `/api/v1/organisations/${world.orgA}/users/${world.users.prestataire.id}`, { role: 'rssi' });
+      expect((await agent.request('GET', '/api/v1/session')).statusCode).toBe(401);
+      const login = await anonymous(world.app).request('POST', '/api/v1/auth/login', { email: world.users.prestataire.email, password: TEST_PASSWORD });
+      expect(login.json().status).toBe('mfa_enrolment_required');
+    });
+
     it('stores TOTP secrets encrypted and records every sign-in in an intact audit trail', async () => {
       const row = await world.services.db.selectFrom('users').select('totp_secret_enc').where('id', '=', world.users.dpo.id).executeTakeFirstOrThrow();
       expect(row.totp_secret_enc).toMatch(/^v1\./);

@@ -12,10 +12,18 @@ export function totpFor(secret: string, email: string): TOTP {
   return new TOTP({ issuer: 'Rempart', label: email, secret: Secret.fromBase32(secret), digits: 6, period: 30 });
 }
 
-export function checkTotp(secret: string, email: string, code: string, at: Date): boolean {
+/** The time step a code belongs to, or null; a step at or before `lastStep` is a replay. */
+export function acceptTotp(secret: string, email: string, code: string, at: Date, lastStep: number | null): number | null {
   const token = code.replace(/\s/g, '');
-  if (!/^\d{6}$/.test(token)) return false;
-  return totpFor(secret, email).validate({ token, timestamp: at.getTime(), window: 1 }) !== null;
+  if (!/^\d{6}$/.test(token)) return null;
+  const delta = totpFor(secret, email).validate({ token, timestamp: at.getTime(), window: 1 });
+  if (delta === null) return null;
+  const step = Math.floor(at.getTime() / 30_000) + delta;
+  return lastStep !== null && step <= lastStep ? null : step;
+}
+
+export function checkTotp(secret: string, email: string, code: string, at: Date): boolean {
+  return acceptTotp(secret, email, code, at, null) !== null;
 }
 
 export async function qrDataUrl(otpauthUrl: string): Promise<string> {

@@ -9,7 +9,7 @@ import { PRIVILEGED_ROLES, type Role } from '../../platform/permissions.ts';
 import type { Services } from '../../platform/services.ts';
 import { listAccessibleOrganisations } from '../organisations/access.ts';
 import { checkPassword, hashPassword } from './passwords.ts';
-import { checkTotp, hashRecoveryCode, newRecoveryCodes, newTotpSecret, qrDataUrl, totpFor } from './mfa.ts';
+import { acceptTotp, checkTotp, hashRecoveryCode, newRecoveryCodes, newTotpSecret, qrDataUrl, totpFor } from './mfa.ts';
 import { startSession, type SessionInfo } from './sessions.ts';
 
 const LOCK_AFTER = 5;
@@ -86,7 +86,9 @@ export async function verifyMfa(
   }
   const secret = services.keys.decrypt(user.totp_secret_enc, `totp:${user.id}`);
   let method = 'totp';
-  let ok = checkTotp(secret, user.email, code, services.now());
+  const step = acceptTotp(secret, user.email, code, services.now(), user.totp_last_step);
+  let ok = step !== null;
+  if (ok) await services.db.updateTable('users').set({ totp_last_step: step }).where('id', '=', user.id).execute();
   if (!ok) {
     const hashed = hashRecoveryCode(code);
     if (user.recovery_codes.includes(hashed)) {

@@ -71,7 +71,11 @@ export const organisationRoutes: RouteDef[] = [
         if (elsewhere) throw errors.conflict('multi_organisation_user', 'Cette personne appartient aussi à une autre organisation : retirez-lui plutôt son rôle ici.');
       }
       await ctx.services.db.transaction().execute(async (trx) => {
-        if (ctx.body.role) await trx.updateTable('memberships').set({ role: ctx.body.role }).where('organisation_id', '=', org.id).where('user_id', '=', userId).execute();
+        if (ctx.body.role) {
+          await trx.updateTable('memberships').set({ role: ctx.body.role }).where('organisation_id', '=', org.id).where('user_id', '=', userId).execute();
+          // A new role may require MFA: the person signs in again and enrols before using it.
+          if (ctx.body.role !== membership.role) await trx.deleteFrom('sessions').where('user_id', '=', userId).execute();
+        }
         if (ctx.body.disabled !== undefined) {
           await trx.updateTable('users').set({ disabled: ctx.body.disabled }).where('id', '=', userId).execute();
           if (ctx.body.disabled) await trx.deleteFrom('sessions').where('user_id', '=', userId).execute();
