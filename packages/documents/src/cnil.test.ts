@@ -144,6 +144,15 @@ describe('CNIL dossier documents', () => {
     expect(text.indexOf('Ce qui a changé')).toBeLessThan(text.indexOf('1. Responsable du traitement'));
   });
 
+  it('renders any text a person can type, in any script, without failing', async () => {
+    await fc.assert(fc.asyncProperty(fc.string({ unit: 'grapheme', maxLength: 300 }), fc.string({ unit: 'binary', maxLength: 300 }), async (a, b) => {
+      const dossier: CnilDossier = { ...full, howItHappened: a, consequences: b, persons: { categories: [a || 'x', b || 'y'] } };
+      const completeness = dossierCompleteness(dossier, { awareAt: aware, notifiedAt: aware });
+      const pdf = await renderCnilDossierPdf({ dossier, organisation: { ...organisation, name: b || 'Commune' }, incident: { ...incident, title: a }, completeness, generatedAt: aware });
+      expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    }), { numRuns: 15 });
+  });
+
   it('exports the same dossier as JSON', () => {
     const completeness = dossierCompleteness(full, { awareAt: aware, notifiedAt: aware });
     const json = JSON.parse(JSON.stringify(cnilDossierJson({ dossier: full, organisation, incident, completeness, generatedAt: aware })));

@@ -150,6 +150,7 @@ const field = (path: string, filled: boolean, required: boolean): CompletenessFi
  * the notification is (or, not made yet, would be) more than 72 hours after awareness.
  */
 export function dossierCompleteness(dossier: CnilDossier, context: { awareAt: Date; notifiedAt?: Date | null; now?: Date }): Completeness {
+  if (Number.isNaN(context.awareAt.getTime())) throw new RangeError('awareAt is not a valid date');
   const at = context.notifiedAt ?? context.now ?? new Date();
   const late = at.getTime() - context.awareAt.getTime() > CNIL_DEADLINE_MS;
   const d = dossier;

@@ -1,5 +1,9 @@
 // French formatting shared by every document: dates in Europe/Paris, numbers with spaces.
 const TZ = 'Europe/Paris';
+// Built once: constructing an Intl formatter costs far more than using it (a register has thousands of dates).
+const DATE = new Intl.DateTimeFormat('fr-FR', { timeZone: TZ, day: '2-digit', month: '2-digit', year: 'numeric' });
+const TIME = new Intl.DateTimeFormat('fr-FR', { timeZone: TZ, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+const LONG = new Intl.DateTimeFormat('fr-FR', { timeZone: TZ, day: 'numeric', month: 'long', year: 'numeric' });
 
 function valid(value: Date | string | null | undefined): Date | null {
   if (value === null || value === undefined || value === '') return null;
@@ -11,9 +15,7 @@ function valid(value: Date | string | null | undefined): Date | null {
 export function parisDateTime(value: Date | string | null | undefined): string {
   const d = valid(value);
   if (!d) return '';
-  const date = new Intl.DateTimeFormat('fr-FR', { timeZone: TZ, day: '2-digit', month: '2-digit', year: 'numeric' }).format(d);
-  const time = new Intl.DateTimeFormat('fr-FR', { timeZone: TZ, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(d);
-  return `${date} à ${time.replace(':', ' h ')}`;
+  return `${DATE.format(d)} à ${TIME.format(d).replace(':', ' h ')}`;
 }
 
 /** "28/03/2026". */
@@ -27,7 +29,7 @@ export function parisDate(value: Date | string | null | undefined): string {
 export function parisLongDate(value: Date | string | null | undefined): string {
   const d = valid(value);
   if (!d) return '';
-  const parts = new Intl.DateTimeFormat('fr-FR', { timeZone: TZ, day: 'numeric', month: 'long', year: 'numeric' }).formatToParts(d);
+  const parts = LONG.formatToParts(d);
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   const day = get('day');
   return `${day === '1' ? '1er' : day} ${get('month')} ${get('year')}`;
