@@ -30,6 +30,7 @@ export interface ClockInput {
 export function cnilClock(input: ClockInput): Clock {
   const aware = input.awareAt.getTime();
   if (Number.isNaN(aware)) throw new RangeError('awareAt is not a valid date');
+  if (!input.notifiedAt && Number.isNaN(input.now.getTime())) throw new RangeError('now is not a valid date');
   const notified = input.notifiedAt && !Number.isNaN(input.notifiedAt.getTime()) ? input.notifiedAt : undefined;
   const deadline = aware + CNIL_DEADLINE_MS;
   const reference = notified ? notified.getTime() : input.now.getTime();
