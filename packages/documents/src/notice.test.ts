@@ -36,6 +36,15 @@ describe('public notice', () => {
     expect(body).toContain('subit une attaque qui rend certains de ses services en ligne indisponibles');
   });
 
+  it('drafts the letter to each affected person (art. 34) with the same facts, addressed to them', () => {
+    const letter = draftPublicNotice({ organisation, incident, dossier: full, audience: 'persons' });
+    expect(letter.title).toContain('violation de vos données personnelles');
+    expect(letter.body.startsWith('Madame, Monsieur,')).toBe(true);
+    for (const s of ['données personnelles vous concernant', 'Cambriolage', 'dpd@val-de-breme.invalid', 'salutations distinguées']) expect(letter.body).toContain(s);
+    const noData = draftPublicNotice({ organisation, incident: { ...incident, personalData: { involved: false, categories: [] } }, audience: 'persons' });
+    expect(noData.body).not.toContain('vous concernant');
+  });
+
   it('names the organisation with the right article', () => {
     expect(organisationSubject({ name: 'Ville de Lyon', dpo: {} })).toBe('la ville de Lyon');
     expect(organisationSubject({ name: 'Département de Seine-et-Marne', dpo: {} })).toBe('le département de Seine-et-Marne');

@@ -83,8 +83,13 @@ function risksOf(categories: string[], sensitive: boolean): Risk[] {
   return out;
 }
 
-export function draftPublicNotice(input: { organisation: OrganisationInfo; incident: IncidentInfo; dossier?: CnilDossier; facts?: NoticeFacts }): Notice {
+/**
+ * `audience: 'public'` (default) drafts the notice for the website and the press; `'persons'` drafts
+ * the letter to each person whose data is concerned (art. 34 GDPR), which speaks to them directly.
+ */
+export function draftPublicNotice(input: { organisation: OrganisationInfo; incident: IncidentInfo; dossier?: CnilDossier; facts?: NoticeFacts; audience?: 'public' | 'persons' }): Notice {
   const { organisation: o, incident: i, dossier: d, facts = {} } = input;
+  const toPersons = input.audience === 'persons' && i.personalData.involved;
   const subject = organisationSubject(o);
   const pd = i.personalData;
   const persons = d?.persons?.approxCount ?? pd.approxPersons ?? undefined;
@@ -92,6 +97,10 @@ export function draftPublicNotice(input: { organisation: OrganisationInfo; incid
   const personCategories = d?.persons?.categories ?? [];
   const parts: string[] = [];
 
+  if (toPersons) {
+    parts.push('Madame, Monsieur,');
+    parts.push(`Nous vous écrivons parce que des données personnelles vous concernant font partie de celles touchées par l’incident décrit ci-dessous. Nous tenons à vous en informer directement, à vous dire quels risques cela peut présenter pour vous et ce que vous pouvez faire.`);
+  }
   parts.push(NOTICE_HEADINGS[0]);
   parts.push(`Le ${parisLongDate(i.awareAt)}, ${subject} ${WHAT[i.type] ?? WHAT.autre}.`);
   if (i.affectedServices?.length) parts.push(`Services concernés : ${i.affectedServices.join(' ; ')}.`);
@@ -142,7 +151,13 @@ export function draftPublicNotice(input: { organisation: OrganisationInfo; incid
   parts.push(dpo);
   parts.push(`${capitalise(subject)} regrette sincèrement cet incident et vous tiendra informés de son évolution.`);
 
-  return { title: `Note d'information relative à un incident de sécurité informatique — ${o.name}`, body: parts.join('\n\n') };
+  if (toPersons) parts.push('Nous vous prions d’agréer, Madame, Monsieur, l’expression de nos salutations distinguées.');
+  return {
+    title: toPersons
+      ? `Information relative à une violation de vos données personnelles — ${o.name}`
+      : `Note d'information relative à un incident de sécurité informatique — ${o.name}`,
+    body: parts.join('\n\n'),
+  };
 }
 
 export async function renderNoticePdf(input: { organisation: OrganisationInfo; notice: Notice; generatedAt: Date }): Promise<Buffer> {
