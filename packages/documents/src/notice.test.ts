@@ -34,6 +34,8 @@ describe('public notice', () => {
     expect(body).not.toContain('Cambriolage');
     expect(body).not.toContain('CNIL');
     expect(body).toContain('subit une attaque qui rend certains de ses services en ligne indisponibles');
+    expect(body).toContain('Comment joindre nos services ?');
+    expect(body).toContain('[à compléter : numéros de téléphone et horaires]');
   });
 
   it('drafts the letter to each affected person (art. 34) with the same facts, addressed to them', () => {

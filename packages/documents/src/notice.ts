@@ -21,7 +21,7 @@ export interface NoticeFacts {
 
 export const NOTICE_HEADINGS = [
   'Que s’est-il passé ?', 'Quelles sont les données concernées ?', 'Quels sont les risques pour les personnes concernées ?',
-  'Quelles mesures avons-nous prises ?', 'Nos recommandations', 'Contact',
+  'Quelles mesures avons-nous prises ?', 'Nos recommandations', 'Contact', 'Comment joindre nos services ?',
 ] as const;
 const TO_CONFIRM = ' [à confirmer]';
 
@@ -143,6 +143,14 @@ export function draftPublicNotice(input: { organisation: OrganisationInfo; incid
   advice.push('En cas de doute ou de tentative d’escroquerie, rendez-vous sur www.cybermalveillance.gouv.fr, le service public d’assistance aux victimes, pour être conseillé et effectuer un signalement.');
   parts.push(advice.map((a) => `- ${a}`).join('\n'));
 
+  if (i.type === 'rancongiciel' || i.type === 'deni_de_service' || i.affectedServices?.length) {
+    // After Aulnoye-Aymeries and Seine-et-Marne: residents first need to know how to reach the services.
+    parts.push('Comment joindre nos services ?');
+    parts.push(
+      (i.affectedServices?.length ? `Les services suivants peuvent être perturbés : ${i.affectedServices.join(', ')}. ` : '') +
+        'L’accueil du public est maintenu [à confirmer]. Pendant l’incident, joignez-nous aux numéros suivants : [à compléter : numéros de téléphone et horaires]. Un point de situation sera publié régulièrement.',
+    );
+  }
   parts.push(NOTICE_HEADINGS[5]);
   const dpoName = o.dpo.name ? `${o.dpo.name}, ` : '';
   const dpo = o.dpo.email
