@@ -7,6 +7,7 @@ import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
+import multipart from '@fastify/multipart';
 import { z } from 'zod';
 import { installErrorHandling, registerRoutes } from './platform/http.ts';
 import { allRoutes } from './routes.ts';
@@ -51,6 +52,7 @@ export async function buildApp(services: Services, options: { logger?: boolean }
   });
   app.decorate('routeList', routeList);
   await app.register(cookie);
+  await app.register(multipart, { limits: { fileSize: services.config.maxUploadBytes, files: 1, fields: 5, fieldSize: 10_000 } });
   await app.register(rateLimit, { global: true, max: 600, timeWindow: '1 minute' });
   installErrorHandling(app);
 

@@ -5,6 +5,7 @@ import { openDatabase, type Database } from '@rempart/db';
 import type { Config } from './config.ts';
 import { createKeys, loadMasterKey, type Keys } from './platform/keys.ts';
 import { createMailer } from './platform/mailer.ts';
+import { localFileStore } from './platform/files.ts';
 import type { Services } from './platform/services.ts';
 import { checkpointNow } from './platform/audit.ts';
 import { buildApp } from './app.ts';
@@ -25,6 +26,7 @@ export async function createServices(config: Config, overrides: { database?: Dat
     keys,
     config,
     mailer: createMailer(config.smtpUrl, config.smtpFrom),
+    files: localFileStore(path.join(config.dataDir, 'files'), keys),
     now: overrides.now ?? (() => new Date()),
   };
 }

@@ -12,6 +12,7 @@ const envSchema = z.object({
   REMPART_SECURE_COOKIES: z.enum(['auto', 'true', 'false']).default('auto'),
   REMPART_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).default(30),
   REMPART_SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).default(12),
+  REMPART_MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(2048).default(50),
   REMPART_LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
   SMTP_URL: z.string().optional(),
   SMTP_FROM: z.string().default('Rempart <no-reply@rempart.invalid>'),
@@ -28,6 +29,7 @@ export interface Config {
   secureCookies: boolean;
   sessionIdleMs: number;
   sessionAbsoluteMs: number;
+  maxUploadBytes: number;
   /** Sign-in attempts per minute and per address. */
   loginRateLimit: number;
   smtpUrl?: string;
@@ -53,6 +55,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     secureCookies: e.REMPART_SECURE_COOKIES === 'auto' ? publicUrl.startsWith('https:') : e.REMPART_SECURE_COOKIES === 'true',
     sessionIdleMs: e.REMPART_SESSION_IDLE_MINUTES * 60_000,
     sessionAbsoluteMs: e.REMPART_SESSION_ABSOLUTE_HOURS * 3_600_000,
+    maxUploadBytes: e.REMPART_MAX_UPLOAD_MB * 1_048_576,
     loginRateLimit: e.REMPART_LOGIN_RATE_LIMIT,
     smtpUrl: e.SMTP_URL,
     smtpFrom: e.SMTP_FROM,

@@ -6,7 +6,8 @@ import { incidentRoutes } from './modules/incidents/routes.ts';
 import { contactRoutes } from './modules/contacts/routes.ts';
 import { auditRoutes } from './modules/audit/routes.ts';
 import { notificationRoutes } from './modules/incidents/notification-routes.ts';
+import { evidenceRoutes } from './modules/evidence/routes.ts';
 
 export function allRoutes(): RouteDef[] {
-  return [...authRoutes, ...organisationRoutes, ...incidentRoutes, ...notificationRoutes, ...contactRoutes, ...auditRoutes];
+  return [...authRoutes, ...organisationRoutes, ...incidentRoutes, ...notificationRoutes, ...evidenceRoutes, ...contactRoutes, ...auditRoutes];
 }

@@ -1,6 +1,9 @@
 // Test support: a real app on a real database (PGlite or PostgreSQL), two organisations, a user per
 // role, and a client that signs in through the API (password, then TOTP) like a browser would.
 import { randomBytes } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { TestBackend } from '@rempart/db';
 import { json } from '@rempart/db';
@@ -35,13 +38,14 @@ export interface TestWorld {
   close(): Promise<void>;
 }
 
-export async function createWorld(backend: TestBackend, options: { smtpUrl?: string; loginRateLimit?: number } = {}): Promise<TestWorld> {
+export async function createWorld(backend: TestBackend, options: { smtpUrl?: string; loginRateLimit?: number; maxUploadMb?: number } = {}): Promise<TestWorld> {
   const database = await backend.open();
   const clock = { now: new Date() };
   // Suites sign in dozens of times from one address; the rate limit itself is tested with its default.
   const config = loadConfig({
-    REMPART_DATA_DIR: '/tmp/rempart-test-unused', REMPART_LOG_LEVEL: 'silent', SMTP_URL: options.smtpUrl,
+    REMPART_DATA_DIR: await mkdtemp(path.join(tmpdir(), 'rempart-test-')), REMPART_LOG_LEVEL: 'silent', SMTP_URL: options.smtpUrl,
     REMPART_LOGIN_RATE_LIMIT: String(options.loginRateLimit ?? 10_000),
+    REMPART_MAX_UPLOAD_MB: String(options.maxUploadMb ?? 50),
   });
   const services = await createServices(config, {
     database,

@@ -206,6 +206,21 @@ export interface JobsTable {
   finished_at: Timestamp | null;
 }
 
+export interface EvidenceTable {
+  id: Generated<string>;
+  organisation_id: string;
+  incident_id: string;
+  name: string;
+  media_type: string;
+  size: number;
+  sha256: string;
+  storage_key: string;
+  description: Generated<string>;
+  uploaded_by: string | null;
+  uploaded_by_name: string;
+  uploaded_at: TimestampDefault;
+}
+
 export interface Schema {
   organisations: OrganisationsTable;
   groups: GroupsTable;
@@ -226,13 +241,14 @@ export interface Schema {
   notices: NoticesTable;
   contacts: ContactsTable;
   jobs: JobsTable;
+  evidence: EvidenceTable;
 }
 
 /** Tables in the order a restore must insert them (parents first). */
 export const TABLES_IN_DEPENDENCY_ORDER: (keyof Schema)[] = [
   'organisations', 'groups', 'group_members', 'users', 'group_staff', 'memberships', 'sessions',
   'invitations', 'audit_log', 'audit_checkpoints', 'incidents', 'journal_entries', 'tasks',
-  'cnil_dossiers', 'cnil_submissions', 'register_entries', 'notices', 'contacts', 'jobs',
+  'cnil_dossiers', 'cnil_submissions', 'register_entries', 'notices', 'contacts', 'jobs', 'evidence',
 ];
 
 export const json = (value: unknown): string => JSON.stringify(value);

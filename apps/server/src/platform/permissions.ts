@@ -19,6 +19,8 @@ export const PERMISSIONS = {
   'register.read': { fr: 'Voir le registre des violations', roles: ['admin', 'rssi', 'dpo', 'dgs', 'elu'] },
   'register.write': { fr: 'Tenir le registre des violations', roles: ['admin', 'dpo'] },
   'notice.write': { fr: "Rédiger la note d'information", roles: ['admin', 'rssi', 'dpo', 'dgs'] },
+  'evidence.read': { fr: 'Voir et télécharger les pièces (preuves) d’un incident', roles: ['admin', 'rssi', 'dpo', 'dgs', 'elu', 'prestataire'] },
+  'evidence.write': { fr: 'Verser une pièce (preuve) au dossier', roles: ['admin', 'rssi', 'dpo', 'dgs', 'prestataire'] },
   'contacts.read': { fr: 'Voir les contacts', roles: ROLES },
   'contacts.write': { fr: 'Gérer les contacts locaux', roles: ['admin', 'rssi', 'dpo', 'dgs'] },
   'audit.read': { fr: "Consulter la piste d'audit", roles: ['admin', 'rssi'] },

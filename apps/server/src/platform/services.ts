@@ -3,6 +3,7 @@ import type { Database, Db } from '@rempart/db';
 import type { Config } from '../config.ts';
 import type { Keys } from './keys.ts';
 import type { Mailer } from './mailer.ts';
+import type { FileStore } from './files.ts';
 
 export interface Services {
   database: Database;
@@ -10,5 +11,6 @@ export interface Services {
   keys: Keys;
   config: Config;
   mailer: Mailer | null;
+  files: FileStore;
   now(): Date;
 }
