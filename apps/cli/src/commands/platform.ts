@@ -2,6 +2,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { checkRunbooks, formatIssue, runbooksDir } from '@rempart/runbooks';
 import { loadConfig, type Config } from '../../../server/src/config.ts';
 import { createServices, startServer } from '../../../server/src/bootstrap.ts';
 import { ensureKeyFile } from '../../../server/src/platform/keys.ts';
@@ -178,6 +179,22 @@ export function registerPlatformCommands(program: Command): void {
         out(`${options.email} accède aux organisations de « ${target.name} » (${role.data}, ${options.write ? 'lecture et écriture' : 'lecture seule'}).`);
       }),
     );
+
+  program
+    .command('runbooks')
+    .description('Plans de réponse')
+    .command('check')
+    .description('Vérifie les fichiers de plans de réponse (YAML) et nomme chaque erreur : fichier, ligne, champ')
+    .argument('[dossier]', 'dossier des plans de réponse', runbooksDir)
+    .action(async (dir: string) => {
+      const issues = checkRunbooks(dir);
+      if (issues.length === 0) {
+        out(`Plans de réponse valides (${dir}).`);
+        return;
+      }
+      for (const issue of issues) out(formatIssue(issue));
+      process.exitCode = 2;
+    });
 
   const audit = program.command('audit').description("Piste d'audit");
   audit

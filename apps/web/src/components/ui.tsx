@@ -39,13 +39,18 @@ interface FieldProps {
   label: string;
   error?: string;
   hint?: string;
+  /** A point to check that does not block (shown, and read with the field). */
+  warning?: string;
+  /** A stable id, so that a completeness list can link to the field. */
+  id?: string;
   required?: boolean;
   children: (props: { id: string; 'aria-describedby'?: string; 'aria-invalid'?: boolean; required?: boolean }) => ReactNode;
 }
 
-export function Field({ label, error, hint, required, children }: FieldProps) {
-  const id = useId();
-  const describedBy = [hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(' ') || undefined;
+export function Field({ label, error, hint, warning, id: fixedId, required, children }: FieldProps) {
+  const generated = useId();
+  const id = fixedId ?? generated;
+  const describedBy = [hint && `${id}-hint`, warning && `${id}-warning`, error && `${id}-error`].filter(Boolean).join(' ') || undefined;
   return (
     <div className={`field${error ? ' field-error' : ''}`}>
       <label htmlFor={id}>
@@ -54,6 +59,7 @@ export function Field({ label, error, hint, required, children }: FieldProps) {
       </label>
       {hint && <p className="hint" id={`${id}-hint`}>{hint}</p>}
       {children({ id, 'aria-describedby': describedBy, 'aria-invalid': error ? true : undefined, required })}
+      {warning && <p className="warning-text" id={`${id}-warning`}><strong>{t('common.check')}</strong> {warning}</p>}
       {error && <p className="error-text" id={`${id}-error`}>{error}</p>}
     </div>
   );

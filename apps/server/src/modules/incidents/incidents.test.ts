@@ -146,6 +146,10 @@ for (const backend of testBackends()) {
       expect(again.body).toContain('Mise à jour du maire.');
       const pdf = await dpo.request('GET', `${base}/incidents/${incidentId}/notice.pdf`);
       expect(await pdfText(pdf.rawPayload)).toContain('Mise à jour du maire.');
+      // The letter to each affected person is drafted apart from the public notice.
+      const letter = (await dpo.request('GET', `${base}/incidents/${incidentId}/notice?audience=persons`)).json();
+      expect(letter.body).toContain('Madame, Monsieur');
+      expect((await dpo.request('GET', `${base}/incidents/${incidentId}/notice?audience=everyone`)).statusCode).toBe(400);
     });
 
     it('shows open incidents and overdue tasks on the home page', async () => {

@@ -1,9 +1,10 @@
 // The CNIL notification dossier, the breach register and the public notice of an incident.
 import {
-  cnilDossierJson, cnilDossierSchema, dossierCompleteness, dossierDiff, draftPublicNotice, mergeDossier, prefillDossier,
+  type DossierChange, cnilDossierJson, cnilDossierSchema, dossierCompleteness, dossierDiff, draftPublicNotice, mergeDossier, prefillDossier,
   registerCsv, renderCnilDossierPdf, renderNoticePdf, renderRegisterPdf,
 } from '@rempart/documents';
 import { json, type Db } from '@rempart/db';
+import { z } from 'zod';
 import { defineRoute, type RequestContext, type RouteDef } from '../../platform/http.ts';
 import { errors } from '../../platform/errors.ts';
 import { getOrganisation } from '../organisations/service.ts';
@@ -20,14 +21,26 @@ async function dossierState(db: Db, orgId: string, incident: IncidentView, now: 
   const dossier = mergeDossier(prefillDossier(incident, organisation), cnilDossierSchema.parse(row?.dossier ?? {}));
   const submissions = await db.selectFrom('cnil_submissions').selectAll()
     .where('organisation_id', '=', orgId).where('incident_id', '=', incident.id).orderBy('submitted_at').execute();
-  const notifiedAt = submissions[0]?.submitted_at;
-  const completeness = dossierCompleteness(dossier, { awareAt: new Date(incident.awareAt), notifiedAt: notifiedAt ?? now });
+  const notifiedAt = submissions[0]?.submitted_at ?? null;
+  const completeness = dossierCompleteness(dossier, { awareAt: new Date(incident.awareAt), notifiedAt, now });
+  const last = submissions.at(-1);
   return {
     dossier,
     completeness,
+    notifiedAt,
+    lastChanges: last?.kind === 'complementary' ? (last.changes as DossierChange[] | null) ?? undefined : undefined,
     submissions: submissions.map((s) => ({ id: s.id, kind: s.kind, submittedAt: s.submitted_at.toISOString(), submittedByName: s.submitted_by_name, changes: s.changes })),
   };
 }
+
+/** What the notice can state as fact rather than « à confirmer »: read from the incident's own record. */
+async function noticeFacts(db: Db, orgId: string, incidentId: string, notifiedAt: Date | null) {
+  const done = await db.selectFrom('tasks').select('key').where('organisation_id', '=', orgId).where('incident_id', '=', incidentId).where('status', '=', 'done').execute();
+  const keys = new Set(done.map((t) => t.key));
+  return { cnilNotifiedAt: notifiedAt, complaintFiled: keys.has('deposer_plainte'), csirtInformed: keys.has('signaler_csirt_anssi') };
+}
+
+const audienceQuery = z.object({ audience: z.enum(['public', 'persons']).default('public') });
 
 function download(ctx: RequestContext, type: string, filename: string, content: Buffer | string) {
   ctx.reply.header('content-type', type).header('content-disposition', `attachment; filename="${filename}"`).header('cache-control', 'no-store');
@@ -47,9 +60,9 @@ export const notificationRoutes: RouteDef[] = [
   defineRoute({
     method: 'GET', path: `${INC}/cnil`, access: { permission: 'cnil.read' }, tag: 'notification', summary: 'Dossier de notification CNIL et complétude',
     handler: async (ctx) => {
-      const { incident, dossier, completeness, submissions } = await documentInputs(ctx);
+      const { incident, dossier, completeness, submissions, notifiedAt } = await documentInputs(ctx);
       await ctx.auditRead('cnil_dossier', incident.id);
-      return { dossier, completeness, submissions };
+      return { dossier, completeness, submissions, notifiedAt: notifiedAt?.toISOString() ?? null };
     },
   }),
   defineRoute({
@@ -86,7 +99,7 @@ export const notificationRoutes: RouteDef[] = [
       if (!first && ctx.body.kind === 'initial') {
         throw errors.conflict('already_notified', 'La notification initiale est déjà enregistrée : envoyez une notification complémentaire.');
       }
-      const completenessAtSubmit = dossierCompleteness(state.dossier, { awareAt: new Date(incident.awareAt), notifiedAt: first ? now : new Date(state.submissions[0]!.submittedAt) });
+      const completenessAtSubmit = dossierCompleteness(state.dossier, { awareAt: new Date(incident.awareAt), notifiedAt: first ? now : state.notifiedAt, now });
       const missing = completenessAtSubmit.fields.filter((f) => f.required && !f.filled);
       if (ctx.body.kind !== 'initial' || missing.some((f) => f.path === 'delayReasons')) {
         // An initial notification may be partial (art. 33(4)), but never late without its reasons.
@@ -116,7 +129,10 @@ export const notificationRoutes: RouteDef[] = [
     method: 'GET', path: `${INC}/cnil.pdf`, access: { permission: 'cnil.read' }, tag: 'notification', summary: 'Dossier CNIL en PDF', produces: 'application/pdf',
     handler: async (ctx) => {
       const input = await documentInputs(ctx);
-      const pdf = await renderCnilDossierPdf({ dossier: input.dossier, organisation: input.organisation, incident: input.incident, completeness: input.completeness, generatedAt: input.now });
+      const pdf = await renderCnilDossierPdf({
+        dossier: input.dossier, organisation: input.organisation, incident: input.incident, completeness: input.completeness, generatedAt: input.now,
+        notifiedAt: input.notifiedAt ?? undefined, changes: input.lastChanges,
+      });
       await ctx.auditRead('cnil_dossier', input.incident.id, { format: 'pdf' });
       return download(ctx, 'application/pdf', `dossier-cnil-${input.incident.reference}.pdf`, pdf);
     },
@@ -178,12 +194,14 @@ export const notificationRoutes: RouteDef[] = [
     },
   }),
   defineRoute({
-    method: 'GET', path: `${INC}/notice`, access: { permission: 'incident.read' }, tag: 'notification', summary: "Note d'information (brouillon généré si aucune n'est enregistrée)",
+    method: 'GET', path: `${INC}/notice`, access: { permission: 'incident.read' }, tag: 'notification', summary: "Note d'information au public (enregistrée, ou brouillon) ou lettre aux personnes (audience=persons)",
+    query: audienceQuery,
     handler: async (ctx) => {
       const input = await documentInputs(ctx);
       const saved = await ctx.services.db.selectFrom('notices').selectAll().where('organisation_id', '=', input.org.id).where('incident_id', '=', input.incident.id).executeTakeFirst();
-      if (saved) return { title: saved.title, body: saved.body, saved: true, updatedAt: saved.updated_at.toISOString() };
-      return { ...draftPublicNotice({ organisation: input.organisation, incident: input.incident, dossier: input.dossier }), saved: false };
+      if (saved && ctx.query.audience === 'public') return { title: saved.title, body: saved.body, saved: true, updatedAt: saved.updated_at.toISOString() };
+      const facts = await noticeFacts(ctx.services.db, input.org.id, input.incident.id, input.notifiedAt);
+      return { ...draftPublicNotice({ organisation: input.organisation, incident: input.incident, dossier: input.dossier, facts, audience: ctx.query.audience }), saved: false };
     },
   }),
   defineRoute({
@@ -203,11 +221,15 @@ export const notificationRoutes: RouteDef[] = [
     },
   }),
   defineRoute({
-    method: 'GET', path: `${INC}/notice.pdf`, access: { permission: 'incident.read' }, tag: 'notification', summary: "Note d'information en PDF", produces: 'application/pdf',
+    method: 'GET', path: `${INC}/notice.pdf`, access: { permission: 'incident.read' }, tag: 'notification', summary: "Note d'information (ou lettre aux personnes) en PDF", produces: 'application/pdf',
+    query: audienceQuery,
     handler: async (ctx) => {
       const input = await documentInputs(ctx);
       const saved = await ctx.services.db.selectFrom('notices').selectAll().where('organisation_id', '=', input.org.id).where('incident_id', '=', input.incident.id).executeTakeFirst();
-      const notice = saved ? { title: saved.title, body: saved.body } : draftPublicNotice({ organisation: input.organisation, incident: input.incident, dossier: input.dossier });
+      const facts = await noticeFacts(ctx.services.db, input.org.id, input.incident.id, input.notifiedAt);
+      const notice = saved && ctx.query.audience === 'public'
+        ? { title: saved.title, body: saved.body }
+        : draftPublicNotice({ organisation: input.organisation, incident: input.incident, dossier: input.dossier, facts, audience: ctx.query.audience });
       return download(ctx, 'application/pdf', `note-information-${input.incident.reference}.pdf`, await renderNoticePdf({ organisation: input.organisation, notice, generatedAt: input.now }));
     },
   }),
