@@ -19,6 +19,8 @@ function run(label, args) {
 }
 
 let status = 0;
+status |= run('lint (eslint: no eval, no string-built SQL, TypeScript rules)', ['eslint', '--max-warnings=0', 'apps', 'packages', 'e2e', 'scripts', 'bench']);
+status |= run('type check', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
 status |= run('unit and integration tests', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${results}/unit.json`]);
 
 if (existsSync('e2e/vitest.config.ts')) {
@@ -38,5 +40,6 @@ for (const file of ['unit.json', 'e2e.json']) {
   skipped += report.numPendingTests + (report.numTodoTests ?? 0);
 }
 if (passed + failed === 0) status = 1;
+if (status !== 0 && failed === 0) console.log('A step other than the test runs failed (lint, type check or build): see above.');
 console.log(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(status === 0 && failed === 0 ? 0 : 1);

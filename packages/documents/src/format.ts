@@ -39,5 +39,6 @@ export function parisLongDate(value: Date | string | null | undefined): string {
 export function frNumber(value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '';
   const sign = value < 0 ? '-' : '';
+  // eslint-disable-next-line security/detect-unsafe-regex -- applied to a string of digits only, bounded by Number
   return sign + String(Math.abs(Math.round(value))).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
 }

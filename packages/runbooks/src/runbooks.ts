@@ -30,6 +30,7 @@ export const PHASE_BOUNDS_MS: Record<Phase, [number, number]> = {
 
 // Days, hours and minutes only: months and years have no fixed length, and a deadline counted from
 // awareness must be exact (P3D is 72 hours even across a change of clocks, like the CNIL deadline).
+// eslint-disable-next-line security/detect-unsafe-regex -- anchored, no nested repetition of the same class
 const DURATION = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?$/;
 
 export function durationMs(iso: string): number | null {

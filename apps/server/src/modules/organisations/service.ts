@@ -6,7 +6,7 @@ import type { organisationInputSchema, organisationPatchSchema } from './schema.
 
 type OrganisationInput = z.infer<typeof organisationInputSchema>;
 
-export function organisationView(row: Schema['organisations'] extends infer T ? Record<string, any> : never) {
+export function organisationView(row: Record<string, any>) {
   return {
     id: row.id as string,
     name: row.name as string,
