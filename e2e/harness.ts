@@ -13,6 +13,7 @@ import { createKeys } from '../apps/server/src/platform/keys.ts';
 import { createOrganisation } from '../apps/server/src/modules/organisations/service.ts';
 import { createInvitation } from '../apps/server/src/modules/auth/service.ts';
 import type { Services } from '../apps/server/src/platform/services.ts';
+import { seedDemo } from '../apps/server/src/demo/seed.ts';
 
 export interface E2E {
   url: string;
@@ -20,13 +21,16 @@ export interface E2E {
   browser: Browser;
   orgId: string;
   adminInviteUrl: string;
+  /** The demo incident, when started with the demo data. */
+  incidentId: string | null;
   newPage(): Promise<Page>;
   close(): Promise<void>;
 }
 
 export const CHROMIUM = '/usr/bin/chromium';
 
-export async function startE2E(backend: TestBackend): Promise<E2E> {
+/** With `demo`, the database holds what the quick start creates (§7), and the admin's setup link. */
+export async function startE2E(backend: TestBackend, options: { demo?: boolean } = {}): Promise<E2E> {
   if (!existsSync(path.join(webDist, 'index.html'))) throw new Error('apps/web/dist is missing: run npm run build:web first (npm test does).');
   const database = await backend.open();
   const dataDir = await mkdtemp(path.join(tmpdir(), 'rempart-e2e-'));
@@ -35,23 +39,36 @@ export async function startE2E(backend: TestBackend): Promise<E2E> {
   const app = await buildApp(services);
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   services.config.publicUrl = address;
-  const orgId = await services.db.transaction().execute((trx) =>
-    createOrganisation(trx, { name: 'Commune de Val-de-Brême', kind: 'commune', siren: '219499902', population: 18600, dpo: { name: 'Karim Benali', email: 'dpd@val-de-breme.test' } }),
-  );
-  const invitation = await createInvitation(services, { organisationId: orgId, email: 'admin@val-de-breme.test', role: 'admin', createdBy: null, ip: null, actorLabel: 'e2e' });
+  let orgId: string;
+  let adminInviteUrl: string;
+  let incidentId: string | null = null;
+  if (options.demo) {
+    const demo = await seedDemo(services);
+    [orgId, adminInviteUrl, incidentId] = [demo.organisationId, demo.adminSetupUrl!, demo.incidentId];
+  } else {
+    orgId = await services.db.transaction().execute((trx) =>
+      createOrganisation(trx, { name: 'Commune de Val-de-Brême', kind: 'commune', siren: '219499902', population: 18600, dpo: { name: 'Karim Benali', email: 'dpd@val-de-breme.test' } }),
+    );
+    const invitation = await createInvitation(services, { organisationId: orgId, email: 'admin@val-de-breme.test', role: 'admin', createdBy: null, ip: null, actorLabel: 'e2e' });
+    adminInviteUrl = invitation.inviteUrl!;
+  }
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--lang=fr-FR'],
   });
   return {
     url: address,
     services,
     browser,
     orgId,
-    adminInviteUrl: invitation.inviteUrl!,
+    adminInviteUrl,
+    incidentId,
     async newPage() {
       const context = await browser.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris', acceptDownloads: true, viewport: { width: 1280, height: 900 } });
-      return context.newPage();
+      const page = await context.newPage();
+      // A step that fails should say so in seconds, not after Playwright's default 30.
+      page.setDefaultTimeout(10_000);
+      return page;
     },
     async close() {
       await browser.close();

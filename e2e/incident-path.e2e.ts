@@ -3,55 +3,11 @@
 // downloads the PDF, and the test reads the figures back from it. Screenshots feed the user guide.
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AxeBuilder } from '@axe-core/playwright';
-import type { Page } from 'playwright-core';
-import { Secret, TOTP } from 'otpauth';
 import { testBackends } from '@rempart/db';
 import { pdfText } from '@rempart/documents';
 import { startE2E, type E2E } from './harness.ts';
+import { axe, join, shot } from './helpers.ts';
 
-const PASSWORD = 'une phrase de passe solide';
-const shots = new URL('../docs/guide/img/', import.meta.url);
-
-function totp(secret: string): string {
-  return new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30 }).generate();
-}
-
-async function axe(page: Page, label: string) {
-  const results = await new AxeBuilder({ page: page as never }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(serious.map((v) => `${label}: ${v.id} — ${v.help} (${v.nodes.length})`)).toEqual([]);
-}
-
-async function shot(page: Page, name: string, enabled: boolean) {
-  if (enabled) await page.screenshot({ path: new URL(name, shots).pathname, fullPage: false });
-}
-
-/** Accepts an invitation, signs in and enrols TOTP; returns the page on the dashboard. */
-async function join(page: Page, inviteUrl: string, name: string, email: string, screenshots: boolean): Promise<void> {
-  await page.goto(inviteUrl);
-  await page.getByLabel('Prénom et nom').fill(name);
-  await page.getByLabel('Mot de passe').fill(PASSWORD);
-  await shot(page, '01-invitation.png', screenshots);
-  await page.getByRole('button', { name: 'Créer mon accès' }).click();
-  await page.getByRole('link', { name: 'Aller à la connexion' }).click();
-  await page.getByLabel('Adresse électronique').fill(email);
-  await page.getByLabel('Mot de passe').fill(PASSWORD);
-  await shot(page, '02-connexion.png', screenshots);
-  await page.getByRole('button', { name: 'Se connecter' }).click();
-  await expect.poll(() => page.getByTestId('totp-secret').count()).toBe(1);
-  const secret = (await page.getByTestId('totp-secret').textContent())!.trim();
-  await shot(page, '03-double-authentification.png', screenshots);
-  await page.getByLabel('Code').fill('000000');
-  await page.getByRole('button', { name: 'Confirmer' }).click();
-  await expect.poll(() => page.getByRole('alert').textContent()).toContain('Code incorrect');
-  await page.getByLabel('Code').fill(totp(secret));
-  await page.getByRole('button', { name: 'Confirmer' }).click();
-  await expect.poll(() => page.getByRole('heading', { name: 'Codes de secours' }).count()).toBe(1);
-  expect(await page.locator('.recovery-codes li').count()).toBe(10);
-  await page.getByRole('button', { name: /J'ai noté mes codes/ }).click();
-  await expect.poll(() => page.getByRole('heading', { name: 'Tableau de bord' }).count()).toBe(1);
-}
 
 for (const backend of testBackends()) {
   describe.skipIf(backend.skipReason)(`the 72-hour path in Chromium on ${backend.name}`, () => {
@@ -126,6 +82,7 @@ for (const backend of testBackends()) {
       await cnil.getByLabel('Information des personnes').selectOption('planned');
       await cnil.getByLabel("Modalités de l'information").fill('Appel téléphonique puis courrier.');
       await cnil.getByLabel("Des personnes d'autres États de l'UE sont concernées").selectOption('no');
+      await cnil.getByLabel('Niveau de risque pour les personnes').selectOption('eleve');
       await cnil.getByRole('button', { name: 'Enregistrer le dossier' }).click();
       await expect.poll(() => dpo.locator('#cnil > p.alert').textContent()).toContain('Dossier complet');
       await dpo.locator('#cnil-h').scrollIntoViewIfNeeded();
@@ -143,6 +100,13 @@ for (const backend of testBackends()) {
       expect(text).toContain('24 680');
       expect(text).toContain('requérants, victimes, témoins');
       expect(text).toContain('Dossier complet');
+      expect(text).toContain('Risque élevé pour les droits et libertés des personnes');
+
+      // A complementary notification states only what changed since the initial one.
+      await cnil.getByLabel('Mesures envisagées').fill('Audit des journaux de tous les agents ; formation des agents habilités.');
+      await cnil.getByRole('button', { name: 'Enregistrer une notification complémentaire' }).click();
+      await expect.poll(() => cnil.getByText(/^Éléments transmis :/).textContent()).toBe('Éléments transmis : Mesures envisagées');
+      expect(await cnil.getByText(/^Notification complémentaire le/).count()).toBe(1);
 
       // Back on the dashboard, the clock says it in words.
       await dpo.getByRole('link', { name: 'Accueil' }).click();

@@ -222,7 +222,7 @@ function Tasks({ base, canWrite, users }: { base: string; canWrite: boolean; use
   return (
     <section id="taches" aria-labelledby="taches-h">
       <h2 id="taches-h">{t('incident.tasks')}</h2>
-      <p>
+      <p className="tasks-progress">
         <progress max={all.length} value={handled} aria-label={t('tasks.progress', { done: handled, total: all.length })} />{' '}
         {t('tasks.progress', { done: handled, total: all.length })}
       </p>
