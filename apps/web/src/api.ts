@@ -71,4 +71,17 @@ export function toApiError(status: number, data: unknown): ApiError {
   return new ApiError(status, status >= 500 ? 'internal_error' : 'unknown', '');
 }
 
+/** Sends a file as multipart/form-data (the browser sets the boundary), with the CSRF token. */
+export async function apiUpload<T>(url: string, form: FormData): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(url, { method: 'POST', credentials: 'same-origin', headers: { Accept: 'application/json', 'X-CSRF-Token': csrfToken }, body: form });
+  } catch {
+    throw new ApiError(0, 'network', 'Le serveur ne répond pas. Vérifiez la connexion puis réessayez.');
+  }
+  const data = await response.json().catch(() => null);
+  if (!response.ok) throw toApiError(response.status, data);
+  return data as T;
+}
+
 export const orgUrl = (orgId: string, path = '') => `/api/v1/organisations/${orgId}${path}`;

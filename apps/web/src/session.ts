@@ -44,11 +44,13 @@ const WRITE: Record<string, string[]> = {
   users: ['admin'],
   usersRead: ['admin', 'rssi', 'dgs'],
   audit: ['admin', 'rssi'],
+  evidenceRead: ['admin', 'rssi', 'dpo', 'dgs', 'elu', 'prestataire'],
+  evidence: ['admin', 'rssi', 'dpo', 'dgs', 'prestataire'],
 };
 
 export function allowed(membership: Membership | undefined, what: keyof typeof WRITE): boolean {
   if (!membership) return false;
-  const readOnlyOk = what === 'cnilRead' || what === 'registerRead' || what === 'usersRead' || what === 'audit';
+  const readOnlyOk = what === 'cnilRead' || what === 'registerRead' || what === 'usersRead' || what === 'audit' || what === 'evidenceRead';
   if (membership.readOnly && !readOnlyOk) return false;
   return WRITE[what]!.includes(membership.role);
 }

@@ -7,6 +7,8 @@ import { ClockBadge, Field, FormError, Loading, Notice, useLoad } from '../compo
 import { ROLES, type Incident, type JournalEntry, type Task } from '../types.ts';
 import { CnilSection } from './Cnil.tsx';
 import { NoticeSection, RegisterSection } from './Notification.tsx';
+import { IncidentForm } from './Incidents.tsx';
+import { EvidenceSection } from './Evidence.tsx';
 
 export function IncidentPage({ orgId, incidentId }: { orgId: string; incidentId: string }) {
   const { membership } = useSession();
@@ -32,6 +34,7 @@ export function IncidentPage({ orgId, incidentId }: { orgId: string; incidentId:
     ['cnil', t('incident.cnil'), allowed(me, 'cnilRead')],
     ['registre', t('incident.register'), allowed(me, 'registerRead')],
     ['note', t('incident.notice'), true],
+    ['preuves', t('evidence.title'), allowed(me, 'evidenceRead')],
     ['documents', t('incident.documents'), true],
   ];
   return (
@@ -43,12 +46,13 @@ export function IncidentPage({ orgId, incidentId }: { orgId: string; incidentId:
       <nav aria-label={t('incident.tabs')} className="subnav">
         <ul>{sections.filter((s) => s[2]).map(([id, label]) => <li key={id}><a href={`#${id}`}>{label}</a></li>)}</ul>
       </nav>
-      <Summary incident={i} base={base} canWrite={allowed(me, 'incident')} onChange={incident.reload} />
+      <Summary orgId={orgId} incident={i} base={base} canWrite={allowed(me, 'incident')} onChange={incident.reload} />
       <Journal base={base} canWrite={allowed(me, 'journal')} />
       <Tasks base={base} canWrite={allowed(me, 'task')} users={(users.data ?? []).filter((u) => !u.disabled)} />
       {allowed(me, 'cnilRead') && <CnilSection base={base} canWrite={allowed(me, 'cnil')} onSubmitted={incident.reload} />}
       {allowed(me, 'registerRead') && <RegisterSection base={base} canWrite={allowed(me, 'register')} />}
       <NoticeSection base={base} canWrite={allowed(me, 'notice')} />
+      {allowed(me, 'evidenceRead') && <EvidenceSection base={base} canWrite={allowed(me, 'evidence')} />}
       <section id="documents" aria-labelledby="documents-h">
         <h2 id="documents-h">{t('incident.documents')}</h2>
         <ul className="downloads">
@@ -61,8 +65,9 @@ export function IncidentPage({ orgId, incidentId }: { orgId: string; incidentId:
   );
 }
 
-function Summary({ incident: i, base, canWrite, onChange }: { incident: Incident; base: string; canWrite: boolean; onChange: () => void }) {
+function Summary({ orgId, incident: i, base, canWrite, onChange }: { orgId: string; incident: Incident; base: string; canWrite: boolean; onChange: () => void }) {
   const [error, setError] = useState<ApiError | null>(null);
+  const [editing, setEditing] = useState(false);
   const setStatus = async (status: string) => {
     try {
       await api('PATCH', base, { status, ...(status === 'closed' && !i.endedAt ? { endedAt: new Date().toISOString() } : {}) });
@@ -101,7 +106,14 @@ function Summary({ incident: i, base, canWrite, onChange }: { incident: Incident
             : t('incident.noPersonalData')}
         </dd>
         {i.provider && (<><dt>{t('declare.provider')}</dt><dd>{i.provider}</dd></>)}
+        {i.endedAt && (<><dt>{t('declare.endedAt')}</dt><dd>{formatDateTime(i.endedAt)}</dd></>)}
       </dl>
+      {canWrite && !editing && (
+        <p><button type="button" onClick={() => setEditing(true)}>{t('incident.edit')}</button></p>
+      )}
+      {editing && (
+        <IncidentForm orgId={orgId} incident={i} onCancel={() => setEditing(false)} onDone={() => { setEditing(false); onChange(); }} />
+      )}
     </section>
   );
 }
