@@ -68,6 +68,15 @@ for (const backend of testBackends()) {
       await page.evaluate(() => document.getElementById('journal-h')?.scrollIntoView());
       await shot(page, '11-demo-journal.png', screenshots);
 
+      // The summary is edited as the investigation goes (the awareness time, which starts the clock, is not).
+      await page.getByRole('button', { name: 'Modifier la synthèse' }).click();
+      const edit = page.getByRole('form', { name: 'Modifier la synthèse' });
+      expect(await edit.getByLabel(/prise de connaissance/).count()).toBe(0);
+      await edit.getByLabel('Nombre approximatif de personnes').fill('10 400');
+      await edit.getByRole('button', { name: 'Enregistrer la synthèse' }).click();
+      // French digit grouping uses a narrow no-break space.
+      await expect.poll(() => page.locator('#synthese .facts').textContent()).toMatch(/environ 10\u202f400 personnes/);
+
       // A task assigned to a person (the administrator may list the members).
       const firstOpen = page.locator('.task.status-todo').first();
       const taskTitle = (await firstOpen.locator('.task-title').textContent())!;

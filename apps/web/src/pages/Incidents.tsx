@@ -50,33 +50,50 @@ export function IncidentsPage({ orgId }: { orgId: string }) {
 }
 
 export function DeclarePage({ orgId }: { orgId: string }) {
+  return <IncidentForm orgId={orgId} onDone={(created) => navigate(`/o/${orgId}/incidents/${created.id}`)} />;
+}
+
+/**
+ * Declares an incident, or (given one) edits its summary. The type and the awareness time are
+ * fixed once declared: the second starts the legal clock, so it is not silently movable.
+ */
+export function IncidentForm({ orgId, incident, onDone, onCancel }: { orgId: string; incident?: Incident; onDone: (saved: Incident) => void; onCancel?: () => void }) {
+  const editing = !!incident;
+  const pd = incident?.personalData;
   const [form, setForm] = useState({
-    type: 'exfiltration', title: '', awareAt: isoToLocalInput(new Date().toISOString()), startedAt: '', detectedHow: '',
-    systems: '', services: '', involved: true, categories: '', persons: '', records: '', sensitive: false, minors: false, provider: '',
+    type: incident?.type ?? 'exfiltration', title: incident?.title ?? '', awareAt: isoToLocalInput(incident?.awareAt ?? new Date().toISOString()),
+    startedAt: isoToLocalInput(incident?.startedAt), endedAt: isoToLocalInput(incident?.endedAt), detectedHow: incident?.detectedHow ?? '',
+    systems: (incident?.affectedSystems ?? []).join('\n'), services: (incident?.affectedServices ?? []).join('\n'),
+    involved: pd?.involved ?? true, categories: (pd?.categories ?? []).join('\n'), persons: pd?.approxPersons?.toString() ?? '',
+    records: pd?.approxRecords?.toString() ?? '', sensitive: pd?.sensitive ?? false, minors: pd?.minors ?? false, provider: incident?.provider ?? '',
   });
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
   const set = (key: keyof typeof form) => (e: { target: { value: string; checked?: boolean; type?: string } }) =>
     setForm({ ...form, [key]: e.target.type === 'checkbox' ? e.target.checked : e.target.value });
-  const number = (v: string) => (v.trim() === '' ? null : Number(v.replace(/\s/g, '')));
+  const number = (v: string) => {
+    const compact = v.replace(/\s/g, '');
+    return compact === '' ? null : /^\d+$/.test(compact) ? Number(compact) : Number.NaN;
+  };
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
     setError(null);
+    const common = {
+      title: form.title,
+      startedAt: localInputToIso(form.startedAt) ?? null,
+      detectedHow: form.detectedHow,
+      affectedSystems: lines(form.systems),
+      affectedServices: lines(form.services),
+      personalData: { involved: form.involved, categories: lines(form.categories), approxPersons: number(form.persons), approxRecords: number(form.records), sensitive: form.sensitive, minors: form.minors },
+      provider: form.provider || null,
+    };
     try {
-      const created = await api<Incident>('POST', orgUrl(orgId, '/incidents'), {
-        type: form.type,
-        title: form.title,
-        awareAt: localInputToIso(form.awareAt) ?? '',
-        startedAt: localInputToIso(form.startedAt) ?? null,
-        detectedHow: form.detectedHow,
-        affectedSystems: lines(form.systems),
-        affectedServices: lines(form.services),
-        personalData: { involved: form.involved, categories: lines(form.categories), approxPersons: number(form.persons), approxRecords: number(form.records), sensitive: form.sensitive, minors: form.minors },
-        provider: form.provider || null,
-      });
-      navigate(`/o/${orgId}/incidents/${created.id}`);
+      const saved = editing
+        ? await api<Incident>('PATCH', orgUrl(orgId, `/incidents/${incident.id}`), { ...common, endedAt: localInputToIso(form.endedAt) ?? null })
+        : await api<Incident>('POST', orgUrl(orgId, '/incidents'), { ...common, type: form.type, awareAt: localInputToIso(form.awareAt) ?? '' });
+      onDone(saved);
     } catch (err) {
       setError(err as ApiError);
     } finally {
@@ -85,38 +102,48 @@ export function DeclarePage({ orgId }: { orgId: string }) {
   };
 
   const labels = {
-    type: t('declare.type'), title: t('declare.titleField'), awareAt: t('declare.awareAt'), startedAt: t('declare.startedAt'),
+    type: t('declare.type'), title: t('declare.titleField'), awareAt: t('declare.awareAt'), startedAt: t('declare.startedAt'), endedAt: t('declare.endedAt'),
     detectedHow: t('declare.detectedHow'), affectedSystems: t('declare.systems'), affectedServices: t('declare.services'),
     'personalData.categories': t('declare.categories'), 'personalData.approxPersons': t('declare.persons'),
     'personalData.approxRecords': t('declare.records'), personalData: t('declare.personal'), provider: t('declare.provider'),
   };
+  const Heading = editing ? 'h3' : 'h1';
   return (
-    <form onSubmit={submit} noValidate className="form">
-      <h1>{t('declare.title')}</h1>
+    <form onSubmit={submit} noValidate className="form" aria-label={editing ? t('incident.edit') : undefined}>
+      <Heading>{editing ? t('incident.edit') : t('declare.title')}</Heading>
       <FormError error={error} labels={labels} />
-      <Field label={t('declare.type')} error={error?.field('type')} required>
-        {(p) => (
-          <select {...p} value={form.type} onChange={set('type')}>
-            {INCIDENT_TYPES.map((type) => <option key={type} value={type}>{t(`type.${type}`)}</option>)}
-          </select>
-        )}
-      </Field>
-      <Field label={t('declare.titleField')} error={error?.field('title')} required>
+      {!editing && (
+        <Field label={labels.type} error={error?.field('type')} required>
+          {(p) => (
+            <select {...p} value={form.type} onChange={set('type')}>
+              {INCIDENT_TYPES.map((type) => <option key={type} value={type}>{t(`type.${type}`)}</option>)}
+            </select>
+          )}
+        </Field>
+      )}
+      <Field label={labels.title} error={error?.field('title')} required>
         {(p) => <input {...p} value={form.title} onChange={set('title')} />}
       </Field>
-      <Field label={t('declare.awareAt')} error={error?.field('awareAt')} required>
-        {(p) => <input {...p} type="datetime-local" value={form.awareAt} onChange={set('awareAt')} />}
-      </Field>
-      <Field label={t('declare.startedAt')} error={error?.field('startedAt')}>
+      {!editing && (
+        <Field label={labels.awareAt} error={error?.field('awareAt')} required>
+          {(p) => <input {...p} type="datetime-local" value={form.awareAt} onChange={set('awareAt')} />}
+        </Field>
+      )}
+      <Field label={labels.startedAt} error={error?.field('startedAt')}>
         {(p) => <input {...p} type="datetime-local" value={form.startedAt} onChange={set('startedAt')} />}
       </Field>
-      <Field label={t('declare.detectedHow')} error={error?.field('detectedHow')}>
+      {editing && (
+        <Field label={labels.endedAt} error={error?.field('endedAt')}>
+          {(p) => <input {...p} type="datetime-local" value={form.endedAt} onChange={set('endedAt')} />}
+        </Field>
+      )}
+      <Field label={labels.detectedHow} error={error?.field('detectedHow')}>
         {(p) => <textarea {...p} rows={3} value={form.detectedHow} onChange={set('detectedHow')} />}
       </Field>
-      <Field label={t('declare.systems')} error={error?.field('affectedSystems')}>
+      <Field label={labels.affectedSystems} error={error?.field('affectedSystems')}>
         {(p) => <textarea {...p} rows={2} value={form.systems} onChange={set('systems')} />}
       </Field>
-      <Field label={t('declare.services')} error={error?.field('affectedServices')}>
+      <Field label={labels.affectedServices} error={error?.field('affectedServices')}>
         {(p) => <textarea {...p} rows={2} value={form.services} onChange={set('services')} />}
       </Field>
       <fieldset>
@@ -124,13 +151,13 @@ export function DeclarePage({ orgId }: { orgId: string }) {
         <label className="check"><input type="checkbox" checked={form.involved} onChange={set('involved')} /> {t('common.yes')}</label>
         {form.involved && (
           <>
-            <Field label={t('declare.categories')} error={error?.field('personalData.categories')}>
+            <Field label={labels['personalData.categories']} error={error?.field('personalData.categories')}>
               {(p) => <textarea {...p} rows={3} value={form.categories} onChange={set('categories')} />}
             </Field>
-            <Field label={t('declare.persons')} error={error?.field('personalData.approxPersons')}>
+            <Field label={labels['personalData.approxPersons']} error={error?.field('personalData.approxPersons')}>
               {(p) => <input {...p} inputMode="numeric" value={form.persons} onChange={set('persons')} />}
             </Field>
-            <Field label={t('declare.records')} error={error?.field('personalData.approxRecords')}>
+            <Field label={labels['personalData.approxRecords']} error={error?.field('personalData.approxRecords')}>
               {(p) => <input {...p} inputMode="numeric" value={form.records} onChange={set('records')} />}
             </Field>
             <label className="check"><input type="checkbox" checked={form.sensitive} onChange={set('sensitive')} /> {t('declare.sensitive')}</label>
@@ -138,10 +165,13 @@ export function DeclarePage({ orgId }: { orgId: string }) {
           </>
         )}
       </fieldset>
-      <Field label={t('declare.provider')} error={error?.field('provider')}>
+      <Field label={labels.provider} error={error?.field('provider')}>
         {(p) => <input {...p} value={form.provider} onChange={set('provider')} />}
       </Field>
-      <button type="submit" className="primary" disabled={busy}>{t('declare.submit')}</button>
+      <div className="actions">
+        <button type="submit" className="primary" disabled={busy}>{editing ? t('incident.saveEdit') : t('declare.submit')}</button>
+        {onCancel && <button type="button" onClick={onCancel}>{t('contacts.cancel')}</button>}
+      </div>
     </form>
   );
 }

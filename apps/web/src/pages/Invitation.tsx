@@ -26,6 +26,8 @@ export function InvitationPage({ token }: { token: string }) {
   };
 
   return (
+    <>
+      <a className="skip-link" href="#contenu">{t('app.skip')}</a>
     <main id="contenu" className="narrow login">
       <p className="brand big"><span className="brand-mark" aria-hidden="true">▲</span> {t('app.name')}</p>
       {!invitation.data ? (
@@ -51,5 +53,6 @@ export function InvitationPage({ token }: { token: string }) {
         </form>
       )}
     </main>
+    </>
   );
 }

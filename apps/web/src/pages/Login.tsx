@@ -80,6 +80,8 @@ export function LoginPage({ session, expired, locale, onLocale, onSignedIn }: Lo
   };
 
   return (
+    <>
+      <a className="skip-link" href="#contenu">{t('app.skip')}</a>
     <main id="contenu" className="narrow login">
       <div className="login-head">
         <p className="brand big"><span className="brand-mark" aria-hidden="true">▲</span> {t('app.name')}</p>
@@ -143,5 +145,6 @@ export function LoginPage({ session, expired, locale, onLocale, onSignedIn }: Lo
         </section>
       )}
     </main>
+    </>
   );
 }
