@@ -9,6 +9,7 @@ import { localFileStore } from './platform/files.ts';
 import type { Services } from './platform/services.ts';
 import { checkpointNow } from './platform/audit.ts';
 import { buildApp } from './app.ts';
+import { purgeExpiredDatasets } from './modules/datasets/service.ts';
 
 export async function openConfiguredDatabase(config: Config): Promise<Database> {
   if (config.databaseUrl) return openDatabase({ url: config.databaseUrl });
@@ -26,7 +27,7 @@ export async function createServices(config: Config, overrides: { database?: Dat
     keys,
     config,
     mailer: createMailer(config.smtpUrl, config.smtpFrom),
-    files: localFileStore(path.join(config.dataDir, 'files'), keys),
+    files: localFileStore(path.join(config.dataDir, 'files')),
     now: overrides.now ?? (() => new Date()),
   };
 }
@@ -34,9 +35,15 @@ export async function createServices(config: Config, overrides: { database?: Dat
 export async function startServer(services: Services): Promise<{ url: string; close(): Promise<void> }> {
   const app = await buildApp(services, { logger: true });
   const address = await app.listen({ port: services.config.port, host: services.config.host });
+  // Leaked extracts past their retention date are purged at start-up and every hour.
+  const purge = () => purgeExpiredDatasets(services).catch((error: Error) => app.log.error({ err: error }, 'retention purge failed'));
+  await purge();
+  const timer = setInterval(() => void purge(), 3_600_000);
+  timer.unref();
   return {
     url: address,
     async close() {
+      clearInterval(timer);
       await app.close();
       // Sign the head of the audit trail so that a truncation after shutdown is detectable.
       await checkpointNow(services.db, services.keys);

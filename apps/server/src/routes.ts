@@ -7,7 +7,8 @@ import { contactRoutes } from './modules/contacts/routes.ts';
 import { auditRoutes } from './modules/audit/routes.ts';
 import { notificationRoutes } from './modules/incidents/notification-routes.ts';
 import { evidenceRoutes } from './modules/evidence/routes.ts';
+import { datasetRoutes } from './modules/datasets/routes.ts';
 
 export function allRoutes(): RouteDef[] {
-  return [...authRoutes, ...organisationRoutes, ...incidentRoutes, ...notificationRoutes, ...evidenceRoutes, ...contactRoutes, ...auditRoutes];
+  return [...authRoutes, ...organisationRoutes, ...incidentRoutes, ...notificationRoutes, ...evidenceRoutes, ...datasetRoutes, ...contactRoutes, ...auditRoutes];
 }

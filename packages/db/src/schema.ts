@@ -221,6 +221,23 @@ export interface EvidenceTable {
   uploaded_at: TimestampDefault;
 }
 
+export interface LeakedDatasetsTable {
+  id: Generated<string>;
+  organisation_id: string;
+  incident_id: string;
+  name: string;
+  size: number;
+  sha256: string;
+  storage_key: string | null;
+  wrapped_key: string | null;
+  retention_until: Timestamp;
+  created_by: string | null;
+  created_by_name: string;
+  created_at: TimestampDefault;
+  purged_at: Timestamp | null;
+  purge_reason: string | null;
+}
+
 export interface Schema {
   organisations: OrganisationsTable;
   groups: GroupsTable;
@@ -242,13 +259,14 @@ export interface Schema {
   contacts: ContactsTable;
   jobs: JobsTable;
   evidence: EvidenceTable;
+  leaked_datasets: LeakedDatasetsTable;
 }
 
 /** Tables in the order a restore must insert them (parents first). */
 export const TABLES_IN_DEPENDENCY_ORDER: (keyof Schema)[] = [
   'organisations', 'groups', 'group_members', 'users', 'group_staff', 'memberships', 'sessions',
   'invitations', 'audit_log', 'audit_checkpoints', 'incidents', 'journal_entries', 'tasks',
-  'cnil_dossiers', 'cnil_submissions', 'register_entries', 'notices', 'contacts', 'jobs', 'evidence',
+  'cnil_dossiers', 'cnil_submissions', 'register_entries', 'notices', 'contacts', 'jobs', 'evidence', 'leaked_datasets',
 ];
 
 export const json = (value: unknown): string => JSON.stringify(value);

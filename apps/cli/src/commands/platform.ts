@@ -11,6 +11,7 @@ import { seedDemo } from '../../../server/src/demo/seed.ts';
 import { createInvitation } from '../../../server/src/modules/auth/service.ts';
 import { createOrganisation } from '../../../server/src/modules/organisations/service.ts';
 import { organisationInputSchema, roleSchema, ORGANISATION_KINDS } from '../../../server/src/modules/organisations/schema.ts';
+import { purgeExpiredDatasets } from '../../../server/src/modules/datasets/service.ts';
 import { collectBackup, openArchive, restoreBackup, sealArchive } from '../../../server/src/backup/archive.ts';
 import type { Services } from '../../../server/src/platform/services.ts';
 
@@ -195,6 +196,13 @@ export function registerPlatformCommands(program: Command): void {
       for (const issue of issues) out(formatIssue(issue));
       process.exitCode = 2;
     });
+
+  program
+    .command('datasets')
+    .description('Extraits de données volées')
+    .command('purge-expired')
+    .description('Purge les extraits dont la durée de conservation est échue (le serveur le fait aussi chaque heure)')
+    .action(async () => withServices(async (services) => void out(`${await purgeExpiredDatasets(services)} extrait(s) purgé(s).`)));
 
   const audit = program.command('audit').description("Piste d'audit");
   audit

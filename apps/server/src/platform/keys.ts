@@ -18,6 +18,28 @@ export interface Keys {
   sign(message: string): string;
   verify(message: string, signature: string, publicKey?: string): boolean;
   publicKey: string;
+  /** Key for files the platform stores (evidence); leaked datasets get a key of their own instead. */
+  fileKey: Buffer;
+  /** Wraps and unwraps a per-dataset key with the master key, bound to its owner. */
+  wrapKey(key: Buffer, associatedData: string): string;
+  unwrapKey(wrapped: string, associatedData: string): Buffer;
+}
+
+/** AES-256-GCM over bytes: 12-byte nonce, 16-byte tag, then the ciphertext. */
+export function sealBuffer(key: Buffer, data: Buffer, associatedData: string): Buffer {
+  const nonce = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, nonce);
+  cipher.setAAD(Buffer.from(associatedData, 'utf8'));
+  const body = Buffer.concat([cipher.update(data), cipher.final()]);
+  return Buffer.concat([Buffer.from('RB1'), nonce, cipher.getAuthTag(), body]);
+}
+
+export function openBuffer(key: Buffer, sealed: Buffer, associatedData: string): Buffer {
+  if (sealed.length < 31 || sealed.subarray(0, 3).toString() !== 'RB1') throw new Error('unknown sealed file format');
+  const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(3, 15));
+  decipher.setAAD(Buffer.from(associatedData, 'utf8'));
+  decipher.setAuthTag(sealed.subarray(15, 31));
+  return Buffer.concat([decipher.update(sealed.subarray(31)), decipher.final()]);
 }
 
 const MASTER_KEY_FILE = 'keys/master.key';
@@ -104,6 +126,13 @@ export function createKeys(master: Buffer): Keys {
       return verify(null, Buffer.from(message, 'utf8'), pub, Buffer.from(signature, 'base64'));
     },
     publicKey,
+    fileKey: derive(master, 'file-encryption'),
+    wrapKey(key, associatedData) {
+      return this.encrypt(key.toString('base64'), `wrapped-key:${associatedData}`);
+    },
+    unwrapKey(wrapped, associatedData) {
+      return Buffer.from(this.decrypt(wrapped, `wrapped-key:${associatedData}`), 'base64');
+    },
   };
 }
 

@@ -21,6 +21,8 @@ export const PERMISSIONS = {
   'notice.write': { fr: "Rédiger la note d'information", roles: ['admin', 'rssi', 'dpo', 'dgs'] },
   'evidence.read': { fr: 'Voir et télécharger les pièces (preuves) d’un incident', roles: ['admin', 'rssi', 'dpo', 'dgs', 'elu', 'prestataire'] },
   'evidence.write': { fr: 'Verser une pièce (preuve) au dossier', roles: ['admin', 'rssi', 'dpo', 'dgs', 'prestataire'] },
+  'dataset.read': { fr: 'Voir les extraits de données volées importés (lecture tracée)', roles: ['admin', 'rssi', 'dpo'] },
+  'dataset.write': { fr: 'Importer et purger un extrait de données volées', roles: ['admin', 'rssi', 'dpo'] },
   'contacts.read': { fr: 'Voir les contacts', roles: ROLES },
   'contacts.write': { fr: 'Gérer les contacts locaux', roles: ['admin', 'rssi', 'dpo', 'dgs'] },
   'audit.read': { fr: "Consulter la piste d'audit", roles: ['admin', 'rssi'] },

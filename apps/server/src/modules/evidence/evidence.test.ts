@@ -46,8 +46,8 @@ for (const backend of testBackends()) {
       const piece = r.json();
       expect(piece).toMatchObject({ name: 'journaux éditeur.csv', size: content.length, sha256: createHash('sha256').update(content).digest('hex'), uploadedByName: 'Test rssi' });
       const stored = await readdir(path.join(world.services.config.dataDir, 'files', 'evidence', world.orgA));
-      const raw = await readFile(path.join(world.services.config.dataDir, 'files', 'evidence', world.orgA, stored[0]!), 'utf8');
-      expect(raw).not.toContain('agent42');
+      const raw = await readFile(path.join(world.services.config.dataDir, 'files', 'evidence', world.orgA, stored[0]!));
+      expect(raw.includes(Buffer.from('agent42'))).toBe(false);
       const download = await rssi.request('GET', `${base}/evidence/${piece.id}`);
       expect(download.statusCode).toBe(200);
       expect(download.rawPayload.equals(content)).toBe(true);
@@ -68,8 +68,9 @@ for (const backend of testBackends()) {
       const [piece] = (await rssi.request('GET', `${base}/evidence`)).json();
       const dir = path.join(world.services.config.dataDir, 'files', 'evidence', world.orgA);
       const [file] = await readdir(dir);
-      const sealed = await readFile(path.join(dir, file!), 'utf8');
-      await writeFile(path.join(dir, file!), `${sealed.slice(0, -6)}AAAAAA`);
+      const sealed = await readFile(path.join(dir, file!));
+      sealed[sealed.length - 2]! ^= 0x55;
+      await writeFile(path.join(dir, file!), sealed);
       const r = await rssi.request('GET', `${base}/evidence/${piece.id}`);
       expect(r.statusCode).toBe(409);
       expect(r.json().code).toBe('evidence_unreadable');

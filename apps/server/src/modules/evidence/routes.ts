@@ -3,7 +3,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { defineRoute, type RouteDef } from '../../platform/http.ts';
 import { AppError, errors } from '../../platform/errors.ts';
+import { readSingleUpload } from '../../platform/upload.ts';
 import { isUuid } from '../organisations/access.ts';
+import { openBuffer, sealBuffer } from '../../platform/keys.ts';
 import { getIncidentRow } from '../incidents/service.ts';
 
 const INC = '/api/v1/organisations/:orgId/incidents/:incidentId';
@@ -19,12 +21,6 @@ function view(row: Record<string, any>) {
     uploadedByName: row.uploaded_by_name as string,
     uploadedAt: new Date(row.uploaded_at).toISOString(),
   };
-}
-
-// A name for a download header and the file list: no path, no control characters.
-function cleanName(name: string): string {
-  const base = name.split(/[\\/]/).pop() ?? 'piece';
-  return base.replace(/[\u0000-\u001f\u007f"]/g, '_').slice(0, 200) || 'piece';
 }
 
 export const evidenceRoutes: RouteDef[] = [
@@ -43,39 +39,19 @@ export const evidenceRoutes: RouteDef[] = [
       const org = ctx.requireOrg();
       const session = ctx.requireSession();
       const incident = await getIncidentRow(ctx.services.db, org.id, ctx.params.incidentId);
-      if (!ctx.request.isMultipart()) {
-        throw errors.badRequest('multipart_required', 'Envoyez le fichier en multipart/form-data (champ « file »).', [{ path: 'file', message: 'Fichier manquant.' }]);
-      }
-      let file: { name: string; type: string; data: Buffer } | null = null;
-      let description = '';
-      try {
-        for await (const part of ctx.request.parts()) {
-          if (part.type === 'file') {
-            if (file) throw errors.badRequest('one_file', 'Une seule pièce à la fois.', [{ path: 'file', message: 'Un seul fichier par envoi.' }]);
-            const data = await part.toBuffer();
-            file = { name: cleanName(part.filename), type: part.mimetype || 'application/octet-stream', data };
-          } else if (part.fieldname === 'description') {
-            description = String(part.value ?? '').trim().slice(0, 2000);
-          }
-        }
-      } catch (error) {
-        if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
-          throw new AppError('file_too_large', 413, `Fichier trop volumineux : ${Math.round(ctx.services.config.maxUploadBytes / 1_048_576)} Mo au plus.`, [{ path: 'file', message: 'Fichier trop volumineux.' }]);
-        }
-        throw error;
-      }
-      if (!file || file.data.length === 0) throw errors.validation([{ path: 'file', message: 'Le fichier est vide ou absent.' }]);
+      const { file, fields } = await readSingleUpload(ctx.request, ctx.services.config.maxUploadBytes);
+      const description = fields.description ?? '';
       const id = randomUUID();
       const key = `evidence/${org.id}/${id}`;
       const sha256 = createHash('sha256').update(file.data).digest('hex');
-      await ctx.services.files.put(key, file.data, `${org.id}:${id}`);
+      await ctx.services.files.put(key, sealBuffer(ctx.services.keys.fileKey, file.data, `evidence:${org.id}:${id}`));
       try {
         const row = await ctx.services.db.transaction().execute(async (trx) => {
           const created = await trx.insertInto('evidence').values({
-            id, organisation_id: org.id, incident_id: incident.id, name: file!.name, media_type: file!.type, size: file!.data.length,
+            id, organisation_id: org.id, incident_id: incident.id, name: file.name, media_type: file.type, size: file.data.length,
             sha256, storage_key: key, description, uploaded_by: session.userId, uploaded_by_name: session.userName, uploaded_at: ctx.services.now(),
           }).returningAll().executeTakeFirstOrThrow();
-          await ctx.audit(trx, { action: 'evidence.add', objectType: 'evidence', objectId: id, outcome: 'success', details: { incidentId: incident.id, sha256, size: file!.data.length } });
+          await ctx.audit(trx, { action: 'evidence.add', objectType: 'evidence', objectId: id, outcome: 'success', details: { incidentId: incident.id, sha256, size: file.data.length } });
           return created;
         });
         ctx.reply.code(201);
@@ -98,7 +74,7 @@ export const evidenceRoutes: RouteDef[] = [
       if (!row) throw errors.notFound('Pièce');
       let data: Buffer;
       try {
-        data = await ctx.services.files.get(row.storage_key, `${org.id}:${row.id}`);
+        data = openBuffer(ctx.services.keys.fileKey, await ctx.services.files.get(row.storage_key), `evidence:${org.id}:${row.id}`);
       } catch {
         throw new AppError('evidence_unreadable', 409, 'Pièce illisible : le fichier a été altéré ou supprimé du stockage.');
       }
