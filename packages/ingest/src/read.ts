@@ -1,0 +1,353 @@
+// Streaming readers for CSV and NDJSON (optionally gzip), in constant memory: bytes are decompressed,
+// decoded and split as they arrive, and rows come out in batches so that tens of millions of lines
+// do not pay one promise each.
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import iconv from 'iconv-lite';
+import { parse as parseCsv } from 'csv-parse';
+import { IngestError, clip, type IngestIssue } from './errors.ts';
+
+export type Encoding = 'auto' | 'utf-8' | 'windows-1252' | 'latin1';
+
+export interface ReadOptions {
+  /** Detected from the name (.csv/.tsv/.txt, .ndjson/.jsonl/.json, with or without .gz), then content. */
+  format?: 'csv' | 'ndjson';
+  /** CSV only; detected from the header line when absent (`;`, `,`, tab, `|`). */
+  delimiter?: string;
+  /** `auto` (default): UTF-8 when a BOM is present or the first 64 KiB are valid UTF-8, else Windows-1252. */
+  encoding?: Encoding;
+  /** Name used in messages (default: the file's base name). */
+  name?: string;
+  signal?: AbortSignal;
+  /** Rows per batch (default 4096). */
+  batchSize?: number;
+  /** Longest accepted line in characters (default 32 Mi); longer lines are rejected and skipped. */
+  maxLineLength?: number;
+  /** Called with the CSV header before any row; throw an IngestError to stop at once. */
+  onHeader?: (columns: string[], file: string) => void;
+}
+
+/** One source row: CSV cells by header name, or NDJSON values by dotted path (`user.name`). */
+export interface RawRow {
+  file: string;
+  line: number;
+  values: Record<string, unknown>;
+}
+
+export interface ReadBatch {
+  file: string;
+  rows: RawRow[];
+  /** Lines that could not be read (bad JSON, wrong column count…), each located. */
+  issues: IngestIssue[];
+  /** Bytes read from disk so far in this file (compressed size for gzip): for progress. */
+  bytesRead: number;
+  /** Physical lines seen so far in this file. */
+  linesRead: number;
+}
+
+const GZIP_MAGIC = [0x1f, 0x8b];
+
+export async function detectFormat(path: string): Promise<{ gzip: boolean; format: 'csv' | 'ndjson' | null }> {
+  const handle = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(4096);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    const gzip = bytesRead >= 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
+    const name = path.toLowerCase().replace(/\.gz$/, '');
+    if (/\.(ndjson|jsonl|json)$/.test(name)) return { gzip, format: 'ndjson' };
+    if (/\.(csv|tsv|txt)$/.test(name)) return { gzip, format: 'csv' };
+    if (gzip) return { gzip, format: null };
+    const text = head.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, '').trimStart();
+    if (text === '') return { gzip, format: null };
+    return { gzip, format: text.startsWith('{') ? 'ndjson' : 'csv' };
+  } finally {
+    await handle.close();
+  }
+}
+
+function utf8Valid(sample: Buffer): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(sample, { stream: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Decompressed, decoded text chunks of a file. */
+async function* textChunks(path: string, gzip: boolean, encoding: Encoding, stats: { bytesRead: number }, signal?: AbortSignal): AsyncGenerator<string> {
+  const fileStream = createReadStream(path, { highWaterMark: 1 << 20 });
+  const byteStream: AsyncIterable<Buffer> = gzip ? fileStream.pipe(createGunzip()) : fileStream;
+  let decode: ((chunk: Buffer) => string) | null = null;
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  // Decide the encoding once, from the first 64 KiB, then decode every chunk with that decoder.
+  const start = (sample: Buffer): string => {
+    let chosen = encoding;
+    let body = sample;
+    if (sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf) {
+      body = sample.subarray(3);
+      if (chosen === 'auto') chosen = 'utf-8';
+    }
+    if (chosen === 'auto') chosen = utf8Valid(body) ? 'utf-8' : 'windows-1252';
+    let chosenDecode: (chunk: Buffer) => string;
+    if (chosen === 'utf-8') {
+      const decoder = new TextDecoder('utf-8');
+      chosenDecode = (chunk) => decoder.decode(chunk, { stream: true });
+    } else {
+      const decoder = iconv.getDecoder(chosen);
+      chosenDecode = (chunk) => decoder.write(chunk);
+    }
+    decode = chosenDecode;
+    return chosenDecode(body);
+  };
+  try {
+    for await (const chunk of byteStream) {
+      if (signal?.aborted) throw signal.reason ?? new Error('aborted');
+      stats.bytesRead = fileStream.bytesRead;
+      if (decode !== null) {
+        yield (decode as (chunk: Buffer) => string)(chunk);
+        continue;
+      }
+      pending.push(chunk);
+      pendingBytes += chunk.length;
+      if (pendingBytes < 65536) continue;
+      const text = start(Buffer.concat(pending));
+      pending = [];
+      yield text;
+    }
+    stats.bytesRead = fileStream.bytesRead;
+    if (decode === null && pendingBytes > 0) yield start(Buffer.concat(pending));
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    if (error instanceof IngestError) throw error;
+    throw new IngestError([{ code: 'file_unreadable', file: basename(path), message: `fichier illisible ou archive gzip corrompue (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`, messageEn: `cannot read file or corrupt gzip (${(error as Error).message}).` }]);
+  } finally {
+    fileStream.destroy();
+  }
+}
+
+/** Pick the delimiter that occurs most often outside quotes in the header line. */
+export function detectDelimiter(headerLine: string): string {
+  const counts = new Map<string, number>([[';', 0], [',', 0], ['\t', 0], ['|', 0]]);
+  let quoted = false;
+  for (const ch of headerLine) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && counts.has(ch)) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  }
+  let best = ',';
+  let bestCount = 0;
+  for (const [ch, count] of counts) if (count > bestCount) { best = ch; bestCount = count; }
+  return best;
+}
+
+/** Read a CSV or NDJSON file (plain or gzip) as batches of located rows. */
+export async function* readBatches(path: string, options: ReadOptions = {}): AsyncGenerator<ReadBatch> {
+  const file = options.name ?? basename(path);
+  let detected: Awaited<ReturnType<typeof detectFormat>>;
+  try {
+    detected = await detectFormat(path);
+  } catch (error) {
+    throw new IngestError([{ code: 'file_unreadable', file, message: `fichier illisible (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`, messageEn: `cannot read file (${(error as Error).message}).` }]);
+  }
+  const format = options.format ?? detected.format;
+  const stats = { bytesRead: 0 };
+  const chunks = textChunks(path, detected.gzip, options.encoding ?? 'auto', stats, options.signal);
+  if (format === null) {
+    // Empty plain file, or a gzip without a telling name: peek at the text.
+    const first = await chunks.next();
+    if (first.done || first.value.trim() === '') {
+      yield { file, rows: [], issues: [{ code: 'empty_file', file, message: 'fichier vide.', messageEn: 'empty file.' }], bytesRead: stats.bytesRead, linesRead: 0 };
+      return;
+    }
+    const rest = prepend(first.value, chunks);
+    const guessed = first.value.replace(/^\uFEFF/, '').trimStart().startsWith('{') ? 'ndjson' : 'csv';
+    yield* guessed === 'ndjson' ? ndjsonBatches(file, rest, stats, options) : csvBatches(file, rest, stats, options);
+    return;
+  }
+  yield* format === 'ndjson' ? ndjsonBatches(file, chunks, stats, options) : csvBatches(file, chunks, stats, options);
+}
+
+/** Row by row, for callers that prefer simplicity to speed. */
+export async function* readRows(path: string, options: ReadOptions = {}): AsyncGenerator<RawRow | { issue: IngestIssue }> {
+  for await (const batch of readBatches(path, options)) {
+    for (const issue of batch.issues) yield { issue };
+    yield* batch.rows;
+  }
+}
+
+async function* prepend(first: string, rest: AsyncIterator<string>): AsyncGenerator<string> {
+  yield first;
+  for (;;) {
+    const next = await rest.next();
+    if (next.done) return;
+    yield next.value;
+  }
+}
+
+function flattenInto(value: Record<string, unknown>, prefix: string, out: Record<string, unknown>): void {
+  for (const key in value) {
+    const v = value[key];
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) flattenInto(v as Record<string, unknown>, `${prefix}${key}.`, out);
+    else out[prefix + key] = v;
+  }
+}
+
+/** Nested objects become dotted keys (`{"user":{"name":…}}` → `user.name`); flat objects are kept as is. */
+export function flatten(value: Record<string, unknown>): Record<string, unknown> {
+  for (const key in value) {
+    const v = value[key];
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      const out: Record<string, unknown> = {};
+      flattenInto(value, '', out);
+      return out;
+    }
+  }
+  return value;
+}
+
+async function* ndjsonBatches(file: string, chunks: AsyncIterable<string>, stats: { bytesRead: number }, options: ReadOptions): AsyncGenerator<ReadBatch> {
+  const batchSize = options.batchSize ?? 4096;
+  const maxLine = options.maxLineLength ?? 32 * 1024 * 1024;
+  let rows: RawRow[] = [];
+  let issues: IngestIssue[] = [];
+  let lineNo = 0;
+  let carry = '';
+  let skipping = false; // inside a line that is already too long
+  let sawContent = false;
+  const handle = (line: string): void => {
+    lineNo++;
+    if (line.length === 0 || line === '\r') return;
+    const text = line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line;
+    if (!sawContent) {
+      sawContent = true;
+      if (text.charCodeAt(0) === 0xfeff) return handleParsed(text.slice(1));
+    }
+    handleParsed(text);
+  };
+  const handleParsed = (text: string): void => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (error) {
+      if (text.trim() === '') return;
+      issues.push({ code: 'invalid_json', file, line: lineNo, value: clip(text), message: `JSON invalide (${(error as Error).message.split('\n')[0]}).`, messageEn: `invalid JSON (${(error as Error).message.split('\n')[0]}).` });
+      return;
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      issues.push({ code: 'not_an_object', file, line: lineNo, value: clip(text), message: 'la ligne n’est pas un objet JSON.', messageEn: 'line is not a JSON object.' });
+      return;
+    }
+    rows.push({ file, line: lineNo, values: flatten(parsed as Record<string, unknown>) });
+  };
+  const tooLong = (): void => {
+    issues.push({ code: 'line_too_long', file, line: lineNo + 1, message: `ligne trop longue (plus de ${maxLine} caractères), ignorée.`, messageEn: `line too long (over ${maxLine} characters), skipped.` });
+  };
+  for await (const chunk of chunks) {
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf('\n', start);
+      if (nl === -1) break;
+      if (skipping) {
+        skipping = false;
+        lineNo++;
+      } else if (carry.length > 0) {
+        const line = carry + chunk.slice(start, nl);
+        carry = '';
+        if (line.length > maxLine) { tooLong(); lineNo++; } else handle(line);
+      } else handle(chunk.slice(start, nl));
+      start = nl + 1;
+    }
+    if (!skipping && start < chunk.length) {
+      carry += chunk.slice(start);
+      if (carry.length > maxLine) { tooLong(); carry = ''; skipping = true; }
+    }
+    if (rows.length >= batchSize || issues.length >= batchSize) {
+      yield { file, rows, issues, bytesRead: stats.bytesRead, linesRead: lineNo };
+      rows = [];
+      issues = [];
+    }
+  }
+  if (skipping) lineNo++;
+  else if (carry.length > 0) handle(carry); // last line without a newline
+  if (!sawContent && lineNo <= 1 && issues.length === 0 && !skipping) issues.push({ code: 'empty_file', file, message: 'fichier vide.', messageEn: 'empty file.' });
+  yield { file, rows, issues, bytesRead: stats.bytesRead, linesRead: lineNo };
+}
+
+async function* csvBatches(file: string, chunks: AsyncIterable<string>, stats: { bytesRead: number }, options: ReadOptions): AsyncGenerator<ReadBatch> {
+  const batchSize = options.batchSize ?? 4096;
+  const iterator = chunks[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  if (first.done || first.value.replace(/^\uFEFF/, '').trim() === '') {
+    yield { file, rows: [], issues: [{ code: 'empty_file', file, message: 'fichier vide.', messageEn: 'empty file.' }], bytesRead: stats.bytesRead, linesRead: 0 };
+    return;
+  }
+  const firstText = first.value.replace(/^\uFEFF/, '');
+  const delimiter = options.delimiter ?? detectDelimiter(firstText.slice(0, Math.max(0, firstText.indexOf('\n')) || firstText.length));
+  const skipped: IngestIssue[] = [];
+  const parser = parseCsv({
+    delimiter,
+    relax_column_count: true,
+    relax_quotes: true,
+    skip_empty_lines: true,
+    skip_records_with_error: true,
+    info: true,
+    max_record_size: options.maxLineLength ?? 32 * 1024 * 1024,
+  });
+  parser.on('skip', (error: Error & { lines?: number }) => {
+    skipped.push({ code: error.message.includes('max_record_size') || /record size/i.test(error.message) ? 'line_too_long' : 'csv_syntax', file, line: error.lines, message: `ligne CSV illisible (${error.message.split('\n')[0]}).`, messageEn: `unreadable CSV line (${error.message.split('\n')[0]}).` });
+  });
+  Readable.from(prepend(firstText, iterator)).on('error', (error) => parser.destroy(error)).pipe(parser);
+  let header: string[] | null = null;
+  let rows: RawRow[] = [];
+  let issues: IngestIssue[] = [];
+  let lines = 0;
+  for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+    const { record, info } = item;
+    let embedded = 0;
+    for (const cell of record) {
+      for (let i = cell.indexOf('\n'); i !== -1; i = cell.indexOf('\n', i + 1)) embedded++;
+    }
+    // The parser reports the line where the record ends; people look for where it starts.
+    const line = info.lines - embedded;
+    lines = info.lines;
+    if (header === null) {
+      header = uniqueHeader(record);
+      options.onHeader?.(header, file);
+      continue;
+    }
+    if (skipped.length > 0) {
+      issues.push(...skipped);
+      skipped.length = 0;
+    }
+    if (record.length !== header.length) {
+      if (record.length === 1 && record[0]?.trim() === '') continue;
+      issues.push({ code: 'column_count', file, line, message: `${record.length} colonnes au lieu de ${header.length} (ligne tronquée ou séparateur dans une valeur non protégée par des guillemets).`, messageEn: `${record.length} columns instead of ${header.length} (truncated line or unquoted delimiter).` });
+      continue;
+    }
+    const values: Record<string, unknown> = {};
+    for (let i = 0; i < header.length; i++) values[header[i] as string] = record[i];
+    rows.push({ file, line, values });
+    if (rows.length >= batchSize || issues.length >= batchSize) {
+      if (options.signal?.aborted) throw options.signal.reason ?? new Error('aborted');
+      yield { file, rows, issues, bytesRead: stats.bytesRead, linesRead: lines };
+      rows = [];
+      issues = [];
+    }
+  }
+  issues.push(...skipped);
+  yield { file, rows, issues, bytesRead: stats.bytesRead, linesRead: lines };
+}
+
+function uniqueHeader(record: string[]): string[] {
+  const seen = new Map<string, number>();
+  return record.map((raw, i) => {
+    const name = raw.trim() === '' ? `colonne ${i + 1}` : raw.trim();
+    const count = (seen.get(name) ?? 0) + 1;
+    seen.set(name, count);
+    return count === 1 ? name : `${name} (${count})`;
+  });
+}
