@@ -1,6 +1,7 @@
 // Evidence in the browser: a responder uploads the vendor's log export to the incident, sees its
 // SHA-256 fingerprint, and downloads exactly the same bytes back.
 import { createHash } from 'node:crypto';
+import iconv from 'iconv-lite';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testBackends } from '@rempart/db';
@@ -38,5 +39,21 @@ describe('incident evidence in Chromium', () => {
 
     const [download] = await Promise.all([page.waitForEvent('download'), evidence.getByRole('link', { name: 'journaux-editeur.csv' }).click()]);
     expect((await readFile((await download.path())!)).equals(content)).toBe(true);
+
+    // The stolen records: imported encrypted, previewed in their real encoding, then purged for good.
+    const extracts = page.getByRole('region', { name: 'Données extraites par l’attaquant' });
+    const records = iconv.encode('Nom;Prénom;Absence du;Absence au\r\nLefèvre;Hélène;01/08/2024;20/08/2024\r\n', 'win1252');
+    await extracts.getByLabel('Fichier extrait').setInputFiles({ name: 'extraction-pm.csv', mimeType: 'text/csv', buffer: records });
+    await extracts.getByLabel('Durée de conservation (jours)').fill('30');
+    await extracts.getByRole('button', { name: "Importer l'extrait" }).click();
+    await expect.poll(() => extracts.getByRole('status').textContent()).toContain('Extrait importé et chiffré.');
+    await extracts.getByRole('button', { name: /Aperçu des premières lignes/ }).click();
+    await expect.poll(() => extracts.locator('figcaption').textContent()).toContain('windows-1252');
+    expect(await extracts.locator('pre').textContent()).toContain('Lefèvre;Hélène');
+    await axe(page, 'extraits');
+    await extracts.getByRole('button', { name: /^Purger/ }).click();
+    await extracts.getByLabel('Raison de la purge').fill('Personnes notifiées, campagne close');
+    await extracts.getByRole('button', { name: 'Purger définitivement' }).click();
+    await expect.poll(() => extracts.locator('.card .muted').textContent()).toContain('purgé le');
   });
 });

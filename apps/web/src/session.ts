@@ -46,6 +46,7 @@ const WRITE: Record<string, string[]> = {
   audit: ['admin', 'rssi'],
   evidenceRead: ['admin', 'rssi', 'dpo', 'dgs', 'elu', 'prestataire'],
   evidence: ['admin', 'rssi', 'dpo', 'dgs', 'prestataire'],
+  datasets: ['admin', 'rssi', 'dpo'],
 };
 
 export function allowed(membership: Membership | undefined, what: keyof typeof WRITE): boolean {

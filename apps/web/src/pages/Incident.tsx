@@ -9,6 +9,7 @@ import { CnilSection } from './Cnil.tsx';
 import { NoticeSection, RegisterSection } from './Notification.tsx';
 import { IncidentForm } from './Incidents.tsx';
 import { EvidenceSection } from './Evidence.tsx';
+import { DatasetsSection } from './Datasets.tsx';
 
 export function IncidentPage({ orgId, incidentId }: { orgId: string; incidentId: string }) {
   const { membership } = useSession();
@@ -35,6 +36,7 @@ export function IncidentPage({ orgId, incidentId }: { orgId: string; incidentId:
     ['registre', t('incident.register'), allowed(me, 'registerRead')],
     ['note', t('incident.notice'), true],
     ['preuves', t('evidence.title'), allowed(me, 'evidenceRead')],
+    ['extraits', t('datasets.title'), allowed(me, 'datasets') && i.personalData.involved],
     ['documents', t('incident.documents'), true],
   ];
   return (
@@ -52,6 +54,7 @@ export function IncidentPage({ orgId, incidentId }: { orgId: string; incidentId:
       {allowed(me, 'cnilRead') && <CnilSection base={base} canWrite={allowed(me, 'cnil')} onSubmitted={incident.reload} />}
       {allowed(me, 'registerRead') && <RegisterSection base={base} canWrite={allowed(me, 'register')} />}
       <NoticeSection base={base} canWrite={allowed(me, 'notice')} />
+      {allowed(me, 'datasets') && i.personalData.involved && <DatasetsSection base={base} />}
       {allowed(me, 'evidenceRead') && <EvidenceSection base={base} canWrite={allowed(me, 'evidence')} />}
       <section id="documents" aria-labelledby="documents-h">
         <h2 id="documents-h">{t('incident.documents')}</h2>
