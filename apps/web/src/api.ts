@@ -51,6 +51,10 @@ export async function api<T>(method: string, url: string, body?: unknown): Promi
     // The wording lives in the catalogue (errors.ts); the code is what matters here.
     throw new ApiError(0, 'network', '');
   }
+  return answer<T>(url, response);
+}
+
+async function answer<T>(url: string, response: Response): Promise<T> {
   if (response.status === 204) return undefined as T;
   const data = await response.json().catch(() => null);
   if (!response.ok) {
@@ -77,11 +81,9 @@ export async function apiUpload<T>(url: string, form: FormData): Promise<T> {
   try {
     response = await fetch(url, { method: 'POST', credentials: 'same-origin', headers: { Accept: 'application/json', 'X-CSRF-Token': csrfToken }, body: form });
   } catch {
-    throw new ApiError(0, 'network', 'Le serveur ne répond pas. Vérifiez la connexion puis réessayez.');
+    throw new ApiError(0, 'network', '');
   }
-  const data = await response.json().catch(() => null);
-  if (!response.ok) throw toApiError(response.status, data);
-  return data as T;
+  return answer<T>(url, response);
 }
 
 export const orgUrl = (orgId: string, path = '') => `/api/v1/organisations/${orgId}${path}`;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { clockText, formatDuration, isoToLocalInput, localInputToIso } from './format.ts';
+import { clockText, formatDuration, isoToLocalInput, liveClock, localInputToIso } from './format.ts';
 
 describe('clock text', () => {
   const fetchedAt = new Date('2026-03-30T10:00:00Z');
@@ -9,6 +9,18 @@ describe('clock text', () => {
     expect(clockText(clock, fetchedAt, fetchedAt)).toBe('Notification CNIL : 1 j 0 h restantes');
     expect(clockText(clock, new Date('2026-03-31T00:00:00Z'), fetchedAt)).toBe('Notification CNIL urgente : 10 h 00 restantes');
     expect(clockText(clock, new Date('2026-03-31T10:05:00Z'), fetchedAt)).toBe('Délai CNIL dépassé de 5 min');
+  });
+  it('turns due soon strictly under 12 hours and overdue strictly under zero, as the server does', () => {
+    const clock = { deadline: '2026-03-31T10:00:00Z', state: 'running' as const, remainingMs: 12 * 3_600_000 };
+    expect(liveClock(clock, fetchedAt, fetchedAt).state).toBe('running');
+    expect(liveClock(clock, new Date(fetchedAt.getTime() + 1), fetchedAt).state).toBe('due_soon');
+    expect(liveClock(clock, new Date(fetchedAt.getTime() + 12 * 3_600_000), fetchedAt)).toEqual({ state: 'due_soon', remainingMs: 0 });
+    expect(liveClock(clock, new Date(fetchedAt.getTime() + 12 * 3_600_000 + 1), fetchedAt).state).toBe('overdue');
+  });
+  it('never moves a clock that has stopped, nor one without personal data', () => {
+    const notified = { deadline: '', state: 'notified_on_time' as const, remainingMs: 5_000, notifiedAt: '2026-03-30T09:00:00Z' };
+    expect(liveClock(notified, new Date('2030-01-01'), fetchedAt)).toEqual({ state: 'notified_on_time', remainingMs: 5_000 });
+    expect(clockText({ deadline: '', state: 'not_required', remainingMs: -1 }, new Date('2030-01-01'), fetchedAt)).toBe('Pas de données personnelles déclarées');
   });
   it('stops once the CNIL is notified', () => {
     expect(clockText({ deadline: '', state: 'notified_late', remainingMs: -3_600_000 }, new Date('2030-01-01'), fetchedAt)).toBe('CNIL notifiée hors délai');

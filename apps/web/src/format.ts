@@ -25,12 +25,24 @@ export interface Clock {
   notifiedAt?: string;
 }
 
+/** Same threshold as the server's clock (packages/runbooks): due soon strictly under 12 hours. */
+export const DUE_SOON_MS = 12 * 3_600_000;
+
+/**
+ * The clock as it stands now: the server's answer, counted down since it was fetched, so a page
+ * left open at 3 a.m. turns "due soon" then "overdue" without a reload. A stopped clock stays put.
+ */
+export function liveClock(clock: Clock, now: Date, fetchedAt: Date): { state: Clock['state']; remainingMs: number } {
+  const live = clock.state === 'running' || clock.state === 'due_soon' || clock.state === 'overdue';
+  if (!live) return { state: clock.state, remainingMs: clock.remainingMs };
+  const remainingMs = clock.remainingMs - (now.getTime() - fetchedAt.getTime());
+  return { state: remainingMs < 0 ? 'overdue' : remainingMs < DUE_SOON_MS ? 'due_soon' : 'running', remainingMs };
+}
+
 /** The clock as text; the state is always said in words, never by colour alone. */
 export function clockText(clock: Clock, now: Date, fetchedAt: Date): string {
-  const live = clock.state === 'running' || clock.state === 'due_soon' || clock.state === 'overdue';
-  const remaining = live ? clock.remainingMs - (now.getTime() - fetchedAt.getTime()) : clock.remainingMs;
-  const state = live ? (remaining < 0 ? 'overdue' : remaining <= 12 * 3_600_000 ? 'due_soon' : 'running') : clock.state;
-  return t(`clock.${state}`, { left: formatDuration(remaining) });
+  const { state, remainingMs } = liveClock(clock, now, fetchedAt);
+  return t(`clock.${state}`, { left: formatDuration(remainingMs) });
 }
 
 /** Lines of a textarea as a list, blanks dropped. */

@@ -1,5 +1,6 @@
-import { useEffect, useRef, type ReactNode } from 'react';
-import { api } from '../api.ts';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { api, ApiError } from '../api.ts';
+import { FormError } from './ui.tsx';
 import { t, type Locale } from '../i18n/index.ts';
 import { Link, navigate } from '../router.tsx';
 import { allowed, useSession } from '../session.ts';
@@ -48,16 +49,27 @@ export function Layout({ orgId, path, title, locale, onLocale, children }: Layou
     ['/utilisateurs', t('nav.users'), allowed(current, 'usersRead')],
     ['/audit', t('nav.audit'), allowed(current, 'audit')],
   ];
-  const switchTo = async (id: string) => {
-    await api('POST', '/api/v1/session/organisation', { organisationId: id });
-    await refresh();
-    navigate(`/o/${id}`);
+  const [error, setError] = useState<ApiError | null>(null);
+  const attempt = async (action: () => Promise<void>) => {
+    setError(null);
+    try {
+      await action();
+    } catch (e) {
+      setError(e as ApiError);
+    }
   };
-  const logout = async () => {
-    await api('POST', '/api/v1/auth/logout');
-    await refresh();
-    navigate('/', { replace: true });
-  };
+  const switchTo = (id: string) =>
+    attempt(async () => {
+      await api('POST', '/api/v1/session/organisation', { organisationId: id });
+      await refresh();
+      navigate(`/o/${id}`);
+    });
+  const logout = () =>
+    attempt(async () => {
+      await api('POST', '/api/v1/auth/logout');
+      await refresh();
+      navigate('/', { replace: true });
+    });
   return (
     <>
       <a className="skip-link" href="#contenu">{t('app.skip')}</a>
@@ -98,7 +110,10 @@ export function Layout({ orgId, path, title, locale, onLocale, children }: Layou
           })}
         </ul>
       </nav>
-      <main id="contenu" tabIndex={-1} ref={main}>{children}</main>
+      <main id="contenu" tabIndex={-1} ref={main}>
+        <FormError error={error} />
+        {children}
+      </main>
     </>
   );
 }

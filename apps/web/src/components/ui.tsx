@@ -2,7 +2,7 @@
 import { useCallback, useEffect, useId, useState, type ReactNode } from 'react';
 import { ApiError } from '../api.ts';
 import { errorMessage, labelDetails } from '../errors.ts';
-import { clockText, formatDateTime, type Clock } from '../format.ts';
+import { clockText, formatDateTime, liveClock, type Clock } from '../format.ts';
 import { t } from '../i18n/index.ts';
 
 export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): { data: T | null; error: ApiError | null; reload: () => void; loadedAt: Date } {
@@ -104,9 +104,9 @@ export function ClockBadge({ clock, fetchedAt }: { clock: Clock; fetchedAt: Date
     return () => clearInterval(timer);
   }, []);
   const text = clockText(clock, now, fetchedAt);
-  const live = ['running', 'due_soon', 'overdue'].includes(clock.state);
-  const remaining = clock.remainingMs - (now.getTime() - fetchedAt.getTime());
-  const tone = !live ? (clock.state === 'notified_late' ? 'warn' : 'ok') : remaining < 0 ? 'danger' : remaining <= 12 * 3_600_000 ? 'warn' : 'info';
+  const { state } = liveClock(clock, now, fetchedAt);
+  const live = state === 'running' || state === 'due_soon' || state === 'overdue';
+  const tone = { running: 'info', due_soon: 'warn', overdue: 'danger', notified_on_time: 'ok', notified_late: 'warn', not_required: 'ok' }[state];
   return (
     <span className={`clock clock-${tone}`}>
       {text}

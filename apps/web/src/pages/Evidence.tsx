@@ -56,7 +56,7 @@ export function EvidenceSection({ base, canWrite }: { base: string; canWrite: bo
       )}
       {canWrite && (
         <form onSubmit={submit} noValidate className="form compact">
-          <FormError error={error} />
+          <FormError error={error} labels={{ file: t('evidence.file'), description: t('evidence.description') }} />
           {done && <Notice>{t('evidence.uploaded')}</Notice>}
           <Field label={t('evidence.file')} error={error?.field('file')} required>
             {(p) => <input {...p} ref={fileInput} type="file" />}
