@@ -77,6 +77,12 @@ for (const backend of testBackends()) {
       // French digit grouping uses a narrow no-break space.
       await expect.poll(() => page.locator('#synthese .facts').textContent()).toMatch(/environ 10\u202f400 personnes/);
 
+      // At 3 a.m., only what is left: the filter hides what is done and says how much it hides.
+      await page.getByLabel('Tâches affichées').selectOption('open');
+      await expect.poll(() => page.locator('#taches [role=status]').textContent()).toBe(`${progress[1]} tâche(s) masquée(s) par le filtre.`);
+      expect(await page.locator('.task.status-done').count()).toBe(0);
+      await page.getByLabel('Tâches affichées').selectOption('all');
+
       // A task assigned to a person (the administrator may list the members).
       const firstOpen = page.locator('.task.status-todo').first();
       const taskTitle = (await firstOpen.locator('.task-title').textContent())!;
@@ -114,6 +120,7 @@ for (const backend of testBackends()) {
 
       // The register, as files.
       await page.getByRole('link', { name: 'Registre des violations' }).click();
+      await expect.poll(() => page.locator('tbody tr').first().textContent()).toContain('Pas encore notifiée');
       const csv = (await downloaded(page, 'Télécharger le registre (CSV)')).toString('utf8');
       expect(csv).toContain('Exfiltration des données du logiciel de la police municipale');
       expect(csv).toContain('Données de 10 000 personnes publiées');

@@ -369,6 +369,17 @@ export const fr = {
   'declare.endedAt': 'Fin de l\'incident',
   'incident.edit': 'Modifier la synthèse',
   'incident.saveEdit': 'Enregistrer la synthèse',
+  'register.entries': 'Violations inscrites',
+  'register.cnil': 'Notification CNIL',
+  'register.status.notified_on_time': 'Notifiée dans les délais ({date})',
+  'register.status.notified_late': 'Notifiée hors délai ({date})',
+  'register.status.not_required': 'Pas de notification requise (aucune donnée personnelle déclarée)',
+  'register.status.pending': 'Pas encore notifiée',
+  'tasks.show': 'Tâches affichées',
+  'tasks.show.all': 'Toutes',
+  'tasks.show.open': 'À faire et en cours seulement',
+  'tasks.show.mine': 'Celles de mon rôle ({role})',
+  'tasks.hidden': '{n} tâche(s) masquée(s) par le filtre.',
   'notFound.title': 'Page introuvable',
 } as const;
 

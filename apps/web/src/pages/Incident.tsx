@@ -1,18 +1,19 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, ApiError, orgUrl } from '../api.ts';
 import { formatDateTime, isoToLocalInput, localInputToIso } from '../format.ts';
-import { t } from '../i18n/index.ts';
+import { t, type MessageKey } from '../i18n/index.ts';
 import { allowed, useSession } from '../session.ts';
 import { ClockBadge, Field, FormError, Loading, Notice, useLoad } from '../components/ui.tsx';
 import { ROLES, type Incident, type JournalEntry, type Task } from '../types.ts';
 import { CnilSection } from './Cnil.tsx';
+import { filterTasks, type TaskFilter } from '../incident-logic.ts';
 import { NoticeSection, RegisterSection } from './Notification.tsx';
 import { IncidentForm } from './Incidents.tsx';
 import { EvidenceSection } from './Evidence.tsx';
 import { DatasetsSection } from './Datasets.tsx';
 
 export function IncidentPage({ orgId, incidentId }: { orgId: string; incidentId: string }) {
-  const { membership } = useSession();
+  const { membership, session } = useSession();
   const me = membership(orgId);
   const base = orgUrl(orgId, `/incidents/${incidentId}`);
   const incident = useLoad(() => api<Incident>('GET', base), [base]);
@@ -50,7 +51,7 @@ export function IncidentPage({ orgId, incidentId }: { orgId: string; incidentId:
       </nav>
       <Summary orgId={orgId} incident={i} base={base} canWrite={allowed(me, 'incident')} onChange={incident.reload} />
       <Journal base={base} canWrite={allowed(me, 'journal')} />
-      <Tasks base={base} canWrite={allowed(me, 'task')} users={(users.data ?? []).filter((u) => !u.disabled)} />
+      <Tasks base={base} canWrite={allowed(me, 'task')} users={(users.data ?? []).filter((u) => !u.disabled)} me={{ role: me?.role ?? '', userId: session.user.id }} />
       {allowed(me, 'cnilRead') && <CnilSection base={base} canWrite={allowed(me, 'cnil')} onSubmitted={incident.reload} />}
       {allowed(me, 'registerRead') && <RegisterSection base={base} canWrite={allowed(me, 'register')} />}
       <NoticeSection base={base} canWrite={allowed(me, 'notice')} />
@@ -201,8 +202,16 @@ function Journal({ base, canWrite }: { base: string; canWrite: boolean }) {
   );
 }
 
-function Tasks({ base, canWrite, users }: { base: string; canWrite: boolean; users: { userId: string; name: string }[] }) {
+interface TasksProps {
+  base: string;
+  canWrite: boolean;
+  users: { userId: string; name: string }[];
+  me: { role: string; userId: string };
+}
+
+function Tasks({ base, canWrite, users, me }: TasksProps) {
   const tasks = useLoad(() => api<Task[]>('GET', `${base}/tasks`), [base]);
+  const [filter, setFilter] = useState<TaskFilter>('all');
   const [error, setError] = useState<ApiError | null>(null);
   const [naFor, setNaFor] = useState<string | null>(null);
   const [reason, setReason] = useState('');
@@ -231,6 +240,7 @@ function Tasks({ base, canWrite, users }: { base: string; canWrite: boolean; use
   };
   if (!tasks.data) return <section id="taches"><h2>{t('incident.tasks')}</h2><Loading error={tasks.error} /></section>;
   const all = tasks.data;
+  const shown = filterTasks(all, filter, me);
   const assigneeName = (task: Task) => (task.assigneeUserId ? users.find((u) => u.userId === task.assigneeUserId)?.name : undefined);
   const handled = all.filter((x) => x.status === 'done' || x.status === 'not_applicable').length;
   const now = Date.now();
@@ -242,8 +252,18 @@ function Tasks({ base, canWrite, users }: { base: string; canWrite: boolean; use
         {t('tasks.progress', { done: handled, total: all.length })}
       </p>
       <FormError error={error} labels={{ title: t('tasks.title'), dueAt: t('tasks.dueAt'), ownerRole: t('tasks.owner'), notApplicableReason: t('tasks.reason'), assigneeUserId: t('tasks.assignee') }} />
+      <Field label={t('tasks.show')}>
+        {(p) => (
+          <select {...p} value={filter} onChange={(e) => setFilter(e.target.value as TaskFilter)}>
+            <option value="all">{t('tasks.show.all')}</option>
+            <option value="open">{t('tasks.show.open')}</option>
+            <option value="mine">{t('tasks.show.mine', { role: t(`role.${me.role}` as MessageKey) })}</option>
+          </select>
+        )}
+      </Field>
+      {shown.length < all.length && <p className="muted" role="status">{t('tasks.hidden', { n: all.length - shown.length })}</p>}
       {(['first_hour', 'first_day', 'first_week'] as const).map((phase) => {
-        const list = all.filter((x) => x.phase === phase);
+        const list = shown.filter((x) => x.phase === phase);
         if (list.length === 0) return null;
         return (
           <div key={phase}>
