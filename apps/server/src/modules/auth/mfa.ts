@@ -22,10 +22,6 @@ export function acceptTotp(secret: string, email: string, code: string, at: Date
   return lastStep !== null && step <= lastStep ? null : step;
 }
 
-export function checkTotp(secret: string, email: string, code: string, at: Date): boolean {
-  return acceptTotp(secret, email, code, at, null) !== null;
-}
-
 export async function qrDataUrl(otpauthUrl: string): Promise<string> {
   const svg = await QRCode.toString(otpauthUrl, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
   return `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`;

@@ -9,7 +9,7 @@ import { PRIVILEGED_ROLES, type Role } from '../../platform/permissions.ts';
 import type { Services } from '../../platform/services.ts';
 import { listAccessibleOrganisations } from '../organisations/access.ts';
 import { checkPassword, hashPassword } from './passwords.ts';
-import { acceptTotp, checkTotp, hashRecoveryCode, newRecoveryCodes, newTotpSecret, qrDataUrl, totpFor } from './mfa.ts';
+import { acceptTotp, hashRecoveryCode, newRecoveryCodes, newTotpSecret, qrDataUrl, totpFor } from './mfa.ts';
 import { startSession, type SessionInfo } from './sessions.ts';
 
 const LOCK_AFTER = 5;
@@ -126,7 +126,8 @@ export async function confirmEnrolment(
   if (user.mfa_enrolled_at) throw errors.conflict('mfa_already_enrolled', 'La double authentification est déjà activée pour ce compte.');
   if (!user.totp_pending_enc) throw errors.badRequest('mfa_enrolment_not_started', "Commencez par afficher le QR code d'enrôlement.");
   const secret = services.keys.decrypt(user.totp_pending_enc, `totp-pending:${user.id}`);
-  if (!checkTotp(secret, user.email, code, services.now())) {
+  const step = acceptTotp(secret, user.email, code, services.now(), null);
+  if (step === null) {
     throw errors.badRequest('invalid_code', 'Code incorrect : vérifiez l’heure de votre téléphone et saisissez le code affiché.', [{ path: 'code', message: 'Code incorrect.' }]);
   }
   const { codes, hashes } = newRecoveryCodes();
@@ -135,6 +136,8 @@ export async function confirmEnrolment(
       totp_secret_enc: services.keys.encrypt(secret, `totp:${user.id}`),
       totp_pending_enc: null,
       mfa_enrolled_at: services.now(),
+      // The code that confirmed enrolment cannot open the next sign-in.
+      totp_last_step: step,
       recovery_codes: json(hashes),
     }).where('id', '=', user.id).execute();
     await appendAudit(trx, services.keys, {
