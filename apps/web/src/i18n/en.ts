@@ -196,5 +196,6 @@ export const en: Record<MessageKey, string> = {
   'tasks.show.open': 'To do and in progress only',
   'tasks.show.mine': 'My role ({role})',
   'tasks.hidden': '{n} task(s) hidden by the filter.',
+  'journal.correctWhich': 'entry of {date} by {author}',
   'notFound.title': 'Page not found',
 };

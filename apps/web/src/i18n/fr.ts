@@ -380,6 +380,7 @@ export const fr = {
   'tasks.show.open': 'À faire et en cours seulement',
   'tasks.show.mine': 'Celles de mon rôle ({role})',
   'tasks.hidden': '{n} tâche(s) masquée(s) par le filtre.',
+  'journal.correctWhich': 'entrée du {date} par {author}',
   'notFound.title': 'Page introuvable',
 } as const;
 

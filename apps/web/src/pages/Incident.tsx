@@ -165,7 +165,9 @@ function Journal({ base, canWrite }: { base: string; canWrite: boolean }) {
                 <p className="timeline-meta"><a href={`#entree-${correctedBy.get(entry.id)}`}>{t('journal.correctedBy')}</a></p>
               )}
               {canWrite && entry.kind !== 'correction' && (
-                <button type="button" className="link-button" onClick={() => setCorrecting(entry)}>{t('journal.correct')}</button>
+                <button type="button" className="link-button" onClick={() => setCorrecting(entry)}>
+                  {t('journal.correct')}<span className="visually-hidden"> : {t('journal.correctWhich', { date: formatDateTime(entry.occurredAt), author: entry.authorName })}</span>
+                </button>
               )}
             </li>
           ))}

@@ -122,7 +122,10 @@ export function LoginPage({ session, expired, locale, onLocale, onSignedIn }: Lo
               <p>{t('enrol.scan')}</p>
               <img className="qr" src={enrolment.qrDataUrl} alt={t('enrol.qrAlt')} width={200} height={200} />
               <p>
-                {t('enrol.secret')} : <code data-testid="totp-secret">{enrolment.secret}</code>
+                {t('enrol.secret')} : <code data-testid="totp-secret" className="secret">
+                  {/* Groups of four are easier to type; the spacing is visual only, copying gives the key as is. */}
+                  {enrolment.secret.match(/.{1,4}/g)?.map((group, i) => <span key={i}>{group}</span>)}
+                </code>
               </p>
               <Field label={t('login.code')} error={error?.field('code')} required>
                 {(p) => <input {...p} inputMode="numeric" autoComplete="one-time-code" value={code} onChange={(e) => setCode(e.target.value)} />}
