@@ -40,6 +40,17 @@ for (const backend of testBackends()) {
       await shot(page, '10-demo-accueil.png', screenshots);
       await axe(page, 'accueil démo');
 
+      // Keyboard: the first Tab reaches the skip link, which leads into the content; focus is visible.
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Aller au contenu');
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('Tab');
+      const focused = await page.evaluate(() => {
+        const el = document.activeElement as HTMLElement;
+        return { inMain: !!el.closest('main'), outline: getComputedStyle(el).outlineStyle, text: el.textContent };
+      });
+      expect(focused).toEqual({ inMain: true, outline: 'solid', text: 'Déclarer un incident' });
+
       // Signing in again asks for the code of the authenticator app (the enrolment code cannot be replayed).
       await page.getByRole('button', { name: 'Se déconnecter' }).click();
       await page.getByLabel('Adresse électronique').fill(ADMIN);

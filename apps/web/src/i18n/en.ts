@@ -197,5 +197,6 @@ export const en: Record<MessageKey, string> = {
   'tasks.show.mine': 'My role ({role})',
   'tasks.hidden': '{n} task(s) hidden by the filter.',
   'journal.correctWhich': 'entry of {date} by {author}',
+  'declare.personalYes': 'Yes, personal data is involved',
   'notFound.title': 'Page not found',
 };

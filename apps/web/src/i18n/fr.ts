@@ -381,6 +381,7 @@ export const fr = {
   'tasks.show.mine': 'Celles de mon rôle ({role})',
   'tasks.hidden': '{n} tâche(s) masquée(s) par le filtre.',
   'journal.correctWhich': 'entrée du {date} par {author}',
+  'declare.personalYes': 'Oui, des données personnelles sont concernées',
   'notFound.title': 'Page introuvable',
 } as const;
 

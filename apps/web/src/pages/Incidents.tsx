@@ -148,7 +148,7 @@ export function IncidentForm({ orgId, incident, onDone, onCancel }: { orgId: str
       </Field>
       <fieldset>
         <legend>{t('declare.personal')}</legend>
-        <label className="check"><input type="checkbox" checked={form.involved} onChange={set('involved')} /> {t('common.yes')}</label>
+        <label className="check"><input type="checkbox" checked={form.involved} onChange={set('involved')} /> {t('declare.personalYes')}</label>
         {form.involved && (
           <>
             <Field label={labels['personalData.categories']} error={error?.field('personalData.categories')}>
