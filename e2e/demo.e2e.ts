@@ -61,6 +61,16 @@ for (const backend of testBackends()) {
       await page.getByRole('button', { name: 'Valider' }).click();
       await expect.poll(() => page.getByRole('heading', { name: 'Tableau de bord' }).count()).toBe(1);
 
+      // An overdue task on the dashboard leads straight to the incident's task list.
+      await page.locator('section[aria-labelledby=overdue] a').first().click();
+      await expect.poll(() => page.locator('.tasks-progress').count()).toBe(1);
+      expect(new URL(page.url()).hash).toBe('#taches');
+      await expect.poll(() => page.evaluate(() => {
+        const top = document.getElementById('taches')!.getBoundingClientRect().top;
+        return top >= 0 && top < window.innerHeight;
+      })).toBe(true);
+      await page.goBack();
+
       // The incident: journal half-written, runbook half-done, dossier not complete yet.
       await page.getByRole('link', { name: /^INC-\d{4}-\d{3} — Exfiltration/ }).click();
       await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toMatch(/^INC-\d{4}-\d{3} — Exfiltration des données/);

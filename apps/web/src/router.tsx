@@ -7,7 +7,8 @@ export function navigate(to: string, options: { replace?: boolean } = {}): void 
   if (options.replace) history.replaceState(null, '', to);
   else history.pushState(null, '', to);
   listeners.forEach((l) => l());
-  window.scrollTo(0, 0);
+  // A link to a section (#taches) is scrolled by the page once its content is loaded.
+  if (!to.includes('#')) window.scrollTo(0, 0);
 }
 
 export function usePath(): string {

@@ -198,5 +198,6 @@ export const en: Record<MessageKey, string> = {
   'tasks.hidden': '{n} task(s) hidden by the filter.',
   'journal.correctWhich': 'entry of {date} by {author}',
   'declare.personalYes': 'Yes, personal data is involved',
+  'declare.awareAtHint': 'Paris time. The moment the organisation became reasonably certain a breach occurred, not when it started.',
   'notFound.title': 'Page not found',
 };

@@ -382,6 +382,7 @@ export const fr = {
   'tasks.hidden': '{n} tâche(s) masquée(s) par le filtre.',
   'journal.correctWhich': 'entrée du {date} par {author}',
   'declare.personalYes': 'Oui, des données personnelles sont concernées',
+  'declare.awareAtHint': 'Heure de Paris. C\'est le moment où la collectivité a eu une certitude raisonnable qu\'une violation s\'est produite, pas celui où elle a commencé.',
   'notFound.title': 'Page introuvable',
 } as const;
 

@@ -27,6 +27,17 @@ export function IncidentPage({ orgId, incidentId }: { orgId: string; incidentId:
   useEffect(() => {
     if (heading && me) document.title = `${heading} — ${me.organisationName} — ${t('app.name')}`;
   }, [heading, me]);
+  // Arriving from a link such as "…/incidents/x#taches": the sections load one by one and push each
+  // other down, so the target is brought into view once the page is there and again a moment later.
+  const loaded = !!incident.data;
+  useEffect(() => {
+    const id = decodeURIComponent(location.hash.slice(1));
+    if (!loaded || !id) return;
+    const bring = () => document.getElementById(id)?.scrollIntoView();
+    bring();
+    const later = setTimeout(bring, 500);
+    return () => clearTimeout(later);
+  }, [loaded]);
   if (!incident.data) return <Loading error={incident.error} onRetry={incident.reload} />;
   const i = incident.data;
   const sections: [string, string, boolean][] = [

@@ -125,7 +125,7 @@ export function IncidentForm({ orgId, incident, onDone, onCancel }: { orgId: str
         {(p) => <input {...p} value={form.title} onChange={set('title')} />}
       </Field>
       {!editing && (
-        <Field label={labels.awareAt} error={error?.field('awareAt')} required>
+        <Field label={labels.awareAt} error={error?.field('awareAt')} hint={t('declare.awareAtHint')} required>
           {(p) => <input {...p} type="datetime-local" value={form.awareAt} onChange={set('awareAt')} />}
         </Field>
       )}
