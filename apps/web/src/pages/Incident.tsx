@@ -265,6 +265,7 @@ function Tasks({ base, canWrite, users, me }: TasksProps) {
         {t('tasks.progress', { done: handled, total: all.length })}
       </p>
       <FormError error={error} labels={{ title: t('tasks.title'), dueAt: t('tasks.dueAt'), ownerRole: t('tasks.owner'), notApplicableReason: t('tasks.reason'), assigneeUserId: t('tasks.assignee') }} />
+      <div className="tasks-filter">
       <Field label={t('tasks.show')}>
         {(p) => (
           <select {...p} value={filter} onChange={(e) => setFilter(e.target.value as TaskFilter)}>
@@ -274,6 +275,7 @@ function Tasks({ base, canWrite, users, me }: TasksProps) {
           </select>
         )}
       </Field>
+      </div>
       {shown.length < all.length && <p className="muted" role="status">{t('tasks.hidden', { n: all.length - shown.length })}</p>}
       {(['first_hour', 'first_day', 'first_week'] as const).map((phase) => {
         const list = shown.filter((x) => x.phase === phase);
@@ -316,14 +318,14 @@ function Tasks({ base, canWrite, users, me }: TasksProps) {
                               {t('tasks.notApplicable')}<span className="visually-hidden"> : {task.title}</span>
                             </button>
                             <label className="inline">
-                              <span className="visually-hidden">{t('tasks.owner')} : {task.title}</span>
+                              <span className="small-label">{t('tasks.owner')}</span>
                               <select aria-label={`${t('tasks.owner')} : ${task.title}`} value={task.ownerRole} onChange={(e) => void patch(task, { ownerRole: e.target.value })}>
                                 {ROLES.map((r) => <option key={r} value={r}>{t(`role.${r}`)}</option>)}
                               </select>
                             </label>
                             {users.length > 0 && (
                               <label className="inline">
-                                <span className="visually-hidden">{t('tasks.assignee')} : {task.title}</span>
+                                <span className="small-label">{t('tasks.assignee')}</span>
                                 <select aria-label={`${t('tasks.assignee')} : ${task.title}`} value={task.assigneeUserId ?? ''} onChange={(e) => void patch(task, { assigneeUserId: e.target.value || null })}>
                                   <option value="">{t('tasks.nobody')}</option>
                                   {users.map((u) => <option key={u.userId} value={u.userId}>{u.name}</option>)}
