@@ -1,0 +1,369 @@
+// Built-in detectors. Heavy aggregation runs in DuckDB over the `ev` table (one row per event);
+// the small per-account results are judged in Node. Every query takes its thresholds as bound
+// parameters; the SQL text itself is constant.
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import { list, num, str, type DetectorName, type Rule } from './rules.ts';
+
+export const DAY = 86_400_000;
+export const HOUR = 3_600_000;
+
+export interface Hit {
+  rule: Rule;
+  account: string;
+  first: number;
+  last: number;
+  vars: Record<string, string | number>;
+  baseline: Record<string, string | number>;
+  evidence: { from: number; to: number; byRecords?: boolean };
+}
+
+type Row = Record<string, unknown>;
+
+async function rows(con: DuckDBConnection, sql: string, params: Record<string, DuckDBValue> = {}): Promise<Row[]> {
+  return (await con.runAndReadAll(sql, params)).getRowObjectsJS() as Row[];
+}
+
+const n = (v: unknown): number => (typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? v : Number(v ?? 0));
+const s = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
+const days = (ms: number): number => Math.floor(ms / DAY);
+
+export interface Context {
+  con: DuckDBConnection;
+  firstSeen: Map<string, number>; // account → first event
+}
+
+export async function prepareContext(con: DuckDBConnection): Promise<Context> {
+  await con.run(`CREATE OR REPLACE TABLE acct AS SELECT u, min(t) AS first_t, max(t) AS last_t, count(*) AS n, count(DISTINCT lday) AS days FROM ev GROUP BY u`);
+  // Hour-of-day profile, smoothed over the neighbouring hours, with per-day counts for leave-one-day-out.
+  await con.run(`CREATE OR REPLACE TABLE day_hour AS SELECT u, lday, lhour, count(*) AS c, min(t) AS ft, max(t) AS lt FROM ev GROUP BY ALL`);
+  const firstSeen = new Map<string, number>();
+  for (const r of await rows(con, 'SELECT u, first_t::DOUBLE AS f FROM acct')) firstSeen.set(s(r.u), n(r.f));
+  return { con, firstSeen };
+}
+
+const detectors: Record<DetectorName, (ctx: Context, rule: Rule) => Promise<Hit[]>> = {
+  async spraying(ctx, rule) {
+    const window = num(rule, 'window_minutes', 60) * 60_000;
+    const found = await rows(ctx.con, `
+      WITH logins AS (SELECT u, t, ip, country, outcome FROM ev WHERE action = 'login'),
+      fl AS (SELECT u, t, ip FROM logins WHERE outcome = 'failure'),
+      spray AS (SELECT ip, t // 3600000 AS hb, count(DISTINCT u) FILTER (WHERE outcome = 'failure') AS accts
+                FROM logins WHERE ip IS NOT NULL GROUP BY ALL
+                HAVING count(DISTINCT u) FILTER (WHERE outcome = 'failure') >= $spray_min
+                   AND count(*) FILTER (WHERE outcome = 'failure') > 2 * count(*) FILTER (WHERE outcome = 'success')),
+      succ AS (SELECT u, t, ip, country FROM logins WHERE outcome = 'success'),
+      recent AS (SELECT s.u, s.t, count(*) AS fails, count(DISTINCT f.ip) AS ips, min(f.t) AS first_fail
+                 FROM succ s JOIN fl f ON f.u = s.u AND f.t BETWEEN s.t - $win AND s.t GROUP BY s.u, s.t),
+      sprayed AS (SELECT s.u, s.t, max(sp.accts) AS accts FROM succ s JOIN spray sp ON sp.ip = s.ip AND s.t // 3600000 BETWEEN sp.hb AND sp.hb + 24 GROUP BY s.u, s.t)
+      SELECT s.u, s.t::DOUBLE AS t, s.ip, s.country, coalesce(r.fails, 0)::DOUBLE AS fails, coalesce(r.ips, 0)::DOUBLE AS ips,
+             coalesce(r.first_fail, s.t)::DOUBLE AS first_fail, coalesce(sd.accts, 0)::DOUBLE AS sprayed
+      FROM succ s LEFT JOIN recent r ON r.u = s.u AND r.t = s.t LEFT JOIN sprayed sd ON sd.u = s.u AND sd.t = s.t
+      WHERE (coalesce(r.fails, 0) >= $min_failures AND coalesce(r.ips, 0) >= $min_ips) OR sd.accts IS NOT NULL
+      ORDER BY s.u, s.t, s.ip`, {
+      spray_min: num(rule, 'spray_min_accounts', 5), win: window, min_failures: num(rule, 'min_failures', 5), min_ips: num(rule, 'min_ips', 3),
+    });
+    return firstPerDay(found).map((r) => ({
+      rule, account: s(r.u), first: n(r.first_fail), last: n(r.t),
+      vars: { fails: n(r.fails), ips: n(r.ips), window: window / 60_000, ip: s(r.ip), country: s(r.country) || '?', sprayed: n(r.sprayed) },
+      baseline: {},
+      evidence: { from: n(r.first_fail), to: n(r.t) + 30 * 60_000 },
+    }));
+  },
+
+  async spray_target(ctx, rule) {
+    const found = await rows(ctx.con, `
+      WITH logins AS (SELECT u, t, ip, outcome FROM ev WHERE action = 'login'),
+      spray AS (SELECT ip, t // 3600000 AS hb, count(DISTINCT u) FILTER (WHERE outcome = 'failure') AS accts
+                FROM logins WHERE ip IS NOT NULL GROUP BY ALL
+                HAVING count(DISTINCT u) FILTER (WHERE outcome = 'failure') >= $spray_min
+                   AND count(*) FILTER (WHERE outcome = 'failure') > 2 * count(*) FILTER (WHERE outcome = 'success'))
+      SELECT l.u, count(*)::DOUBLE AS fails, count(DISTINCT l.ip)::DOUBLE AS ips, max(sp.accts)::DOUBLE AS sprayed, min(l.t)::DOUBLE AS first, max(l.t)::DOUBLE AS last,
+             count(*) FILTER (WHERE l.outcome = 'success')::DOUBLE AS successes
+      FROM logins l JOIN spray sp ON sp.ip = l.ip AND l.t // 3600000 BETWEEN sp.hb AND sp.hb + 24
+      GROUP BY l.u ORDER BY l.u`, { spray_min: num(rule, 'spray_min_accounts', 5) });
+    return found.filter((r) => n(r.successes) === 0).map((r) => ({
+      rule, account: s(r.u), first: n(r.first), last: n(r.last),
+      vars: { fails: n(r.fails), ips: n(r.ips), sprayed: n(r.sprayed) }, baseline: {},
+      evidence: { from: n(r.first), to: n(r.last) },
+    }));
+  },
+
+  async new_country(ctx, rule) {
+    const minHistory = num(rule, 'min_history_days', 14) * DAY;
+    const firsts = await rows(ctx.con, `SELECT u, country, min(t)::DOUBLE AS ft, arg_min(ip, t) AS ip FROM ev WHERE country IS NOT NULL AND outcome <> 'failure' GROUP BY ALL ORDER BY u, ft, country`);
+    const shares = new Map<string, number>();
+    for (const r of await rows(ctx.con, `SELECT country, (count(*) / sum(count(*)) OVER ())::DOUBLE AS share FROM ev WHERE country IS NOT NULL AND outcome <> 'failure' GROUP BY country`)) shares.set(s(r.country), n(r.share));
+    const hits: Hit[] = [];
+    const usual = new Map<string, string[]>();
+    for (const r of firsts) {
+      const u = s(r.u);
+      const seen = usual.get(u) ?? [];
+      const history = n(r.ft) - (ctx.firstSeen.get(u) ?? n(r.ft));
+      const share = shares.get(s(r.country)) ?? 0;
+      if (seen.length > 0 && history >= minHistory && share < num(rule, 'max_org_share', 0.01)) {
+        hits.push({
+          rule, account: u, first: n(r.ft), last: n(r.ft),
+          vars: { country: s(r.country), ip: s(r.ip), history: days(history), usual: seen.join(', '), org_share: round(share * 100, 2) },
+          baseline: { usual_countries: seen.join(', '), history_days: days(history) },
+          evidence: { from: n(r.ft), to: n(r.ft) + HOUR },
+        });
+      }
+      seen.push(s(r.country));
+      usual.set(u, seen);
+    }
+    return hits;
+  },
+
+  async new_network(ctx, rule) {
+    const minHistory = num(rule, 'min_history_days', 14) * DAY;
+    const sharedDays = num(rule, 'shared_days', 7) * DAY;
+    const firsts = await rows(ctx.con, `SELECT u, net, min(t)::DOUBLE AS ft, arg_min(ip, t) AS ip FROM ev WHERE net IS NOT NULL AND outcome <> 'failure' GROUP BY ALL ORDER BY u, ft, net`);
+    const byNet = new Map<string, { u: string; ft: number }[]>();
+    for (const r of firsts) {
+      const l = byNet.get(s(r.net)) ?? [];
+      l.push({ u: s(r.u), ft: n(r.ft) });
+      byNet.set(s(r.net), l);
+    }
+    const hits: Hit[] = [];
+    const seenNets = new Map<string, number>();
+    for (const r of firsts) {
+      const u = s(r.u);
+      const ft = n(r.ft);
+      const count = seenNets.get(u) ?? 0;
+      seenNets.set(u, count + 1);
+      const history = ft - (ctx.firstSeen.get(u) ?? ft);
+      if (count === 0 || history < minHistory) continue;
+      // Colleagues arriving on the same network around the same days: an office move, not an attack.
+      const peers = (byNet.get(s(r.net)) ?? []).filter((p) => p.u !== u && Math.abs(p.ft - ft) <= sharedDays).length;
+      const before = (byNet.get(s(r.net)) ?? []).filter((p) => p.u !== u && p.ft < ft - sharedDays).length;
+      if (peers + 1 >= num(rule, 'shared_accounts', 3) || before >= num(rule, 'shared_accounts', 3)) continue;
+      hits.push({
+        rule, account: u, first: ft, last: ft,
+        vars: { net: s(r.net), ip: s(r.ip), history: days(history), peers },
+        baseline: { known_networks: count, history_days: days(history) },
+        evidence: { from: ft, to: ft + HOUR },
+      });
+    }
+    return hits;
+  },
+
+  async script_client(ctx, rule) {
+    const minHistory = num(rule, 'min_history_days', 14) * DAY;
+    const found = await rows(ctx.con, `
+      SELECT u, min(t) FILTER (WHERE regexp_matches(ua, $pattern))::DOUBLE AS fs,
+             arg_min(ua, t) FILTER (WHERE regexp_matches(ua, $pattern)) AS sua,
+             mode(ua) FILTER (WHERE NOT regexp_matches(ua, $pattern)) AS usual
+      FROM ev WHERE ua IS NOT NULL AND outcome <> 'failure' GROUP BY u ORDER BY u`, { pattern: str(rule, 'pattern', '(?i)(curl|wget|python)') });
+    const hits: Hit[] = [];
+    for (const r of found) {
+      if (r.fs === null) continue;
+      const u = s(r.u);
+      const history = n(r.fs) - (ctx.firstSeen.get(u) ?? n(r.fs));
+      if (history < minHistory) continue;
+      hits.push({
+        rule, account: u, first: n(r.fs), last: n(r.fs),
+        vars: { ua: s(r.sua).slice(0, 80), history: days(history), usual: s(r.usual).slice(0, 80) || '?' },
+        baseline: { usual_client: s(r.usual) },
+        evidence: { from: n(r.fs), to: n(r.fs) + HOUR },
+      });
+    }
+    return hits;
+  },
+
+  async impossible_travel(ctx, rule) {
+    const maxMs = num(rule, 'max_hours', 3) * HOUR;
+    const found = await rows(ctx.con, `
+      SELECT u, t::DOUBLE AS t, country, ip, pt::DOUBLE AS pt, pc, pip FROM (
+        SELECT u, t, country, ip, lag(t) OVER w AS pt, lag(country) OVER w AS pc, lag(ip) OVER w AS pip
+        FROM ev WHERE country IS NOT NULL AND outcome <> 'failure' WINDOW w AS (PARTITION BY u ORDER BY t, ip))
+      WHERE pc IS NOT NULL AND country <> pc AND t - pt < $max ORDER BY u, t`, { max: maxMs });
+    return firstPerDay(found).map((r) => ({
+      rule, account: s(r.u), first: n(r.pt), last: n(r.t),
+      vars: { from: s(r.pc), to: s(r.country), from_ip: s(r.pip), to_ip: s(r.ip), minutes: Math.round((n(r.t) - n(r.pt)) / 60_000), max_hours: maxMs / HOUR },
+      baseline: {},
+      evidence: { from: n(r.pt) - 10 * 60_000, to: n(r.t) + 30 * 60_000 },
+    }));
+  },
+
+  async concurrent_sessions(ctx, rule) {
+    const window = num(rule, 'window_minutes', 10) * 60_000;
+    const found = await rows(ctx.con, `
+      SELECT u, t::DOUBLE AS t, net, n1, t2::DOUBLE AS t2 FROM (
+        SELECT u, t, net, lag(net) OVER w AS n1, lag(net, 2) OVER w AS n2, lag(t, 2) OVER w AS t2
+        FROM ev WHERE net IS NOT NULL AND outcome <> 'failure' WINDOW w AS (PARTITION BY u ORDER BY t, net))
+      WHERE n2 IS NOT NULL AND net = n2 AND net <> n1 AND t - t2 <= $win ORDER BY u, t`, { win: window });
+    const perDay = new Map<string, { r: Row; switches: number }>();
+    for (const r of found) {
+      const key = `${s(r.u)}|${days(n(r.t))}`;
+      const entry = perDay.get(key);
+      if (entry) entry.switches++;
+      else perDay.set(key, { r, switches: 1 });
+    }
+    return [...perDay.values()].filter((e) => e.switches >= num(rule, 'min_switches', 1)).map(({ r, switches }) => ({
+      rule, account: s(r.u), first: n(r.t2), last: n(r.t),
+      vars: { net_a: s(r.net), net_b: s(r.n1), window: window / 60_000, switches }, baseline: {},
+      evidence: { from: n(r.t2), to: n(r.t) },
+    }));
+  },
+
+  async off_hours(ctx, rule) {
+    const found = await rows(ctx.con, `
+      WITH h AS (SELECT u, lhour, sum(c) AS c FROM day_hour GROUP BY ALL),
+      tot AS (SELECT u, sum(c) AS n, count(DISTINCT lday) AS days FROM day_hour GROUP BY u),
+      dt AS (SELECT u, lday, sum(c) AS dc FROM day_hour GROUP BY ALL),
+      smooth AS (SELECT x.u, x.lhour, sum(y.c) AS c3 FROM (SELECT DISTINCT u, lhour FROM day_hour) x JOIN h y ON y.u = x.u
+                 AND (y.lhour = x.lhour OR y.lhour = (x.lhour + 1) % 24 OR y.lhour = (x.lhour + 23) % 24) GROUP BY ALL),
+      dsmooth AS (SELECT x.u, x.lday, x.lhour, x.c, x.ft, x.lt, sum(y.c) AS d3 FROM day_hour x JOIN day_hour y ON y.u = x.u AND y.lday = x.lday
+                 AND (y.lhour = x.lhour OR y.lhour = (x.lhour + 1) % 24 OR y.lhour = (x.lhour + 23) % 24) GROUP BY ALL)
+      SELECT d.u, d.lday::VARCHAR AS day, sum(d.c)::DOUBLE AS events, min(d.ft)::DOUBLE AS ft, max(d.lt)::DOUBLE AS lt, min(d.lhour)::DOUBLE AS h0, max(d.lhour)::DOUBLE AS h1,
+             max((s.c3 - d.d3) / (t.n - dt.dc))::DOUBLE AS share, any_value(t.days - 1)::DOUBLE AS days
+      FROM dsmooth d JOIN smooth s ON s.u = d.u AND s.lhour = d.lhour JOIN tot t ON t.u = d.u JOIN dt ON dt.u = d.u AND dt.lday = d.lday
+      WHERE t.n > dt.dc AND (s.c3 - d.d3) / (t.n - dt.dc) < $max_share AND t.days - 1 >= $min_days
+      GROUP BY d.u, d.lday HAVING sum(d.c) >= $min_events ORDER BY d.u, day`, {
+      max_share: num(rule, 'max_share', 0.005), min_days: num(rule, 'min_active_days', 20), min_events: num(rule, 'min_events', 5),
+    });
+    return found.map((r) => ({
+      rule, account: s(r.u), first: n(r.ft), last: n(r.lt),
+      vars: { events: n(r.events), from: `${n(r.h0)} h`, to: `${n(r.h1) + 1} h`, share: round(n(r.share) * 100, 2), history: n(r.days) },
+      baseline: { usual_share_percent: round(n(r.share) * 100, 2), active_days: n(r.days) },
+      evidence: { from: n(r.ft), to: n(r.lt) },
+    }));
+  },
+
+  async export_volume(ctx, rule) {
+    const found = await rows(ctx.con, `
+      WITH d AS (SELECT u, lday, sum(records) AS rec, min(t) AS ft, max(t) AS lt FROM ev WHERE action = 'export' GROUP BY ALL),
+      w AS (SELECT *, max(rec) OVER (PARTITION BY u ORDER BY lday ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev FROM d),
+      peers AS (SELECT quantile_cont(rec, 0.99) AS p99 FROM d)
+      SELECT w.u, w.lday::VARCHAR AS day, w.rec::DOUBLE AS rec, coalesce(w.prev, 0)::DOUBLE AS prev, w.ft::DOUBLE AS ft, w.lt::DOUBLE AS lt,
+             ((w.ft - a.first_t) / 86400000)::DOUBLE AS hist, peers.p99::DOUBLE AS p99
+      FROM w JOIN acct a ON a.u = w.u CROSS JOIN peers
+      WHERE w.ft - a.first_t >= $min_hist * 86400000 AND w.rec >= $min_records AND w.rec >= $ratio * coalesce(w.prev, 0)
+      ORDER BY w.u, day`, { min_hist: num(rule, 'min_history_days', 14), min_records: num(rule, 'min_records', 500), ratio: num(rule, 'ratio', 5) });
+    return found.map((r) => ({
+      rule, account: s(r.u), first: n(r.ft), last: n(r.lt),
+      vars: { records: n(r.rec), day: s(r.day), previous: n(r.prev), history: Math.floor(n(r.hist)), peers: Math.round(n(r.p99)) },
+      baseline: { previous_daily_max: n(r.prev), peers_p99: Math.round(n(r.p99)) },
+      evidence: { from: n(r.ft), to: n(r.lt), byRecords: true },
+    }));
+  },
+
+  async access_volume(ctx, rule) {
+    const found = await rows(ctx.con, `
+      WITH hc AS (SELECT u, lday, lhour, count(*) AS c, min(t) AS ft, max(t) AS lt FROM ev WHERE action IN ('view', 'search') GROUP BY ALL),
+      base AS (SELECT u, quantile_cont(c, 0.99) AS p99, count(DISTINCT lday) AS days FROM hc GROUP BY u)
+      SELECT hc.u, hc.lday::VARCHAR AS day, hc.lhour::DOUBLE AS hour, hc.c::DOUBLE AS c, hc.ft::DOUBLE AS ft, hc.lt::DOUBLE AS lt, b.p99::DOUBLE AS p99
+      FROM hc JOIN base b ON b.u = hc.u
+      WHERE hc.c >= $min_events AND hc.c >= $ratio * b.p99 AND b.days >= $min_days ORDER BY hc.u, day, hour`, {
+      min_events: num(rule, 'min_events', 40), ratio: num(rule, 'ratio', 4), min_days: num(rule, 'min_active_days', 10),
+    });
+    return found.map((r) => ({
+      rule, account: s(r.u), first: n(r.ft), last: n(r.lt),
+      vars: { events: n(r.c), day: s(r.day), hour: n(r.hour), baseline: Math.round(n(r.p99)) },
+      baseline: { hourly_p99: Math.round(n(r.p99)) },
+      evidence: { from: n(r.ft), to: n(r.lt) },
+    }));
+  },
+
+  async new_module(ctx, rule) {
+    const minHistory = num(rule, 'min_history_days', 30) * DAY;
+    const only = new Set(list(rule, 'modules'));
+    const exclude = new Set(list(rule, 'exclude_modules'));
+    const firsts = await rows(ctx.con, `SELECT u, module, min(t)::DOUBLE AS ft FROM ev WHERE module <> '' AND outcome <> 'failure' GROUP BY ALL ORDER BY u, ft, module`);
+    const usual = new Map<string, string[]>();
+    const hits: Hit[] = [];
+    for (const r of firsts) {
+      const u = s(r.u);
+      const module = s(r.module);
+      const seen = usual.get(u) ?? [];
+      const history = n(r.ft) - (ctx.firstSeen.get(u) ?? n(r.ft));
+      if (history >= minHistory && (only.size === 0 || only.has(module)) && !exclude.has(module)) {
+        hits.push({
+          rule, account: u, first: n(r.ft), last: n(r.ft),
+          vars: { module, history: days(history), usual: seen.join(', ') || '—' },
+          baseline: { usual_modules: seen.join(', ') },
+          evidence: { from: n(r.ft), to: n(r.ft) + HOUR },
+        });
+      }
+      seen.push(module);
+      usual.set(u, seen);
+    }
+    return hits;
+  },
+
+  async admin_out_of_pattern(ctx, rule) {
+    const found = await rows(ctx.con, `
+      WITH h AS (SELECT u, lhour, sum(c) AS c FROM day_hour GROUP BY ALL),
+      tot AS (SELECT u, sum(c) AS n FROM day_hour GROUP BY u),
+      smooth AS (SELECT x.u, x.lhour, sum(y.c) AS c3 FROM h x JOIN h y ON y.u = x.u
+                 AND (y.lhour = x.lhour OR y.lhour = (x.lhour + 1) % 24 OR y.lhour = (x.lhour + 23) % 24) GROUP BY ALL),
+      netfirst AS (SELECT u, net, min(t) AS nf FROM ev WHERE outcome <> 'failure' GROUP BY ALL),
+      adm AS (SELECT u, lday, lhour, ip, net, count(*) AS c, min(t) AS ft, max(t) AS lt FROM ev WHERE action = 'admin' GROUP BY ALL),
+      dayc AS (SELECT d.u, d.lday, d.lhour, d.c FROM day_hour d)
+      SELECT a.u, a.lday::VARCHAR AS day, a.lhour::DOUBLE AS hour, a.ip, a.c::DOUBLE AS c, a.ft::DOUBLE AS ft, a.lt::DOUBLE AS lt,
+             ((s.c3 - coalesce(dc.c, 0)) / greatest(t.n - coalesce(dc.c, 0), 1))::DOUBLE AS share,
+             (nf.nf >= a.ft - 86400000 AND nf.nf > ac.first_t + 86400000) AS new_net
+      FROM adm a JOIN smooth s ON s.u = a.u AND s.lhour = a.lhour JOIN tot t ON t.u = a.u JOIN acct ac ON ac.u = a.u
+      LEFT JOIN dayc dc ON dc.u = a.u AND dc.lday = a.lday AND dc.lhour = a.lhour
+      LEFT JOIN netfirst nf ON nf.u = a.u AND nf.net IS NOT DISTINCT FROM a.net
+      ORDER BY a.u, a.ft`);
+    const hits: Hit[] = [];
+    for (const r of found) {
+      const odd = n(r.share) < num(rule, 'max_share', 0.01);
+      const newNet = r.new_net === true;
+      if (!odd && !newNet) continue;
+      const reasons = [odd ? `heure inhabituelle (${round(n(r.share) * 100, 2)} % de l’activité habituelle)` : '', newNet ? 'adresse jamais utilisée avant ce jour' : ''].filter(Boolean).join(' ; ');
+      hits.push({
+        rule, account: s(r.u), first: n(r.ft), last: n(r.lt),
+        vars: { events: n(r.c), day: s(r.day), hour: n(r.hour), ip: s(r.ip) || '?', reasons },
+        baseline: { usual_share_percent: round(n(r.share) * 100, 2) },
+        evidence: { from: n(r.ft) - 10 * 60_000, to: n(r.lt) + 10 * 60_000 },
+      });
+    }
+    return hits;
+  },
+
+  async new_account_same_ip(ctx, rule) {
+    const found = await rows(ctx.con, `
+      WITH fa AS (SELECT u, min(t) AS ft, arg_min(ip, t) AS ip FROM ev GROUP BY u),
+      ad AS (SELECT u AS admin, t, ip FROM ev WHERE action = 'admin' AND ip IS NOT NULL)
+      SELECT fa.u, fa.ft::DOUBLE AS ft, fa.ip, ad.admin, max(ad.t)::DOUBLE AS at
+      FROM fa JOIN ad ON ad.ip = fa.ip AND ad.admin <> fa.u AND fa.ft BETWEEN ad.t AND ad.t + $max
+      GROUP BY ALL ORDER BY fa.u, ad.admin`, { max: num(rule, 'max_hours', 24) * HOUR });
+    const hits: Hit[] = [];
+    for (const r of found) {
+      const vars = { created: s(r.u), admin: s(r.admin), ip: s(r.ip), minutes: Math.round((n(r.ft) - n(r.at)) / 60_000) };
+      const evidence = { from: n(r.at) - 10 * 60_000, to: n(r.ft) + HOUR };
+      hits.push({ rule, account: s(r.u), first: n(r.at), last: n(r.ft), vars, baseline: {}, evidence });
+      hits.push({ rule, account: s(r.admin), first: n(r.at), last: n(r.ft), vars, baseline: {}, evidence: { from: n(r.at) - 10 * 60_000, to: n(r.at) + 10 * 60_000 } });
+    }
+    return hits;
+  },
+};
+
+function firstPerDay(found: Row[]): Row[] {
+  const seen = new Set<string>();
+  return found.filter((r) => {
+    const key = `${s(r.u)}|${days(n(r.t))}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+export function round(value: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+export async function runDetectors(ctx: Context, rules: Rule[], onRule?: (rule: Rule, index: number) => void, signal?: AbortSignal): Promise<Hit[]> {
+  const hits: Hit[] = [];
+  let index = 0;
+  for (const rule of rules) {
+    if (!rule.enabled) continue;
+    if (signal?.aborted) throw signal.reason ?? new Error('aborted');
+    onRule?.(rule, index++);
+    hits.push(...(await detectors[rule.detector](ctx, rule)));
+  }
+  return hits;
+}

@@ -1,0 +1,4 @@
+// @rempart/forensics — audit-log detection engine: log files in, scored and explained accounts out.
+export { scanFiles, parisIso, type ScanOptions, type ScanResult, type ScanSummary, type ScanProgress, type AccountResult, type Finding, type EvidenceEvent } from './scan.ts';
+export { loadRules, withOverrides, RuleSchema, RuleError, DEFAULT_RULES_DIR, DETECTORS, SEVERITIES, type Rule, type Severity } from './rules.ts';
+export { writeOutputs, findingsJson, findingsCsv, reportHtml } from './report.ts';

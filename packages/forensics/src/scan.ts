@@ -1,0 +1,271 @@
+// The engine's entry point: files in, scored accounts out. Pure apart from a temporary DuckDB file
+// (removed at the end) that keeps memory bounded whatever the number of events.
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { DateTime } from 'luxon';
+import type { Mapping } from '@rempart/ingest';
+import { loadEvents, type LoadStats, type RejectedLine } from './load.ts';
+import { prepareContext, runDetectors, type Hit } from './detect.ts';
+import { loadRules, SEVERITIES, type Rule, type Severity } from './rules.ts';
+
+export interface EvidenceEvent {
+  '@timestamp': string;
+  action: string;
+  outcome: string;
+  ip: string | null;
+  country: string | null;
+  module: string;
+  records: number;
+  user_agent: string | null;
+}
+
+export interface Finding {
+  rule: string;
+  severity: Severity;
+  first: string;
+  last: string;
+  events: EvidenceEvent[];
+  explanation: string;
+  title: string;
+  baseline: Record<string, string | number>;
+  event_count: number;
+  advice: string;
+}
+
+export interface AccountResult {
+  account: string;
+  score: number;
+  severity: Severity;
+  summary: string;
+  findings: Finding[];
+}
+
+export interface ScanSummary {
+  files: LoadStats['files'];
+  lines_read: number;
+  accepted: number;
+  rejected: number;
+  rejected_by_reason: Record<string, number>;
+  first_rejected: RejectedLine[];
+  outside_period: number;
+  warnings: number;
+  time_span: { first: string | null; last: string | null };
+  period: { since: string | null; until: string | null };
+  accounts: number;
+  flagged: Record<Severity, number>;
+  rules: string[];
+}
+
+export interface ScanResult {
+  summary: ScanSummary;
+  accounts: AccountResult[];
+  /** Daily events per flagged account (Paris days), for the timelines. */
+  series: Record<string, { day: string; events: number }[]>;
+}
+
+export type ScanPhase = 'read' | 'detect' | 'explain';
+export interface ScanProgress {
+  phase: ScanPhase;
+  file?: string;
+  fileIndex?: number;
+  files: number;
+  /** 0..1 within the phase. */
+  fraction: number;
+  linesRead: number;
+  rule?: string;
+}
+
+export interface ScanOptions {
+  mapping?: Mapping | null;
+  /** UTC epoch ms, inclusive. */
+  since?: number;
+  /** UTC epoch ms, exclusive. */
+  until?: number;
+  rules?: Rule[];
+  onProgress?: (progress: ScanProgress) => void;
+  signal?: AbortSignal;
+  /** DuckDB threads (default 2) and memory limit (default 1GB). */
+  threads?: number;
+  memoryLimit?: string;
+  /** Read canonical NDJSON through the Node reader too (slower; for comparison). */
+  forceNodeReader?: boolean;
+  /** Maximum evidence events kept per finding (default 20). */
+  maxEvidence?: number;
+}
+
+const WEIGHT: Record<Severity, number> = { low: 5, medium: 15, high: 35, critical: 60 };
+const LABEL_FR: Record<Severity, string> = { low: 'faible', medium: 'moyenne', high: 'élevée', critical: 'critique' };
+
+export function parisIso(ms: number): string {
+  return DateTime.fromMillis(ms, { zone: 'Europe/Paris' }).toISO({ suppressMilliseconds: true }) as string;
+}
+
+export function parisText(ms: number): string {
+  return DateTime.fromMillis(ms, { zone: 'Europe/Paris' }).toFormat("dd/MM/yyyy 'à' HH'h'mm");
+}
+
+function fill(template: string, vars: Record<string, string | number>): string {
+  return template.replace(/\{([a-z_]+)\}/g, (whole, key: string) => {
+    const v = vars[key];
+    if (v === undefined) return whole;
+    return typeof v === 'number' ? v.toLocaleString('fr-FR').replace(/\u202f/g, ' ') : v;
+  });
+}
+
+function severityOf(score: number, maxRule: Severity): Severity {
+  const byScore: Severity = score >= 80 ? 'critical' : score >= 35 ? 'high' : score >= 15 ? 'medium' : 'low';
+  return SEVERITIES.indexOf(byScore) >= SEVERITIES.indexOf(maxRule) ? byScore : maxRule;
+}
+
+/** `Critique — déplacement impossible, export inhabituel… (12/08/2024 à 03h40) : désactiver le compte…` */
+function accountSummary(severity: Severity, findings: Finding[]): string {
+  const byWeight = [...findings].sort((a, b) => WEIGHT[b.severity] - WEIGHT[a.severity] || a.first.localeCompare(b.first));
+  const titles = [...new Set(byWeight.map((f) => f.title.charAt(0).toLowerCase() + f.title.slice(1)))];
+  const first = findings.map((f) => f.first).sort()[0] as string;
+  const when = parisText(DateTime.fromISO(first).toMillis());
+  const action = severity === 'critical' ? 'désactiver le compte, réinitialiser le mot de passe et vérifier les exports'
+    : severity === 'high' ? 'contacter l’agent aujourd’hui et vérifier les exports'
+    : severity === 'medium' ? 'vérifier avec l’agent' : 'à surveiller';
+  const shown = titles.slice(0, 3).join(', ') + (titles.length > 3 ? ` et ${titles.length - 3} autre(s) signe(s)` : '');
+  return `Gravité ${LABEL_FR[severity]} : ${shown}, à partir du ${when} ; ${action}.`;
+}
+
+export async function scanFiles(files: string[], options: ScanOptions = {}): Promise<ScanResult> {
+  const rules = (options.rules ?? loadRules()).filter((r) => r.enabled);
+  const dbPath = join(tmpdir(), `rempart-forensics-${process.pid}-${randomBytes(6).toString('hex')}.duckdb`);
+  const instance = await DuckDBInstance.create(dbPath, {
+    threads: String(options.threads ?? 2),
+    memory_limit: options.memoryLimit ?? '1GB',
+    preserve_insertion_order: 'false',
+    temp_directory: `${dbPath}.tmp`,
+  });
+  const con = await instance.connect();
+  // Offset-less timestamps in canonical files are Paris local time, as in @rempart/ingest.
+  await con.run("SET TimeZone = 'Europe/Paris'");
+  const progress = options.onProgress;
+  try {
+    const stats = await loadEvents(con, files, {
+      mapping: options.mapping ?? null, since: options.since, until: options.until, signal: options.signal, forceNode: options.forceNodeReader,
+      onFileProgress: (file, fileIndex, fraction, linesRead) => progress?.({ phase: 'read', file, fileIndex, files: files.length, fraction: (fileIndex + fraction) / files.length, linesRead }),
+    });
+    const ctx = await prepareContext(con);
+    const enabled = rules.length;
+    const hits = await runDetectors(ctx, rules, (rule, i) => progress?.({ phase: 'detect', files: files.length, fraction: i / enabled, linesRead: stats.linesRead, rule: rule.id }), options.signal);
+    progress?.({ phase: 'explain', files: files.length, fraction: 0, linesRead: stats.linesRead });
+    const accounts = await explain(con, hits, options.maxEvidence ?? 20);
+    const flaggedNames = accounts.map((a) => a.account);
+    const series = await dailySeries(con, flaggedNames);
+    const span = (await con.runAndReadAll('SELECT min(t)::DOUBLE AS a, max(t)::DOUBLE AS b, count(DISTINCT u)::DOUBLE AS n FROM ev')).getRowObjectsJS()[0] as { a: number | null; b: number | null; n: number };
+    const flagged = Object.fromEntries(SEVERITIES.map((s) => [s, accounts.filter((a) => a.severity === s).length])) as Record<Severity, number>;
+    progress?.({ phase: 'explain', files: files.length, fraction: 1, linesRead: stats.linesRead });
+    return {
+      summary: {
+        files: stats.files,
+        lines_read: stats.linesRead,
+        accepted: stats.accepted,
+        rejected: stats.rejected,
+        rejected_by_reason: Object.fromEntries(Object.entries(stats.rejectedByReason).sort(([a], [b]) => a.localeCompare(b))),
+        first_rejected: stats.firstRejected,
+        outside_period: stats.outsidePeriod,
+        warnings: stats.warnings,
+        time_span: { first: span.a === null ? null : parisIso(span.a), last: span.b === null ? null : parisIso(span.b) },
+        period: { since: options.since === undefined ? null : parisIso(options.since), until: options.until === undefined ? null : parisIso(options.until) },
+        accounts: span.n,
+        flagged,
+        rules: rules.map((r) => r.id),
+      },
+      accounts,
+      series,
+    };
+  } finally {
+    con.closeSync();
+    instance.closeSync();
+    for (const suffix of ['', '.wal', '.tmp']) rmSync(`${dbPath}${suffix}`, { recursive: true, force: true });
+  }
+}
+
+async function explain(con: import('@duckdb/node-api').DuckDBConnection, hits: Hit[], maxEvidence: number): Promise<AccountResult[]> {
+  // Stable order so that evidence ids, and therefore outputs, never depend on detector timing.
+  hits.sort((a, b) => a.account.localeCompare(b.account) || a.first - b.first || a.rule.id.localeCompare(b.rule.id) || a.last - b.last);
+  await con.run('CREATE OR REPLACE TABLE win (fid INTEGER, u VARCHAR, f BIGINT, t BIGINT, byrec BOOLEAN)');
+  const appender = await con.createAppender('win');
+  hits.forEach((h, i) => {
+    appender.appendInteger(i);
+    appender.appendVarchar(h.account);
+    appender.appendBigInt(BigInt(Math.floor(h.evidence.from)));
+    appender.appendBigInt(BigInt(Math.ceil(h.evidence.to)));
+    appender.appendBoolean(h.evidence.byRecords === true);
+    appender.endRow();
+  });
+  appender.closeSync();
+  const evidence = (await con.runAndReadAll(`
+    SELECT fid, t::DOUBLE AS t, ip, country, ua, action, outcome, module, records::DOUBLE AS records, cnt::DOUBLE AS cnt FROM (
+      SELECT w.fid, e.t, e.ip, e.country, e.ua, e.action, e.outcome, e.module, e.records,
+             count(*) OVER (PARTITION BY w.fid) AS cnt,
+             row_number() OVER (PARTITION BY w.fid ORDER BY CASE WHEN w.byrec THEN -e.records ELSE 0 END, e.t, e.action, e.ip, e.module, e.records, e.ua) AS rn
+      FROM win w JOIN ev e ON e.u = w.u AND e.t BETWEEN w.f AND w.t)
+    WHERE rn <= $max ORDER BY fid, t, action, ip, module, records, ua`, { max: maxEvidence })).getRowObjectsJS();
+  const byFinding = new Map<number, { events: EvidenceEvent[]; count: number }>();
+  for (const r of evidence) {
+    const fid = Number(r.fid);
+    const entry = byFinding.get(fid) ?? { events: [], count: Number(r.cnt) };
+    entry.events.push({
+      '@timestamp': parisIso(Number(r.t)), action: String(r.action), outcome: String(r.outcome), ip: (r.ip as string | null) ?? null,
+      country: (r.country as string | null) ?? null, module: String(r.module), records: Number(r.records), user_agent: (r.ua as string | null) ?? null,
+    });
+    byFinding.set(fid, entry);
+  }
+  const perAccount = new Map<string, Finding[]>();
+  hits.forEach((h, i) => {
+    const ev = byFinding.get(i);
+    const finding: Finding = {
+      rule: h.rule.id, severity: h.rule.severity, first: parisIso(h.first), last: parisIso(h.last), events: ev?.events ?? [],
+      explanation: fill(h.rule.explanation.fr, h.vars), title: h.rule.title.fr, baseline: h.baseline, event_count: ev?.count ?? 0,
+      advice: fill(h.rule.advice.fr, h.vars),
+    };
+    const list = perAccount.get(h.account) ?? [];
+    list.push(finding);
+    perAccount.set(h.account, list);
+  });
+  const accounts: AccountResult[] = [];
+  for (const [account, findings] of perAccount) {
+    // Each rule counts fully once; repeats add a quarter, at most twice, so that one noisy rule
+    // cannot outweigh two independent signs.
+    const perRule = new Map<string, { severity: Severity; count: number }>();
+    for (const f of findings) {
+      const e = perRule.get(f.rule) ?? { severity: f.severity, count: 0 };
+      e.count++;
+      perRule.set(f.rule, e);
+    }
+    let score = 0;
+    let maxRule: Severity = 'low';
+    for (const { severity, count } of perRule.values()) {
+      score += WEIGHT[severity] * (1 + 0.25 * Math.min(2, count - 1));
+      if (SEVERITIES.indexOf(severity) > SEVERITIES.indexOf(maxRule)) maxRule = severity;
+    }
+    score = Math.round(score * 100) / 100;
+    const severity = severityOf(score, maxRule);
+    findings.sort((a, b) => a.first.localeCompare(b.first) || a.rule.localeCompare(b.rule));
+    accounts.push({ account, score, severity, summary: accountSummary(severity, findings), findings });
+  }
+  accounts.sort((a, b) => b.score - a.score || a.account.localeCompare(b.account));
+  return accounts;
+}
+
+async function dailySeries(con: import('@duckdb/node-api').DuckDBConnection, accounts: string[]): Promise<ScanResult['series']> {
+  const series: ScanResult['series'] = {};
+  if (accounts.length === 0) return series;
+  await con.run('CREATE OR REPLACE TABLE flagged (u VARCHAR)');
+  const appender = await con.createAppender('flagged');
+  for (const a of accounts) {
+    appender.appendVarchar(a);
+    appender.endRow();
+  }
+  appender.closeSync();
+  const found = (await con.runAndReadAll(`SELECT e.u, e.lday::VARCHAR AS day, count(*)::DOUBLE AS n FROM ev e JOIN flagged f ON f.u = e.u GROUP BY ALL ORDER BY e.u, day`)).getRowObjectsJS();
+  for (const r of found) (series[String(r.u)] ??= []).push({ day: String(r.day), events: Number(r.n) });
+  return series;
+}
