@@ -212,6 +212,11 @@ for (const backend of testBackends()) {
       expect(await mobile.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
       await shot(mobile, '14-telephone.png', screenshots);
       await axe(mobile, 'incident sur téléphone');
+      // Leaving with unsaved changes in the notice asks first.
+      await mobile.getByRole('region', { name: "Note d'information" }).getByLabel('Titre').fill('Brouillon non enregistré');
+      const asked = new Promise<string>((resolve) => mobile.once('dialog', (dialog) => { resolve(dialog.type()); void dialog.accept(); }));
+      await mobile.close({ runBeforeUnload: true });
+      expect(await asked).toBe('beforeunload');
       await phone.close();
 
       // When the session ends (idle timeout, or revoked), the next action leads back to sign-in, saying why.

@@ -23,6 +23,24 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): { data: T |
   return { ...state, reload };
 }
 
+/**
+ * While a form holds changes not yet saved, closing or reloading the tab asks first: a dossier
+ * typed at 3 a.m. is not lost to a stray click. (Links inside the app keep the page mounted state
+ * only until it unmounts; the browser prompt covers the costly case, leaving the tab.)
+ */
+export function useUnsavedWarning(dirty: boolean): void {
+  useEffect(() => {
+    if (!dirty) return;
+    const warn = (event: BeforeUnloadEvent) => {
+      event.preventDefault();
+      // Some browsers still need returnValue set to show the prompt.
+      event.returnValue = '';
+    };
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [dirty]);
+}
+
 export function Loading({ error, onRetry }: { error?: ApiError | null; onRetry?: () => void }) {
   if (error) {
     return (

@@ -5,7 +5,7 @@ import { api, ApiError } from '../api.ts';
 import { formatDateTime } from '../format.ts';
 import { anchor, CAUSES, KINDS, ORIGINS, RISKS, toDossier, toForm, type CnilState, type Form, type Kind } from '../dossier-form.ts';
 import { t, type MessageKey } from '../i18n/index.ts';
-import { Field, FormError, Loading, Notice, useLoad } from '../components/ui.tsx';
+import { Field, FormError, Loading, Notice, useLoad, useUnsavedWarning } from '../components/ui.tsx';
 
 export function CnilSection({ base, canWrite, onSubmitted }: { base: string; canWrite: boolean; onSubmitted: () => void }) {
   const state = useLoad(() => api<CnilState>('GET', `${base}/cnil`), [base]);
@@ -17,6 +17,8 @@ export function CnilSection({ base, canWrite, onSubmitted }: { base: string; can
   useEffect(() => {
     if (state.data?.dossier) setF(toForm(state.data.dossier));
   }, [state.data]);
+
+  useUnsavedWarning(!!state.data && JSON.stringify(f) !== JSON.stringify(toForm(state.data.dossier)));
 
   if (!state.data) return <section id="cnil"><h2>{t('incident.cnil')}</h2><Loading error={state.error} /></section>;
   const { completeness, submissions } = state.data;

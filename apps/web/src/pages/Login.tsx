@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api.ts';
 import { t, type Locale } from '../i18n/index.ts';
 import type { Session } from '../session.ts';
@@ -30,6 +30,17 @@ export function LoginPage({ session, expired, locale, onLocale, onSignedIn }: Lo
   useEffect(() => {
     document.title = `${stepTitle} — ${t('app.name')}`;
   }, [stepTitle]);
+  // Each new step is announced by moving focus to its heading (not on first display: the page
+  // starts at the top as any page does).
+  const heading = useRef<HTMLHeadingElement>(null);
+  const firstStep = useRef(true);
+  useEffect(() => {
+    if (firstStep.current) {
+      firstStep.current = false;
+      return;
+    }
+    heading.current?.focus();
+  }, [step]);
   const labels = { email: t('login.email'), password: t('login.password'), code: t('login.code') };
 
   const run = async (fn: () => Promise<void>) => {
@@ -90,7 +101,7 @@ export function LoginPage({ session, expired, locale, onLocale, onSignedIn }: Lo
       {expired && step === 'password' && <p className="alert alert-info" role="status">{t('login.expired')}</p>}
       {step === 'password' && (
         <form onSubmit={submitPassword} noValidate>
-          <h1>{t('login.title')}</h1>
+          <h1 ref={heading} tabIndex={-1}>{t('login.title')}</h1>
           <FormError error={error} labels={labels} />
           <Field label={t('login.email')} error={error?.field('email')} required>
             {(p) => <input {...p} type="email" autoComplete="username" value={email} onChange={(e) => setEmail(e.target.value)} />}
@@ -103,7 +114,7 @@ export function LoginPage({ session, expired, locale, onLocale, onSignedIn }: Lo
       )}
       {step === 'mfa' && (
         <form onSubmit={submitCode} noValidate>
-          <h1>{t('login.mfaTitle')}</h1>
+          <h1 ref={heading} tabIndex={-1}>{t('login.mfaTitle')}</h1>
           <p>{t('login.mfaHelp')}</p>
           <FormError error={error} labels={labels} />
           <Field label={t('login.code')} error={error?.field('code')} required>
@@ -114,7 +125,7 @@ export function LoginPage({ session, expired, locale, onLocale, onSignedIn }: Lo
       )}
       {step === 'enrol' && (
         <form onSubmit={confirmEnrolment} noValidate>
-          <h1>{t('enrol.title')}</h1>
+          <h1 ref={heading} tabIndex={-1}>{t('enrol.title')}</h1>
           <p>{t('enrol.intro')}</p>
           <FormError error={error} labels={labels} />
           {enrolment ? (
@@ -139,7 +150,7 @@ export function LoginPage({ session, expired, locale, onLocale, onSignedIn }: Lo
       )}
       {step === 'recovery' && (
         <section>
-          <h1>{t('enrol.recoveryTitle')}</h1>
+          <h1 ref={heading} tabIndex={-1}>{t('enrol.recoveryTitle')}</h1>
           <p>{t('enrol.recoveryHelp')}</p>
           <ul className="recovery-codes">
             {recovery.map((c) => <li key={c}><code>{c}</code></li>)}

@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api.ts';
 import { t } from '../i18n/index.ts';
-import { Field, FormError, Loading, Notice, useLoad } from '../components/ui.tsx';
+import { Field, FormError, Loading, Notice, useLoad, useUnsavedWarning } from '../components/ui.tsx';
 
 interface Entry { facts: string; effects: string; remedialActions: string; notified: boolean; reasonNotNotified: string | null }
 
@@ -11,6 +11,7 @@ export function RegisterSection({ base, canWrite }: { base: string; canWrite: bo
   const [error, setError] = useState<ApiError | null>(null);
   const [saved, setSaved] = useState(false);
   useEffect(() => setForm(entry.data), [entry.data]);
+  useUnsavedWarning(!!form && !!entry.data && !saved && JSON.stringify(form) !== JSON.stringify(entry.data));
   if (!form) return <section id="registre"><h2>{t('incident.register')}</h2><Loading error={entry.error} /></section>;
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -58,6 +59,7 @@ export function NoticeSection({ base, canWrite }: { base: string; canWrite: bool
   const [error, setError] = useState<ApiError | null>(null);
   const [saved, setSaved] = useState(false);
   useEffect(() => setForm(notice.data ? { title: notice.data.title, body: notice.data.body } : null), [notice.data]);
+  useUnsavedWarning(!!form && !!notice.data && !saved && (form.title !== notice.data.title || form.body !== notice.data.body));
   if (!form || !notice.data) return <section id="note"><h2>{t('incident.notice')}</h2><Loading error={notice.error} /></section>;
   const submit = async (e: FormEvent) => {
     e.preventDefault();
