@@ -9,7 +9,7 @@ import { testBackends } from '@rempart/db';
 import { pdfText } from '@rempart/documents';
 import { createOrganisation } from '../apps/server/src/modules/organisations/service.ts';
 import { startE2E, type E2E } from './harness.ts';
-import { axe, join, PASSWORD, shot, totp } from './helpers.ts';
+import { axe, cspViolations, join, PASSWORD, shot, totp } from './helpers.ts';
 
 const ADMIN = 'admin@demo.rempart.invalid';
 
@@ -29,8 +29,13 @@ for (const backend of testBackends()) {
 
     it('shows the demo incident at work, its documents, contacts and audit trail', async () => {
       const page = await e2e.newPage();
+      const refused = cspViolations(page);
       const { secret } = await join(page, e2e.adminInviteUrl, 'Claire Dumas', ADMIN, false);
       expect(await page.title()).toBe('Tableau de bord — Commune de Val-de-Brême (démonstration) — Rempart');
+      // The CSP watcher does see a refusal (an inline style attribute), so its silence below means something.
+      await page.evaluate(() => document.body.insertAdjacentHTML('beforeend', '<div hidden style="color: red"></div>'));
+      await expect.poll(() => refused.length).toBe(1);
+      refused.length = 0;
 
       // Home: the open incident with its clock in words, and the tasks of the day.
       const card = page.locator('.card').filter({ hasText: 'Exfiltration des données du logiciel de la police municipale' });
@@ -224,6 +229,8 @@ for (const backend of testBackends()) {
       await page.getByRole('link', { name: 'Incidents' }).click();
       await expect.poll(() => page.getByRole('heading', { name: 'Connexion à Rempart' }).count()).toBe(1);
       expect(await page.getByRole('status').textContent()).toContain('Votre session a pris fin');
+      // The whole walk ran under the strict CSP without the browser refusing anything.
+      expect(refused).toEqual([]);
     });
   });
 }

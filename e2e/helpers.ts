@@ -50,3 +50,12 @@ export async function join(page: Page, inviteUrl: string, name: string, email: s
   await expect.poll(() => page.getByRole('heading', { name: 'Tableau de bord' }).count()).toBe(1);
   return { secret, recoveryCodes };
 }
+
+/** Collects what the browser refused under the server's CSP (inline style or script, foreign origin). */
+export function cspViolations(page: Page): string[] {
+  const seen: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) seen.push(message.text());
+  });
+  return seen;
+}
