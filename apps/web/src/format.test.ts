@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { clockText, formatDuration, isoToLocalInput, liveClock, localInputToIso } from './format.ts';
+import { clockText, detailsText, formatDuration, isoToLocalInput, liveClock, localInputToIso } from './format.ts';
 
 describe('clock text', () => {
   const fetchedAt = new Date('2026-03-30T10:00:00Z');
@@ -45,5 +45,14 @@ describe('Paris wall time inputs', () => {
   it('reads 18:40 in March as 17:40 UTC and in July as 16:40 UTC', () => {
     expect(localInputToIso('2026-03-28T18:40')).toBe('2026-03-28T17:40:00.000Z');
     expect(localInputToIso('2026-07-14T18:40')).toBe('2026-07-14T16:40:00.000Z');
+  });
+});
+
+describe('audit details', () => {
+  it('reads as short key : value text, whatever the server put in', () => {
+    expect(detailsText({ kind: 'initial', fields: ['title', 'status'] })).toBe('kind : initial ; fields : ["title","status"]');
+    expect(detailsText(null)).toBe('');
+    expect(detailsText(['a'])).toBe('["a"]');
+    expect(detailsText('texte')).toBe('"texte"');
   });
 });

@@ -79,3 +79,12 @@ function parisParts(date: Date) {
   );
   return { y: Number(parts.year), m: Number(parts.month), d: Number(parts.day), hh: Number(parts.hour), mm: Number(parts.minute) };
 }
+
+/** An entry's details as short "key: value" text; nested values are shown as compact JSON. */
+export function detailsText(details: unknown): string {
+  if (details === null || details === undefined) return '';
+  if (typeof details !== 'object' || Array.isArray(details)) return JSON.stringify(details);
+  return Object.entries(details as Record<string, unknown>)
+    .map(([k, v]) => `${k} : ${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join(' ; ');
+}

@@ -199,5 +199,8 @@ export const en: Record<MessageKey, string> = {
   'journal.correctWhich': 'entry of {date} by {author}',
   'declare.personalYes': 'Yes, personal data is involved',
   'declare.awareAtHint': 'Paris time. The moment the organisation became reasonably certain a breach occurred, not when it started.',
+  'audit.limit': 'At most this many entries',
+  'audit.details': 'Details',
+  'audit.count': '{n} entries, most recent first.',
   'notFound.title': 'Page not found',
 };

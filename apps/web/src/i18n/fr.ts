@@ -383,6 +383,9 @@ export const fr = {
   'journal.correctWhich': 'entrée du {date} par {author}',
   'declare.personalYes': 'Oui, des données personnelles sont concernées',
   'declare.awareAtHint': 'Heure de Paris. C\'est le moment où la collectivité a eu une certitude raisonnable qu\'une violation s\'est produite, pas celui où elle a commencé.',
+  'audit.limit': 'Nombre d\'entrées au plus',
+  'audit.details': 'Détails',
+  'audit.count': '{n} entrée(s), les plus récentes en premier.',
   'notFound.title': 'Page introuvable',
 } as const;
 
