@@ -299,14 +299,17 @@ const detectors: Record<DetectorName, (ctx: Context, rule: Rule) => Promise<Hit[
                  AND (y.lhour = x.lhour OR y.lhour = (x.lhour + 1) % 24 OR y.lhour = (x.lhour + 23) % 24) GROUP BY ALL),
       netfirst AS (SELECT u, net, min(t) AS nf FROM ev WHERE outcome <> 'failure' GROUP BY ALL),
       adm AS (SELECT u, lday, lhour, ip, net, count(*) AS c, min(t) AS ft, max(t) AS lt FROM ev WHERE action = 'admin' GROUP BY ALL),
-      dayc AS (SELECT d.u, d.lday, d.lhour, d.c FROM day_hour d)
+      dayc AS (SELECT d.u, d.lday, d.lhour, d.c FROM day_hour d),
+      -- A network that several colleagues use within the week is the organisation's (an office move).
+      peers AS (SELECT a.u, a.ft, a.net, count(DISTINCT n2.u) AS p FROM adm a JOIN netfirst n2 ON n2.net = a.net AND n2.u <> a.u AND n2.nf <= a.ft + 604800000 GROUP BY ALL)
       SELECT a.u, a.lday::VARCHAR AS day, a.lhour::DOUBLE AS hour, a.ip, a.c::DOUBLE AS c, a.ft::DOUBLE AS ft, a.lt::DOUBLE AS lt,
              ((s.c3 - coalesce(dc.c, 0)) / greatest(t.n - coalesce(dc.c, 0), 1))::DOUBLE AS share,
-             (nf.nf >= a.ft - 86400000 AND nf.nf > ac.first_t + 86400000) AS new_net
+             (nf.nf >= a.ft - 86400000 AND nf.nf > ac.first_t + 86400000 AND coalesce(pe.p, 0) + 1 < $shared) AS new_net
       FROM adm a JOIN smooth s ON s.u = a.u AND s.lhour = a.lhour JOIN tot t ON t.u = a.u JOIN acct ac ON ac.u = a.u
       LEFT JOIN dayc dc ON dc.u = a.u AND dc.lday = a.lday AND dc.lhour = a.lhour
       LEFT JOIN netfirst nf ON nf.u = a.u AND nf.net IS NOT DISTINCT FROM a.net
-      ORDER BY a.u, a.ft`);
+      LEFT JOIN peers pe ON pe.u = a.u AND pe.ft = a.ft AND pe.net IS NOT DISTINCT FROM a.net
+      ORDER BY a.u, a.ft, a.ip`, { shared: num(rule, 'shared_accounts', 3) });
     const hits: Hit[] = [];
     for (const r of found) {
       const odd = n(r.share) < num(rule, 'max_share', 0.01);

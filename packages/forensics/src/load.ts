@@ -217,21 +217,21 @@ export async function loadEvents(con: DuckDBConnection, paths: string[], options
     const shape = !options.forceNode && options.mapping === null && format === 'ndjson' ? await peekShape(path, detected.gzip) : null;
     if (shape) {
       const loaded = await loadWithDuckDB(con, path, i, detected.gzip, shape, options);
-      const invalid = loaded.invalid.time + loaded.invalid.user;
-      let rejected = invalid + Math.max(0, loaded.lines - loaded.inserted);
-      if (rejected > 0) {
-        // Something was skipped or invalid: the Node reader says which lines and why.
-        const before = stats.rejected;
-        const located = await loadWithNode(con, path, i, null, false, stats, options);
-        rejected = located.rejected;
-        void before;
+      if (loaded.lines !== loaded.inserted || loaded.invalid.time + loaded.invalid.user > 0) {
+        // DuckDB skipped or misread something (a broken JSON line can swallow the next one): this
+        // file goes through the Node reader, which reads line by line and says which lines and why.
+        await con.run('DELETE FROM raw WHERE f = $f', { f: i });
+        const reread = await loadWithNode(con, path, i, null, true, stats, options);
+        stats.files.push({ file, lines: reread.lines, accepted: reread.accepted, rejected: reread.rejected, path: 'node' });
+        stats.linesRead += reread.lines;
+        stats.accepted += reread.accepted;
+        stats.rejected += reread.rejected;
+        options.onFileProgress?.(file, i, 1, stats.linesRead);
+        continue;
       }
-      await con.run(`DELETE FROM raw WHERE f = $f AND (t IS NULL OR u IS NULL)`, { f: i });
-      const accepted = loaded.inserted - invalid;
-      stats.files.push({ file, lines: loaded.lines, accepted, rejected, path: 'duckdb' });
+      stats.files.push({ file, lines: loaded.lines, accepted: loaded.inserted, rejected: 0, path: 'duckdb' });
       stats.linesRead += loaded.lines;
-      stats.accepted += accepted;
-      stats.rejected += rejected;
+      stats.accepted += loaded.inserted;
     } else {
       const loaded = await loadWithNode(con, path, i, options.mapping, true, stats, options);
       stats.files.push({ file, lines: loaded.lines, accepted: loaded.accepted, rejected: loaded.rejected, path: 'node' });
@@ -241,6 +241,8 @@ export async function loadEvents(con: DuckDBConnection, paths: string[], options
     }
     options.onFileProgress?.(file, i, 1, stats.linesRead);
   }
+  const order = new Map(paths.map((p, i) => [basename(p), i]));
+  stats.firstRejected.sort((a, b) => (order.get(a.file) ?? 0) - (order.get(b.file) ?? 0) || (a.line ?? 0) - (b.line ?? 0));
   const since = options.since ?? -8.64e15;
   const until = options.until ?? 8.64e15;
   const outside = (await con.runAndReadAll(`SELECT count(*)::DOUBLE n FROM raw WHERE t < $since OR t >= $until`, { since, until })).getRowObjectsJS()[0] as { n: number };

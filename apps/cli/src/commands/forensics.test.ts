@@ -1,0 +1,106 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Command } from 'commander';
+import { generate, type GeneratedTruth } from '../../../../bench/forensics/generate.ts';
+import { registerForensicsCommands } from './forensics.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'cli-forensics-'));
+const logs = join(dir, 'journal.ndjson');
+let truth: GeneratedTruth;
+beforeAll(async () => {
+  truth = await generate({ events: 1, out: logs, seed: 7 });
+}, 60_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(() => {
+  process.exitCode = undefined;
+  vi.restoreAllMocks();
+});
+
+async function rempart(...args: string[]): Promise<{ code: number; stderr: string }> {
+  let stderr = '';
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  });
+  const program = new Command().exitOverride();
+  registerForensicsCommands(program);
+  process.exitCode = undefined;
+  await program.parseAsync(['node', 'rempart', ...args]);
+  vi.restoreAllMocks();
+  const code = typeof process.exitCode === 'number' ? process.exitCode : 0;
+  process.exitCode = undefined;
+  return { code, stderr };
+}
+
+describe('rempart forensics scan', () => {
+  it('scans a generated year, prints progress and a summary, writes the three files', async () => {
+    const out = join(dir, 'out');
+    const { code, stderr } = await rempart('forensics', 'scan', logs, '--out', out);
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/Lecture journal\.ndjson \(1\/1\) : 100 %/);
+    expect(stderr).toMatch(/événements\/s/);
+    expect(stderr).toContain(`Lignes lues : ${truth.events.toLocaleString('fr-FR').replace(/\u202f/g, ' ')} ; retenues`);
+    expect(stderr).toMatch(/rejetées : 0/);
+    const json = JSON.parse(readFileSync(join(out, 'findings.json'), 'utf8'));
+    const top = json.accounts.slice(0, truth.compromised.length).map((a: { account: string }) => a.account).sort();
+    expect(top).toEqual([...truth.compromised].sort());
+    expect(readFileSync(join(out, 'findings.csv'), 'utf8')).toMatch(/^\uFEFFcompte;score_compte;gravite_compte;regle/);
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain(truth.compromised[0]);
+    for (const account of truth.compromised.slice(0, 3)) expect(stderr).toContain(account);
+  }, 120_000);
+
+  it('same files twice, same bytes; --since/--until restrict the period', async () => {
+    const a = join(dir, 'a');
+    const b = join(dir, 'b');
+    const gz = join(dir, 'journal.ndjson.gz');
+    writeFileSync(gz, gzipSync(readFileSync(logs)));
+    await rempart('forensics', 'scan', gz, '--out', a, '--since', '2024-09-01', '--until', '30/09/2024');
+    await rempart('forensics', 'scan', gz, '--out', b, '--since', '2024-09-01', '--until', '30/09/2024');
+    for (const f of ['findings.json', 'findings.csv', 'report.html']) expect(readFileSync(join(a, f)).equals(readFileSync(join(b, f)))).toBe(true);
+    const json = JSON.parse(readFileSync(join(a, 'findings.json'), 'utf8'));
+    expect(json.summary.time_span.first >= '2024-09-01T00:00').toBe(true);
+    expect(json.summary.time_span.last < '2024-10-01T00:00').toBe(true);
+    expect(json.summary.outside_period).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('reports bad lines with reasons and line numbers and carries on', async () => {
+    const csv = join(dir, 'export.csv');
+    writeFileSync(csv, [
+      'Date;Heure;Utilisateur;Action',
+      '01/02/2024;10:00:00;dupont;Connexion',
+      '31/02/2024;10:00:00;dupont;Connexion',
+      '01/02/2024;10:05:00;;Consultation',
+      '01/02/2024;10:06:00;dupont',
+      '01/02/2024;10:07:00;dupont;Consultation',
+    ].join('\r\n'));
+    const mapping = join(dir, 'm.yml');
+    writeFileSync(mapping, 'timestamp: { fields: [Date, Heure], format: "dd/MM/yyyy HH:mm:ss" }\nfields:\n  user.name: Utilisateur\n  event.action: Action\nvalues:\n  event.action: { Connexion: login, Consultation: view }\n');
+    const { code, stderr } = await rempart('forensics', 'scan', csv, '--mapping', mapping, '--out', join(dir, 'bad'));
+    expect(code).toBe(0);
+    expect(stderr).toContain('retenues : 2 ; rejetées : 3');
+    expect(stderr).toMatch(/column_count 1/);
+    expect(stderr).toMatch(/invalid_date 1/);
+    expect(stderr).toMatch(/missing_field 1/);
+    expect(stderr).toContain('export.csv:3, export.csv:4, export.csv:5');
+  });
+
+  it('a wrong mapping stops at once, naming the column; a bad flag or file is refused', async () => {
+    const csv = join(dir, 'export2.csv');
+    writeFileSync(csv, 'Date;Heure;Utilisateur\n01/02/2024;10:00:00;dupont\n');
+    const mapping = join(dir, 'wrong.yml');
+    writeFileSync(mapping, 'timestamp: { fields: [Date, Heure], format: "dd/MM/yyyy HH:mm:ss" }\nfields:\n  user.name: Utilisateur\n  source.ip: Adresse IP\n');
+    const out = join(dir, 'none');
+    const wrong = await rempart('forensics', 'scan', csv, '--mapping', mapping, '--out', out);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('colonne « Adresse IP » absente');
+    expect(existsSync(out)).toBe(false);
+    const badYaml = join(dir, 'bad.yml');
+    writeFileSync(badYaml, 'format: excel\n');
+    expect((await rempart('forensics', 'scan', csv, '--mapping', badYaml)).stderr).toMatch(/bad\.yml, ligne 1, champ format/);
+    expect((await rempart('forensics', 'scan', join(dir, 'absent.ndjson'))).stderr).toContain('fichier introuvable');
+    expect((await rempart('forensics', 'scan', csv, '--since', 'hier')).code).toBe(2);
+  });
+});

@@ -1,0 +1,197 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import iconv from 'iconv-lite';
+import { DateTime } from 'luxon';
+import { loadMapping } from '@rempart/ingest';
+import { generate, type GeneratedTruth } from '../../../bench/forensics/generate.ts';
+import { findingsCsv, findingsJson, loadRules, reportHtml, RuleError, scanFiles, withOverrides, type ScanResult } from './index.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'forensics-test-'));
+const logs = join(dir, 'year.ndjson');
+let truth: GeneratedTruth;
+let result: ScanResult;
+
+beforeAll(async () => {
+  truth = await generate({ events: 1, out: logs, seed: 42 }); // smallest year: ~330,000 events
+  result = await scanFiles([logs]);
+}, 120_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const severityOf = (r: ScanResult, account: string) => r.accounts.find((a) => a.account === account)?.severity ?? 'none';
+
+describe('a year of logs with injected compromises', () => {
+  it('puts every compromised account at the top, high or critical', () => {
+    const top = result.accounts.slice(0, truth.compromised.length).map((a) => a.account).sort();
+    expect(top).toEqual([...truth.compromised].sort());
+    for (const account of truth.compromised) expect(['high', 'critical']).toContain(severityOf(result, account));
+  });
+
+  it('raises none of the benign patterns as high or critical', () => {
+    for (const [pattern, accounts] of Object.entries(truth.baits)) {
+      for (const account of accounts) {
+        if (truth.compromised.includes(account)) continue;
+        expect({ pattern, account, severity: severityOf(result, account) }).not.toMatchObject({ severity: expect.stringMatching(/high|critical/) });
+      }
+    }
+  });
+
+  it('explains each finding with events, a baseline and a French sentence', () => {
+    const sprayed = result.accounts.find((a) => a.account === truth.compromised[0]);
+    const spraying = sprayed?.findings.find((f) => f.rule === 'spraying');
+    expect(spraying?.explanation).toMatch(/échecs de connexion depuis \d+ adresses IP/);
+    expect(spraying?.events.some((e) => e.outcome === 'failure')).toBe(true);
+    expect(spraying?.events.some((e) => e.outcome === 'success' && e.action === 'login')).toBe(true);
+    const insider = result.accounts.find((a) => a.account === 'f.garcia');
+    const exportFinding = insider?.findings.find((f) => f.rule === 'export_volume');
+    expect(exportFinding?.baseline).toHaveProperty('previous_daily_max');
+    expect(exportFinding?.events[0]?.records).toBe(20_000);
+    expect(insider?.summary).toMatch(/^Gravité (élevée|critique) : .*export inhabituellement volumineux/);
+    expect(result.summary).toMatchObject({ lines_read: truth.events, accepted: truth.events, rejected: 0, accounts: 301 });
+  });
+
+  it('writes the same bytes twice', async () => {
+    const again = await scanFiles([logs]);
+    expect(findingsJson(again)).toBe(findingsJson(result));
+    expect(findingsCsv(again)).toBe(findingsCsv(result));
+    expect(reportHtml(again)).toBe(reportHtml(result));
+  });
+
+  it('report.html is self-contained, in French, with a chart per flagged account', () => {
+    const html = reportHtml(result);
+    expect(html).toContain('<html lang="fr">');
+    expect(html).not.toMatch(/<script|src="http|href="http/);
+    expect(html.match(/<svg /g)?.length).toBe(result.accounts.length);
+    expect(html).toContain('Désactiver le compte');
+    const json = JSON.parse(findingsJson(result));
+    expect(Object.keys(json)).toEqual(['summary', 'accounts']);
+    expect(Object.keys(json.accounts[0])).toEqual(['account', 'score', 'severity', 'summary', 'findings']);
+    for (const key of ['rule', 'severity', 'first', 'last', 'events', 'explanation']) expect(json.accounts[0].findings[0]).toHaveProperty(key);
+    const scores = json.accounts.map((a: { score: number }) => a.score);
+    expect([...scores].sort((a: number, b: number) => b - a)).toEqual(scores);
+  });
+
+  it('thresholds and rules are adjustable: without the export rule the insider is no longer flagged', async () => {
+    const rules = withOverrides(loadRules(), { export_volume: { enabled: false } });
+    const without = await scanFiles([logs], { rules, since: Date.UTC(2024, 10, 1), until: Date.UTC(2025, 1, 1) });
+    expect(severityOf(without, 'f.garcia')).toBe('none');
+    expect(without.summary.outside_period).toBeGreaterThan(0);
+    expect(without.summary.accepted + without.summary.outside_period).toBe(truth.events);
+  });
+});
+
+describe('other layouts through a mapping', () => {
+  it('a French vendor CSV in Windows-1252 gives the same flagged accounts as the canonical NDJSON', async () => {
+    const csvPath = join(dir, 'export-editeur.csv');
+    const out = createWriteStream(csvPath);
+    out.write(iconv.encode('Date;Heure;Utilisateur;Adresse IP;Pays;Action;Résultat;Module;Nb enregistrements;Navigateur\r\n', 'windows-1252'));
+    const labels: Record<string, string> = { login: 'Connexion', logout: 'Déconnexion', view: 'Consultation', search: 'Recherche', create: 'Création', update: 'Modification', export: 'Export', admin: 'Administration', print: 'Impression' };
+    const lines = createInterface({ input: createReadStream(logs), crlfDelay: Infinity });
+    let batch: string[] = [];
+    for await (const line of lines) {
+      const e = JSON.parse(line);
+      const local = DateTime.fromISO(e['@timestamp'], { zone: 'Europe/Paris' });
+      const action = e.event.action === 'login' && e.event.outcome === 'failure' ? 'Echec connexion' : labels[e.event.action];
+      batch.push([local.toFormat('dd/MM/yyyy'), local.toFormat('HH:mm:ss'), e.user.name, e.source.ip, e.source.geo.country_iso_code, action, e.event.outcome === 'success' ? 'OK' : 'KO', e.app.module, e.records, `"${e.user_agent.original}"`].join(';'));
+      if (batch.length >= 5000) {
+        if (!out.write(iconv.encode(`${batch.join('\r\n')}\r\n`, 'windows-1252'))) await once(out, 'drain');
+        batch = [];
+      }
+    }
+    out.end(iconv.encode(`${batch.join('\r\n')}\r\n`, 'windows-1252'));
+    await once(out, 'finish');
+    const mappingPath = join(dir, 'editeur.yml');
+    writeFileSync(mappingPath, `format: csv
+delimiter: ";"
+encoding: windows-1252
+timestamp: { fields: [Date, Heure], format: "dd/MM/yyyy HH:mm:ss", timezone: Europe/Paris }
+fields:
+  user.name: Utilisateur
+  source.ip: Adresse IP
+  source.geo.country_iso_code: Pays
+  event.action: Action
+  event.outcome: Résultat
+  app.module: Module
+  records: Nb enregistrements
+  user_agent.original: Navigateur
+values:
+  event.action: { Connexion: login, "Echec connexion": login, Déconnexion: logout, Consultation: view, Recherche: search, Création: create, Modification: update, Export: export, Administration: admin, Impression: print }
+  event.outcome: { OK: success, KO: failure }
+`);
+    const loaded = loadMapping(mappingPath);
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
+    const mapped = await scanFiles([csvPath], { mapping: loaded.mapping });
+    expect(mapped.summary).toMatchObject({ accepted: truth.events, rejected: 0 });
+    const flagged = (r: ScanResult) => r.accounts.filter((a) => a.severity === 'high' || a.severity === 'critical').map((a) => a.account).sort();
+    // The CSV loses milliseconds only; DST overlap hours may shift a few events by one hour.
+    expect(flagged(mapped)).toEqual(flagged(result));
+  }, 120_000);
+
+  it('a wrong mapping stops at once, naming the missing column', async () => {
+    const csvPath = join(dir, 'short.csv');
+    writeFileSync(csvPath, 'Date;Heure;Utilisateur\n01/02/2024;10:00:00;a\n');
+    const loaded = loadMapping({ text: 'timestamp: { fields: [Date, Heure], format: "dd/MM/yyyy HH:mm:ss" }\nfields:\n  user.name: Utilisateur\n  event.action: Action\n' });
+    if (!loaded.ok) throw new Error('mapping');
+    await expect(scanFiles([csvPath], { mapping: loaded.mapping })).rejects.toMatchObject({ code: 'missing_column', issues: [{ value: 'Action', field: 'event.action', file: 'short.csv' }] });
+  });
+});
+
+describe('bad lines', () => {
+  it('are counted with their reason and first line numbers, and never stop the run', async () => {
+    const path = join(dir, 'dirty.ndjson');
+    const good = (i: number) => JSON.stringify({ '@timestamp': new Date(Date.UTC(2024, 0, 1, 8, i)).toISOString(), user: { name: `u${i % 3}` }, source: { ip: '10.0.0.1' }, event: { action: 'view', outcome: 'success' }, app: { module: 'main_courante' }, records: 1 });
+    const lines = Array.from({ length: 50 }, (_, i) => good(i));
+    lines[9] = '{"@timestamp": "2024-01-01T08:00:00Z", "user": {"name": ';
+    lines[19] = JSON.stringify({ '@timestamp': 'hier', user: { name: 'x' } });
+    lines[29] = JSON.stringify({ '@timestamp': '2024-01-01T08:00:00Z', source: { ip: '1.2.3.4' } });
+    writeFileSync(path, `${lines.join('\n')}\n`);
+    const r = await scanFiles([path]);
+    expect(r.summary).toMatchObject({ lines_read: 50, accepted: 47, rejected: 3, rejected_by_reason: { invalid_json: 1, invalid_date: 1, missing_field: 1 } });
+    expect(r.summary.first_rejected.map((x) => [x.line, x.code])).toEqual([[10, 'invalid_json'], [20, 'invalid_date'], [30, 'missing_field']]);
+  });
+
+  it('an empty file and an unreadable gzip are reported, not crashed on', async () => {
+    const empty = join(dir, 'empty.ndjson');
+    writeFileSync(empty, '');
+    const r = await scanFiles([empty]);
+    expect(r.summary).toMatchObject({ lines_read: 0, accepted: 0, accounts: 0 });
+    expect(r.accounts).toEqual([]);
+    const broken = join(dir, 'broken.ndjson.gz');
+    writeFileSync(broken, Buffer.from([0x1f, 0x8b, 8, 0, 1, 2, 3]));
+    await expect(scanFiles([broken])).rejects.toMatchObject({ code: 'file_unreadable' });
+  });
+});
+
+describe('rules', () => {
+  it('the default pack is valid and written in French and English', () => {
+    const rules = loadRules();
+    expect(rules.length).toBeGreaterThanOrEqual(12);
+    for (const r of rules) {
+      expect(r.title.fr).not.toBe(r.title.en);
+      expect(r.explanation.fr).toMatch(/\{[a-z_]+\}/);
+    }
+  });
+
+  it('a wrong rule file is refused with its name', () => {
+    const rulesDir = join(dir, 'rules');
+    mkdirSync(rulesDir, { recursive: true });
+    writeFileSync(join(rulesDir, 'bad.yml'), 'id: bad\ndetector: telepathy\nseverity: high\n');
+    expect(() => loadRules(rulesDir)).toThrow(RuleError);
+    expect(() => loadRules(rulesDir)).toThrow(/bad\.yml/);
+  });
+
+  it('a scan can be cancelled and leaves no temporary database behind', async () => {
+    const before = readdirSync(tmpdir()).filter((f) => f.startsWith(`rempart-forensics-${process.pid}-`));
+    const controller = new AbortController();
+    controller.abort(new Error('stop'));
+    await expect(scanFiles([join(dir, 'export-editeur.csv')], { signal: controller.signal, mapping: loadMapping({ text: 'format: csv\nfields: {}\n' }).ok ? null : null })).rejects.toThrow();
+    const after = readdirSync(tmpdir()).filter((f) => f.startsWith(`rempart-forensics-${process.pid}-`));
+    expect(after).toEqual(before);
+    expect(existsSync(logs)).toBe(true);
+    expect(readFileSync(logs).length).toBeGreaterThan(0);
+  });
+});
