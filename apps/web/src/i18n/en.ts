@@ -202,5 +202,8 @@ export const en: Record<MessageKey, string> = {
   'audit.limit': 'At most this many entries',
   'audit.details': 'Details',
   'audit.count': '{n} entries, most recent first.',
+  'audit.outcome.success': 'success',
+  'audit.outcome.denied': 'denied',
+  'audit.outcome.failure': 'failure',
   'notFound.title': 'Page not found',
 };

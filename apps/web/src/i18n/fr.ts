@@ -386,6 +386,9 @@ export const fr = {
   'audit.limit': 'Nombre d\'entrées au plus',
   'audit.details': 'Détails',
   'audit.count': '{n} entrée(s), les plus récentes en premier.',
+  'audit.outcome.success': 'réussi',
+  'audit.outcome.denied': 'refusé',
+  'audit.outcome.failure': 'échec',
   'notFound.title': 'Page introuvable',
 } as const;
 

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, orgUrl } from '../api.ts';
 import { detailsText, formatDateTime, localInputToIso } from '../format.ts';
-import { t } from '../i18n/index.ts';
+import { t, type MessageKey } from '../i18n/index.ts';
 import { Field, Loading, useLoad } from '../components/ui.tsx';
 
 interface Entry { seq: number; at: string; actorName: string; action: string; objectType: string; objectId: string | null; ip: string | null; outcome: string; details?: unknown }
@@ -59,7 +59,7 @@ export function AuditPage({ orgId }: { orgId: string }) {
                   <td>{e.actorName}</td>
                   <td>{e.action}</td>
                   <td>{e.objectType}{e.objectId ? ` ${e.objectId.slice(0, 8)}` : ''}</td>
-                  <td>{e.outcome}</td>
+                  <td>{['success', 'denied', 'failure'].includes(e.outcome) ? t(`audit.outcome.${e.outcome}` as MessageKey) : e.outcome}</td>
                   <td>{e.ip ?? ''}</td>
                   <td className="audit-details">{detailsText(e.details)}</td>
                 </tr>
