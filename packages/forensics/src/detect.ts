@@ -33,9 +33,10 @@ export interface Context {
 }
 
 export async function prepareContext(con: DuckDBConnection): Promise<Context> {
-  await con.run(`CREATE OR REPLACE TABLE acct AS SELECT u, min(t) AS first_t, max(t) AS last_t, count(*) AS n, count(DISTINCT lday) AS days FROM ev GROUP BY u`);
-  // Hour-of-day profile, smoothed over the neighbouring hours, with per-day counts for leave-one-day-out.
-  await con.run(`CREATE OR REPLACE TABLE day_hour AS SELECT u, lday, lhour, count(*) AS c, min(t) AS ft, max(t) AS lt FROM ev GROUP BY ALL`);
+  // Per account and Paris hour: the basis of the hour-of-day profiles (leave-one-day-out).
+  await con.run(`CREATE OR REPLACE TABLE day_hour AS SELECT e.u, h.lday, h.lhour, sum(e.c) AS c, min(e.ft) AS ft, max(e.lt) AS lt
+    FROM (SELECT u, hb, count(*) AS c, min(t) AS ft, max(t) AS lt FROM ev GROUP BY u, hb) e JOIN hours h ON h.hb = e.hb GROUP BY ALL`);
+  await con.run(`CREATE OR REPLACE TABLE acct AS SELECT u, min(ft) AS first_t, max(lt) AS last_t, sum(c) AS n, count(DISTINCT lday) AS days FROM day_hour GROUP BY u`);
   const firstSeen = new Map<string, number>();
   for (const r of await rows(con, 'SELECT u, first_t::DOUBLE AS f FROM acct')) firstSeen.set(s(r.u), n(r.f));
   return { con, firstSeen };
@@ -117,7 +118,7 @@ const detectors: Record<DetectorName, (ctx: Context, rule: Rule) => Promise<Hit[
   async new_network(ctx, rule) {
     const minHistory = num(rule, 'min_history_days', 14) * DAY;
     const sharedDays = num(rule, 'shared_days', 7) * DAY;
-    const firsts = await rows(ctx.con, `SELECT u, net, min(t)::DOUBLE AS ft, arg_min(ip, t) AS ip FROM ev WHERE net IS NOT NULL AND outcome <> 'failure' GROUP BY ALL ORDER BY u, ft, net`);
+    const firsts = await rows(ctx.con, `SELECT u, net(ip) AS net, min(ft)::DOUBLE AS ft, arg_min(ip, ft) AS ip FROM (SELECT u, ip, min(t) AS ft FROM ev WHERE ip IS NOT NULL AND outcome <> 'failure' GROUP BY u, ip) GROUP BY ALL ORDER BY u, ft, net`);
     const byNet = new Map<string, { u: string; ft: number }[]>();
     for (const r of firsts) {
       const l = byNet.get(s(r.net)) ?? [];
@@ -188,10 +189,10 @@ const detectors: Record<DetectorName, (ctx: Context, rule: Rule) => Promise<Hit[
   async concurrent_sessions(ctx, rule) {
     const window = num(rule, 'window_minutes', 10) * 60_000;
     const found = await rows(ctx.con, `
-      SELECT u, t::DOUBLE AS t, net, n1, t2::DOUBLE AS t2 FROM (
-        SELECT u, t, net, lag(net) OVER w AS n1, lag(net, 2) OVER w AS n2, lag(t, 2) OVER w AS t2
-        FROM ev WHERE net IS NOT NULL AND outcome <> 'failure' WINDOW w AS (PARTITION BY u ORDER BY t, net))
-      WHERE n2 IS NOT NULL AND net = n2 AND net <> n1 AND t - t2 <= $win ORDER BY u, t`, { win: window });
+      SELECT u, t::DOUBLE AS t, net(ip) AS net, net(i1) AS n1, t2::DOUBLE AS t2 FROM (
+        SELECT u, t, ip, lag(ip) OVER w AS i1, lag(ip, 2) OVER w AS i2, lag(t, 2) OVER w AS t2
+        FROM ev WHERE ip IS NOT NULL AND outcome <> 'failure' WINDOW w AS (PARTITION BY u ORDER BY t, ip))
+      WHERE i2 IS NOT NULL AND ip = i2 AND ip <> i1 AND t - t2 <= $win AND net(ip) <> net(i1) ORDER BY u, t`, { win: window });
     const perDay = new Map<string, { r: Row; switches: number }>();
     for (const r of found) {
       const key = `${s(r.u)}|${days(n(r.t))}`;
@@ -232,7 +233,7 @@ const detectors: Record<DetectorName, (ctx: Context, rule: Rule) => Promise<Hit[
 
   async export_volume(ctx, rule) {
     const found = await rows(ctx.con, `
-      WITH d AS (SELECT u, lday, sum(records) AS rec, min(t) AS ft, max(t) AS lt FROM ev WHERE action = 'export' GROUP BY ALL),
+      WITH d AS (SELECT e.u, h.lday, sum(e.rec) AS rec, min(e.ft) AS ft, max(e.lt) AS lt FROM (SELECT u, hb, sum(records) AS rec, min(t) AS ft, max(t) AS lt FROM ev WHERE action = 'export' GROUP BY u, hb) e JOIN hours h ON h.hb = e.hb GROUP BY e.u, h.lday),
       w AS (SELECT *, max(rec) OVER (PARTITION BY u ORDER BY lday ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev FROM d),
       peers AS (SELECT quantile_cont(rec, 0.99) AS p99 FROM d)
       SELECT w.u, w.lday::VARCHAR AS day, w.rec::DOUBLE AS rec, coalesce(w.prev, 0)::DOUBLE AS prev, w.ft::DOUBLE AS ft, w.lt::DOUBLE AS lt,
@@ -250,7 +251,7 @@ const detectors: Record<DetectorName, (ctx: Context, rule: Rule) => Promise<Hit[
 
   async access_volume(ctx, rule) {
     const found = await rows(ctx.con, `
-      WITH hc AS (SELECT u, lday, lhour, count(*) AS c, min(t) AS ft, max(t) AS lt FROM ev WHERE action IN ('view', 'search') GROUP BY ALL),
+      WITH hc AS (SELECT e.u, h.lday, h.lhour, e.c, e.ft, e.lt FROM (SELECT u, hb, count(*) AS c, min(t) AS ft, max(t) AS lt FROM ev WHERE action IN ('view', 'search') GROUP BY u, hb) e JOIN hours h ON h.hb = e.hb),
       base AS (SELECT u, quantile_cont(c, 0.99) AS p99, count(DISTINCT lday) AS days FROM hc GROUP BY u)
       SELECT hc.u, hc.lday::VARCHAR AS day, hc.lhour::DOUBLE AS hour, hc.c::DOUBLE AS c, hc.ft::DOUBLE AS ft, hc.lt::DOUBLE AS lt, b.p99::DOUBLE AS p99
       FROM hc JOIN base b ON b.u = hc.u
@@ -297,8 +298,8 @@ const detectors: Record<DetectorName, (ctx: Context, rule: Rule) => Promise<Hit[
       tot AS (SELECT u, sum(c) AS n FROM day_hour GROUP BY u),
       smooth AS (SELECT x.u, x.lhour, sum(y.c) AS c3 FROM h x JOIN h y ON y.u = x.u
                  AND (y.lhour = x.lhour OR y.lhour = (x.lhour + 1) % 24 OR y.lhour = (x.lhour + 23) % 24) GROUP BY ALL),
-      netfirst AS (SELECT u, net, min(t) AS nf FROM ev WHERE outcome <> 'failure' GROUP BY ALL),
-      adm AS (SELECT u, lday, lhour, ip, net, count(*) AS c, min(t) AS ft, max(t) AS lt FROM ev WHERE action = 'admin' GROUP BY ALL),
+      netfirst AS (SELECT u, net(ip) AS net, min(ft) AS nf FROM (SELECT u, ip, min(t) AS ft FROM ev WHERE outcome <> 'failure' GROUP BY u, ip) GROUP BY ALL),
+      adm AS (SELECT e.u, h.lday, h.lhour, e.ip, net(e.ip) AS net, e.c, e.ft, e.lt FROM (SELECT u, hb, ip, count(*) AS c, min(t) AS ft, max(t) AS lt FROM ev WHERE action = 'admin' GROUP BY ALL) e JOIN hours h ON h.hb = e.hb),
       dayc AS (SELECT d.u, d.lday, d.lhour, d.c FROM day_hour d),
       -- A network that several colleagues use within the week is the organisation's (an office move).
       peers AS (SELECT a.u, a.ft, a.net, count(DISTINCT n2.u) AS p FROM adm a JOIN netfirst n2 ON n2.net = a.net AND n2.u <> a.u AND n2.nf <= a.ft + 604800000 GROUP BY ALL)

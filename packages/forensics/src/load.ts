@@ -51,7 +51,7 @@ export function newMapper(mapping: Mapping | null): Mapper {
 }
 
 export async function createRawTable(con: DuckDBConnection): Promise<void> {
-  await con.run(`CREATE OR REPLACE TABLE raw (f INTEGER, t BIGINT, u VARCHAR, ip VARCHAR, country VARCHAR, ua VARCHAR, action VARCHAR, outcome VARCHAR, module VARCHAR, records BIGINT)`);
+  await con.run(`CREATE OR REPLACE TABLE raw (f INTEGER, t BIGINT, hb BIGINT, u VARCHAR, ip VARCHAR, country VARCHAR, ua VARCHAR, action VARCHAR, outcome VARCHAR, module VARCHAR, records BIGINT)`);
 }
 
 /** Count lines without parsing them (memchr speed), to notice lines DuckDB skipped as unreadable. */
@@ -138,8 +138,11 @@ async function loadWithDuckDB(con: DuckDBConnection, path: string, fileIndex: nu
     ? `"@timestamp" AS ts, "user".name AS u, "source".ip AS ip, "source".geo.country_iso_code AS country, "user_agent".original AS ua, "event".action AS action, "event".outcome AS outcome, "app".module AS module, records AS rec`
     : `"@timestamp" AS ts, "user.name" AS u, "source.ip" AS ip, "source.geo.country_iso_code" AS country, "user_agent.original" AS ua, "event.action" AS action, "event.outcome" AS outcome, "app.module" AS module, records AS rec`;
   // The column lists are constants of this file; only the path and the file number are parameters.
-  const sql = `INSERT INTO raw SELECT $f, epoch_ms(TRY_CAST(ts AS TIMESTAMPTZ)), NULLIF(trim(u), ''), NULLIF(trim(ip), ''), NULLIF(upper(trim(country)), ''), NULLIF(ua, ''), NULLIF(lower(trim(action)), ''), NULLIF(lower(trim(outcome)), ''), NULLIF(trim(module), ''), TRY_CAST(rec AS BIGINT)
-    FROM (SELECT ${select} FROM read_ndjson($path, columns=${shape === 'nested' ? NESTED_COLUMNS : DOTTED_COLUMNS}, ignore_errors=true, maximum_object_size=33554432))`;
+  // One pass: normalised values and the UTC hour bucket (local days and hours come later from the
+  // few thousand distinct buckets, not from a time-zone conversion per event).
+  const sql = `INSERT INTO raw SELECT $f, ms, ms // 3600000, NULLIF(trim(u), ''), NULLIF(trim(ip), ''), NULLIF(upper(trim(country)), ''), NULLIF(ua, ''),
+      coalesce(lower(trim(action)), ''), coalesce(lower(trim(outcome)), 'unknown'), coalesce(trim(module), ''), coalesce(TRY_CAST(rec AS BIGINT), 0)
+    FROM (SELECT epoch_ms(TRY_CAST(ts AS TIMESTAMPTZ)) AS ms, * EXCLUDE (ts) FROM (SELECT ${select} FROM read_ndjson($path, columns=${shape === 'nested' ? NESTED_COLUMNS : DOTTED_COLUMNS}, ignore_errors=true, maximum_object_size=33554432)))`;
   await withProgress(con, con.run(sql, { f: fileIndex, path }), (fraction) => options.onFileProgress?.(basename(path), fileIndex, fraction, 0), options.signal);
   const counts = (await con.runAndReadAll(`SELECT count(*)::DOUBLE n, count(*) FILTER (WHERE t IS NULL)::DOUBLE bad_t, count(*) FILTER (WHERE t IS NOT NULL AND u IS NULL)::DOUBLE bad_u FROM raw WHERE f = $f`, { f: fileIndex })).getRowObjectsJS()[0] as { n: number; bad_t: number; bad_u: number };
   const { lines, blank } = await counting;
@@ -182,19 +185,20 @@ async function loadWithNode(con: DuckDBConnection, path: string, fileIndex: numb
         if (!appender) continue;
         const r = m.record;
         appender.appendInteger(fileIndex);
-        appender.appendBigInt(BigInt(r['@timestamp'] as number));
+        const ms = r['@timestamp'] as number;
+        appender.appendBigInt(BigInt(ms));
+        appender.appendBigInt(BigInt(Math.floor(ms / 3_600_000)));
         appender.appendVarchar(String(r['user.name']));
-        for (const key of ['source.ip', 'source.geo.country_iso_code', 'user_agent.original', 'event.action', 'event.outcome', 'app.module'] as const) {
+        for (const key of ['source.ip', 'source.geo.country_iso_code', 'user_agent.original'] as const) {
           const v = r[key];
           if (v === undefined) appender.appendNull();
-          else {
-            const s = String(v);
-            appender.appendVarchar(key === 'source.geo.country_iso_code' ? s.toUpperCase() : key === 'event.action' || key === 'event.outcome' ? s.toLowerCase() : s);
-          }
+          else appender.appendVarchar(key === 'source.geo.country_iso_code' ? String(v).toUpperCase() : String(v));
         }
+        appender.appendVarchar(r['event.action'] === undefined ? '' : String(r['event.action']).toLowerCase());
+        appender.appendVarchar(r['event.outcome'] === undefined ? 'unknown' : String(r['event.outcome']).toLowerCase());
+        appender.appendVarchar(r['app.module'] === undefined ? '' : String(r['app.module']));
         const rec = r.records;
-        if (typeof rec === 'number') appender.appendBigInt(BigInt(Math.round(rec)));
-        else appender.appendNull();
+        appender.appendBigInt(BigInt(typeof rec === 'number' ? Math.round(rec) : 0));
         appender.endRow();
       }
       lines = batch.linesRead;
@@ -248,15 +252,15 @@ export async function loadEvents(con: DuckDBConnection, paths: string[], options
   const outside = (await con.runAndReadAll(`SELECT count(*)::DOUBLE n FROM raw WHERE t < $since OR t >= $until`, { since, until })).getRowObjectsJS()[0] as { n: number };
   stats.outsidePeriod = outside.n;
   stats.accepted -= outside.n;
-  await con.run(`CREATE OR REPLACE TABLE ev AS
-    SELECT t, u, ip,
-      CASE WHEN regexp_matches(ip, '^[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+$') THEN regexp_extract(ip, '^([0-9]+\\.[0-9]+\\.[0-9]+)\\.', 1) || '.0/24'
-           WHEN contains(ip, ':') THEN array_to_string(string_split(ip, ':')[1:3], ':') || '::/48'
-           ELSE ip END AS net,
-      country, ua, coalesce(action, '') AS action, coalesce(outcome, 'unknown') AS outcome, coalesce(module, '') AS module, coalesce(records, 0) AS records,
-      CAST(timezone('Europe/Paris', to_timestamp(t / 1000.0)) AS DATE) AS lday,
-      hour(timezone('Europe/Paris', to_timestamp(t / 1000.0)))::INTEGER AS lhour
-    FROM raw WHERE t >= $since AND t < $until`, { since, until });
-  await con.run('DROP TABLE raw');
+  if (options.since !== undefined || options.until !== undefined) await con.run('DELETE FROM raw WHERE t < $since OR t >= $until', { since, until });
+  await con.run('DROP TABLE IF EXISTS ev');
+  await con.run('ALTER TABLE raw RENAME TO ev');
+  // Paris day and hour of each UTC hour bucket: offsets change on whole hours in Europe/Paris.
+  await con.run(`CREATE OR REPLACE TABLE hours AS SELECT hb, CAST(timezone('Europe/Paris', to_timestamp(hb * 3600)) AS DATE) AS lday,
+      hour(timezone('Europe/Paris', to_timestamp(hb * 3600)))::INTEGER AS lhour FROM (SELECT DISTINCT hb FROM ev)`);
+  await con.run(`CREATE OR REPLACE MACRO net(ip) AS CASE
+      WHEN regexp_matches(ip, '^[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+$') THEN regexp_extract(ip, '^([0-9]+\\.[0-9]+\\.[0-9]+)\\.', 1) || '.0/24'
+      WHEN contains(ip, ':') THEN array_to_string(string_split(ip, ':')[1:3], ':') || '::/48'
+      ELSE ip END`);
   return stats;
 }

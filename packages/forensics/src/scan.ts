@@ -265,7 +265,7 @@ async function dailySeries(con: import('@duckdb/node-api').DuckDBConnection, acc
     appender.endRow();
   }
   appender.closeSync();
-  const found = (await con.runAndReadAll(`SELECT e.u, e.lday::VARCHAR AS day, count(*)::DOUBLE AS n FROM ev e JOIN flagged f ON f.u = e.u GROUP BY ALL ORDER BY e.u, day`)).getRowObjectsJS();
+  const found = (await con.runAndReadAll(`SELECT e.u, h.lday::VARCHAR AS day, sum(e.c)::DOUBLE AS n FROM (SELECT u, hb, count(*) AS c FROM ev WHERE u IN (SELECT u FROM flagged) GROUP BY u, hb) e JOIN hours h ON h.hb = e.hb GROUP BY ALL ORDER BY e.u, day`)).getRowObjectsJS();
   for (const r of found) (series[String(r.u)] ??= []).push({ day: String(r.day), events: Number(r.n) });
   return series;
 }
