@@ -212,10 +212,14 @@ const detectors: Record<DetectorName, (ctx: Context, rule: Rule) => Promise<Hit[
       WITH h AS (SELECT u, lhour, sum(c) AS c FROM day_hour GROUP BY ALL),
       tot AS (SELECT u, sum(c) AS n, count(DISTINCT lday) AS days FROM day_hour GROUP BY u),
       dt AS (SELECT u, lday, sum(c) AS dc FROM day_hour GROUP BY ALL),
-      smooth AS (SELECT x.u, x.lhour, sum(y.c) AS c3 FROM (SELECT DISTINCT u, lhour FROM day_hour) x JOIN h y ON y.u = x.u
-                 AND (y.lhour = x.lhour OR y.lhour = (x.lhour + 1) % 24 OR y.lhour = (x.lhour + 23) % 24) GROUP BY ALL),
-      dsmooth AS (SELECT x.u, x.lday, x.lhour, x.c, x.ft, x.lt, sum(y.c) AS d3 FROM day_hour x JOIN day_hour y ON y.u = x.u AND y.lday = x.lday
-                 AND (y.lhour = x.lhour OR y.lhour = (x.lhour + 1) % 24 OR y.lhour = (x.lhour + 23) % 24) GROUP BY ALL)
+      -- Each hour counts for itself and its two neighbours: three shifted copies, then one aggregation.
+      shifts AS (SELECT * FROM (VALUES (-1), (0), (1)) v(k)),
+      smooth AS (SELECT u, (lhour + k + 24) % 24 AS lhour, sum(c) AS c3 FROM h, shifts GROUP BY ALL),
+      -- Only hours that are rare over the whole year can be rare once the day itself is left out.
+      cand AS (SELECT sm.u, sm.lhour FROM smooth sm JOIN tot ON tot.u = sm.u WHERE sm.c3 < 0.05 * tot.n),
+      dsm AS (SELECT d.u, d.lday, cand.lhour, sum(d.c) AS d3 FROM day_hour d CROSS JOIN shifts
+              JOIN cand ON cand.u = d.u AND cand.lhour = (d.lhour + shifts.k + 24) % 24 GROUP BY ALL),
+      dsmooth AS (SELECT x.u, x.lday, x.lhour, x.c, x.ft, x.lt, y.d3 FROM day_hour x JOIN dsm y ON y.u = x.u AND y.lday = x.lday AND y.lhour = x.lhour)
       SELECT d.u, d.lday::VARCHAR AS day, sum(d.c)::DOUBLE AS events, min(d.ft)::DOUBLE AS ft, max(d.lt)::DOUBLE AS lt, min(d.lhour)::DOUBLE AS h0, max(d.lhour)::DOUBLE AS h1,
              max((s.c3 - d.d3) / (t.n - dt.dc))::DOUBLE AS share, any_value(t.days - 1)::DOUBLE AS days
       FROM dsmooth d JOIN smooth s ON s.u = d.u AND s.lhour = d.lhour JOIN tot t ON t.u = d.u JOIN dt ON dt.u = d.u AND dt.lday = d.lday
@@ -296,8 +300,7 @@ const detectors: Record<DetectorName, (ctx: Context, rule: Rule) => Promise<Hit[
     const found = await rows(ctx.con, `
       WITH h AS (SELECT u, lhour, sum(c) AS c FROM day_hour GROUP BY ALL),
       tot AS (SELECT u, sum(c) AS n FROM day_hour GROUP BY u),
-      smooth AS (SELECT x.u, x.lhour, sum(y.c) AS c3 FROM h x JOIN h y ON y.u = x.u
-                 AND (y.lhour = x.lhour OR y.lhour = (x.lhour + 1) % 24 OR y.lhour = (x.lhour + 23) % 24) GROUP BY ALL),
+      smooth AS (SELECT u, (lhour + k + 24) % 24 AS lhour, sum(c) AS c3 FROM h, (VALUES (-1), (0), (1)) v(k) GROUP BY ALL),
       netfirst AS (SELECT u, net(ip) AS net, min(ft) AS nf FROM (SELECT u, ip, min(t) AS ft FROM ev WHERE outcome <> 'failure' GROUP BY u, ip) GROUP BY ALL),
       adm AS (SELECT e.u, h.lday, h.lhour, e.ip, net(e.ip) AS net, e.c, e.ft, e.lt FROM (SELECT u, hb, ip, count(*) AS c, min(t) AS ft, max(t) AS lt FROM ev WHERE action = 'admin' GROUP BY ALL) e JOIN hours h ON h.hb = e.hb),
       dayc AS (SELECT d.u, d.lday, d.lhour, d.c FROM day_hour d),
