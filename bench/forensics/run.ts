@@ -1,0 +1,157 @@
+// `npm run bench:forensics` — a generated year of logs (300 agents, injected compromises and baits)
+// at 1M, 5M and 20M events (BENCH_SIZES=1000000,5000000 to choose), scanned with the default rule
+// pack and compared, on the same file and in the same run, with a DuckDB per-account per-day
+// aggregation and a Node readline + JSON.parse loop. Each measurement runs in its own process so
+// that its peak RSS (DuckDB's native memory included) is its own. Results go to bench/RESULTS.md.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, createReadStream } from 'node:fs';
+import { cpus, totalmem, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { generate, type GeneratedTruth } from './generate.ts';
+
+const SELF = fileURLToPath(import.meta.url);
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const DATA = process.env.BENCH_DATA_DIR ?? join(tmpdir(), 'rempart-bench-forensics');
+const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 20 * 60_000);
+
+interface Measure { seconds: number; maxRssMb: number; extra?: Record<string, unknown> }
+
+async function child(kind: string, file: string): Promise<void> {
+  const started = performance.now();
+  let extra: Record<string, unknown> = {};
+  if (kind === 'scan') {
+    const { scanFiles, writeOutputs } = await import('../../packages/forensics/src/index.ts');
+    const result = await scanFiles([file]);
+    const out = `${file}.out`;
+    writeOutputs(result, out);
+    extra = {
+      lines: result.summary.lines_read,
+      ranking: result.accounts.map((a) => ({ account: a.account, severity: a.severity, score: a.score })),
+    };
+  } else if (kind === 'duckdb') {
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
+    const con = await instance.connect();
+    const reader = await con.runAndReadAll(`SELECT count(*)::DOUBLE AS groups FROM (SELECT "user".name AS u, CAST(epoch_ms(CAST("@timestamp" AS TIMESTAMPTZ)) // 86400000 AS BIGINT) AS d, count(*) AS n, sum(records) AS r
+      FROM read_ndjson($path, columns={'@timestamp': 'VARCHAR', 'user': 'STRUCT(name VARCHAR)', 'records': 'BIGINT'}) GROUP BY ALL)`, { path: file });
+    extra = { groups: reader.getRowObjectsJS()[0]?.groups };
+    con.closeSync();
+    instance.closeSync();
+  } else if (kind === 'node') {
+    const perDay = new Map<string, number>();
+    let lines = 0;
+    const rl = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+    for await (const line of rl) {
+      const e = JSON.parse(line) as { '@timestamp': string; user: { name: string } };
+      const key = `${e.user.name}|${e['@timestamp'].slice(0, 10)}`;
+      perDay.set(key, (perDay.get(key) ?? 0) + 1);
+      lines++;
+    }
+    extra = { lines, groups: perDay.size };
+  }
+  const seconds = (performance.now() - started) / 1000;
+  process.stdout.write(`${JSON.stringify({ seconds, maxRssMb: process.resourceUsage().maxRSS / 1024, extra })}\n`);
+}
+
+function measure(kind: string, file: string): Measure {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', SELF, '--child', kind, file], { cwd: ROOT, encoding: 'utf8', timeout: TIMEOUT_MS, maxBuffer: 256 * 1024 * 1024 });
+  if (run.status !== 0) throw new Error(`${kind} failed (${run.status ?? run.signal}): ${run.stderr.slice(-2000)}`);
+  const last = run.stdout.trim().split('\n').pop() as string;
+  return JSON.parse(last) as Measure;
+}
+
+interface SizeResult {
+  target: number;
+  events: number;
+  mb: number;
+  scan: Measure;
+  duckdb: Measure;
+  node: Measure;
+  recallTopN: number;
+  recallTop10: number;
+  compromised: number;
+  falseHighCritical: string[];
+}
+
+async function dataset(size: number): Promise<{ file: string; truth: GeneratedTruth }> {
+  mkdirSync(DATA, { recursive: true });
+  const file = join(DATA, `events-${size}.ndjson`);
+  const truthFile = `${file}.truth.json`;
+  if (existsSync(file) && existsSync(truthFile)) return { file, truth: JSON.parse(readFileSync(truthFile, 'utf8')) as GeneratedTruth };
+  const started = performance.now();
+  const truth = await generate({ events: size, out: file, seed: 42 });
+  writeFileSync(truthFile, JSON.stringify(truth));
+  process.stderr.write(`  generated ${truth.events} events in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  return { file, truth };
+}
+
+function fmt(n: number, digits = 1): string {
+  return n.toLocaleString('en-GB', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+function writeResults(results: SizeResult[]): string {
+  const lines: string[] = [];
+  lines.push('<!-- forensics:start -->');
+  lines.push('## Forensics (`npm run bench:forensics`)');
+  lines.push('');
+  lines.push(`Machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${fmt(totalmem() / 2 ** 30, 0)} GiB RAM, Node ${process.version}; run on ${new Date().toISOString().slice(0, 10)}.`);
+  lines.push('Data: generated year, 300 agents, 7 compromised accounts (spraying, scripted theft, impossible travel, night access to OTV, admin creating a back door + the back door, insider export) and baits (service account exporting every 15 min, 30 night-shift agents, newcomers, returns from leave, an office moving network, supervisors\' monthly statistics). Canonical NDJSON, nested keys.');
+  lines.push('');
+  lines.push('| events | file MB | full scan s | events/s | MB/s | peak RSS MB | DuckDB agg s | DuckDB RSS MB | Node loop s | Node RSS MB | scan ÷ DuckDB | scan ÷ Node | s per M events |');
+  lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const r of results) {
+    lines.push(`| ${r.events.toLocaleString('en-GB')} | ${fmt(r.mb, 0)} | ${fmt(r.scan.seconds)} | ${Math.round(r.events / r.scan.seconds).toLocaleString('en-GB')} | ${fmt(r.mb / r.scan.seconds, 0)} | ${fmt(r.scan.maxRssMb, 0)} | ${fmt(r.duckdb.seconds)} | ${fmt(r.duckdb.maxRssMb, 0)} | ${fmt(r.node.seconds)} | ${fmt(r.node.maxRssMb, 0)} | ${fmt(r.scan.seconds / r.duckdb.seconds, 2)} | ${fmt(r.scan.seconds / r.node.seconds, 2)} | ${fmt(r.scan.seconds / (r.events / 1e6), 2)} |`);
+  }
+  lines.push('');
+  lines.push('| events | compromised in top 7 | in top 10 | false high/critical accounts |');
+  lines.push('|---:|---:|---:|---|');
+  for (const r of results) lines.push(`| ${r.events.toLocaleString('en-GB')} | ${r.recallTopN}/${r.compromised} | ${r.recallTop10}/${r.compromised} | ${r.falseHighCritical.length}${r.falseHighCritical.length > 0 ? ` (${r.falseHighCritical.join(', ')})` : ''} |`);
+  lines.push('');
+  lines.push('Full scan = read + load into DuckDB (on-disk temporary database, 1 GB memory limit, 2 threads) + 14 rules + evidence + the three output files. DuckDB agg = `read_ndjson` of the two needed columns grouped by account and day. Node loop = `readline` + `JSON.parse` + a per-account, per-day count. Each in its own process; peak RSS is that process\'s `maxRSS`.');
+  lines.push('<!-- forensics:end -->');
+  const section = lines.join('\n');
+  const path = join(ROOT, 'bench', 'RESULTS.md');
+  const current = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmark results\n\nEach section is written by its benchmark; the others are kept as they are.\n';
+  const start = current.indexOf('<!-- forensics:start -->');
+  const end = current.indexOf('<!-- forensics:end -->');
+  const next = start >= 0 && end > start
+    ? current.slice(0, start) + section + current.slice(end + '<!-- forensics:end -->'.length)
+    : `${current.trimEnd()}\n\n${section}\n`;
+  writeFileSync(path, next);
+  return section;
+}
+
+async function main(): Promise<void> {
+  const sizes = (process.env.BENCH_SIZES ?? '1000000,5000000,20000000').split(',').map((s) => Number(s.trim())).filter((n) => Number.isFinite(n) && n > 0);
+  const results: SizeResult[] = [];
+  for (const size of sizes) {
+    process.stderr.write(`forensics bench: ${size.toLocaleString('en-GB')} events\n`);
+    const { file, truth } = await dataset(size);
+    const mb = statSync(file).size / 1e6;
+    const duckdb = measure('duckdb', file);
+    process.stderr.write(`  duckdb aggregation ${duckdb.seconds.toFixed(2)} s\n`);
+    const node = measure('node', file);
+    process.stderr.write(`  node loop ${node.seconds.toFixed(2)} s\n`);
+    const scan = measure('scan', file);
+    process.stderr.write(`  full scan ${scan.seconds.toFixed(2)} s, peak RSS ${scan.maxRssMb.toFixed(0)} MB\n`);
+    rmSync(`${file}.out`, { recursive: true, force: true });
+    const ranking = (scan.extra?.ranking ?? []) as { account: string; severity: string }[];
+    const n = truth.compromised.length;
+    const topN = new Set(ranking.slice(0, n).map((r) => r.account));
+    const top10 = new Set(ranking.slice(0, 10).map((r) => r.account));
+    results.push({
+      target: size, events: truth.events, mb, scan, duckdb, node, compromised: n,
+      recallTopN: truth.compromised.filter((a) => topN.has(a)).length,
+      recallTop10: truth.compromised.filter((a) => top10.has(a)).length,
+      falseHighCritical: ranking.filter((r) => (r.severity === 'high' || r.severity === 'critical') && !truth.compromised.includes(r.account)).map((r) => r.account),
+    });
+    writeResults(results);
+  }
+  process.stdout.write(`${writeResults(results)}\n`);
+  if (process.env.BENCH_KEEP_DATA !== '1') process.stderr.write(`(data kept in ${DATA} for the next run; delete it to free the disk)\n`);
+}
+
+if (process.argv[2] === '--child') await child(process.argv[3] as string, process.argv[4] as string);
+else await main();
