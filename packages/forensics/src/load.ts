@@ -54,32 +54,6 @@ export async function createRawTable(con: DuckDBConnection): Promise<void> {
   await con.run(`CREATE OR REPLACE TABLE raw (f INTEGER, t BIGINT, hb BIGINT, u VARCHAR, ip VARCHAR, country VARCHAR, ua VARCHAR, action VARCHAR, outcome VARCHAR, module VARCHAR, records BIGINT)`);
 }
 
-/** Count lines without parsing them (memchr speed), to notice lines DuckDB skipped as unreadable. */
-async function countLines(path: string, gzip: boolean): Promise<{ lines: number; blank: number }> {
-  const file = createReadStream(path, { highWaterMark: 1 << 20 });
-  const stream: AsyncIterable<Buffer> = gzip ? file.pipe(createGunzip()) : file;
-  let lines = 0;
-  let blank = 0;
-  let last = 10; // as if preceded by a newline
-  let prev = 10;
-  for await (const chunk of stream) {
-    let i = chunk.indexOf(10);
-    let start = 0;
-    while (i !== -1) {
-      lines++;
-      const empty = i === start ? last === 10 : i === start + 1 && chunk[start] === 13 && (start > 0 || last === 10);
-      if (empty) blank++;
-      start = i + 1;
-      i = chunk.indexOf(10, start);
-    }
-    prev = last;
-    last = chunk[chunk.length - 1] ?? last;
-  }
-  void prev;
-  if (last !== 10) lines++;
-  return { lines, blank };
-}
-
 /** Nested (`{"user":{"name":…}}`) or dotted (`{"user.name":…}`) keys, judged on the first JSON line. */
 async function peekShape(path: string, gzip: boolean): Promise<'nested' | 'dotted' | null> {
   const file = createReadStream(path, { highWaterMark: 1 << 16 });
@@ -132,8 +106,7 @@ async function withProgress<T>(con: DuckDBConnection, run: Promise<T>, onFractio
   }
 }
 
-async function loadWithDuckDB(con: DuckDBConnection, path: string, fileIndex: number, gzip: boolean, shape: 'nested' | 'dotted', options: LoadOptions): Promise<{ lines: number; inserted: number; invalid: { time: number; user: number } }> {
-  const counting = countLines(path, gzip);
+async function loadWithDuckDB(con: DuckDBConnection, path: string, fileIndex: number, shape: 'nested' | 'dotted', options: LoadOptions): Promise<{ ok: boolean; inserted: number; invalid: { time: number; user: number } }> {
   const select = shape === 'nested'
     ? `"@timestamp" AS ts, "user".name AS u, "source".ip AS ip, "source".geo.country_iso_code AS country, "user_agent".original AS ua, "event".action AS action, "event".outcome AS outcome, "app".module AS module, records AS rec`
     : `"@timestamp" AS ts, "user.name" AS u, "source.ip" AS ip, "source.geo.country_iso_code" AS country, "user_agent.original" AS ua, "event.action" AS action, "event.outcome" AS outcome, "app.module" AS module, records AS rec`;
@@ -142,11 +115,16 @@ async function loadWithDuckDB(con: DuckDBConnection, path: string, fileIndex: nu
   // few thousand distinct buckets, not from a time-zone conversion per event).
   const sql = `INSERT INTO raw SELECT $f, ms, ms // 3600000, NULLIF(trim(u), ''), NULLIF(trim(ip), ''), NULLIF(upper(trim(country)), ''), NULLIF(ua, ''),
       coalesce(lower(trim(action)), ''), coalesce(lower(trim(outcome)), 'unknown'), coalesce(trim(module), ''), coalesce(TRY_CAST(rec AS BIGINT), 0)
-    FROM (SELECT epoch_ms(TRY_CAST(ts AS TIMESTAMPTZ)) AS ms, * EXCLUDE (ts) FROM (SELECT ${select} FROM read_ndjson($path, columns=${shape === 'nested' ? NESTED_COLUMNS : DOTTED_COLUMNS}, ignore_errors=true, maximum_object_size=33554432)))`;
-  await withProgress(con, con.run(sql, { f: fileIndex, path }), (fraction) => options.onFileProgress?.(basename(path), fileIndex, fraction, 0), options.signal);
+    FROM (SELECT epoch_ms(TRY_CAST(ts AS TIMESTAMPTZ)) AS ms, * EXCLUDE (ts) FROM (SELECT ${select} FROM read_ndjson($path, columns=${shape === 'nested' ? NESTED_COLUMNS : DOTTED_COLUMNS}, maximum_object_size=33554432)))`;
+  try {
+    await withProgress(con, con.run(sql, { f: fileIndex, path }), (fraction) => options.onFileProgress?.(basename(path), fileIndex, fraction, 0), options.signal);
+  } catch (error) {
+    if (options.signal?.aborted) throw error;
+    // An unreadable line stops DuckDB's reader: the caller re-reads this file line by line.
+    return { ok: false, inserted: 0, invalid: { time: 0, user: 0 } };
+  }
   const counts = (await con.runAndReadAll(`SELECT count(*)::DOUBLE n, count(*) FILTER (WHERE t IS NULL)::DOUBLE bad_t, count(*) FILTER (WHERE t IS NOT NULL AND u IS NULL)::DOUBLE bad_u FROM raw WHERE f = $f`, { f: fileIndex })).getRowObjectsJS()[0] as { n: number; bad_t: number; bad_u: number };
-  const { lines, blank } = await counting;
-  return { lines: lines - blank, inserted: counts.n, invalid: { time: counts.bad_t, user: counts.bad_u } };
+  return { ok: true, inserted: counts.n, invalid: { time: counts.bad_t, user: counts.bad_u } };
 }
 
 /** Node reader + mapper; with `append` false it only locates and counts rejected lines. */
@@ -220,10 +198,10 @@ export async function loadEvents(con: DuckDBConnection, paths: string[], options
     const format = options.mapping?.format ?? detected.format;
     const shape = !options.forceNode && options.mapping === null && format === 'ndjson' ? await peekShape(path, detected.gzip) : null;
     if (shape) {
-      const loaded = await loadWithDuckDB(con, path, i, detected.gzip, shape, options);
-      if (loaded.lines !== loaded.inserted || loaded.invalid.time + loaded.invalid.user > 0) {
-        // DuckDB skipped or misread something (a broken JSON line can swallow the next one): this
-        // file goes through the Node reader, which reads line by line and says which lines and why.
+      const loaded = await loadWithDuckDB(con, path, i, shape, options);
+      if (!loaded.ok || loaded.invalid.time + loaded.invalid.user > 0) {
+        // DuckDB met an unreadable line, or rows without a time or an account: this file goes
+        // through the Node reader, which reads line by line and says which lines and why.
         await con.run('DELETE FROM raw WHERE f = $f', { f: i });
         const reread = await loadWithNode(con, path, i, null, true, stats, options);
         stats.files.push({ file, lines: reread.lines, accepted: reread.accepted, rejected: reread.rejected, path: 'node' });
@@ -233,8 +211,9 @@ export async function loadEvents(con: DuckDBConnection, paths: string[], options
         options.onFileProgress?.(file, i, 1, stats.linesRead);
         continue;
       }
-      stats.files.push({ file, lines: loaded.lines, accepted: loaded.inserted, rejected: 0, path: 'duckdb' });
-      stats.linesRead += loaded.lines;
+      // A clean file: every non-blank line is one event.
+      stats.files.push({ file, lines: loaded.inserted, accepted: loaded.inserted, rejected: 0, path: 'duckdb' });
+      stats.linesRead += loaded.inserted;
       stats.accepted += loaded.inserted;
     } else {
       const loaded = await loadWithNode(con, path, i, options.mapping, true, stats, options);

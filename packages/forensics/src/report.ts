@@ -47,6 +47,12 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
+/** `18/08/2024 03:14:10`: how people read times in the report (Paris time). */
+function shown(iso: string | null): string {
+  if (!iso) return '—';
+  return DateTime.fromISO(iso, { setZone: true }).setZone('Europe/Paris').toFormat('dd/MM/yyyy HH:mm:ss');
+}
+
 function parisDay(iso: string): string {
   return DateTime.fromISO(iso, { setZone: true }).setZone('Europe/Paris').toFormat('yyyy-MM-dd');
 }
@@ -106,7 +112,7 @@ export function reportHtml(result: ScanResult): string {
   const parts: string[] = [];
   parts.push(`<!doctype html><html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>Rempart — analyse des journaux de connexion</title><style>${CSS}</style></head><body>`);
   parts.push('<h1>Analyse des journaux de connexion</h1>');
-  parts.push(`<p>Période analysée : du ${esc(s.time_span.first ?? '—')} au ${esc(s.time_span.last ?? '—')} (heure de Paris). ${s.accounts} comptes, ${s.accepted.toLocaleString('fr-FR')} événements retenus sur ${s.lines_read.toLocaleString('fr-FR')} lignes lues ; ${s.rejected.toLocaleString('fr-FR')} lignes rejetées${s.outside_period > 0 ? `, ${s.outside_period.toLocaleString('fr-FR')} hors période` : ''}.</p>`);
+  parts.push(`<p>Période analysée : du ${esc(shown(s.time_span.first))} au ${esc(shown(s.time_span.last))} (heure de Paris). ${s.accounts} comptes, ${s.accepted.toLocaleString('fr-FR')} événements retenus sur ${s.lines_read.toLocaleString('fr-FR')} lignes lues ; ${s.rejected.toLocaleString('fr-FR')} lignes rejetées${s.outside_period > 0 ? `, ${s.outside_period.toLocaleString('fr-FR')} hors période` : ''}.</p>`);
   parts.push(`<table><caption>Comptes signalés par gravité</caption><tr>${(['critical', 'high', 'medium', 'low'] as Severity[]).map((k) => `<th scope="col">${LABEL[k]}</th>`).join('')}</tr><tr>${(['critical', 'high', 'medium', 'low'] as Severity[]).map((k) => `<td>${s.flagged[k]}</td>`).join('')}</tr></table>`);
   if (result.accounts.length === 0) parts.push('<p>Aucun compte ne présente de signe de compromission selon les règles appliquées.</p>');
   else {
@@ -134,10 +140,10 @@ export function reportHtml(result: ScanResult): string {
     for (const t of todo) parts.push(`<li>${esc(t)}</li>`);
     parts.push('</ul>');
     for (const f of a.findings) {
-      parts.push(`<h3>${esc(f.title)} <span class="sev sev-${f.severity}">${LABEL[f.severity]}</span></h3><p>${esc(f.explanation)}</p><p><small>Du ${esc(f.first)} au ${esc(f.last)} — ${f.event_count} événement(s) dans la fenêtre${f.events.length < f.event_count ? `, ${f.events.length} montrés` : ''}. Règle <code>${esc(f.rule)}</code>.</small></p>`);
+      parts.push(`<h3>${esc(f.title)} <span class="sev sev-${f.severity}">${LABEL[f.severity]}</span></h3><p>${esc(f.explanation)}</p><p><small>Du ${esc(shown(f.first))} au ${esc(shown(f.last))} — ${f.event_count} événement(s) dans la fenêtre${f.events.length < f.event_count ? `, ${f.events.length} montrés` : ''}. Règle <code>${esc(f.rule)}</code>.</small></p>`);
       if (f.events.length > 0) {
         parts.push('<table><tr><th scope="col">Heure (Paris)</th><th scope="col">Action</th><th scope="col">Résultat</th><th scope="col">Module</th><th scope="col">Fiches</th><th scope="col">IP</th><th scope="col">Pays</th><th scope="col">Client</th></tr>');
-        for (const e of f.events) parts.push(`<tr><td>${esc(e['@timestamp'])}</td><td>${esc(e.action)}</td><td>${esc(e.outcome)}</td><td>${esc(e.module)}</td><td>${e.records}</td><td>${esc(e.ip)}</td><td>${esc(e.country)}</td><td>${esc((e.user_agent ?? '').slice(0, 60))}</td></tr>`);
+        for (const e of f.events) parts.push(`<tr><td>${esc(shown(e['@timestamp']))}</td><td>${esc(e.action)}</td><td>${esc(e.outcome)}</td><td>${esc(e.module)}</td><td>${e.records}</td><td>${esc(e.ip)}</td><td>${esc(e.country)}</td><td>${esc((e.user_agent ?? '').slice(0, 60))}</td></tr>`);
         parts.push('</table>');
       }
     }
