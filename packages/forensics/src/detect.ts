@@ -150,11 +150,13 @@ const detectors: Record<DetectorName, (ctx: Context, rule: Rule) => Promise<Hit[
 
   async script_client(ctx, rule) {
     const minHistory = num(rule, 'min_history_days', 14) * DAY;
+    // The pattern runs once per distinct (account, client), not once per event.
     const found = await rows(ctx.con, `
-      SELECT u, min(t) FILTER (WHERE regexp_matches(ua, $pattern))::DOUBLE AS fs,
-             arg_min(ua, t) FILTER (WHERE regexp_matches(ua, $pattern)) AS sua,
-             mode(ua) FILTER (WHERE NOT regexp_matches(ua, $pattern)) AS usual
-      FROM ev WHERE ua IS NOT NULL AND outcome <> 'failure' GROUP BY u ORDER BY u`, { pattern: str(rule, 'pattern', '(?i)(curl|wget|python)') });
+      WITH pairs AS (SELECT u, ua, min(t) AS ft, count(*) AS n FROM ev WHERE ua IS NOT NULL AND outcome <> 'failure' GROUP BY u, ua),
+      marked AS (SELECT *, regexp_matches(ua, $pattern) AS script FROM pairs)
+      SELECT u, min(ft) FILTER (WHERE script)::DOUBLE AS fs, arg_min(ua, ft) FILTER (WHERE script) AS sua,
+             arg_max(ua, n) FILTER (WHERE NOT script) AS usual
+      FROM marked GROUP BY u ORDER BY u`, { pattern: str(rule, 'pattern', '(?i)(curl|wget|python)') });
     const hits: Hit[] = [];
     for (const r of found) {
       if (r.fs === null) continue;
@@ -173,14 +175,18 @@ const detectors: Record<DetectorName, (ctx: Context, rule: Rule) => Promise<Hit[
 
   async impossible_travel(ctx, rule) {
     const maxMs = num(rule, 'max_hours', 3) * HOUR;
+    // Events collapse into (account, hour, country) stretches first: the window then runs over
+    // thousands of stretches per account instead of every event.
     const found = await rows(ctx.con, `
-      SELECT u, t::DOUBLE AS t, country, ip, pt::DOUBLE AS pt, pc, pip FROM (
-        SELECT u, t, country, ip, lag(t) OVER w AS pt, lag(country) OVER w AS pc, lag(ip) OVER w AS pip
-        FROM ev WHERE country IS NOT NULL AND outcome <> 'failure' WINDOW w AS (PARTITION BY u ORDER BY t, ip))
-      WHERE pc IS NOT NULL AND country <> pc AND t - pt < $max ORDER BY u, t`, { max: maxMs });
+      WITH g AS (SELECT u, hb, country, min(t) AS ft, max(t) AS lt, arg_min(ip, t) AS fip, arg_max(ip, t) AS lip
+                 FROM ev WHERE country IS NOT NULL AND outcome <> 'failure' GROUP BY u, hb, country)
+      SELECT u, ft::DOUBLE AS t, country, fip AS ip, plt::DOUBLE AS pt, pc, plip AS pip FROM (
+        SELECT u, ft, country, fip, lag(lt) OVER w AS plt, lag(country) OVER w AS pc, lag(lip) OVER w AS plip
+        FROM g WINDOW w AS (PARTITION BY u ORDER BY ft, country))
+      WHERE pc IS NOT NULL AND country <> pc AND ft - plt < $max ORDER BY u, ft`, { max: maxMs });
     return firstPerDay(found).map((r) => ({
       rule, account: s(r.u), first: n(r.pt), last: n(r.t),
-      vars: { from: s(r.pc), to: s(r.country), from_ip: s(r.pip), to_ip: s(r.ip), minutes: Math.round((n(r.t) - n(r.pt)) / 60_000), max_hours: maxMs / HOUR },
+      vars: { from: s(r.pc), to: s(r.country), from_ip: s(r.pip), to_ip: s(r.ip), minutes: Math.max(0, Math.round((n(r.t) - n(r.pt)) / 60_000)), max_hours: maxMs / HOUR },
       baseline: {},
       evidence: { from: n(r.pt) - 10 * 60_000, to: n(r.t) + 30 * 60_000 },
     }));
@@ -188,11 +194,15 @@ const detectors: Record<DetectorName, (ctx: Context, rule: Rule) => Promise<Hit[
 
   async concurrent_sessions(ctx, rule) {
     const window = num(rule, 'window_minutes', 10) * 60_000;
+    // Within one time slot, activity from network A that starts before and ends after activity
+    // from network B means A → B → A: two places at once.
     const found = await rows(ctx.con, `
-      SELECT u, t::DOUBLE AS t, net(ip) AS net, net(i1) AS n1, t2::DOUBLE AS t2 FROM (
-        SELECT u, t, ip, lag(ip) OVER w AS i1, lag(ip, 2) OVER w AS i2, lag(t, 2) OVER w AS t2
-        FROM ev WHERE ip IS NOT NULL AND outcome <> 'failure' WINDOW w AS (PARTITION BY u ORDER BY t, ip))
-      WHERE i2 IS NOT NULL AND ip = i2 AND ip <> i1 AND t - t2 <= $win AND net(ip) <> net(i1) ORDER BY u, t`, { win: window });
+      WITH g AS (SELECT u, t // $win AS slot, ip, min(t) AS ft, max(t) AS lt FROM ev WHERE ip IS NOT NULL AND outcome <> 'failure' GROUP BY ALL),
+      multi AS (SELECT u, slot FROM g GROUP BY u, slot HAVING count(*) > 1),
+      gn AS (SELECT g.u, g.slot, net(g.ip) AS net, min(g.ft) AS ft, max(g.lt) AS lt FROM g JOIN multi m ON m.u = g.u AND m.slot = g.slot GROUP BY ALL)
+      SELECT a.u, b.lt::DOUBLE AS t, a.net, b.net AS n1, a.ft::DOUBLE AS t2
+      FROM gn a JOIN gn b ON a.u = b.u AND a.slot = b.slot AND a.net <> b.net AND a.ft < b.ft AND a.lt > b.lt
+      ORDER BY a.u, t2, a.net, n1`, { win: window });
     const perDay = new Map<string, { r: Row; switches: number }>();
     for (const r of found) {
       const key = `${s(r.u)}|${days(n(r.t))}`;
