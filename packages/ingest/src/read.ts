@@ -4,12 +4,11 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import iconv from 'iconv-lite';
-import { parse as parseCsv } from 'csv-parse';
 import { IngestError, clip, type IngestIssue } from './errors.ts';
+import { CsvSplitter, type CsvProblem, type CsvRecord } from './csv.ts';
 
 export type Encoding = 'auto' | 'utf-8' | 'windows-1252' | 'latin1';
 
@@ -307,50 +306,36 @@ async function* csvBatches(file: string, chunks: AsyncIterable<string>, stats: {
   }
   const firstText = first.value.replace(/^\uFEFF/, '');
   const delimiter = options.delimiter ?? detectDelimiter(firstText.slice(0, Math.max(0, firstText.indexOf('\n')) || firstText.length));
-  const skipped: IngestIssue[] = [];
-  const parser = parseCsv({
-    delimiter,
-    relax_column_count: true,
-    relax_quotes: true,
-    skip_empty_lines: true,
-    skip_records_with_error: true,
-    info: true,
-    max_record_size: options.maxLineLength ?? 32 * 1024 * 1024,
-  });
-  parser.on('skip', (error: Error & { lines?: number }) => {
-    skipped.push({ code: error.message.includes('max_record_size') || /record size/i.test(error.message) ? 'line_too_long' : 'csv_syntax', file, line: error.lines, message: `ligne CSV illisible (${error.message.split('\n')[0]}).`, messageEn: `unreadable CSV line (${error.message.split('\n')[0]}).` });
-  });
-  Readable.from(prepend(firstText, iterator)).on('error', (error) => parser.destroy(error)).pipe(parser);
+  const splitter = new CsvSplitter(delimiter, options.maxLineLength ?? 32 * 1024 * 1024);
   let header: string[] | null = null;
   let rows: RawRow[] = [];
   let issues: IngestIssue[] = [];
-  let lines = 0;
-  for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-    const { record, info } = item;
-    let embedded = 0;
-    for (const cell of record) {
-      for (let i = cell.indexOf('\n'); i !== -1; i = cell.indexOf('\n', i + 1)) embedded++;
-    }
-    // The parser reports the line where the record ends; people look for where it starts.
-    const line = info.lines - embedded;
-    lines = info.lines;
+  const onRecord = (record: CsvRecord): void => {
+    const cells = record.cells;
+    const line = record.line;
     if (header === null) {
-      header = uniqueHeader(record);
+      header = uniqueHeader(cells);
       options.onHeader?.(header, file);
-      continue;
+      return;
     }
-    if (skipped.length > 0) {
-      issues.push(...skipped);
-      skipped.length = 0;
-    }
-    if (record.length !== header.length) {
-      if (record.length === 1 && record[0]?.trim() === '') continue;
-      issues.push({ code: 'column_count', file, line, message: `${record.length} colonnes au lieu de ${header.length} (ligne tronquée ou séparateur dans une valeur non protégée par des guillemets).`, messageEn: `${record.length} columns instead of ${header.length} (truncated line or unquoted delimiter).` });
-      continue;
+    if (cells.length !== header.length) {
+      if (cells.length === 1 && cells[0]?.trim() === '') return;
+      issues.push({ code: 'column_count', file, line, message: `${cells.length} colonnes au lieu de ${header.length} (ligne tronquée ou séparateur dans une valeur non protégée par des guillemets).`, messageEn: `${cells.length} columns instead of ${header.length} (truncated line or unquoted delimiter).` });
+      return;
     }
     const values: Record<string, unknown> = {};
-    for (let i = 0; i < header.length; i++) values[header[i] as string] = record[i];
+    for (let i = 0; i < header.length; i++) values[header[i] as string] = cells[i];
     rows.push({ file, line, values });
+  };
+  const onProblem = (problem: CsvProblem): void => {
+    issues.push(problem.code === 'line_too_long'
+      ? { code: 'line_too_long', file, line: problem.line, message: 'enregistrement trop long, ignoré.', messageEn: 'record too long, skipped.' }
+      : { code: 'csv_syntax', file, line: problem.line, message: 'guillemet ouvert jamais fermé : enregistrement ignoré.', messageEn: 'quote never closed: record skipped.' });
+  };
+  let lines = 0;
+  for await (const chunk of prepend(firstText, iterator)) {
+    splitter.push(chunk, onRecord, onProblem);
+    lines = splitter.linesSeen;
     if (rows.length >= batchSize || issues.length >= batchSize) {
       if (options.signal?.aborted) throw options.signal.reason ?? new Error('aborted');
       yield { file, rows, issues, bytesRead: stats.bytesRead, linesRead: lines };
@@ -358,8 +343,8 @@ async function* csvBatches(file: string, chunks: AsyncIterable<string>, stats: {
       issues = [];
     }
   }
-  issues.push(...skipped);
-  yield { file, rows, issues, bytesRead: stats.bytesRead, linesRead: lines };
+  splitter.end(onRecord, onProblem);
+  yield { file, rows, issues, bytesRead: stats.bytesRead, linesRead: splitter.linesSeen };
 }
 
 function uniqueHeader(record: string[]): string[] {
