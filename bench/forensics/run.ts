@@ -4,8 +4,11 @@
 // aggregation and a Node readline + JSON.parse loop. Each measurement runs in its own process so
 // that its peak RSS (DuckDB's native memory included) is its own. Results go to bench/RESULTS.md.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, createReadStream } from 'node:fs';
-import { cpus, totalmem, tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, createReadStream, createWriteStream, renameSync } from 'node:fs';
+import { once } from 'node:events';
+import iconv from 'iconv-lite';
+import { DateTime } from 'luxon';
+import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +33,11 @@ async function child(kind: string, file: string): Promise<void> {
       lines: result.summary.lines_read,
       ranking: result.accounts.map((a) => ({ account: a.account, severity: a.severity, score: a.score })),
     };
+  } else if (kind === 'csvscan') {
+    const { scanFiles } = await import('../../packages/forensics/src/index.ts');
+    const { loadMappingOrThrow } = await import('../../packages/ingest/src/index.ts');
+    const result = await scanFiles([file], { mapping: loadMappingOrThrow(join(ROOT, 'bench', 'forensics', 'vendor-mapping.yml')) });
+    extra = { lines: result.summary.lines_read, rejected: result.summary.rejected, top: result.accounts.slice(0, 7).map((a) => a.account) };
   } else if (kind === 'duckdb') {
     const { DuckDBInstance } = await import('@duckdb/node-api');
     const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
@@ -62,6 +70,30 @@ function measure(kind: string, file: string): Measure {
   return JSON.parse(last) as Measure;
 }
 
+/** The same events as a French vendor export: Windows-1252, `;`, local date and time, French labels. */
+async function vendorCsv(ndjson: string): Promise<string> {
+  const out = ndjson.replace(/\.ndjson$/, '.vendor.csv');
+  if (existsSync(out)) return out;
+  const labels: Record<string, string> = { login: 'Connexion', logout: 'Déconnexion', view: 'Consultation', search: 'Recherche', create: 'Création', update: 'Modification', export: 'Export', admin: 'Administration', print: 'Impression' };
+  const stream = createWriteStream(`${out}.part`);
+  stream.write(iconv.encode('Date;Heure;Utilisateur;Adresse IP;Pays;Action;Résultat;Module;Nb enregistrements;Navigateur\r\n', 'windows-1252'));
+  let batch: string[] = [];
+  for await (const line of createInterface({ input: createReadStream(ndjson), crlfDelay: Infinity })) {
+    const e = JSON.parse(line) as { '@timestamp': string; user: { name: string }; source: { ip: string; geo: { country_iso_code: string } }; user_agent: { original: string }; event: { action: string; outcome: string }; app: { module: string }; records: number };
+    const local = DateTime.fromISO(e['@timestamp'], { zone: 'Europe/Paris' });
+    const action = e.event.action === 'login' && e.event.outcome === 'failure' ? 'Echec connexion' : labels[e.event.action] ?? e.event.action;
+    batch.push([local.toFormat('dd/MM/yyyy'), local.toFormat('HH:mm:ss'), e.user.name, e.source.ip, e.source.geo.country_iso_code, action, e.event.outcome === 'success' ? 'OK' : 'KO', e.app.module, e.records, `"${e.user_agent.original}"`].join(';'));
+    if (batch.length >= 5000) {
+      if (!stream.write(iconv.encode(`${batch.join('\r\n')}\r\n`, 'windows-1252'))) await once(stream, 'drain');
+      batch = [];
+    }
+  }
+  stream.end(iconv.encode(`${batch.join('\r\n')}\r\n`, 'windows-1252'));
+  await once(stream, 'finish');
+  renameSync(`${out}.part`, out);
+  return out;
+}
+
 interface SizeResult {
   target: number;
   events: number;
@@ -69,6 +101,8 @@ interface SizeResult {
   scan: Measure;
   duckdb: Measure;
   node: Measure;
+  csv?: Measure & { mb: number };
+  load: number;
   recallTopN: number;
   recallTop10: number;
   compromised: number;
@@ -99,17 +133,29 @@ function writeResults(results: SizeResult[]): string {
   lines.push(`Machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${fmt(totalmem() / 2 ** 30, 0)} GiB RAM, Node ${process.version}; run on ${new Date().toISOString().slice(0, 10)}.`);
   lines.push('Data: generated year, 300 agents, 7 compromised accounts (spraying, scripted theft, impossible travel, night access to OTV, admin creating a back door + the back door, insider export) and baits (service account exporting every 15 min, 30 night-shift agents, newcomers, returns from leave, an office moving network, supervisors\' monthly statistics). Canonical NDJSON, nested keys.');
   lines.push('');
-  lines.push('| events | file MB | full scan s | events/s | MB/s | peak RSS MB | DuckDB agg s | DuckDB RSS MB | Node loop s | Node RSS MB | scan ÷ DuckDB | scan ÷ Node | s per M events |');
-  lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  lines.push('| events | file MB | full scan s | events/s | MB/s | peak RSS MB | DuckDB agg s | DuckDB RSS MB | Node loop s | Node RSS MB | scan ÷ DuckDB | scan ÷ Node | s per M events | load avg |');
+  lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of results) {
-    lines.push(`| ${r.events.toLocaleString('en-GB')} | ${fmt(r.mb, 0)} | ${fmt(r.scan.seconds)} | ${Math.round(r.events / r.scan.seconds).toLocaleString('en-GB')} | ${fmt(r.mb / r.scan.seconds, 0)} | ${fmt(r.scan.maxRssMb, 0)} | ${fmt(r.duckdb.seconds)} | ${fmt(r.duckdb.maxRssMb, 0)} | ${fmt(r.node.seconds)} | ${fmt(r.node.maxRssMb, 0)} | ${fmt(r.scan.seconds / r.duckdb.seconds, 2)} | ${fmt(r.scan.seconds / r.node.seconds, 2)} | ${fmt(r.scan.seconds / (r.events / 1e6), 2)} |`);
+    lines.push(`| ${r.events.toLocaleString('en-GB')} | ${fmt(r.mb, 0)} | ${fmt(r.scan.seconds)} | ${Math.round(r.events / r.scan.seconds).toLocaleString('en-GB')} | ${fmt(r.mb / r.scan.seconds, 0)} | ${fmt(r.scan.maxRssMb, 0)} | ${fmt(r.duckdb.seconds)} | ${fmt(r.duckdb.maxRssMb, 0)} | ${fmt(r.node.seconds)} | ${fmt(r.node.maxRssMb, 0)} | ${fmt(r.scan.seconds / r.duckdb.seconds, 2)} | ${fmt(r.scan.seconds / r.node.seconds, 2)} | ${fmt(r.scan.seconds / (r.events / 1e6), 2)} | ${fmt(r.load, 1)} |`);
   }
   lines.push('');
+  const csvRows = results.filter((r) => r.csv);
+  if (csvRows.length > 0) {
+    lines.push('Same events as a French vendor export (Windows-1252, `;`, local date and time in two columns, French labels) read through `bench/forensics/vendor-mapping.yml` by `@rempart/ingest` (the path every non-canonical file takes):');
+    lines.push('');
+    lines.push('| events | CSV MB | full scan s | events/s | MB/s | peak RSS MB | ÷ canonical NDJSON scan |');
+    lines.push('|---:|---:|---:|---:|---:|---:|---:|');
+    for (const r of csvRows) {
+      const c = r.csv as Measure & { mb: number };
+      lines.push(`| ${r.events.toLocaleString('en-GB')} | ${fmt(c.mb, 0)} | ${fmt(c.seconds)} | ${Math.round(r.events / c.seconds).toLocaleString('en-GB')} | ${fmt(c.mb / c.seconds, 0)} | ${fmt(c.maxRssMb, 0)} | ${fmt(c.seconds / r.scan.seconds, 2)} |`);
+    }
+    lines.push('');
+  }
   lines.push('| events | compromised in top 7 | in top 10 | false high/critical accounts |');
   lines.push('|---:|---:|---:|---|');
   for (const r of results) lines.push(`| ${r.events.toLocaleString('en-GB')} | ${r.recallTopN}/${r.compromised} | ${r.recallTop10}/${r.compromised} | ${r.falseHighCritical.length}${r.falseHighCritical.length > 0 ? ` (${r.falseHighCritical.join(', ')})` : ''} |`);
   lines.push('');
-  lines.push('Full scan = read + load into DuckDB (on-disk temporary database, 1 GB memory limit, 2 threads) + 14 rules + evidence + the three output files. DuckDB agg = `read_ndjson` of the two needed columns grouped by account and day. Node loop = `readline` + `JSON.parse` + a per-account, per-day count. Each in its own process; peak RSS is that process\'s `maxRSS`.');
+  lines.push('Full scan = read + load into DuckDB (on-disk temporary database, 1 GB memory limit, 2 threads) + 14 rules + evidence + the three output files. DuckDB agg = `read_ndjson` of the two needed columns grouped by account and day. Node loop = `readline` + `JSON.parse` + a per-account, per-day count. Each in its own process; peak RSS is that process\'s `maxRSS`. The 2 cores are shared with other work: "load avg" is the 1-minute load when the size started, and timings of one run vary by up to 2× when it is high.');
   lines.push('<!-- forensics:end -->');
   const section = lines.join('\n');
   const path = join(ROOT, 'bench', 'RESULTS.md');
@@ -130,6 +176,7 @@ async function main(): Promise<void> {
     process.stderr.write(`forensics bench: ${size.toLocaleString('en-GB')} events\n`);
     const { file, truth } = await dataset(size);
     const mb = statSync(file).size / 1e6;
+    const load = loadavg()[0] ?? 0;
     const duckdb = measure('duckdb', file);
     process.stderr.write(`  duckdb aggregation ${duckdb.seconds.toFixed(2)} s\n`);
     const node = measure('node', file);
@@ -137,12 +184,19 @@ async function main(): Promise<void> {
     const scan = measure('scan', file);
     process.stderr.write(`  full scan ${scan.seconds.toFixed(2)} s, peak RSS ${scan.maxRssMb.toFixed(0)} MB\n`);
     rmSync(`${file}.out`, { recursive: true, force: true });
+    let csv: SizeResult['csv'];
+    if (size <= Number(process.env.BENCH_CSV_MAX ?? 1_000_000)) {
+      const csvFile = await vendorCsv(file);
+      const m = measure('csvscan', csvFile);
+      csv = { ...m, mb: statSync(csvFile).size / 1e6 };
+      process.stderr.write(`  vendor CSV scan ${m.seconds.toFixed(2)} s, peak RSS ${m.maxRssMb.toFixed(0)} MB\n`);
+    }
     const ranking = (scan.extra?.ranking ?? []) as { account: string; severity: string }[];
     const n = truth.compromised.length;
     const topN = new Set(ranking.slice(0, n).map((r) => r.account));
     const top10 = new Set(ranking.slice(0, 10).map((r) => r.account));
     results.push({
-      target: size, events: truth.events, mb, scan, duckdb, node, compromised: n,
+      target: size, events: truth.events, mb, scan, duckdb, node, csv, load, compromised: n,
       recallTopN: truth.compromised.filter((a) => topN.has(a)).length,
       recallTop10: truth.compromised.filter((a) => top10.has(a)).length,
       falseHighCritical: ranking.filter((r) => (r.severity === 'high' || r.severity === 'critical') && !truth.compromised.includes(r.account)).map((r) => r.account),
