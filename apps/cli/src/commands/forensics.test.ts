@@ -102,5 +102,19 @@ describe('rempart forensics scan', () => {
     expect((await rempart('forensics', 'scan', csv, '--mapping', badYaml)).stderr).toMatch(/bad\.yml, ligne 1, champ format/);
     expect((await rempart('forensics', 'scan', join(dir, 'absent.ndjson'))).stderr).toContain('fichier introuvable');
     expect((await rempart('forensics', 'scan', csv, '--since', 'hier')).code).toBe(2);
+    expect((await rempart('forensics', 'scan', csv, '--set', 'export_volume.ratoi=3')).stderr).toContain('pas de paramètre ratoi');
+  });
+
+  it('--set adjusts a threshold or turns a rule off', async () => {
+    type Json = { accounts: { account: string; score: number; findings: { rule: string }[] }[] };
+    const read = (name: string): Json => JSON.parse(readFileSync(join(dir, name, 'findings.json'), 'utf8')) as Json;
+    const exportRules = (j: Json) => j.accounts.flatMap((a) => a.findings.filter((f) => f.rule === 'export_volume').map(() => a.account));
+    await rempart('forensics', 'scan', logs, '--out', join(dir, 's0'));
+    const insider = truth.compromised[4] as string; // the generator's insider: one huge export
+    expect(exportRules(read('s0'))).toContain(insider);
+    await rempart('forensics', 'scan', logs, '--out', join(dir, 's1'), '--set', 'export_volume.enabled=false');
+    expect(exportRules(read('s1'))).toEqual([]);
+    await rempart('forensics', 'scan', logs, '--out', join(dir, 's2'), '--set', 'export_volume.min_records=30000');
+    expect(exportRules(read('s2'))).toEqual([insider]); // 35,000 records that day, no other account near
   });
 });

@@ -3,7 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { createDateParser, formatIssue, IngestError, loadMapping, type Mapping } from '@rempart/ingest';
-import { loadRules, RuleError, scanFiles, writeOutputs, type ScanProgress, type ScanResult } from '@rempart/forensics';
+import { loadRules, RuleError, scanFiles, withOverrides, writeOutputs, type ScanProgress, type ScanResult } from '@rempart/forensics';
 
 export interface ScanCliOptions {
   mapping?: string;
@@ -11,6 +11,7 @@ export interface ScanCliOptions {
   until?: string;
   out?: string;
   rules?: string;
+  set?: string[];
 }
 
 export interface Io {
@@ -62,7 +63,7 @@ export async function runForensicsScan(files: string[], options: ScanCliOptions,
   }
   let rules;
   try {
-    rules = options.rules ? loadRules(resolve(options.rules)) : undefined;
+    rules = loadRules(options.rules ? resolve(options.rules) : undefined);
   } catch (error) {
     if (error instanceof RuleError) {
       io.stderr(`Erreur : ${error.file} : ${error.messageFr}\n`);
@@ -70,6 +71,24 @@ export async function runForensicsScan(files: string[], options: ScanCliOptions,
     }
     throw error;
   }
+  // `--set export_volume.ratio=10`, `--set off_hours.enabled=false`: thresholds without editing files.
+  const overrides: Record<string, Record<string, number | string>> = {};
+  for (const item of options.set ?? []) {
+    const match = /^([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)=(.+)$/.exec(item);
+    const rule = match ? rules.find((r) => r.id === match[1]) : undefined;
+    if (!match || !rule) {
+      io.stderr(`Erreur : --set ${item} : attendu règle.paramètre=valeur avec une règle existante (${rules.map((r) => r.id).join(', ')}).\n`);
+      return 2;
+    }
+    const [, id, key, raw] = match as unknown as [string, string, string, string];
+    if (key !== 'enabled' && !(key in rule.params)) {
+      io.stderr(`Erreur : --set ${item} : la règle ${id} n’a pas de paramètre ${key} (paramètres : ${Object.keys(rule.params).join(', ')}).\n`);
+      return 2;
+    }
+    const value = Number(raw);
+    (overrides[id] ??= {})[key] = Number.isFinite(value) && raw.trim() !== '' ? value : raw;
+  }
+  rules = withOverrides(rules, Object.fromEntries(Object.entries(overrides).map(([id, o]) => [id, 'enabled' in o ? { enabled: o.enabled !== 'false' && o.enabled !== 0 } : o])));
   const started = now();
   let lastPrint = 0;
   let lastFile = '';
@@ -137,6 +156,7 @@ export function registerForensicsCommands(program: Command): void {
     .option('--until <date>', 'fin de la période (jour inclus)')
     .option('--out <dossier>', 'dossier des résultats', 'rempart-forensics')
     .option('--rules <dossier>', 'dossier de règles YAML à la place du jeu par défaut')
+    .option('--set <règle.paramètre=valeur...>', 'ajuster un seuil (ex. export_volume.ratio=10, off_hours.enabled=false)')
     .action(async (files: string[], options: ScanCliOptions) => {
       process.exitCode = await runForensicsScan(files, options, {
         stdout: (t) => process.stdout.write(t),
