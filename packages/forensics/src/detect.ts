@@ -91,7 +91,7 @@ const detectors: Record<DetectorName, (ctx: Context, rule: Rule) => Promise<Hit[
 
   async new_country(ctx, rule) {
     const minHistory = num(rule, 'min_history_days', 14) * DAY;
-    const firsts = await rows(ctx.con, `SELECT u, country, min(t)::DOUBLE AS ft, arg_min(ip, t) AS ip FROM ev WHERE country IS NOT NULL AND outcome <> 'failure' GROUP BY ALL ORDER BY u, ft, country`);
+    const firsts = await rows(ctx.con, `SELECT u, country, min(t)::DOUBLE AS ft, min({'k': t, 'v': ip}).v AS ip FROM ev WHERE country IS NOT NULL AND outcome <> 'failure' GROUP BY ALL ORDER BY u, ft, country`);
     const shares = new Map<string, number>();
     for (const r of await rows(ctx.con, `SELECT country, (count(*) / sum(count(*)) OVER ())::DOUBLE AS share FROM ev WHERE country IS NOT NULL AND outcome <> 'failure' GROUP BY country`)) shares.set(s(r.country), n(r.share));
     const hits: Hit[] = [];
@@ -118,7 +118,7 @@ const detectors: Record<DetectorName, (ctx: Context, rule: Rule) => Promise<Hit[
   async new_network(ctx, rule) {
     const minHistory = num(rule, 'min_history_days', 14) * DAY;
     const sharedDays = num(rule, 'shared_days', 7) * DAY;
-    const firsts = await rows(ctx.con, `SELECT u, net(ip) AS net, min(ft)::DOUBLE AS ft, arg_min(ip, ft) AS ip FROM (SELECT u, ip, min(t) AS ft FROM ev WHERE ip IS NOT NULL AND outcome <> 'failure' GROUP BY u, ip) GROUP BY ALL ORDER BY u, ft, net`);
+    const firsts = await rows(ctx.con, `SELECT u, net(ip) AS net, min(ft)::DOUBLE AS ft, min({'k': ft, 'v': ip}).v AS ip FROM (SELECT u, ip, min(t) AS ft FROM ev WHERE ip IS NOT NULL AND outcome <> 'failure' GROUP BY u, ip) GROUP BY ALL ORDER BY u, ft, net`);
     const byNet = new Map<string, { u: string; ft: number }[]>();
     for (const r of firsts) {
       const l = byNet.get(s(r.net)) ?? [];
@@ -154,8 +154,8 @@ const detectors: Record<DetectorName, (ctx: Context, rule: Rule) => Promise<Hit[
     const found = await rows(ctx.con, `
       WITH pairs AS (SELECT u, ua, min(t) AS ft, count(*) AS n FROM ev WHERE ua IS NOT NULL AND outcome <> 'failure' GROUP BY u, ua),
       marked AS (SELECT *, regexp_matches(ua, $pattern) AS script FROM pairs)
-      SELECT u, min(ft) FILTER (WHERE script)::DOUBLE AS fs, arg_min(ua, ft) FILTER (WHERE script) AS sua,
-             arg_max(ua, n) FILTER (WHERE NOT script) AS usual
+      SELECT u, min(ft) FILTER (WHERE script)::DOUBLE AS fs, (min({'k': ft, 'v': ua}) FILTER (WHERE script)).v AS sua,
+             (max({'k': n, 'v': ua}) FILTER (WHERE NOT script)).v AS usual
       FROM marked GROUP BY u ORDER BY u`, { pattern: str(rule, 'pattern', '(?i)(curl|wget|python)') });
     const hits: Hit[] = [];
     for (const r of found) {
@@ -178,12 +178,12 @@ const detectors: Record<DetectorName, (ctx: Context, rule: Rule) => Promise<Hit[
     // Events collapse into (account, hour, country) stretches first: the window then runs over
     // thousands of stretches per account instead of every event.
     const found = await rows(ctx.con, `
-      WITH g AS (SELECT u, hb, country, min(t) AS ft, max(t) AS lt, arg_min(ip, t) AS fip, arg_max(ip, t) AS lip
+      WITH g AS (SELECT u, hb, country, min(t) AS ft, max(t) AS lt, min({'k': t, 'v': ip}).v AS fip, max({'k': t, 'v': ip}).v AS lip
                  FROM ev WHERE country IS NOT NULL AND outcome <> 'failure' GROUP BY u, hb, country)
       SELECT u, ft::DOUBLE AS t, country, fip AS ip, plt::DOUBLE AS pt, pc, plip AS pip FROM (
         SELECT u, ft, country, fip, lag(lt) OVER w AS plt, lag(country) OVER w AS pc, lag(lip) OVER w AS plip
         FROM g WINDOW w AS (PARTITION BY u ORDER BY ft, country))
-      WHERE pc IS NOT NULL AND country <> pc AND ft - plt < $max ORDER BY u, ft`, { max: maxMs });
+      WHERE pc IS NOT NULL AND country <> pc AND ft - plt < $max ORDER BY u, ft, country, ip`, { max: maxMs });
     return firstPerDay(found).map((r) => ({
       rule, account: s(r.u), first: n(r.pt), last: n(r.t),
       vars: { from: s(r.pc), to: s(r.country), from_ip: s(r.pip), to_ip: s(r.ip), minutes: Math.max(0, Math.round((n(r.t) - n(r.pt)) / 60_000)), max_hours: maxMs / HOUR },
@@ -342,7 +342,7 @@ const detectors: Record<DetectorName, (ctx: Context, rule: Rule) => Promise<Hit[
 
   async new_account_same_ip(ctx, rule) {
     const found = await rows(ctx.con, `
-      WITH fa AS (SELECT u, min(t) AS ft, arg_min(ip, t) AS ip FROM ev GROUP BY u),
+      WITH fa AS (SELECT u, min(t) AS ft, min({'k': t, 'v': ip}).v AS ip FROM ev GROUP BY u),
       ad AS (SELECT u AS admin, t, ip FROM ev WHERE action = 'admin' AND ip IS NOT NULL)
       SELECT fa.u, fa.ft::DOUBLE AS ft, fa.ip, ad.admin, max(ad.t)::DOUBLE AS at
       FROM fa JOIN ad ON ad.ip = fa.ip AND ad.admin <> fa.u AND fa.ft BETWEEN ad.t AND ad.t + $max
