@@ -277,3 +277,29 @@ describe('mapping without a file: canonical names', () => {
     expect(result).toMatchObject({ ok: true, record: { '@timestamp': Date.UTC(2024, 0, 1), records: 1200, 'source.ip': '10.0.0.1' } });
   });
 });
+
+describe('scoping-style mappings', () => {
+  it('date fields with per-field formats, several columns, value maps and unmapped columns kept as other', () => {
+    const loaded = loadMapping({ text: `dates: { format: ["dd/MM/yyyy", "yyyy-MM-dd", "d/M/yy"] }
+fields:
+  person.last_name: Nom
+  person.birth_date: "Date de naissance"
+  dossier.date: { columns: [Jour, Mois, Année], format: "d M yyyy" }
+  dossier.module: Module
+values:
+  dossier.module: { "Main courante": main_courante }
+` });
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
+    const mapper = createMapper(loaded.mapping, { required: ['person.last_name'], dates: { 'person.birth_date': 'date', 'dossier.date': 'date' }, keepOther: true });
+    mapper.checkHeader(['Nom', 'Date de naissance', 'Jour', 'Mois', 'Année', 'Module', 'Téléphone'], 'extrait.csv');
+    const row = (values: Record<string, string>, line: number) => mapper.apply({ file: 'extrait.csv', line, values });
+    expect(row({ Nom: ' Dupont ', 'Date de naissance': '12/3/54', Jour: '5', Mois: '7', 'Année': '2023', Module: 'main courante', 'Téléphone': '06 12 34 56 78' }, 2)).toEqual({
+      ok: true, file: 'extrait.csv', line: 2, warnings: [],
+      record: { 'person.last_name': 'Dupont', 'person.birth_date': '2054-03-12', 'dossier.date': '2023-07-05', 'dossier.module': 'main_courante' },
+      other: { 'Téléphone': '06 12 34 56 78' },
+    });
+    // An optional date that cannot be read is dropped with a located warning; the row is kept.
+    const bad = row({ Nom: 'Martin', 'Date de naissance': '31/02/1980', Jour: '', Mois: '', 'Année': '', Module: '' }, 3);
+    expect(bad).toMatchObject({ ok: true, record: { 'person.last_name': 'Martin' }, warnings: [{ code: 'invalid_date', line: 3, field: 'person.birth_date', value: '31/02/1980' }] });
+  });
+});
