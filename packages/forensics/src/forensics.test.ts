@@ -61,6 +61,14 @@ describe('a year of logs with injected compromises', () => {
     expect(reportHtml(again)).toBe(reportHtml(result));
   });
 
+  it('the Node reader and the DuckDB reader load the same events (same findings, byte for byte)', async () => {
+    const viaNode = await scanFiles([logs], { forceNodeReader: true });
+    expect(viaNode.summary.files[0]?.path).toBe('node');
+    expect(result.summary.files[0]?.path).toBe('duckdb');
+    const strip = (r: ScanResult) => findingsJson({ ...r, summary: { ...r.summary, files: [] } });
+    expect(strip(viaNode)).toBe(strip(result));
+  }, 60_000);
+
   it('report.html is self-contained, in French, with a chart per flagged account', () => {
     const html = reportHtml(result);
     expect(html).toContain('<html lang="fr">');
