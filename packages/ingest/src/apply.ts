@@ -40,6 +40,10 @@ interface FieldPlan {
   date?: (text: string) => DateParse;
   number: boolean;
   required: boolean;
+  /** Header names actually read (after loose matching), set by checkHeader. */
+  sources: string[];
+  /** Labels already looked up, including misses, so that the loose match runs once per label. */
+  seen?: Map<string, string>;
 }
 
 const NO_WARNINGS: IngestIssue[] = [];
@@ -63,7 +67,7 @@ export function createMapper(mapping: Mapping | null, options: MapperOptions = {
     planned.add(field);
     const values = mapping?.values[field];
     const kind = dates[field];
-    const plan: FieldPlan = { field, columns, number: numbers.has(field), required: required.has(field) };
+    const plan: FieldPlan = { field, columns, number: numbers.has(field), required: required.has(field), sources: columns };
     if (values) {
       plan.map = new Map(Object.entries(values));
       plan.mapLoose = new Map(Object.entries(values).map(([k, v]) => [loose(k), v]));
@@ -85,20 +89,14 @@ export function createMapper(mapping: Mapping | null, options: MapperOptions = {
   for (const field of new Set([...(options.known ?? []), ...required, ...Object.keys(dates), ...numbers])) {
     if (!planned.has(field)) add(field, [field]);
   }
-  const mappedColumns = new Set(plans.flatMap((p) => p.columns));
   const explicit = new Set([...(mapping?.timestamp ? ['@timestamp'] : []), ...Object.keys(fields)]);
-  let resolved: Map<string, string> | null = null; // mapped column → header name actually present
 
-  const valueOf = (row: RawRow, column: string): unknown => {
-    const name = resolved?.get(column) ?? column;
-    return row.values[name];
-  };
 
   return {
     checkHeader(columns, file) {
       const present = new Set(columns);
       const byLoose = new Map(columns.map((c) => [loose(c), c]));
-      resolved = new Map();
+      const resolved = new Map<string, string>(); // mapped column → header name actually present
       const missing: IngestIssue[] = [];
       for (const plan of plans) {
         // Identity fields (not in the mapping file) are optional in a CSV header unless required.
@@ -118,6 +116,7 @@ export function createMapper(mapping: Mapping | null, options: MapperOptions = {
         }
       }
       if (missing.length > 0) throw new IngestError(missing);
+      for (const plan of plans) plan.sources = plan.columns.map((c) => resolved.get(c) ?? c);
     },
     apply(row) {
       const record: CanonicalRecord = {};
@@ -125,11 +124,11 @@ export function createMapper(mapping: Mapping | null, options: MapperOptions = {
       let errors: IngestIssue[] | null = null;
       for (const plan of plans) {
         let raw: unknown;
-        if (plan.columns.length === 1) raw = valueOf(row, plan.columns[0] as string);
+        if (plan.sources.length === 1) raw = row.values[plan.sources[0] as string];
         else {
           const parts: string[] = [];
-          for (const column of plan.columns) {
-            const v = valueOf(row, column);
+          for (const column of plan.sources) {
+            const v = row.values[column];
             if (v !== undefined && v !== null && String(v).trim() !== '') parts.push(String(v).trim());
           }
           raw = parts.length === plan.columns.length ? parts.join(' ') : undefined;
@@ -142,8 +141,16 @@ export function createMapper(mapping: Mapping | null, options: MapperOptions = {
         }
         let text = typeof raw === 'string' ? raw.trim() : typeof raw === 'object' ? JSON.stringify(raw) : String(raw);
         if (plan.map) {
-          const mapped = plan.map.get(text) ?? plan.mapLoose?.get(loose(text));
-          if (mapped !== undefined) text = mapped;
+          let mapped = plan.map.get(text);
+          if (mapped === undefined) {
+            const seen = (plan.seen ??= new Map());
+            mapped = seen.get(text);
+            if (mapped === undefined) {
+              mapped = plan.mapLoose?.get(loose(text)) ?? text;
+              if (seen.size < 10_000) seen.set(text, mapped);
+            }
+          }
+          text = mapped;
         }
         let value: CanonicalValue = text;
         let problem: IngestIssue | null = null;
@@ -154,7 +161,7 @@ export function createMapper(mapping: Mapping | null, options: MapperOptions = {
             ? { code: 'ambiguous_date', file: row.file, line: row.line, field: plan.field, value: clip(text), message: `date ambiguë « ${clip(text)} » : plusieurs formats donnent des dates différentes.`, messageEn: `ambiguous date "${clip(text)}": several formats give different dates.` }
             : { code: 'invalid_date', file: row.file, line: row.line, field: plan.field, value: clip(text), message: `date illisible ou impossible « ${clip(text)} ».`, messageEn: `unreadable or impossible date "${clip(text)}".` };
         } else if (plan.number) {
-          const n = typeof raw === 'number' ? raw : Number(text.replace(/[\s\u00a0\u202f]/g, '').replace(',', '.'));
+          const n = typeof raw === 'number' ? raw : /^\d{1,15}$/.test(text) ? Number(text) : Number(text.replace(/[\s\u00a0\u202f]/g, '').replace(',', '.'));
           if (Number.isFinite(n)) value = n;
           else problem = { code: 'invalid_number', file: row.file, line: row.line, field: plan.field, value: clip(text), message: `nombre illisible « ${clip(text)} ».`, messageEn: `unreadable number "${clip(text)}".` };
         }
@@ -168,7 +175,7 @@ export function createMapper(mapping: Mapping | null, options: MapperOptions = {
       if (errors) return { ok: false, file: row.file, line: row.line, issues: errors };
       if (!options.keepOther) return { ok: true, file: row.file, line: row.line, record, warnings };
       const other: Record<string, string> = {};
-      const used = new Set([...mappedColumns].map((c) => resolved?.get(c) ?? c));
+      const used = new Set(plans.flatMap((p) => p.sources));
       for (const key in row.values) {
         const v = row.values[key];
         if (!used.has(key) && v !== undefined && v !== null && String(v).trim() !== '') other[key] = typeof v === 'object' ? JSON.stringify(v) : String(v);
