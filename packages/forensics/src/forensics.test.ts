@@ -139,6 +139,28 @@ values:
     expect(flagged(mapped)).toEqual(flagged(result));
   }, 120_000);
 
+  it('NDJSON with its own key names, gzip, through a mapping', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const path = join(dir, 'autre.jsonl.gz');
+    const lines = Array.from({ length: 30 }, (_, i) => JSON.stringify({ horodatage: `2024-03-31 0${i % 4}:${String(i).padStart(2, '0')}:00`, agent: { login: i % 2 ? 'Dupont' : 'martin' }, ip: '10.1.1.1', op: i % 5 ? 'Consultation' : 'Export', nb: String(i) }));
+    writeFileSync(path, gzipSync(`${lines.join('\n')}\n`));
+    const loaded = loadMapping({ text: `format: ndjson
+timestamp: { field: horodatage, format: "yyyy-MM-dd HH:mm:ss", timezone: Europe/Paris }
+fields:
+  user.name: agent.login
+  source.ip: ip
+  event.action: op
+  records: nb
+values:
+  event.action: { Consultation: view, Export: export }
+` });
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
+    const r = await scanFiles([path], { mapping: loaded.mapping });
+    expect(r.summary).toMatchObject({ lines_read: 30, accepted: 30, rejected: 0, accounts: 2 });
+    // 02:xx on 31 March 2024 does not exist in Paris: read as 03:xx CEST, i.e. 01:xx UTC.
+    expect(r.summary.time_span.first).toBe('2024-03-31T00:00:00+01:00');
+  });
+
   it('a wrong mapping stops at once, naming the missing column', async () => {
     const csvPath = join(dir, 'short.csv');
     writeFileSync(csvPath, 'Date;Heure;Utilisateur\n01/02/2024;10:00:00;a\n');
