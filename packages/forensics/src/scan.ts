@@ -94,6 +94,8 @@ export interface ScanOptions {
   forceNodeReader?: boolean;
   /** Maximum evidence events kept per finding (default 20). */
   maxEvidence?: number;
+  /** Folder for the temporary DuckDB database (default: the system temporary folder). */
+  workDir?: string;
 }
 
 const WEIGHT: Record<Severity, number> = { low: 5, medium: 15, high: 35, critical: 60 };
@@ -135,7 +137,7 @@ function accountSummary(severity: Severity, findings: Finding[]): string {
 
 export async function scanFiles(files: string[], options: ScanOptions = {}): Promise<ScanResult> {
   const rules = (options.rules ?? loadRules()).filter((r) => r.enabled);
-  const dbPath = join(tmpdir(), `rempart-forensics-${process.pid}-${randomBytes(6).toString('hex')}.duckdb`);
+  const dbPath = join(options.workDir ?? tmpdir(), `rempart-forensics-${process.pid}-${randomBytes(6).toString('hex')}.duckdb`);
   const instance = await DuckDBInstance.create(dbPath, {
     threads: String(options.threads ?? 2),
     memory_limit: options.memoryLimit ?? '1GB',
