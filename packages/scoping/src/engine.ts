@@ -1,0 +1,185 @@
+// scopeRecords: read the extract through @rempart/ingest, resolve persons over ALL rows (records
+// outside the perimeter still help to reach people), then keep the persons with a record inside.
+import { createMapper, readBatches, type CanonicalRecord, type IngestIssue, type Mapping } from '@rempart/ingest';
+import { addressKey, emailKey, normText, phoneKey, plateKey, postcodeKey, type Phone } from './normalize.ts';
+import { resolvePersons, type ResolveOptions, type ScoredPair } from './resolve.ts';
+
+export const CATEGORIES = ['identity', 'birth', 'contact', 'address', 'vehicle', 'absence', 'offence', 'facts', 'other'] as const;
+export type Category = (typeof CATEGORIES)[number];
+export const RISKS = ['phishing', 'identity_theft', 'burglary', 'retaliation', 'vehicle_fraud', 'sensitive'] as const;
+export type Risk = (typeof RISKS)[number];
+
+const FIELD_CATEGORY: Record<string, Category> = {
+  'person.last_name': 'identity', 'person.first_name': 'identity', 'person.id_document': 'identity',
+  'person.birth_date': 'birth', 'person.birth_place': 'birth',
+  'person.phone': 'contact', 'person.email': 'contact',
+  'person.address': 'address', 'person.postcode': 'address', 'person.city': 'address',
+  'vehicle.plate': 'vehicle', 'absence.start': 'absence', 'absence.end': 'absence',
+  'offence.label': 'offence', 'facts.text': 'facts',
+};
+export const KNOWN_FIELDS = ['record.id', 'dossier.id', 'dossier.module', 'dossier.date', 'person.role', ...Object.keys(FIELD_CATEGORY)];
+
+export interface ScopeRecord {
+  index: number; file: string; line: number; recordId: string; dossierId: string; module: string; dossierDate?: string; role: string;
+  inPerimeter: boolean; fields: CanonicalRecord; other: string[]; phone: Phone | null; email: string; address: string; postcode: string; city: string;
+}
+
+export interface ScopeOptions {
+  since?: string; // yyyy-MM-dd, on dossier.date, included
+  until?: string; // included
+  modules?: string[];
+  /** Notification date (yyyy-MM-dd): minors and current absences are judged on it. */
+  notificationDate: string;
+  resolve?: ResolveOptions;
+  onProgress?: (p: { stage: string; done: number; total?: number }) => void;
+  signal?: AbortSignal;
+}
+
+export interface ScopePerson {
+  id: string; records: number[]; lastName: string; firstName: string; birthDate: string;
+  modules: string[]; roles: string[]; categories: Category[]; risks: { risk: Risk; reason: string }[];
+  phone: Phone | null; email: string; postal: { address: string; postcode: string; city: string } | null; minor: boolean;
+}
+
+export interface ScopeResult {
+  records: ScopeRecord[]; persons: ScopePerson[]; personOf: Map<number, string>;
+  rejected: IngestIssue[]; warnings: number; review: ScoredPair[];
+  personsRange: [number, number];
+  summary: Record<string, unknown>;
+}
+
+const ROLE_ALIASES: [RegExp, string][] = [
+  [/MIS EN CAUSE|SUSPECT|AUTEUR/, 'mis_en_cause'], [/REQUERANT|PLAIGNANT|DECLARANT/, 'requerant'], [/TEMOIN/, 'temoin'],
+  [/VICTIME/, 'victime'], [/PROPRIETAIRE/, 'proprietaire'],
+];
+export function canonicalRole(text: string): string {
+  const n = normText(text);
+  for (const [re, role] of ROLE_ALIASES) if (re.test(n)) return role;
+  return n.toLowerCase().replace(/ /g, '_') || 'inconnu';
+}
+
+const str = (v: unknown) => (v === undefined || v === null ? '' : String(v));
+
+export async function readScopeRecords(files: string[], mapping: Mapping, options: Pick<ScopeOptions, 'since' | 'until' | 'modules' | 'signal' | 'onProgress'>): Promise<{ records: ScopeRecord[]; rejected: IngestIssue[]; warnings: number }> {
+  const mapper = createMapper(mapping, {
+    required: ['person.last_name'],
+    dates: { 'dossier.date': 'date', 'person.birth_date': 'date', 'absence.start': 'date', 'absence.end': 'date' },
+    known: KNOWN_FIELDS, keepOther: true,
+  });
+  const records: ScopeRecord[] = [];
+  const rejected: IngestIssue[] = [];
+  let warnings = 0;
+  const modules = options.modules?.length ? new Set(options.modules) : null;
+  for (const file of files) {
+    for await (const batch of readBatches(file, { format: mapping.format, delimiter: mapping.delimiter, encoding: mapping.encoding, onHeader: (c, f) => mapper.checkHeader(c, f), signal: options.signal })) {
+      rejected.push(...batch.issues);
+      for (const row of batch.rows) {
+        const m = mapper.apply(row);
+        if (!m.ok) { rejected.push(...m.issues); continue; }
+        warnings += m.warnings.length;
+        const r = m.record;
+        const dossierDate = r['dossier.date'] === undefined ? undefined : str(r['dossier.date']);
+        const module = str(r['dossier.module']) || 'inconnu';
+        const inPerimeter = (!options.since || (dossierDate !== undefined && dossierDate >= options.since))
+          && (!options.until || (dossierDate !== undefined && dossierDate <= options.until))
+          && (!modules || modules.has(module));
+        const other = Object.entries(m.other ?? {}).filter(([, v]) => str(v).trim() !== '').map(([k]) => k).sort();
+        const birth = str(r['person.birth_date']);
+        if (birth && birth > new Date().toISOString().slice(0, 10)) delete r['person.birth_date'];
+        records.push({
+          index: records.length, file: m.file, line: m.line, recordId: str(r['record.id']) || `${m.file}:${m.line}`, dossierId: str(r['dossier.id']),
+          module, dossierDate, role: canonicalRole(str(r['person.role'])), inPerimeter, fields: r, other,
+          phone: phoneKey(str(r['person.phone'])), email: emailKey(str(r['person.email'])), address: addressKey(str(r['person.address'])),
+          postcode: postcodeKey(str(r['person.postcode'])), city: normText(str(r['person.city'])),
+        });
+      }
+      options.onProgress?.({ stage: 'lecture', done: batch.linesRead });
+    }
+  }
+  return { records, rejected, warnings };
+}
+
+function addYears(date: string, years: number): string { return `${String(Number(date.slice(0, 4)) + years).padStart(4, '0')}${date.slice(4)}`; }
+
+const RISK_REASON: Record<Risk, (ctx: string) => string> = {
+  phishing: () => 'Vos coordonnées (téléphone ou courriel) ont fuité : des escrocs peuvent vous contacter en se faisant passer pour la police ou la mairie.',
+  identity_theft: () => 'Votre identité et votre date ou lieu de naissance (ou une pièce d’identité) ont fuité : elles suffisent à ouvrir des comptes ou souscrire des crédits à votre nom.',
+  burglary: (c) => `Des informations sur vos absences ont fuité (${c}) : votre domicile peut être repéré pour un cambriolage.`,
+  retaliation: (c) => `Vous êtes ${c} dans un dossier dont la personne mise en cause figure aussi dans les données volées : elle peut apprendre votre identité.`,
+  vehicle_fraud: () => 'L’immatriculation de votre véhicule a fuité avec votre identité : risque de fausses plaques ou d’amendes frauduleuses.',
+  sensitive: () => 'Des données relatives à des infractions vous concernant ont fuité ; elles relèvent d’un régime de protection renforcé.',
+};
+
+export async function scopeRecords(input: { files: string[]; mapping: Mapping } | { records: ScopeRecord[]; rejected?: IngestIssue[]; warnings?: number }, options: ScopeOptions): Promise<ScopeResult> {
+  const read = 'files' in input ? await readScopeRecords(input.files, input.mapping, options) : { records: input.records, rejected: input.rejected ?? [], warnings: input.warnings ?? 0 };
+  const { records } = read;
+  options.signal?.throwIfAborted();
+  const resolution = resolvePersons(records.map((r) => ({
+    last_name: str(r.fields['person.last_name']), first_name: str(r.fields['person.first_name']), birth_date: str(r.fields['person.birth_date']) || undefined,
+    phone: r.phone?.e164, email: r.email || undefined, address: r.address || undefined, postcode: r.postcode || undefined,
+  })), { ...options.resolve, signal: options.signal, onProgress: (stage, done, total) => options.onProgress?.({ stage, done, total }) });
+
+  const byCluster = new Map<number, number[]>();
+  for (const r of records) { const c = resolution.clusterOf[r.index]!; const l = byCluster.get(c); if (l) l.push(r.index); else byCluster.set(c, [r.index]); }
+  // Dossiers whose mis en cause is exposed, for the retaliation risk.
+  const accusedInDossier = new Set(records.filter((r) => r.inPerimeter && r.role === 'mis_en_cause' && r.dossierId).map((r) => r.dossierId));
+  const persons: ScopePerson[] = [];
+  const personOf = new Map<number, string>();
+  const today = options.notificationDate;
+  for (const all of [...byCluster.values()].sort((a, b) => a[0]! - b[0]!)) {
+    const inside = all.filter((i) => records[i]!.inPerimeter);
+    if (!inside.length) continue;
+    const id = `P${String(persons.length + 1).padStart(6, '0')}`;
+    for (const i of inside) personOf.set(i, id);
+    const rs = inside.map((i) => records[i]!);
+    const every = all.map((i) => records[i]!);
+    const categories = new Set<Category>();
+    for (const r of rs) {
+      for (const k of Object.keys(r.fields)) { const c = FIELD_CATEGORY[k]; if (c) categories.add(c); }
+      if (r.other.length) categories.add('other');
+    }
+    const mode = (vals: string[]) => { const c = new Map<string, number>(); for (const v of vals) if (v) c.set(v, (c.get(v) ?? 0) + 1); return [...c.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]?.[0] ?? ''; };
+    const birthDate = mode(every.map((r) => str(r.fields['person.birth_date'])));
+    const roles = [...new Set(rs.map((r) => r.role))].sort();
+    const modules = [...new Set(rs.map((r) => r.module))].sort();
+    const risks: { risk: Risk; reason: string }[] = [];
+    if (categories.has('contact')) risks.push({ risk: 'phishing', reason: RISK_REASON.phishing('') });
+    if (categories.has('identity') && (categories.has('birth') || rs.some((r) => r.fields['person.id_document'] !== undefined))) risks.push({ risk: 'identity_theft', reason: RISK_REASON.identity_theft('') });
+    const openAbsence = rs.find((r) => r.fields['absence.start'] !== undefined && (r.fields['absence.end'] === undefined || str(r.fields['absence.end']) >= today));
+    const otv = rs.find((r) => r.module === 'otv');
+    if (openAbsence || otv) risks.push({ risk: 'burglary', reason: RISK_REASON.burglary(otv ? 'opération tranquillité vacances' : `absence du ${str(openAbsence!.fields['absence.start'])}`) });
+    const exposedTo = rs.find((r) => ['requerant', 'victime', 'temoin'].includes(r.role) && accusedInDossier.has(r.dossierId));
+    if (exposedTo) risks.push({ risk: 'retaliation', reason: RISK_REASON.retaliation(`${exposedTo.role === 'temoin' ? 'témoin' : exposedTo.role === 'victime' ? 'victime' : 'requérant'} (dossier ${exposedTo.dossierId})`) });
+    if (categories.has('vehicle') && categories.has('identity')) risks.push({ risk: 'vehicle_fraud', reason: RISK_REASON.vehicle_fraud('') });
+    if (categories.has('offence')) risks.push({ risk: 'sensitive', reason: RISK_REASON.sensitive('') });
+    // Reachability uses every record of the person, newest dossier first; mobiles first for SMS.
+    const newest = [...every].sort((a, b) => str(b.dossierDate).localeCompare(str(a.dossierDate)) || a.index - b.index);
+    const phone = newest.find((r) => r.phone?.mobile)?.phone ?? newest.find((r) => r.phone)?.phone ?? null;
+    const email = newest.find((r) => r.email)?.email ?? '';
+    const post = newest.find((r) => r.address && (r.postcode || r.city));
+    persons.push({
+      id, records: inside, lastName: normText(mode(every.map((r) => str(r.fields['person.last_name'])))), firstName: mode(every.map((r) => str(r.fields['person.first_name']))),
+      birthDate, modules, roles, categories: CATEGORIES.filter((c) => categories.has(c)), risks, phone, email,
+      postal: post ? { address: str(post.fields['person.address']), postcode: post.postcode, city: str(post.fields['person.city']) } : null,
+      minor: birthDate !== '' && addYears(birthDate, 18) > today,
+    });
+  }
+  const inRecords = records.filter((r) => r.inPerimeter);
+  // The range of the person count: recount persons inside the perimeter at the strict / loose thresholds.
+  const ratio = persons.length / Math.max(1, resolution.clusters);
+  const personsRange: [number, number] = [Math.min(persons.length, Math.round(resolution.clustersLoose * ratio)), Math.max(persons.length, Math.round(resolution.clustersStrict * ratio))];
+  const countBy = <T extends string>(list: T[][]) => { const c: Record<string, number> = {}; for (const l of list) for (const v of l) c[v] = (c[v] ?? 0) + 1; return Object.fromEntries(Object.entries(c).sort()); };
+  const rejectedBy: Record<string, number> = {};
+  for (const i of read.rejected) rejectedBy[i.code] = (rejectedBy[i.code] ?? 0) + 1;
+  const summary = {
+    persons: persons.length, persons_range: personsRange, records: inRecords.length, records_read: records.length,
+    perimeter: { since: options.since ?? null, until: options.until ?? null, modules: options.modules ?? null }, notification_date: today,
+    by_module: countBy(persons.map((p) => p.modules)), records_by_module: countBy(inRecords.map((r) => [r.module])),
+    by_category: countBy(persons.map((p) => p.categories)), by_role: countBy(persons.map((p) => p.roles)), by_risk: countBy(persons.map((p) => p.risks.map((r) => r.risk))),
+    minors: persons.filter((p) => p.minor).length,
+    reachable: { sms: persons.filter((p) => p.phone?.mobile).length, phone: persons.filter((p) => p.phone).length, email: persons.filter((p) => p.email).length, postal: persons.filter((p) => p.postal).length, none: persons.filter((p) => !p.phone && !p.email && !p.postal).length },
+    review_pairs: resolution.review.length, rejected_rows: read.rejected.length, rejected_by_code: rejectedBy, warnings: read.warnings,
+    model: { pairs_compared: resolution.parameters.pairsCompared, blocks_skipped: resolution.parameters.blocksSkipped, prior: Number(resolution.parameters.lambda.toFixed(6)) },
+  };
+  return { records, persons, personOf, rejected: read.rejected, warnings: read.warnings, review: resolution.review, personsRange, summary };
+}
