@@ -13,9 +13,12 @@ export function normText(text: string | undefined): string {
   return stripAccents(text).toUpperCase().replace(/[^A-Z0-9]+/g, ' ').trim();
 }
 
-/** Surname key: particles dropped so that "de La Fontaine" and "LAFONTAINE" meet. */
+// Prepositions are often dropped when a name is typed; articles are usually kept glued ("LAFONTAINE").
+const PREPOSITIONS = new Set(['DE', 'DU', 'DES', 'D', 'VAN', 'VON', 'DER', 'DEN', 'DI', 'DA', 'DEL', 'DELLA', 'EPOUSE', 'EP', 'VEUVE', 'VVE', 'NEE']);
+
+/** Surname key: "de La Fontaine", "LA FONTAINE" and "Lafontaine" meet; "d'Almeida" is "ALMEIDA". */
 export function surnameKey(text: string | undefined): string {
-  const tokens = normText(text).split(' ').filter((t) => t && !PARTICLES.has(t));
+  const tokens = normText(text).split(' ').filter((t) => t && !PREPOSITIONS.has(t));
   return tokens.join('');
 }
 

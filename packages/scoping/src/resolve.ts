@@ -88,6 +88,11 @@ function lastLevel(a: Feat, b: Feat): number {
   return jaroWinkler(a.last, b.last) >= 0.9 ? 1 : 2;
 }
 
+// One of the two written with first and last name swapped.
+function inverted(a: Feat, b: Feat): boolean {
+  return !!a.first && (a.first === b.last || b.first === a.last);
+}
+
 function gamma(a: Feat, b: Feat, out: Uint8Array): void {
   let l = lastLevel(a, b);
   let f = firstLevel(a, b);
@@ -194,8 +199,12 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
 
   // u: level frequencies among random pairs (almost all non-matches).
   const rand = mulberry32(options.seed ?? 20240301);
-  const u = radix.map((r) => new Array<number>(r).fill(1));
-  const samples = Math.min(200_000, n * 20);
+  // Priors as pseudo-counts, so that a small extract (a few hundred rows) still gets sane weights;
+  // on a real extract the data outweighs them.
+  const U_PRIOR = [[0.002, 0.003, 0.85, 0.145], [0.02, 0.02, 0.95, 0.01], [0.0005, 0.005, 0.6, 0.3945], [0.0002, 0.7, 0.2998], [0.0002, 0.5, 0.4998], [0.001, 0.02, 0.8, 0.179]];
+  const M_PRIOR = [[0.85, 0.1, 0.02, 0.03], [0.8, 0.15, 0.04, 0.01], [0.8, 0.05, 0.01, 0.14], [0.5, 0.1, 0.4], [0.4, 0.05, 0.55], [0.5, 0.1, 0.1, 0.3]];
+  const u = U_PRIOR.map((row) => row.map((v) => v * 2000));
+  const samples = Math.min(200_000, (n * (n - 1)) / 2);
   for (let s = 0; s < samples && n > 1; s++) {
     const a = Math.floor(rand() * n);
     let b = Math.floor(rand() * (n - 1));
@@ -222,7 +231,7 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
     return w;
   };
   for (let iter = 0; iter < 3; iter++) {
-    const acc = radix.map((r) => new Array<number>(r).fill(0.5));
+    const acc = M_PRIOR.map((row) => row.map((v) => v * 50));
     let confident = 0;
     for (const p of patterns) {
       for (let f = 0; f < NF; f++) {
@@ -230,7 +239,7 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
       }
     }
     for (let f = 0; f < NF; f++) { const t = acc[f]!.reduce((x, y) => x + y, 0); for (let l = 0; l < radix[f]!; l++) m[f]![l] = acc[f]![l]! / t; }
-    lambda = Math.min(0.3, Math.max(1e-4, confident / Math.max(1, pairs)));
+    lambda = Math.min(0.3, Math.max(1e-4, Math.min(0.3, (0.1 * n) / Math.max(1, pairs)), confident / Math.max(1, pairs)));
   }
   checkAbort(options.signal);
   // Non-missing levels are renormalised so that "missing" carries no weight.
@@ -249,6 +258,9 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
   const nLast = [...lastFreq.values()].reduce((x, y) => x + y, 0) || 1;
   const nFirst = [...firstFreq.values()].reduce((x, y) => x + y, 0) || 1;
 
+  // Chance that another random record carries this value, smoothed towards the average so that a
+  // name seen twice in a 3-row file does not look common.
+  const tfU = (count: number, total: number, average: number) => Math.max(average * 0.05, (count - 1 + average * 1000) / (total - 1 + 1000));
   const score = (a: number, b: number, withEvidence: boolean): { weight: number; evidence: FieldEvidence[] } => {
     const fa = feats[a]!;
     const fb = feats[b]!;
@@ -259,8 +271,8 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
       const l = g[f]!;
       let fw = weights[f]![l]!;
       // A shared rare name says more than a shared "MARTIN": the u of that value is its frequency.
-      if (f === 0 && l === 0 && fa.last === fb.last) fw = Math.log2(Math.max(1e-9, mLastExact) / Math.max((lastFreq.get(fa.last) ?? 1) / nLast, uLastExact * 0.05));
-      if (f === 1 && l === 0 && fa.first === fb.first) fw = Math.log2(Math.max(1e-9, mFirstExact) / Math.max((firstFreq.get(fa.first) ?? 1) / nFirst, uFirstExact * 0.05));
+      if (f === 0 && l === 0 && fa.last === fb.last) fw = Math.log2(Math.max(1e-9, mLastExact) / tfU(lastFreq.get(fa.last) ?? 1, nLast, uLastExact));
+      if (f === 1 && l === 0 && fa.first === fb.first) fw = Math.log2(Math.max(1e-9, mFirstExact) / tfU(firstFreq.get(fa.first) ?? 1, nFirst, uFirstExact));
       w += fw;
       if (withEvidence) evidence.push({ field: FIELDS[f]!, level: LEVELS[FIELDS[f]!][l]!, weight: Math.round(fw * 100) / 100 });
     }
@@ -277,6 +289,7 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
   order.sort((x, y) => prob[y]! - prob[x]! || pa[x]! - pa[y]! || pb[x]! - pb[y]!);
 
   const refusedAt = new Map<number, string>();
+  const uncertainMerge = new Set<number>();
   const cluster = (t: number, record: boolean): UnionFind => {
     const uf = new UnionFind(n);
     const births = new Map<number, string[]>();
@@ -294,9 +307,10 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
       if (!why && refuseFirstNames) {
         const fa = firsts.get(ra)!;
         const fb = firsts.get(rb)!;
-        outer: for (const x of fa) for (const y of fb) if (firstLevel(x, y) === 2) { why = `prénoms incompatibles (${x.first} / ${y.first})`; break outer; }
+        outer: for (const x of fa) for (const y of fb) if (firstLevel(x, y) === 2 && jaroWinkler(x.first, y.first) < 0.8 && !inverted(x, y)) { why = `prénoms incompatibles (${x.first} / ${y.first})`; break outer; }
       }
       if (why) { if (record) refusedAt.set(k, why); continue; }
+      if (record && prob[k]! < strict) uncertainMerge.add(k);
       const [keep, drop] = ra < rb ? [ra, rb] : [rb, ra];
       uf.parent[drop] = keep;
       const mb = births.get(keep)!;
@@ -323,11 +337,24 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
     clusterOf[i] = id;
   }
 
+  // To review: every merge made below the strict threshold, and for each pair of distinct persons
+  // the strongest uncertain or refused link between them (one line per pair of persons).
   const review: ScoredPair[] = [];
+  const reviewedPersons = new Set<number>();
   for (const k of order) {
     const p = prob[k]!;
+    if (p < loose) break;
+    const ca = clusterOf[pa[k]!]!;
+    const cb = clusterOf[pb[k]!]!;
     const refused = refusedAt.get(k);
-    if ((p >= loose && p < strict) || refused) {
+    let take = false;
+    if (ca === cb) take = uncertainMerge.has(k);
+    else if (p < strict || refused) {
+      const key = Math.min(ca, cb) * n + Math.max(ca, cb);
+      take = !reviewedPersons.has(key);
+      reviewedPersons.add(key);
+    }
+    if (take) {
       const s = score(pa[k]!, pb[k]!, true);
       review.push({ a: pa[k]!, b: pb[k]!, probability: p, weight: s.weight, evidence: s.evidence, ...(refused ? { refused } : {}) });
     }

@@ -90,7 +90,7 @@ export function syntheticCsv(rows: SyntheticRow[]): string {
 
 export const SYNTHETIC_MAPPING = `format: csv
 delimiter: ";"
-encoding: utf-8
+encoding: auto
 dates: { format: ["dd/MM/yyyy", "yyyy-MM-dd", "d/M/yy"], timezone: Europe/Paris }
 fields:
   record.id: "ID ligne"

@@ -1,0 +1,161 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import iconv from 'iconv-lite';
+import { IngestError, loadMapping, type Mapping } from '@rempart/ingest';
+import {
+  addressKey, firstNameKey, generateSynthetic, normText, phoneKey, plateKey, resolvePersons, scopeRecords, surnameKey, syntheticCsv, SYNTHETIC_MAPPING, writeOutputs,
+} from './index.ts';
+import { evaluate } from '../../../bench/scoping/metrics.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'rempart-scoping-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const mapping = (): Mapping => { const m = loadMapping({ text: SYNTHETIC_MAPPING, name: 'm.yml' }); if (!m.ok) throw new Error('mapping'); return m.mapping; };
+const HEADER = 'ID ligne;N° dossier;Module;Date dossier;Rôle;Nom;Prénom;Date de naissance;Téléphone;Courriel;Adresse;Code postal;Ville;Immatriculation;Absence du;Absence au;Infraction';
+const pack = { organisation: 'La commune de Joinville-le-Pont', dpoContact: 'dpo@joinville.example' };
+
+describe('normalisers', () => {
+  it('reads French, overseas, mobile and landline numbers', () => {
+    expect(phoneKey('06 12 34 56 78')).toEqual({ e164: '+33612345678', mobile: true });
+    expect(phoneKey('+33 6 12 34 56 78')).toEqual({ e164: '+33612345678', mobile: true });
+    expect(phoneKey('01.48.83.00.00')?.mobile).toBe(false);
+    expect(phoneKey('0690 12 34 56')).toEqual({ e164: '+590690123456', mobile: true });
+    expect(phoneKey('12')).toBeNull();
+    expect(phoneKey('pas de téléphone')).toBeNull();
+  });
+  it('brings name variants to one key', () => {
+    expect(firstNameKey('Jean-Pierre').key).toBe(firstNameKey('jean pierre').key);
+    expect(firstNameKey('J-P')).toMatchObject({ isInitials: true, initials: 'JP' });
+    expect(firstNameKey('Hélène').key).toBe('HELENE');
+    expect(surnameKey('de La Fontaine')).toBe(surnameKey('LAFONTAINE'));
+    expect(surnameKey("d'Almeida")).toBe('ALMEIDA');
+    expect(addressKey('12 bd du Gal Leclerc')).toBe(addressKey('12, Boulevard du Général Leclerc'));
+    expect(plateKey('ab-123 cd')).toBe('AB123CD');
+  });
+  it('never throws and is idempotent on any text', () => {
+    fc.assert(fc.property(fc.string({ maxLength: 60 }), (s) => {
+      expect(normText(normText(s))).toBe(normText(s));
+      phoneKey(s);
+      firstNameKey(s);
+    }), { numRuns: 300 });
+  });
+});
+
+describe('person resolution', () => {
+  it('merges a typo, keeps homonyms, household members and contradictions apart', () => {
+    const base = { phone: '+33612345678', address: '3 RUE DES LILAS', postcode: '94340' };
+    const people = [
+      { last_name: 'Lefèvre', first_name: 'Marie-Hélène', birth_date: '1970-04-02', ...base },
+      { last_name: 'LEFEVRE', first_name: 'Marie Helene', birth_date: '1970-04-02', ...base },
+      { last_name: 'Lefevbre', first_name: 'Marie-Hélène', birth_date: '1970-04-02', phone: '+33612345678' },
+      // household: same surname, address and landline, another first name and birth date
+      { last_name: 'Lefèvre', first_name: 'Paul', birth_date: '2010-09-01', ...base },
+      // homonym with another birth date
+      { last_name: 'Lefèvre', first_name: 'Marie-Hélène', birth_date: '1985-11-30' },
+      // a bridge without a birth date must not chain the two Marie-Hélène together
+      { last_name: 'Lefèvre', first_name: 'Marie-Hélène' },
+    ];
+    const filler = generateSynthetic(600, 3).map((r) => ({ last_name: r.values.Nom, first_name: r.values['Prénom'], birth_date: undefined }));
+    const res = resolvePersons([...people, ...filler]);
+    const c = res.clusterOf;
+    expect(c[1]).toBe(c[0]);
+    expect(c[2]).toBe(c[0]);
+    expect(c[3]).not.toBe(c[0]);
+    expect(c[4]).not.toBe(c[0]);
+    expect(c[5] === c[0] && c[5] === c[4]).toBe(false);
+    const why = res.explain(0, 1);
+    expect(why.evidence.find((e) => e.field === 'birth_date')).toMatchObject({ level: 'identique' });
+    expect(why.evidence.find((e) => e.field === 'birth_date')!.weight).toBeGreaterThan(0);
+  });
+
+  it('gives a rare shared surname more weight than a common one', () => {
+    const rows = generateSynthetic(2000, 5).map((r) => ({ last_name: r.values.Nom, first_name: r.values['Prénom'] }));
+    rows.push({ last_name: 'Zylberstein', first_name: 'Anna' }, { last_name: 'Zylberstein', first_name: 'Anna' }, { last_name: 'Martin', first_name: 'Anna' }, { last_name: 'Martin', first_name: 'Anna' });
+    const res = resolvePersons(rows);
+    const n = rows.length;
+    const rare = res.explain(n - 4, n - 3).evidence.find((e) => e.field === 'last_name')!.weight;
+    const common = res.explain(n - 2, n - 1).evidence.find((e) => e.field === 'last_name')!.weight;
+    expect(rare).toBeGreaterThan(common);
+  });
+});
+
+describe('scopeRecords and outputs', () => {
+  const rows = generateSynthetic(3000, 11);
+  const file = join(dir, 'extract.csv');
+  writeFileSync(file, syntheticCsv(rows));
+
+  it('finds the persons of a French synthetic extract and writes identical files twice', async () => {
+    const res = await scopeRecords({ files: [file], mapping: mapping() }, { notificationDate: '2025-01-15' });
+    const pred: string[] = rows.map((_, i) => res.personOf.get(i)!);
+    const score = evaluate(pred, rows.map((r) => r.truth));
+    expect(score.pairwise.f1).toBeGreaterThan(0.9);
+    expect(Math.abs(score.countError)).toBeLessThan(0.05);
+    const [lo, hi] = res.personsRange;
+    expect(lo).toBeLessThanOrEqual(res.persons.length);
+    expect(hi).toBeGreaterThanOrEqual(res.persons.length);
+    const a = join(dir, 'a');
+    const b = join(dir, 'b');
+    const files = await writeOutputs(res, a, pack);
+    const again = await scopeRecords({ files: [file], mapping: mapping() }, { notificationDate: '2025-01-15' });
+    await writeOutputs(again, b, pack);
+    for (const f of files) expect(readFileSync(join(b, f)).equals(readFileSync(join(a, f))), f).toBe(true);
+    const assignments = readFileSync(join(a, 'assignments.csv'), 'utf8').trim().split('\n');
+    expect(assignments).toHaveLength(rows.length + 1);
+    const summary = JSON.parse(readFileSync(join(a, 'summary.json'), 'utf8'));
+    expect(summary.persons).toBe(res.persons.length);
+    expect(summary.by_risk.burglary).toBeGreaterThan(0);
+    expect(readFileSync(join(a, 'report.html'), 'utf8')).not.toMatch(/<script|src=|href="http/);
+  });
+
+  it('writes one readable letter per reachable person, to the legal representatives of minors', async () => {
+    const small = join(dir, 'small.csv');
+    writeFileSync(small, `${HEADER}\nL1;D1;otv;01/07/2024;Requérant;Durand;Léa;12/05/2012;06 11 22 33 44;;4 r de la Paix;94340;Joinville-le-Pont;;10/07/2024;30/07/2024;\nL2;D2;main_courante;02/07/2024;Victime;Moreau;Alain;01/01/1960;;alain@exemple.fr;8 av Foch;94100;Saint-Maur;;;;Vol simple\nL3;D2;main_courante;02/07/2024;Mis en cause;Girard;Paul;03/03/1990;;;;;;;;;Vol simple\n`);
+    const res = await scopeRecords({ files: [small], mapping: mapping() }, { notificationDate: '2024-07-20' });
+    const lea = res.persons.find((p) => p.firstName === 'Léa')!;
+    expect(lea.minor).toBe(true);
+    expect(lea.risks.map((r) => r.risk)).toContain('burglary');
+    const alain = res.persons.find((p) => p.firstName === 'Alain')!;
+    expect(alain.risks.map((r) => r.risk)).toEqual(expect.arrayContaining(['retaliation', 'sensitive', 'phishing']));
+    const out = join(dir, 'letters');
+    await writeOutputs(res, out, pack);
+    const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
+    const doc = await pdfjs.getDocument({ data: new Uint8Array(readFileSync(join(out, 'letters.pdf'))), useSystemFonts: false }).promise;
+    expect(doc.numPages).toBe(2);
+    const text = async (n: number) => (await (await doc.getPage(n)).getTextContent()).items.map((i) => ('str' in i ? i.str : '')).join(' ');
+    const first = await text(1);
+    expect(first).toContain('représentants légaux de Léa');
+    expect(first).toContain('cambriolage');
+    expect(await text(2)).toContain('représailles');
+    const sms = readFileSync(join(out, 'sms.csv'), 'utf8');
+    expect(sms).toContain('+33611223344');
+  });
+
+  it('reports bad rows with file and line and keeps going; refuses a file missing a mapped column', async () => {
+    const bad = join(dir, 'bad.csv');
+    writeFileSync(bad, iconv.encode(`${HEADER}\r\nL1;D1;otv;01/07/2024;Requérant;Hervé;Éloïse;31/02/1980;;;;;;;;;\r\nL2;D1;otv;01/07/2024;Requérant;;Jean;;;;;;;;;;\r\nL3;D1;otv;01/07/2024\r\n`, 'windows-1252'));
+    const res = await scopeRecords({ files: [bad], mapping: mapping() }, { notificationDate: '2024-07-20' });
+    expect(res.persons.map((p) => p.lastName)).toEqual(['HERVE']);
+    expect(res.persons[0]!.firstName).toBe('Éloïse');
+    expect(res.rejected.map((i) => [i.file, i.line])).toEqual(expect.arrayContaining([['bad.csv', 3], ['bad.csv', 4]]));
+    const missing = join(dir, 'missing.csv');
+    writeFileSync(missing, 'Nom;Prénom\nDupont;Jean\n');
+    await expect(scopeRecords({ files: [missing], mapping: mapping() }, { notificationDate: '2024-07-20' })).rejects.toBeInstanceOf(IngestError);
+  });
+
+  it('keeps only the perimeter but reaches people through their other records', async () => {
+    const f = join(dir, 'perimeter.csv');
+    writeFileSync(f, `${HEADER}\nL1;D1;main_courante;01/03/2024;Témoin;Roux;Pierre;05/05/1975;;;;;;;;;\nL2;D2;fourriere;01/03/2022;Propriétaire;ROUX;Pierre;05/05/1975;07 81 02 03 04;;;;;;;;\nL3;D3;otv;01/03/2024;Requérant;Blanc;Anne;05/06/1980;;;;;;;;;\n`);
+    const res = await scopeRecords({ files: [f], mapping: mapping() }, { notificationDate: '2024-07-20', since: '2024-01-01', modules: ['main_courante'] });
+    expect(res.summary.records).toBe(1);
+    expect(res.persons).toHaveLength(1);
+    expect(res.persons[0]!.phone?.e164).toBe('+33781020304');
+  });
+
+  it('stops when aborted', async () => {
+    const ctrl = new AbortController();
+    ctrl.abort(new Error('annulé'));
+    await expect(scopeRecords({ files: [file], mapping: mapping() }, { notificationDate: '2025-01-15', signal: ctrl.signal })).rejects.toThrow('annulé');
+  });
+});
