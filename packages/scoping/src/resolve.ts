@@ -158,28 +158,39 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
     if (f.phone) add(`p${f.phone}`, i);
     if (f.email) add(`e${f.email}`, i);
   }
-  const seen = new Set<number>();
-  const pa: number[] = [];
-  const pb: number[] = [];
+  // Pairs deduplicated per record with a marker array (a Set of pair keys tops out near 16M entries).
+  const blockList: number[][] = [];
+  const blocksOf: number[][] = Array.from({ length: n }, () => []);
   let blocksSkipped = 0;
   for (const ids of blocks.values()) {
     if (ids.length < 2) continue;
     if (ids.length > maxBlock) { blocksSkipped++; continue; }
-    for (let x = 0; x < ids.length; x++) {
-      for (let y = x + 1; y < ids.length; y++) {
-        const a = ids[x]!;
-        const b = ids[y]!;
-        const key = a < b ? a * n + b : b * n + a;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        pa.push(Math.min(a, b));
-        pb.push(Math.max(a, b));
+    const b = blockList.length;
+    blockList.push(ids);
+    for (const i of ids) blocksOf[i]!.push(b);
+  }
+  blocks.clear();
+  let pa = new Int32Array(1 << 16);
+  let pb = new Int32Array(1 << 16);
+  let count = 0;
+  const mark = new Int32Array(n).fill(-1);
+  for (let i = 0; i < n; i++) {
+    for (const b of blocksOf[i]!) {
+      for (const j of blockList[b]!) {
+        if (j <= i || mark[j] === i) continue;
+        mark[j] = i;
+        if (count === pa.length) { const na = new Int32Array(pa.length * 2); na.set(pa); pa = na; const nb = new Int32Array(pb.length * 2); nb.set(pb); pb = nb; }
+        pa[count] = i;
+        pb[count] = j;
+        count++;
       }
     }
+    if ((i & 0xffff) === 0) checkAbort(options.signal);
   }
-  seen.clear();
+  pa = pa.subarray(0, count);
+  pb = pb.subarray(0, count);
   checkAbort(options.signal);
-  const pairs = pa.length;
+  const pairs = count;
   progress('comparaison', 0, pairs);
 
   // Comparison vectors, coded as a pattern number so that EM runs over distinct patterns only.
@@ -279,13 +290,17 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
     return { weight: w, evidence };
   };
 
-  const prob = new Float64Array(pairs);
+  const prob = new Float32Array(pairs);
   for (let k = 0; k < pairs; k++) {
     const w = score(pa[k]!, pb[k]!, false).weight;
     prob[k] = 1 / (1 + 2 ** -w);
   }
   progress('comparaison', pairs, pairs);
-  const order = Array.from({ length: pairs }, (_, k) => k).filter((k) => prob[k]! >= Math.min(loose, threshold) * 0.5);
+  let kept = 0;
+  for (let k = 0; k < pairs; k++) if (prob[k]! >= Math.min(loose, threshold)) kept++;
+  const order = new Int32Array(kept);
+  kept = 0;
+  for (let k = 0; k < pairs; k++) if (prob[k]! >= Math.min(loose, threshold)) order[kept++] = k;
   order.sort((x, y) => prob[y]! - prob[x]! || pa[x]! - pa[y]! || pb[x]! - pb[y]!);
 
   const refusedAt = new Map<number, string>();
@@ -322,11 +337,11 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
     }
     return uf;
   };
-  const count = (uf: UnionFind) => { let c = 0; for (let i = 0; i < n; i++) if (uf.find(i) === i) c++; return c; };
+  const countRoots = (uf: UnionFind) => { let c = 0; for (let i = 0; i < n; i++) if (uf.find(i) === i) c++; return c; };
   progress('regroupement', 0, 3);
   const main = cluster(threshold, true);
-  const clustersStrict = count(cluster(strict, false));
-  const clustersLoose = count(cluster(loose, false));
+  const clustersStrict = countRoots(cluster(strict, false));
+  const clustersLoose = countRoots(cluster(loose, false));
   progress('regroupement', 3, 3);
   const clusterOf = new Int32Array(n);
   const idOfRoot = new Map<number, number>();
