@@ -1,7 +1,7 @@
 // scopeRecords: read the extract through @rempart/ingest, resolve persons over ALL rows (records
 // outside the perimeter still help to reach people), then keep the persons with a record inside.
 import { createMapper, readBatches, type CanonicalRecord, type IngestIssue, type Mapping } from '@rempart/ingest';
-import { addressKey, emailKey, normText, phoneKey, plateKey, postcodeKey, type Phone } from './normalize.ts';
+import { addressKey, emailKey, normText, phoneKey, postcodeKey, type Phone } from './normalize.ts';
 import { resolvePersons, type ResolveOptions, type ScoredPair } from './resolve.ts';
 
 export const CATEGORIES = ['identity', 'birth', 'contact', 'address', 'vehicle', 'absence', 'offence', 'facts', 'other'] as const;

@@ -225,7 +225,7 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
   }
   for (const row of u) { const t = row.reduce((x, y) => x + y, 0); for (let l = 0; l < row.length; l++) row[l] = row[l]! / t; }
   // m: EM over candidate pairs with u held fixed.
-  const m = radix.map((r, f) => Array.from({ length: r }, (_, l) => (l === r - 1 ? 0.1 : l === 0 ? 0.85 : 0.05 / Math.max(1, r - 2))) as number[]).map((row) => row.map((v) => v));
+  const m = radix.map((r) => Array.from({ length: r }, (_, l) => (l === r - 1 ? 0.1 : l === 0 ? 0.85 : 0.05 / Math.max(1, r - 2))) as number[]).map((row) => row.map((v) => v));
   let lambda = Math.min(0.5, Math.max(1e-4, n / Math.max(1, pairs) / 2));
   const patterns = [...patternCount.entries()].map(([code, count]) => ({ levels: decode(code), count }));
   // Plain EM over blocked pairs drifts to a spurious class (pairs blocked on a shared birth date
