@@ -3,3 +3,4 @@ export { resolvePersons, FIELDS, LEVELS, type PersonInput, type ResolveOptions, 
 export { writeOutputs, writeLettersPdf, reportHtml, letterText, smsText, type PackOptions } from './outputs.ts';
 export * from './normalize.ts';
 export { generateSynthetic, syntheticCsv, SYNTHETIC_MAPPING, SYNTHETIC_COLUMNS, type SyntheticRow } from './synthetic.ts';
+export { sendEmails, type SendOptions, type SendReport } from './send.ts';
