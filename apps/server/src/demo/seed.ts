@@ -31,7 +31,7 @@ export async function seedDemo(services: Services): Promise<DemoResult> {
   const startedAt = DateTime.fromJSDate(awareAt).minus({ days: 9 }).toJSDate();
   const system = { actorUserId: null, actorLabel: 'système (démonstration)', ip: null } as const;
 
-  const { organisationId, incidentId, userIds } = await services.db.transaction().execute(async (trx) => {
+  const { organisationId, incidentId } = await services.db.transaction().execute(async (trx) => {
     const organisationId = await createOrganisation(trx, {
       name: 'Commune de Val-de-Brême (démonstration)',
       kind: 'commune',
@@ -126,12 +126,11 @@ export async function seedDemo(services: Services): Promise<DemoResult> {
         email_enc: email ? services.keys.encrypt(email, `contact:${organisationId}:${id}:email`) : null,
       }).execute();
     }
-    return { organisationId, incidentId, userIds };
+    return { organisationId, incidentId };
   });
 
   const invitation = await createInvitation(services, {
     organisationId, email: DEMO_USERS[0]!.email, role: 'admin', createdBy: null, ip: null, actorLabel: system.actorLabel,
   });
-  void userIds;
   return { organisationId, incidentId, adminSetupUrl: invitation.inviteUrl ?? null };
 }

@@ -148,8 +148,8 @@ export async function verifyAudit(db: Db, keys: Keys, batchSize = 5000): Promise
       .execute();
     if (rows.length === 0) break;
     for (const row of rows) {
-      const broken = (reason: string) => ({ ok: false, entries: count, checkpoints: checkpoints.length, firstBroken: { seq: row.seq, reason } });
-      if (row.seq !== expected) return { ...broken(`entrée ${expected} manquante`), firstBroken: { seq: expected, reason: `entrée ${expected} manquante` } };
+      const broken = (reason: string, seq = row.seq) => ({ ok: false, entries: count, checkpoints: checkpoints.length, firstBroken: { seq, reason } });
+      if (row.seq !== expected) return broken(`entrée ${expected} manquante`, expected);
       if (row.prev_hash !== prevHash) return broken('chaînage rompu (empreinte précédente différente)');
       if (entryHash(prevHash, row as HashedFields) !== row.hash) return broken('contenu modifié (empreinte recalculée différente)');
       const checkpoint = bySeq.get(row.seq);

@@ -98,12 +98,13 @@ export function registerRoutes(app: FastifyInstance, routes: RouteDef[], service
           const access = await resolveAccess(services.db, session.userId, orgId);
           // Another organisation's objects do not exist for this user: 404, never a hint.
           if (!access) throw errors.notFound('Organisation');
-          if (!can(access.role, route.access.permission, { readOnly: access.readOnly })) {
+          const { permission } = route.access;
+          if (!can(access.role, permission, { readOnly: access.readOnly })) {
             await services.db.transaction().execute((trx) =>
               appendAudit(trx, services.keys, {
                 actorUserId: session.userId, actorLabel: session.userEmail, organisationId: orgId, ip,
                 action: `${route.method} ${route.path}`, objectType: 'route', outcome: 'denied',
-                details: { permission: route.access && typeof route.access === 'object' ? route.access.permission : null },
+                details: { permission },
               }),
             );
             throw errors.forbidden();

@@ -44,12 +44,10 @@ export const datasetRoutes: RouteDef[] = [
     method: 'GET', path: `${INC}/datasets/:datasetId/preview`, access: { permission: 'dataset.read' }, tag: 'datasets', summary: 'Premières lignes de l’extrait (lecture tracée)',
     handler: async (ctx) => {
       const org = ctx.requireOrg();
-      await getIncidentRow(ctx.services.db, org.id, ctx.params.incidentId);
+      const incident = await getIncidentRow(ctx.services.db, org.id, ctx.params.incidentId);
       const id = ctx.params.datasetId;
       if (!isUuid(id)) throw errors.notFound('Extrait');
-      const row = await ctx.services.db.selectFrom('leaked_datasets').select('incident_id').where('organisation_id', '=', org.id).where('id', '=', id).executeTakeFirst();
-      if (!row || row.incident_id !== ctx.params.incidentId) throw errors.notFound('Extrait');
-      const data = await readDataset(ctx.services, org.id, id);
+      const data = await readDataset(ctx.services, org.id, id, incident.id);
       await ctx.auditRead('leaked_dataset', id, { what: 'preview' });
       return previewText(data);
     },

@@ -65,8 +65,9 @@ export async function importDataset(
 }
 
 /** The decrypted bytes of a dataset; callers audit the read. */
-export async function readDataset(services: Services, organisationId: string, id: string): Promise<Buffer> {
-  const row = await services.db.selectFrom('leaked_datasets').selectAll().where('organisation_id', '=', organisationId).where('id', '=', id).executeTakeFirst();
+export async function readDataset(services: Services, organisationId: string, id: string, incidentId?: string): Promise<Buffer> {
+  const row = await services.db.selectFrom('leaked_datasets').selectAll().where('organisation_id', '=', organisationId).where('id', '=', id)
+    .$if(incidentId !== undefined, (q) => q.where('incident_id', '=', incidentId!)).executeTakeFirst();
   if (!row) throw errors.notFound('Extrait');
   if (!row.wrapped_key || !row.storage_key) throw new AppError('dataset_purged', 410, `Cet extrait a été purgé le ${row.purged_at?.toISOString().slice(0, 10)} : ses données n'existent plus.`);
   const key = services.keys.unwrapKey(row.wrapped_key, bind(organisationId, id));

@@ -9,7 +9,7 @@ import { defineRoute, type RequestContext, type RouteDef } from '../../platform/
 import { errors } from '../../platform/errors.ts';
 import { getOrganisation } from '../organisations/service.ts';
 import { noticeSchema, registerEntrySchema, submissionSchema } from './schema.ts';
-import { getIncident, getIncidentRow, type IncidentView } from './service.ts';
+import { getIncident, getIncidentRow, notificationTimes, type IncidentView } from './service.ts';
 
 const ORG = '/api/v1/organisations/:orgId';
 const INC = `${ORG}/incidents/:incidentId`;
@@ -246,10 +246,7 @@ async function registerEntries(ctx: RequestContext) {
     .where('incidents.organisation_id', '=', org.id)
     .orderBy('incidents.aware_at')
     .execute();
-  const firstNotifications = await ctx.services.db.selectFrom('cnil_submissions')
-    .select(['incident_id', (eb) => eb.fn.min('submitted_at').as('first')])
-    .where('organisation_id', '=', org.id).groupBy('incident_id').execute();
-  const notifiedAt = new Map(firstNotifications.map((n) => [n.incident_id, new Date(n.first as unknown as string)]));
+  const notifiedAt = await notificationTimes(ctx.services.db, org.id);
   return incidents.map((i) => ({
     reference: i.reference,
     title: i.title,

@@ -2,13 +2,13 @@
 // it, so an id from another organisation is simply not found.
 import type { Transaction } from 'kysely';
 import { json, type Db, type Schema, type PersonalData } from '@rempart/db';
-import { cnilClock, expandRunbook } from '@rempart/runbooks';
+import { cnilClock, expandRunbook, type Clock } from '@rempart/runbooks';
 import type { z } from 'zod';
 import { errors } from '../../platform/errors.ts';
 import { isUuid } from '../organisations/access.ts';
 import type { incidentInputSchema, incidentPatchSchema, taskInputSchema } from './schema.ts';
 
-type Row = Schema['incidents'] extends unknown ? Record<string, any> : never;
+type Row = Record<string, any>;
 
 export interface IncidentView {
   id: string;
@@ -26,7 +26,7 @@ export interface IncidentView {
   personalData: PersonalData;
   provider: string | null;
   createdAt: string;
-  clock: ReturnType<typeof cnilClock> extends infer C ? C : never;
+  clock: Clock;
 }
 
 const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
@@ -59,13 +59,13 @@ export function incidentView(row: Row, notifiedAt: Date | null, now: Date): Inci
 }
 
 /** When the CNIL was first notified (the initial submission), per incident. */
-async function notificationTimes(db: Db | Transaction<Schema>, orgId: string, incidentIds: string[]): Promise<Map<string, Date>> {
-  if (incidentIds.length === 0) return new Map();
+export async function notificationTimes(db: Db | Transaction<Schema>, orgId: string, incidentIds?: string[]): Promise<Map<string, Date>> {
+  if (incidentIds?.length === 0) return new Map();
   const rows = await db
     .selectFrom('cnil_submissions')
     .select(['incident_id', (eb) => eb.fn.min('submitted_at').as('first')])
     .where('organisation_id', '=', orgId)
-    .where('incident_id', 'in', incidentIds)
+    .$if(incidentIds !== undefined, (q) => q.where('incident_id', 'in', incidentIds!))
     .groupBy('incident_id')
     .execute();
   return new Map(rows.map((r) => [r.incident_id, new Date(r.first as unknown as string)]));

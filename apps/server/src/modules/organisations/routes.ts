@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineRoute, type RouteDef } from '../../platform/http.ts';
 import { errors } from '../../platform/errors.ts';
+import { isUuid } from './access.ts';
 import { createInvitation } from '../auth/service.ts';
 import { organisationPatchSchema, roleSchema } from './schema.ts';
 import { getOrganisation, updateOrganisation } from './service.ts';
@@ -59,8 +60,9 @@ export const organisationRoutes: RouteDef[] = [
     handler: async (ctx) => {
       const org = ctx.requireOrg();
       const session = ctx.requireSession();
-      const userId = ctx.params.userId ?? '';
-      const membership = await ctx.services.db.selectFrom('memberships').select('role').where('organisation_id', '=', org.id).where('user_id', '=', z.string().uuid().safeParse(userId).success ? userId : '00000000-0000-0000-0000-000000000000').executeTakeFirst();
+      const userId = ctx.params.userId;
+      if (!isUuid(userId)) throw errors.notFound('Utilisateur');
+      const membership = await ctx.services.db.selectFrom('memberships').select('role').where('organisation_id', '=', org.id).where('user_id', '=', userId).executeTakeFirst();
       if (!membership) throw errors.notFound('Utilisateur');
       if (userId === session.userId && (ctx.body.disabled || (ctx.body.role && ctx.body.role !== 'admin'))) {
         throw errors.conflict('self_lockout', 'Vous ne pouvez pas retirer vos propres droits d’administration : demandez-le à un autre administrateur.');
