@@ -13,12 +13,21 @@ import { installErrorHandling, registerRoutes } from './platform/http.ts';
 import { allRoutes } from './routes.ts';
 import { openApiDocument } from './platform/openapi.ts';
 import type { Services } from './platform/services.ts';
+import { allJobHandlers } from './jobs.ts';
+import { startWorker, type Worker } from './modules/jobs/queue.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The background-job worker of this server; tests call `jobs.drain()` instead of waiting for the poll. */
+    jobs: Worker;
+  }
+}
 
 z.config(z.locales.fr());
 
 export const webDist = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
-export async function buildApp(services: Services, options: { logger?: boolean } = {}): Promise<FastifyInstance> {
+export async function buildApp(services: Services, options: { logger?: boolean; pollJobs?: boolean } = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ? { level: services.config.logLevel } : false,
     bodyLimit: 1_048_576,
@@ -60,6 +69,11 @@ export async function buildApp(services: Services, options: { logger?: boolean }
   registerRoutes(app, routes, services);
   app.get('/api/v1/openapi.json', async () => openApiDocument(routes));
   app.get('/api/v1/health', async () => ({ status: 'ok', database: services.database.kind }));
+
+  // Jobs (log scans, scoping) run in this process; any other instance on the same database shares the queue.
+  const worker = startWorker(services.db, allJobHandlers(services), { autoStart: options.pollJobs ?? true, pollMs: 500 });
+  app.decorate('jobs', worker);
+  app.addHook('onClose', () => worker.stop());
 
   const withWeb = existsSync(path.join(webDist, 'index.html'));
   if (withWeb) await app.register(fastifyStatic, { root: webDist, prefix: '/', wildcard: false, index: ['index.html'] });

@@ -10,6 +10,7 @@ import type { Services } from './platform/services.ts';
 import { checkpointNow } from './platform/audit.ts';
 import { buildApp } from './app.ts';
 import { purgeExpiredDatasets } from './modules/datasets/service.ts';
+import { failInterruptedJobs } from './modules/jobs/queue.ts';
 
 export async function openConfiguredDatabase(config: Config): Promise<Database> {
   if (config.databaseUrl) return openDatabase({ url: config.databaseUrl });
@@ -33,6 +34,9 @@ export async function createServices(config: Config, overrides: { database?: Dat
 }
 
 export async function startServer(services: Services): Promise<{ url: string; close(): Promise<void> }> {
+  // Before this instance polls: a job marked running belongs to a process that is gone.
+  // (With several instances on one PostgreSQL, run them from one supervisor so this only happens at a full restart.)
+  await failInterruptedJobs(services.db);
   const app = await buildApp(services, { logger: true });
   const address = await app.listen({ port: services.config.port, host: services.config.host });
   // Leaked extracts past their retention date are purged at start-up and every hour.

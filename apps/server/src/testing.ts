@@ -52,7 +52,8 @@ export async function createWorld(backend: TestBackend, options: { smtpUrl?: str
     keys: createKeys(randomBytes(32)),
     now: () => new Date(clock.now),
   });
-  const app = await buildApp(services);
+  // Tests run jobs with world.app.jobs.drain(), at the moment they choose.
+  const app = await buildApp(services, { pollJobs: false });
   const passwordHash = await hashPassword(TEST_PASSWORD);
 
   const orgA = (await services.db.insertInto('organisations').values({ name: 'Commune A', kind: 'commune', siren: '219499902' } as never).returning('id').executeTakeFirstOrThrow()).id;

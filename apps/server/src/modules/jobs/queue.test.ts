@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testBackends, type Database } from '@rempart/db';
-import { cancelJob, enqueueJob, getJob, startWorker } from './queue.ts';
+import { cancelJob, enqueueJob, failInterruptedJobs, getJob, INTERRUPTED, startWorker } from './queue.ts';
 
 for (const backend of testBackends()) {
   describe.skipIf(backend.skipReason)(`job queue on ${backend.name}`, () => {
@@ -56,6 +56,28 @@ for (const backend of testBackends()) {
       expect(steps).toBe(3);
       expect((await getJob(database.db, orgId, id))?.status).toBe('cancelled');
       expect(await getJob(database.db, '00000000-0000-4000-8000-000000000000', id)).toBeNull();
+    });
+
+    it('interrupts the running job when the worker stops, and records it as failed with the reason', async () => {
+      const id = await enqueueJob(database.db, { organisationId: orgId, kind: 'slow', payload: {} });
+      let started!: () => void;
+      const hasStarted = new Promise<void>((resolve) => (started = resolve));
+      const worker = startWorker(database.db, {
+        slow: (ctx) => new Promise((_, reject) => {
+          started();
+          ctx.signal.addEventListener('abort', () => reject(new Error('stopped')));
+        }),
+      }, { autoStart: true, pollMs: 10 });
+      await hasStarted;
+      await worker.stop();
+      expect(await getJob(database.db, orgId, id)).toMatchObject({ status: 'failed', error: INTERRUPTED });
+    });
+
+    it('marks jobs left running by a dead process as failed', async () => {
+      const id = await enqueueJob(database.db, { organisationId: orgId, kind: 'orphan', payload: {} });
+      await database.db.updateTable('jobs').set({ status: 'running', started_at: new Date() }).where('id', '=', id).execute();
+      expect(await failInterruptedJobs(database.db)).toBe(1);
+      expect(await getJob(database.db, orgId, id)).toMatchObject({ status: 'failed', error: INTERRUPTED });
     });
   });
 }

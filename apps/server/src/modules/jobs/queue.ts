@@ -66,19 +66,30 @@ async function claim(db: Db, kinds: string[]) {
 export interface Worker {
   /** Runs queued jobs until none is left (tests and the CLI use it directly). */
   drain(): Promise<number>;
+  /** Stops polling and interrupts the running job, which is recorded as failed so the user can start it again. */
   stop(): Promise<void>;
+}
+
+export const INTERRUPTED = "interrompu : le serveur s'est arrêté pendant le traitement ; relancez-le.";
+
+/** A job left running by a process that died cannot finish: say so instead of showing it running forever. */
+export async function failInterruptedJobs(db: Db): Promise<number> {
+  const r = await db.updateTable('jobs').set({ status: 'failed', error: INTERRUPTED, finished_at: new Date() }).where('status', '=', 'running').executeTakeFirst();
+  return Number(r.numUpdatedRows);
 }
 
 export function startWorker(db: Db, handlers: Record<string, JobHandler>, options: { pollMs?: number; autoStart?: boolean } = {}): Worker {
   const kinds = Object.keys(handlers);
   let stopped = false;
   let running: Promise<unknown> = Promise.resolve();
+  let current: AbortController | null = null;
 
   async function runOne(): Promise<boolean> {
     if (kinds.length === 0) return false;
     const row = await claim(db, kinds);
     if (!row) return false;
     const controller = new AbortController();
+    current = controller;
     // A cancel is a status change in the database; the running job sees it at its next progress call.
     const progress = async (value: Record<string, unknown>) => {
       const current = await db.updateTable('jobs').set({ progress: json(value) }).where('id', '=', row.id).returning('status').executeTakeFirst();
@@ -88,9 +99,13 @@ export function startWorker(db: Db, handlers: Record<string, JobHandler>, option
       const result = await handlers[row.kind]!({ id: row.id, organisationId: row.organisation_id, payload: row.payload, signal: controller.signal, progress });
       await db.updateTable('jobs').set({ status: 'done', result: json(result), finished_at: new Date() }).where('id', '=', row.id).where('status', '=', 'running').execute();
     } catch (error) {
-      const message = controller.signal.aborted ? 'annulé' : (error as Error).message;
-      await db.updateTable('jobs').set({ status: controller.signal.aborted ? 'cancelled' : 'failed', error: message.slice(0, 2000), finished_at: new Date() })
+      const shutdown = controller.signal.aborted && controller.signal.reason === INTERRUPTED;
+      const status = shutdown ? 'failed' : controller.signal.aborted ? 'cancelled' : 'failed';
+      const message = shutdown ? INTERRUPTED : controller.signal.aborted ? 'annulé' : (error as Error).message;
+      await db.updateTable('jobs').set({ status, error: message.slice(0, 2000), finished_at: new Date() })
         .where('id', '=', row.id).where('status', 'in', ['running', 'cancelled']).execute();
+    } finally {
+      current = null;
     }
     return true;
   }
@@ -116,6 +131,7 @@ export function startWorker(db: Db, handlers: Record<string, JobHandler>, option
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
+      current?.abort(INTERRUPTED);
       await running;
     },
   };
