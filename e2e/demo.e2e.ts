@@ -156,7 +156,8 @@ for (const backend of testBackends()) {
       // Contacts: an error is shown beside its field, then add, edit and delete (after confirmation).
       await page.getByRole('link', { name: 'Contacts' }).click();
       await expect.poll(() => page.locator('.card').filter({ hasText: 'Commissariat de secteur' }).count()).toBe(1);
-      expect(await page.locator('.card').filter({ hasText: 'CNIL' }).count()).toBeGreaterThan(0);
+      // National contacts come from a second request: wait for them as for the local ones.
+      await expect.poll(() => page.locator('.card').filter({ hasText: 'CNIL' }).count()).toBeGreaterThan(0);
       const add = page.getByRole('form', { name: 'Ajouter un contact local' });
       await add.getByLabel('Catégorie').selectOption('gendarmerie');
       await add.getByLabel('Nom').fill('Brigade de Val-de-Brême');
@@ -206,6 +207,11 @@ for (const backend of testBackends()) {
       await expect.poll(() => page.getByText('Aucun incident en cours.').count()).toBe(1);
       await page.getByLabel("Changer d'organisation").selectOption({ label: 'Commune de Val-de-Brême (démonstration)' });
       await expect.poll(() => page.getByTestId('current-organisation').textContent()).toBe('Commune de Val-de-Brême (démonstration)');
+
+      // Monitoring probes and link checkers ask with HEAD: an app page answers like GET, an unknown API path stays a 404.
+      const head = await fetch(`${e2e.url}/o/${e2e.orgId}/incidents`, { method: 'HEAD' });
+      expect([head.status, head.headers.get('content-type')]).toEqual([200, 'text/html; charset=utf-8']);
+      expect((await fetch(`${e2e.url}/api/v1/nothing-here`, { method: 'HEAD' })).status).toBe(404);
 
       // The incident page on a phone: the clock stays in view, nothing scrolls sideways.
       const phone = await e2e.browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'fr-FR', timezoneId: 'Europe/Paris', storageState: await page.context().storageState() });

@@ -79,7 +79,7 @@ export async function buildApp(services: Services, options: { logger?: boolean; 
   if (withWeb) await app.register(fastifyStatic, { root: webDist, prefix: '/', wildcard: false, index: ['index.html'] });
   // Client-side routes fall back to the app; unknown API paths stay JSON 404s.
   app.setNotFoundHandler((request, reply) => {
-    if (withWeb && request.method === 'GET' && !request.url.startsWith('/api/')) return reply.type('text/html').sendFile('index.html');
+    if (withWeb && (request.method === 'GET' || request.method === 'HEAD') && !request.url.startsWith('/api/')) return reply.type('text/html').sendFile('index.html');
     return reply.code(404).send({ code: 'not_found', message: `Adresse inconnue : ${request.method} ${request.url.split('?')[0]}`, details: [] });
   });
   return app;

@@ -8,7 +8,7 @@ export const PRIVILEGED_ROLES: readonly Role[] = ['admin', 'rssi', 'dpo'];
 export const PERMISSIONS = {
   'organisation.read': { fr: "Voir l'organisation et son tableau de bord", roles: ROLES },
   'organisation.manage': { fr: "Modifier la fiche de l'organisation", roles: ['admin'] },
-  'users.read': { fr: 'Voir les utilisateurs', roles: ['admin', 'rssi', 'dgs'] },
+  'users.read': { fr: 'Voir les utilisateurs', roles: ['admin', 'rssi', 'dpo', 'dgs'] },
   'users.manage': { fr: 'Inviter, changer un rôle, désactiver', roles: ['admin'] },
   'incident.read': { fr: 'Voir les incidents, le journal et les tâches', roles: ROLES },
   'incident.write': { fr: 'Déclarer et modifier un incident', roles: ['admin', 'rssi', 'dpo', 'dgs'] },
