@@ -167,16 +167,23 @@ for (const backend of testBackends()) {
     }, 60_000);
 
     it('imports from the operator folder only, refusing traversal and links out of it', async () => {
-      await mkdir(path.join(importDir, 'mars'));
-      await writeFile(path.join(importDir, 'mars', 'police.ndjson'), ndjson);
-      await writeFile(path.join(importDir, 'vide.csv'), '');
+      const missing = await rssi.request('GET', `/api/v1/organisations/${world.orgA}/forensics/import-folder`);
+      expect(missing.statusCode).toBe(409);
+      expect(missing.json().message).toContain(world.orgA);
+      const own = path.join(importDir, world.orgA);
+      await mkdir(path.join(own, 'mars'), { recursive: true });
+      await writeFile(path.join(own, 'mars', 'police.ndjson'), ndjson);
+      await writeFile(path.join(own, 'vide.csv'), '');
+      // Another organisation's sub-folder is outside this one's reach.
+      await mkdir(path.join(importDir, world.orgB));
+      await writeFile(path.join(importDir, world.orgB, 'b.ndjson'), ndjson);
       const outside = await mkdtemp(path.join(tmpdir(), 'rempart-outside-'));
       await writeFile(path.join(outside, 'secret.txt'), 'secret');
-      await symlink(path.join(outside, 'secret.txt'), path.join(importDir, 'lien.txt'));
+      await symlink(path.join(outside, 'secret.txt'), path.join(own, 'lien.txt'));
       const listing = (await rssi.request('GET', `/api/v1/organisations/${world.orgA}/forensics/import-folder`)).json();
       expect(listing.files.map((f: { path: string }) => f.path)).toEqual(['mars/police.ndjson', 'vide.csv']);
       const before = (await rssi.request('GET', `${base}/evidence`)).json().length;
-      for (const bad of ['../' + path.basename(outside) + '/secret.txt', 'lien.txt', path.join(outside, 'secret.txt'), 'vide.csv', 'absent.csv', 'mars']) {
+      for (const bad of ['../' + path.basename(outside) + '/secret.txt', `../${world.orgB}/b.ndjson`, 'lien.txt', path.join(outside, 'secret.txt'), 'vide.csv', 'absent.csv', 'mars']) {
         const r = await rssi.request('POST', `${base}/forensics/import-folder`, { files: ['mars/police.ndjson', bad] });
         expect(r.statusCode, bad).toBe(400);
         expect(r.json().details[0].message).toMatch(/refusé|introuvable|vide|pas un fichier/);

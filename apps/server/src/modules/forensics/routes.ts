@@ -24,7 +24,7 @@ export const forensicsRoutes: RouteDef[] = [
   }),
   defineRoute({
     method: 'GET', path: `${ORG}/forensics/import-folder`, access: { permission: 'forensics.write' }, tag: 'forensics', summary: "Fichiers du dossier d'import configuré par l'exploitant",
-    handler: async (ctx) => listImportFolder(ctx.services),
+    handler: async (ctx) => listImportFolder(ctx.services, ctx.requireOrg().id),
   }),
   defineRoute({
     method: 'POST', path: `${INC}/forensics/import-folder`, access: { permission: 'forensics.write' }, tag: 'forensics', summary: "Verser au dossier des journaux pris dans le dossier d'import (tout ou rien)",
@@ -35,7 +35,7 @@ export const forensicsRoutes: RouteDef[] = [
       const incident = await getIncidentRow(ctx.services.db, org.id, ctx.params.incidentId);
       // Every file is checked and read before anything is stored: one bad path, nothing imported.
       const read = [];
-      for (const relative of [...new Set(ctx.body.files)]) read.push({ relative, ...(await readImportFile(ctx.services, relative)) });
+      for (const relative of [...new Set(ctx.body.files)]) read.push({ relative, ...(await readImportFile(ctx.services, org.id, relative)) });
       const rows = await addEvidence(
         ctx.services,
         { orgId: org.id, incidentId: incident.id, uploadedBy: session.userId, uploadedByName: session.userName },

@@ -166,21 +166,25 @@ function notConfigured(): AppError {
   return new AppError('log_import_not_configured', 409, "L'import depuis un dossier du serveur n'est pas configuré : l'exploitant doit définir REMPART_LOG_IMPORT_DIR (voir docs/operations.md).");
 }
 
-async function importRoot(services: Services): Promise<string> {
+/** Each organisation has its own sub-folder (named by its id): on a shared server, one commune cannot pick another's logs. */
+async function importRoot(services: Services, orgId: string): Promise<string> {
   const configured = services.config.logImportDir;
   if (!configured) throw notConfigured();
   try {
-    return await realpath(configured);
+    const root = await realpath(configured);
+    const own = await realpath(path.join(root, orgId));
+    if (path.dirname(own) !== root) throw new Error('outside');
+    return own;
   } catch {
-    throw new AppError('log_import_missing', 409, `Le dossier d'import configuré est introuvable sur le serveur (${path.basename(configured)}).`);
+    throw new AppError('log_import_missing', 409, `Aucun dossier d'import pour cette organisation : l'exploitant doit créer le sous-dossier « ${orgId} » dans REMPART_LOG_IMPORT_DIR et y déposer les journaux.`);
   }
 }
 
 export interface FolderEntry { path: string; size: number; modifiedAt: string }
 
 /** Regular files under the import folder; symbolic links are neither listed nor followed. */
-export async function listImportFolder(services: Services): Promise<{ root: string; files: FolderEntry[]; truncated: boolean }> {
-  const root = await importRoot(services);
+export async function listImportFolder(services: Services, orgId: string): Promise<{ root: string; files: FolderEntry[]; truncated: boolean }> {
+  const root = await importRoot(services, orgId);
   const files: FolderEntry[] = [];
   let truncated = false;
   const walk = async (dir: string, depth: number): Promise<void> => {
@@ -208,8 +212,8 @@ export async function listImportFolder(services: Services): Promise<{ root: stri
  * Resolves a path chosen in the listing and reads it: relative, no `..`, and the real path (symbolic
  * links resolved) must be the same file inside the folder, so a link cannot lead outside it.
  */
-export async function readImportFile(services: Services, relative: string): Promise<{ name: string; data: Buffer }> {
-  const root = await importRoot(services);
+export async function readImportFile(services: Services, orgId: string, relative: string): Promise<{ name: string; data: Buffer }> {
+  const root = await importRoot(services, orgId);
   const refuse = (message: string) => errors.validation([{ path: 'files', message: `${relative.slice(0, 200)} : ${message}` }]);
   if (relative.includes('\0') || path.isAbsolute(relative) || relative.split(/[\\/]/).some((part) => part === '..')) throw refuse('chemin refusé (il doit rester dans le dossier d’import).');
   const candidate = path.resolve(root, relative);
