@@ -11,6 +11,7 @@ import { NoticeSection, RegisterSection } from './Notification.tsx';
 import { IncidentForm } from './Incidents.tsx';
 import { EvidenceSection } from './Evidence.tsx';
 import { DatasetsSection } from './Datasets.tsx';
+import { ForensicsSection } from './Forensics.tsx';
 
 export function IncidentPage({ orgId, incidentId }: { orgId: string; incidentId: string }) {
   const { membership, session } = useSession();
@@ -49,6 +50,7 @@ export function IncidentPage({ orgId, incidentId }: { orgId: string; incidentId:
     ['note', t('incident.notice'), true],
     ['preuves', t('evidence.title'), allowed(me, 'evidenceRead')],
     ['extraits', t('datasets.title'), allowed(me, 'datasets') && i.personalData.involved],
+    ['journaux', t('incident.forensics'), allowed(me, 'forensicsRead')],
     ['documents', t('incident.documents'), true],
   ];
   return (
@@ -68,6 +70,7 @@ export function IncidentPage({ orgId, incidentId }: { orgId: string; incidentId:
       <NoticeSection base={base} canWrite={allowed(me, 'notice')} />
       {allowed(me, 'datasets') && i.personalData.involved && <DatasetsSection base={base} />}
       {allowed(me, 'evidenceRead') && <EvidenceSection base={base} canWrite={allowed(me, 'evidence')} />}
+      {allowed(me, 'forensicsRead') && <ForensicsSection base={base} orgId={orgId} canWrite={allowed(me, 'forensics')} />}
       <section id="documents" aria-labelledby="documents-h">
         <h2 id="documents-h">{t('incident.documents')}</h2>
         <ul className="downloads">
