@@ -281,7 +281,7 @@ function PreviewTable({ preview }: { preview: Preview }) {
       )}
       {preview.columns.length > 0 && <p className="muted">{t('forensics.columns')} : {preview.columns.join(' · ')}</p>}
       {preview.events.length > 0 && (
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0} role="region" aria-label={t('forensics.previewTitle', { file: preview.file })}>
           <table>
             <caption className="visually-hidden">{t('forensics.previewTitle', { file: preview.file })}</caption>
             <thead><tr>{PREVIEW_COLUMNS.map((c) => <th key={c} scope="col">{c === 'line' ? t('forensics.lineHead') : c}</th>)}</tr></thead>
@@ -345,7 +345,7 @@ function ScanResults({ base, scanId, canWrite }: { base: string; scanId: string;
     <div className="scan-results">
       <h3>{t('forensics.flagged')}</h3>
       {d.accounts.length === 0 ? <p>{t('forensics.noneFlagged')}</p> : (
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0} role="region" aria-label={t('forensics.flagged')}>
           <table>
             <thead><tr><th scope="col">{t('forensics.account')}</th><th scope="col">{t('forensics.severity')}</th><th scope="col">{t('forensics.score')}</th><th scope="col">{t('forensics.summary')}</th></tr></thead>
             <tbody>
@@ -412,7 +412,7 @@ function AccountDetail({ base, scanId, account: a, series, canWrite }: { base: s
             {f.advice && <p className="muted">{f.advice}</p>}
             <details>
               <summary>{t('forensics.events', { n: f.events.length, total: f.event_count })}</summary>
-              <div className="table-wrap">
+              <div className="table-wrap" tabIndex={0} role="region" aria-label={t('forensics.events', { n: f.events.length, total: f.event_count })}>
                 <table>
                   <thead><tr><th scope="col">{t('forensics.when')}</th><th scope="col">{t('forensics.action')}</th><th scope="col">IP</th><th scope="col">{t('forensics.country')}</th><th scope="col">{t('forensics.module')}</th><th scope="col">{t('forensics.records')}</th></tr></thead>
                   <tbody>
