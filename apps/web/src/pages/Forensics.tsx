@@ -32,7 +32,7 @@ const PREVIEW_COLUMNS = ['line', '@timestamp', 'user.name', 'source.ip', 'source
 const nf = (n: number) => n.toLocaleString('fr-FR');
 const active = (s: Scan) => s.status === 'queued' || s.status === 'running';
 
-export function ForensicsSection({ base, orgId, canWrite }: { base: string; orgId: string; canWrite: boolean }) {
+export function ForensicsSection({ base, orgId, canWrite, onChange }: { base: string; orgId: string; canWrite: boolean; onChange?: () => void }) {
   const pieces = useLoad(() => api<Piece[]>('GET', `${base}/evidence`), [base]);
   const presets = useLoad(() => api<Preset[]>('GET', orgUrl(orgId, '/forensics/presets')), [orgId]);
   const scans = useLoad(() => api<Scan[]>('GET', `${base}/forensics/scans`), [base]);
@@ -55,6 +55,12 @@ export function ForensicsSection({ base, orgId, canWrite }: { base: string; orgI
     const timer = setInterval(reloadScans, 1500);
     return () => clearInterval(timer);
   }, [running, reloadScans]);
+  // A scan that ends has filed its report: the pieces list changes.
+  const wasRunning = useRef(false);
+  useEffect(() => {
+    if (wasRunning.current && !running) onChange?.();
+    wasRunning.current = running;
+  }, [running, onChange]);
 
   const choice = () => (preset === CUSTOM ? { mapping: mappingText } : { preset });
   const toggle = (id: string) => setSelected((s) => (s.includes(id) ? s.filter((x) => x !== id) : [...s, id]));
@@ -118,8 +124,8 @@ export function ForensicsSection({ base, orgId, canWrite }: { base: string; orgI
               ))}
             </fieldset>
           )}
-          <LogUpload base={base} onDone={(ids) => { pieces.reload(); setSelected((s) => [...new Set([...s, ...ids])]); }} />
-          <FolderImport base={base} orgId={orgId} onDone={(ids) => { pieces.reload(); setSelected((s) => [...new Set([...s, ...ids])]); }} />
+          <LogUpload base={base} onDone={(ids) => { pieces.reload(); onChange?.(); setSelected((s) => [...new Set([...s, ...ids])]); }} />
+          <FolderImport base={base} orgId={orgId} onDone={(ids) => { pieces.reload(); onChange?.(); setSelected((s) => [...new Set([...s, ...ids])]); }} />
 
           <h3>{t('forensics.step2')}</h3>
           <form onSubmit={start} noValidate className="form compact">
@@ -170,7 +176,7 @@ export function ForensicsSection({ base, orgId, canWrite }: { base: string; orgI
           {scans.data.map((s) => <ScanCard key={s.id} base={base} scan={s} canWrite={canWrite} isOpen={shown === s.id} onOpen={() => setOpenScan(s.id)} onChange={scans.reload} />)}
         </ul>
       )}
-      {shown && scans.data?.find((s) => s.id === shown)?.status === 'done' && <ScanResults key={shown} base={base} scanId={shown} canWrite={canWrite} />}
+      {shown && scans.data?.find((s) => s.id === shown)?.status === 'done' && <ScanResults key={shown} base={base} scanId={shown} canWrite={canWrite} onActions={onChange} />}
     </section>
   );
 }
@@ -335,7 +341,7 @@ function ScanCard({ base, scan: s, canWrite, isOpen, onOpen, onChange }: { base:
   );
 }
 
-function ScanResults({ base, scanId, canWrite }: { base: string; scanId: string; canWrite: boolean }) {
+function ScanResults({ base, scanId, canWrite, onActions }: { base: string; scanId: string; canWrite: boolean; onActions?: () => void }) {
   const detail = useLoad(() => api<ScanDetail>('GET', `${base}/forensics/scans/${scanId}`), [base, scanId]);
   const [account, setAccount] = useState<string | null>(null);
   if (!detail.data) return <Loading error={detail.error} />;
@@ -367,12 +373,12 @@ function ScanResults({ base, scanId, canWrite }: { base: string; scanId: string;
           <ul className="rejected">{d.firstRejected.map((r, i) => <li key={i}>{r.file}, {r.line ? t('forensics.line', { line: r.line }) : ''} : {r.message}</li>)}</ul>
         </details>
       )}
-      {current && <AccountDetail base={base} scanId={scanId} account={current} series={d.series[current.account] ?? []} canWrite={canWrite} />}
+      {current && <AccountDetail base={base} scanId={scanId} account={current} series={d.series[current.account] ?? []} canWrite={canWrite} onActions={onActions} />}
     </div>
   );
 }
 
-function AccountDetail({ base, scanId, account: a, series, canWrite }: { base: string; scanId: string; account: Account; series: { day: string; events: number }[]; canWrite: boolean }) {
+function AccountDetail({ base, scanId, account: a, series, canWrite, onActions }: { base: string; scanId: string; account: Account; series: { day: string; events: number }[]; canWrite: boolean; onActions?: () => void }) {
   const [result, setResult] = useState<{ createdTasks: number; journalCreated: boolean; tasks: { title: string }[] } | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
@@ -383,6 +389,7 @@ function AccountDetail({ base, scanId, account: a, series, canWrite }: { base: s
     setBusy(true);
     try {
       setResult(await api('POST', `${base}/forensics/scans/${scanId}/actions`, { account: a.account, tasks: true, journal: true }));
+      onActions?.();
     } catch (err) {
       setError(err as ApiError);
     } finally {
