@@ -46,7 +46,7 @@ for (const backend of testBackends()) {
     };
 
     beforeAll(async () => {
-      world = await createWorld(backend, { maxUploadMb: 5 });
+      world = await createWorld(backend, { maxUploadMb: 40 });
       importDir = await mkdtemp(path.join(tmpdir(), 'rempart-import-'));
       world.services.config.logImportDir = importDir;
       rssi = await signIn(world, world.users.rssi);
@@ -164,6 +164,20 @@ for (const backend of testBackends()) {
       expect((await rssi.request('POST', `${base}/forensics/scans/${queued.id}/cancel`)).json()).toEqual({ cancelled: true });
       await world.app.jobs.drain();
       expect((await rssi.request('GET', `${base}/forensics/scans/${queued.id}`)).json().status).toBe('cancelled');
+    }, 60_000);
+
+    it('stops a running scan on cancel: no report filed, private folder removed', async () => {
+      const big = await upload(rssi, 'annee.ndjson', fixtureNdjson(fixtureEvents({ days: 400 })));
+      const piecesBefore = (await rssi.request('GET', `${base}/evidence`)).json().length;
+      const started = (await rssi.request('POST', `${base}/forensics/scans`, { evidenceIds: [big], preset: 'ecs' })).json();
+      const draining = world.app.jobs.drain();
+      await expect.poll(async () => (await rssi.request('GET', `${base}/forensics/scans/${started.id}`)).json().status, { interval: 20, timeout: 20_000 }).toBe('running');
+      expect((await rssi.request('POST', `${base}/forensics/scans/${started.id}/cancel`)).json()).toEqual({ cancelled: true });
+      await draining;
+      const after = (await rssi.request('GET', `${base}/forensics/scans/${started.id}`)).json();
+      expect(after).toMatchObject({ status: 'cancelled', report: null, summary: null, accounts: [] });
+      expect((await rssi.request('GET', `${base}/evidence`)).json()).toHaveLength(piecesBefore);
+      expect(await readdir(path.join(world.services.config.dataDir, 'tmp'))).toEqual([]);
     }, 60_000);
 
     it('imports from the operator folder only, refusing traversal and links out of it', async () => {
