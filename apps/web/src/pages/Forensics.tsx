@@ -448,7 +448,7 @@ export function Timeline({ series, findings, account }: { series: { day: string;
   const description = t('forensics.timelineDesc', { account, days: series.length, from: formatDate(series[0]!.day), to: formatDate(series.at(-1)!.day), max: nf(peak.events), peak: formatDate(peak.day) });
   return (
     <figure className="timeline-chart">
-      <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label={description} preserveAspectRatio="none">
+      <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label={description}>
         <line className="axis" x1={pad} y1={height - pad} x2={width} y2={height - pad} />
         <text className="axis-label" x={0} y={12}>{nf(max)}</text>
         <text className="axis-label" x={pad} y={height - 6}>{formatDate(series[0]!.day)}</text>
