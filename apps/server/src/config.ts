@@ -16,6 +16,7 @@ const envSchema = z.object({
   REMPART_LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
   SMTP_URL: z.string().optional(),
   SMTP_FROM: z.string().default('Rempart <no-reply@rempart.invalid>'),
+  REMPART_LOG_IMPORT_DIR: z.string().min(1).optional(),
   REMPART_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
 });
 
@@ -35,6 +36,8 @@ export interface Config {
   smtpUrl?: string;
   smtpFrom: string;
   logLevel: string;
+  /** Server folder from which log files may be imported into an incident (absent: the feature is off). */
+  logImportDir?: string;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
@@ -60,6 +63,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     smtpUrl: e.SMTP_URL,
     smtpFrom: e.SMTP_FROM,
     logLevel: e.REMPART_LOG_LEVEL,
+    logImportDir: e.REMPART_LOG_IMPORT_DIR ? path.resolve(e.REMPART_LOG_IMPORT_DIR) : undefined,
   };
   return { ...config, ...overrides };
 }

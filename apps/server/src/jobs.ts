@@ -1,7 +1,10 @@
 // Every background job kind the server runs, in one list (like routes.ts): a module adds its handlers here.
 import type { JobHandler } from './modules/jobs/queue.ts';
 import type { Services } from './platform/services.ts';
+import { FORENSICS_SCAN, forensicsScanHandler } from './modules/forensics/job.ts';
 
-export function allJobHandlers(_services: Services): Record<string, JobHandler> {
-  return {};
+export function allJobHandlers(services: Services): Record<string, JobHandler> {
+  return {
+    [FORENSICS_SCAN]: forensicsScanHandler(services),
+  };
 }

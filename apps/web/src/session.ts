@@ -47,11 +47,13 @@ const WRITE: Record<string, string[]> = {
   evidenceRead: ['admin', 'rssi', 'dpo', 'dgs', 'elu', 'prestataire'],
   evidence: ['admin', 'rssi', 'dpo', 'dgs', 'prestataire'],
   datasets: ['admin', 'rssi', 'dpo'],
+  forensicsRead: ['admin', 'rssi', 'dpo', 'prestataire'],
+  forensics: ['admin', 'rssi', 'prestataire'],
 };
 
 export function allowed(membership: Membership | undefined, what: keyof typeof WRITE): boolean {
   if (!membership) return false;
-  const readOnlyOk = what === 'cnilRead' || what === 'registerRead' || what === 'usersRead' || what === 'audit' || what === 'evidenceRead';
+  const readOnlyOk = what === 'cnilRead' || what === 'registerRead' || what === 'usersRead' || what === 'audit' || what === 'evidenceRead' || what === 'forensicsRead';
   if (membership.readOnly && !readOnlyOk) return false;
   return WRITE[what]!.includes(membership.role);
 }

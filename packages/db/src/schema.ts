@@ -238,6 +238,34 @@ export interface LeakedDatasetsTable {
   purge_reason: string | null;
 }
 
+export interface ForensicScansTable {
+  id: Generated<string>;
+  organisation_id: string;
+  incident_id: string;
+  job_id: string | null;
+  input_evidence_ids: Json<string[]>;
+  mapping_preset: string | null;
+  mapping_text: string | null;
+  since: Timestamp | null;
+  until: Timestamp | null;
+  summary: Json<Record<string, unknown>> | null;
+  findings_enc: string | null;
+  report_evidence_id: string | null;
+  created_by: string | null;
+  created_by_name: string;
+  created_at: TimestampDefault;
+  finished_at: Timestamp | null;
+}
+
+export interface ForensicActionsTable {
+  scan_id: string;
+  organisation_id: string;
+  account_hash: string;
+  kind: 'tasks' | 'journal';
+  created_by: string | null;
+  created_at: TimestampDefault;
+}
+
 export interface Schema {
   organisations: OrganisationsTable;
   groups: GroupsTable;
@@ -260,6 +288,8 @@ export interface Schema {
   jobs: JobsTable;
   evidence: EvidenceTable;
   leaked_datasets: LeakedDatasetsTable;
+  forensic_scans: ForensicScansTable;
+  forensic_actions: ForensicActionsTable;
 }
 
 /** Tables in the order a restore must insert them (parents first). */
@@ -267,6 +297,7 @@ export const TABLES_IN_DEPENDENCY_ORDER: (keyof Schema)[] = [
   'organisations', 'groups', 'group_members', 'users', 'group_staff', 'memberships', 'sessions',
   'invitations', 'audit_log', 'audit_checkpoints', 'incidents', 'journal_entries', 'tasks',
   'cnil_dossiers', 'cnil_submissions', 'register_entries', 'notices', 'contacts', 'jobs', 'evidence', 'leaked_datasets',
+  'forensic_scans', 'forensic_actions',
 ];
 
 export const json = (value: unknown): string => JSON.stringify(value);

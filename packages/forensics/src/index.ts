@@ -2,3 +2,5 @@
 export { scanFiles, parisIso, type ScanOptions, type ScanResult, type ScanSummary, type ScanProgress, type AccountResult, type Finding, type EvidenceEvent } from './scan.ts';
 export { loadRules, withOverrides, RuleSchema, RuleError, DEFAULT_RULES_DIR, DETECTORS, SEVERITIES, type Rule, type Severity } from './rules.ts';
 export { writeOutputs, findingsJson, findingsCsv, reportHtml } from './report.ts';
+// Used by the platform's mapping preview, so that it parses rows exactly as a scan does.
+export { newMapper, CANONICAL_FIELDS } from './load.ts';

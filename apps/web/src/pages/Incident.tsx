@@ -11,12 +11,15 @@ import { NoticeSection, RegisterSection } from './Notification.tsx';
 import { IncidentForm } from './Incidents.tsx';
 import { EvidenceSection } from './Evidence.tsx';
 import { DatasetsSection } from './Datasets.tsx';
+import { ForensicsSection } from './Forensics.tsx';
 
 export function IncidentPage({ orgId, incidentId }: { orgId: string; incidentId: string }) {
   const { membership, session } = useSession();
   const me = membership(orgId);
   const base = orgUrl(orgId, `/incidents/${incidentId}`);
   const incident = useLoad(() => api<Incident>('GET', base), [base]);
+  // A log analysis adds tasks, journal entries and pieces: those sections reload when it does.
+  const [version, setVersion] = useState(0);
   // Only roles that may list the members can pick a person; the others assign by role.
   const canListUsers = allowed(me, 'usersRead');
   const users = useLoad(
@@ -49,6 +52,7 @@ export function IncidentPage({ orgId, incidentId }: { orgId: string; incidentId:
     ['note', t('incident.notice'), true],
     ['preuves', t('evidence.title'), allowed(me, 'evidenceRead')],
     ['extraits', t('datasets.title'), allowed(me, 'datasets') && i.personalData.involved],
+    ['journaux', t('incident.forensics'), allowed(me, 'forensicsRead')],
     ['documents', t('incident.documents'), true],
   ];
   return (
@@ -61,13 +65,14 @@ export function IncidentPage({ orgId, incidentId }: { orgId: string; incidentId:
         <ul>{sections.filter((s) => s[2]).map(([id, label]) => <li key={id}><a href={`#${id}`}>{label}</a></li>)}</ul>
       </nav>
       <Summary orgId={orgId} incident={i} base={base} canWrite={allowed(me, 'incident')} onChange={incident.reload} />
-      <Journal base={base} canWrite={allowed(me, 'journal')} />
-      <Tasks base={base} canWrite={allowed(me, 'task')} users={(users.data ?? []).filter((u) => !u.disabled)} me={{ role: me?.role ?? '', userId: session.user.id }} />
+      <Journal key={`journal-${version}`} base={base} canWrite={allowed(me, 'journal')} />
+      <Tasks key={`tasks-${version}`} base={base} canWrite={allowed(me, 'task')} users={(users.data ?? []).filter((u) => !u.disabled)} me={{ role: me?.role ?? '', userId: session.user.id }} />
       {allowed(me, 'cnilRead') && <CnilSection base={base} canWrite={allowed(me, 'cnil')} onSubmitted={incident.reload} />}
       {allowed(me, 'registerRead') && <RegisterSection base={base} canWrite={allowed(me, 'register')} />}
       <NoticeSection base={base} canWrite={allowed(me, 'notice')} />
       {allowed(me, 'datasets') && i.personalData.involved && <DatasetsSection base={base} />}
-      {allowed(me, 'evidenceRead') && <EvidenceSection base={base} canWrite={allowed(me, 'evidence')} />}
+      {allowed(me, 'evidenceRead') && <EvidenceSection key={`evidence-${version}`} base={base} canWrite={allowed(me, 'evidence')} />}
+      {allowed(me, 'forensicsRead') && <ForensicsSection base={base} orgId={orgId} canWrite={allowed(me, 'forensics')} onChange={() => setVersion((v) => v + 1)} />}
       <section id="documents" aria-labelledby="documents-h">
         <h2 id="documents-h">{t('incident.documents')}</h2>
         <ul className="downloads">

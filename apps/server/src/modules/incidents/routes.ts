@@ -6,7 +6,7 @@ import {
   incidentInputSchema, incidentPatchSchema, journalInputSchema, taskInputSchema, taskPatchSchema,
 } from './schema.ts';
 import {
-  addTask, createIncident, getIncident, getIncidentRow, journalView, listIncidents, taskView, updateIncident,
+  addTask, appendJournal, createIncident, getIncident, getIncidentRow, journalView, listIncidents, taskView, updateIncident,
 } from './service.ts';
 
 const ORG = '/api/v1/organisations/:orgId';
@@ -106,11 +106,9 @@ export const incidentRoutes: RouteDef[] = [
         if (!target) throw errors.validation([{ path: 'correctsId', message: "L'entrée à corriger n'existe pas dans ce journal." }]);
       }
       const entry = await ctx.services.db.transaction().execute(async (trx) => {
-        const created = await trx.insertInto('journal_entries').values({
-          organisation_id: org.id, incident_id: incident.id, kind: ctx.body.kind, text: ctx.body.text,
-          occurred_at: ctx.body.occurredAt ? new Date(ctx.body.occurredAt) : ctx.services.now(),
-          author_id: session.userId, author_name: session.userName, corrects_id: ctx.body.correctsId ?? null,
-        }).returningAll().executeTakeFirstOrThrow();
+        const created = await appendJournal(trx, org.id, incident.id, { id: session.userId, name: session.userName }, {
+          kind: ctx.body.kind, text: ctx.body.text, occurredAt: ctx.body.occurredAt ? new Date(ctx.body.occurredAt) : ctx.services.now(), correctsId: ctx.body.correctsId,
+        });
         await ctx.audit(trx, { action: 'journal.append', objectType: 'journal_entry', objectId: created.id, outcome: 'success', details: { incidentId: incident.id, kind: ctx.body.kind } });
         return created;
       });

@@ -179,15 +179,25 @@ export function taskView(row: Record<string, any>) {
   };
 }
 
-export async function addTask(trx: Transaction<Schema>, orgId: string, incident: { id: string; aware_at: Date }, input: z.infer<typeof taskInputSchema>) {
+export async function addTask(trx: Transaction<Schema>, orgId: string, incident: { id: string; aware_at: Date }, input: z.infer<typeof taskInputSchema> & { key?: string }) {
   const dueAt = new Date(input.dueAt);
   const hours = (dueAt.getTime() - incident.aware_at.getTime()) / 3_600_000;
   const phase = input.phase ?? (hours <= 1 ? 'first_hour' : hours <= 24 ? 'first_day' : 'first_week');
   return trx
     .insertInto('tasks')
-    .values({ organisation_id: orgId, incident_id: incident.id, title: input.title, description: input.description, owner_role: input.ownerRole, due_at: dueAt, phase })
+    .values({ organisation_id: orgId, incident_id: incident.id, key: input.key ?? null, title: input.title, description: input.description, owner_role: input.ownerRole, due_at: dueAt, phase })
     .returningAll()
     .executeTakeFirstOrThrow();
+}
+
+export async function appendJournal(
+  trx: Transaction<Schema>, orgId: string, incidentId: string, author: { id: string | null; name: string },
+  entry: { kind: 'fact' | 'decision' | 'communication' | 'correction'; text: string; occurredAt: Date; correctsId?: string | null },
+) {
+  return trx.insertInto('journal_entries').values({
+    organisation_id: orgId, incident_id: incidentId, kind: entry.kind, text: entry.text, occurred_at: entry.occurredAt,
+    author_id: author.id, author_name: author.name, corrects_id: entry.correctsId ?? null,
+  }).returningAll().executeTakeFirstOrThrow();
 }
 
 export function journalView(row: Record<string, any>) {

@@ -1,0 +1,321 @@
+// Forensics inside an incident: mappings and their preview, the operator's import folder, scans
+// (rows, sealed findings) and turning a flagged account into tasks and a journal entry.
+import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+import type { Transaction } from 'kysely';
+import type { Schema } from '@rempart/db';
+import { formatIssue, IngestError, loadMapping, readBatches, type IngestIssue, type Mapping } from '@rempart/ingest';
+import { newMapper, type AccountResult, type ScanResult } from '@rempart/forensics';
+import { AppError, errors } from '../../platform/errors.ts';
+import type { Services } from '../../platform/services.ts';
+import { cleanFileName } from '../../platform/upload.ts';
+import { jobView } from '../jobs/queue.ts';
+import { MAPPING_PRESETS, PRESET_IDS, type PresetId } from './presets.ts';
+
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Date attendue au format AAAA-MM-JJ.');
+
+export const mappingChoiceSchema = z.object({
+  preset: z.enum(PRESET_IDS).optional(),
+  mapping: z.string().max(256 * 1024, 'Correspondance trop longue (256 Ko au plus).').optional(),
+}).refine((m) => (m.preset === undefined) !== (m.mapping === undefined), { message: 'Choisissez un modèle de correspondance ou écrivez la vôtre (l’un ou l’autre).', path: ['preset'] });
+
+export const previewSchema = z.object({
+  evidenceId: z.string().uuid('Pièce inconnue.'),
+  preset: z.enum(PRESET_IDS).optional(),
+  mapping: z.string().max(256 * 1024).optional(),
+});
+
+export const scanInputSchema = z.object({
+  evidenceIds: z.array(z.string().uuid('Pièce inconnue.')).min(1, 'Choisissez au moins un journal.').max(50),
+  preset: z.enum(PRESET_IDS).optional(),
+  mapping: z.string().max(256 * 1024).optional(),
+  since: day.optional(),
+  until: day.optional(),
+}).refine((s) => (s.preset === undefined) !== (s.mapping === undefined), { message: 'Choisissez un modèle de correspondance ou écrivez la vôtre (l’un ou l’autre).', path: ['preset'] })
+  .refine((s) => !s.since || !s.until || s.since <= s.until, { message: 'La fin de la période précède son début.', path: ['until'] });
+
+export const importSchema = z.object({
+  files: z.array(z.string().min(1).max(1000)).min(1, 'Choisissez au moins un fichier.').max(50),
+});
+
+export const actionSchema = z.object({
+  account: z.string().min(1).max(500),
+  tasks: z.boolean().default(true),
+  journal: z.boolean().default(true),
+});
+
+export interface MappingIssue { line?: number; field?: string; message: string }
+
+/** The mapping a user chose: a preset (null = canonical events) or their YAML, or the located reasons it is wrong. */
+export function resolveMapping(choice: { preset?: PresetId; mapping?: string }): { ok: true; mapping: Mapping | null } | { ok: false; issues: MappingIssue[] } {
+  const text = choice.preset ? MAPPING_PRESETS[choice.preset].text : choice.mapping ?? null;
+  if (text === null) return { ok: true, mapping: null };
+  const loaded = loadMapping({ text, name: 'correspondance' });
+  if (!loaded.ok) return { ok: false, issues: loaded.issues.map((i) => ({ line: i.line, field: i.field, message: i.message })) };
+  return { ok: true, mapping: loaded.mapping };
+}
+
+/** Paris day → UTC instant; `until` is inclusive, so it becomes the start of the next day. */
+export function dayBound(value: string | undefined, end: boolean): Date | null {
+  if (!value) return null;
+  const start = DateTime.fromISO(value, { zone: 'Europe/Paris' });
+  if (!start.isValid) throw errors.validation([{ path: end ? 'until' : 'since', message: 'Date invalide.' }]);
+  return (end ? start.plus({ days: 1 }) : start).startOf('day').toJSDate();
+}
+
+/**
+ * A private folder for decrypted logs and the engine's temporary database, inside the data folder
+ * (same disk and permissions as the data), removed whatever happens.
+ */
+export async function withPrivateDir<T>(services: Services, fn: (dir: string) => Promise<T>): Promise<T> {
+  const root = path.join(services.config.dataDir, 'tmp');
+  await mkdir(root, { recursive: true, mode: 0o700 });
+  const dir = await mkdtemp(path.join(root, 'forensics-'));
+  await chmod(dir, 0o700);
+  try {
+    return await fn(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Writes decrypted inputs under their own names (the format is detected from the name), one folder each. */
+export async function writeInput(dir: string, index: number, name: string, data: Buffer): Promise<string> {
+  const folder = path.join(dir, 'in', String(index));
+  await mkdir(folder, { recursive: true, mode: 0o700 });
+  const file = path.join(folder, cleanFileName(name, 'journal').replace(/^\.+/, '_'));
+  await writeFile(file, data, { mode: 0o600 });
+  return file;
+}
+
+export function issueText(issues: IngestIssue[]): string {
+  return issues.slice(0, 5).map((i) => formatIssue(i)).join(' ; ');
+}
+
+const PREVIEW_ROWS = 20;
+const PREVIEW_MAX_LINES = 500;
+
+export interface PreviewResult {
+  ok: boolean;
+  /** Header of a CSV file, to help write a mapping. */
+  columns: string[];
+  events: Record<string, string | number>[];
+  rejected: { line: number | null; field: string | null; message: string }[];
+  /** A mapping that cannot work at all (YAML, unknown key, missing column), located. */
+  errors: MappingIssue[];
+  linesRead: number;
+}
+
+/** Parses the first events of a file with a mapping exactly as a scan would, stopping early. */
+export async function previewFile(file: string, choice: { preset?: PresetId; mapping?: string }): Promise<PreviewResult> {
+  const result: PreviewResult = { ok: false, columns: [], events: [], rejected: [], errors: [], linesRead: 0 };
+  const resolved = resolveMapping(choice);
+  if (!resolved.ok) {
+    result.errors = resolved.issues;
+    return result;
+  }
+  const mapping = resolved.mapping;
+  const mapper = newMapper(mapping);
+  try {
+    for await (const batch of readBatches(file, {
+      format: mapping?.format, delimiter: mapping?.delimiter, encoding: mapping?.encoding, batchSize: 50,
+      onHeader: (columns, name) => {
+        result.columns = columns.slice(0, 100).map((c) => (c.length > 80 ? `${c.slice(0, 77)}...` : c));
+        mapper.checkHeader(columns, name);
+      },
+    })) {
+      result.linesRead = batch.linesRead;
+      for (const issue of batch.issues) result.rejected.push({ line: issue.line ?? null, field: issue.field ?? null, message: issue.message });
+      for (const row of batch.rows) {
+        const mapped = mapper.apply(row);
+        if (!mapped.ok) {
+          const issue = mapped.issues[0]!;
+          result.rejected.push({ line: mapped.line, field: issue.field ?? null, message: issue.message });
+          continue;
+        }
+        if (result.events.length >= PREVIEW_ROWS) continue;
+        const record: Record<string, string | number> = { line: mapped.line };
+        for (const [key, value] of Object.entries(mapped.record)) {
+          record[key] = key === '@timestamp' && typeof value === 'number'
+            ? (DateTime.fromMillis(value, { zone: 'Europe/Paris' }).toISO({ suppressMilliseconds: true }) as string)
+            : value;
+        }
+        result.events.push(record);
+      }
+      if (result.events.length >= PREVIEW_ROWS || batch.linesRead >= PREVIEW_MAX_LINES) break;
+    }
+  } catch (error) {
+    if (!(error instanceof IngestError)) throw error;
+    result.errors = error.issues.map((i) => ({ line: i.line, field: i.field, message: formatIssue(i) }));
+    return { ...result, events: [], ok: false };
+  }
+  result.rejected = result.rejected.slice(0, 50);
+  result.ok = result.events.length > 0;
+  if (!result.ok && result.errors.length === 0 && result.rejected.length === 0) result.errors.push({ message: 'Aucun événement : le fichier est vide.' });
+  return result;
+}
+
+// ---- The operator's import folder -------------------------------------------------------------
+
+const MAX_IMPORT_BYTES = 1024 * 1024 * 1024;
+const MAX_LISTED = 1000;
+
+function notConfigured(): AppError {
+  return new AppError('log_import_not_configured', 409, "L'import depuis un dossier du serveur n'est pas configuré : l'exploitant doit définir REMPART_LOG_IMPORT_DIR (voir docs/operations.md).");
+}
+
+/** Each organisation has its own sub-folder (named by its id): on a shared server, one commune cannot pick another's logs. */
+async function importRoot(services: Services, orgId: string): Promise<string> {
+  const configured = services.config.logImportDir;
+  if (!configured) throw notConfigured();
+  try {
+    const root = await realpath(configured);
+    const own = await realpath(path.join(root, orgId));
+    if (path.dirname(own) !== root) throw new Error('outside');
+    return own;
+  } catch {
+    throw new AppError('log_import_missing', 409, `Aucun dossier d'import pour cette organisation : l'exploitant doit créer le sous-dossier « ${orgId} » dans REMPART_LOG_IMPORT_DIR et y déposer les journaux.`);
+  }
+}
+
+export interface FolderEntry { path: string; size: number; modifiedAt: string }
+
+/** Regular files under the import folder; symbolic links are neither listed nor followed. */
+export async function listImportFolder(services: Services, orgId: string): Promise<{ root: string; files: FolderEntry[]; truncated: boolean }> {
+  const root = await importRoot(services, orgId);
+  const files: FolderEntry[] = [];
+  let truncated = false;
+  const walk = async (dir: string, depth: number): Promise<void> => {
+    const entries = await readdir(dir, { withFileTypes: true });
+    entries.sort((a, b) => a.name.localeCompare(b.name));
+    for (const entry of entries) {
+      if (files.length >= MAX_LISTED) {
+        truncated = true;
+        return;
+      }
+      if (entry.name.startsWith('.')) continue;
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory() && depth < 4) await walk(full, depth + 1);
+      else if (entry.isFile()) {
+        const info = await lstat(full);
+        files.push({ path: path.relative(root, full).split(path.sep).join('/'), size: info.size, modifiedAt: info.mtime.toISOString() });
+      }
+    }
+  };
+  await walk(root, 0);
+  return { root: path.basename(root), files, truncated };
+}
+
+/**
+ * Resolves a path chosen in the listing and reads it: relative, no `..`, and the real path (symbolic
+ * links resolved) must be the same file inside the folder, so a link cannot lead outside it.
+ */
+export async function readImportFile(services: Services, orgId: string, relative: string): Promise<{ name: string; data: Buffer }> {
+  const root = await importRoot(services, orgId);
+  const refuse = (message: string) => errors.validation([{ path: 'files', message: `${relative.slice(0, 200)} : ${message}` }]);
+  if (relative.includes('\0') || path.isAbsolute(relative) || relative.split(/[\\/]/).some((part) => part === '..')) throw refuse('chemin refusé (il doit rester dans le dossier d’import).');
+  const candidate = path.resolve(root, relative);
+  let real: string;
+  try {
+    real = await realpath(candidate);
+  } catch {
+    throw refuse('fichier introuvable.');
+  }
+  if (real !== candidate || !real.startsWith(root + path.sep)) throw refuse('lien symbolique ou chemin hors du dossier d’import refusé.');
+  const info = await lstat(real);
+  if (!info.isFile()) throw refuse('ce n’est pas un fichier.');
+  if (info.size === 0) throw refuse('fichier vide.');
+  if (info.size > MAX_IMPORT_BYTES) throw refuse('fichier trop volumineux (1 Go au plus par fichier ; découpez-le).');
+  return { name: path.basename(real), data: await readFile(real) };
+}
+
+// ---- Scans ----------------------------------------------------------------------------------------
+
+export const findingsAad = (orgId: string, scanId: string) => `forensics:${orgId}:${scanId}`;
+
+export interface SealedFindings {
+  accounts: AccountResult[];
+  series: ScanResult['series'];
+  firstRejected: ScanResult['summary']['first_rejected'];
+}
+
+export async function scanRows(db: Services['db'] | Transaction<Schema>, orgId: string, incidentId: string, scanId?: string) {
+  let q = db.selectFrom('forensic_scans')
+    .leftJoin('jobs', 'jobs.id', 'forensic_scans.job_id')
+    .leftJoin('evidence', 'evidence.id', 'forensic_scans.report_evidence_id')
+    .selectAll('forensic_scans')
+    .select(['jobs.status as job_status', 'jobs.progress as job_progress', 'jobs.error as job_error', 'jobs.kind as job_kind', 'jobs.id as jid', 'jobs.result as job_result',
+      'jobs.created_at as job_created_at', 'jobs.started_at as job_started_at', 'jobs.finished_at as job_finished_at',
+      'evidence.name as report_name', 'evidence.sha256 as report_sha256'])
+    .where('forensic_scans.organisation_id', '=', orgId).where('forensic_scans.incident_id', '=', incidentId);
+  if (scanId) q = q.where('forensic_scans.id', '=', scanId);
+  return q.orderBy('forensic_scans.created_at', 'desc').execute();
+}
+
+export function scanView(row: Awaited<ReturnType<typeof scanRows>>[number], evidenceNames: Map<string, string>) {
+  const job = row.jid ? jobView({ id: row.jid, kind: row.job_kind, status: row.job_status, progress: row.job_progress, result: row.job_result, error: row.job_error, created_at: row.job_created_at, started_at: row.job_started_at, finished_at: row.job_finished_at }) : null;
+  const inputs = (row.input_evidence_ids as string[]).map((id) => ({ id, name: evidenceNames.get(id) ?? '?' }));
+  return {
+    id: row.id,
+    status: job?.status ?? 'failed',
+    progress: job?.progress ?? {},
+    error: job?.error ?? null,
+    inputs,
+    mapping: row.mapping_preset ?? 'personnalisee',
+    mappingText: row.mapping_text,
+    since: row.since ? new Date(row.since).toISOString() : null,
+    until: row.until ? new Date(row.until).toISOString() : null,
+    summary: row.summary,
+    report: row.report_evidence_id ? { evidenceId: row.report_evidence_id, name: row.report_name as string, sha256: row.report_sha256 as string } : null,
+    createdByName: row.created_by_name,
+    createdAt: new Date(row.created_at).toISOString(),
+    finishedAt: row.finished_at ? new Date(row.finished_at).toISOString() : null,
+  };
+}
+
+export async function evidenceNames(db: Services['db'], orgId: string, incidentId: string): Promise<Map<string, string>> {
+  const rows = await db.selectFrom('evidence').select(['id', 'name']).where('organisation_id', '=', orgId).where('incident_id', '=', incidentId).execute();
+  return new Map(rows.map((r) => [r.id, r.name]));
+}
+
+export function openFindings(services: Services, orgId: string, scanId: string, sealed: string): SealedFindings {
+  return JSON.parse(services.keys.decrypt(sealed, findingsAad(orgId, scanId))) as SealedFindings;
+}
+
+// ---- Findings → response plan --------------------------------------------------------------------
+
+const parisDay = (iso: string) => DateTime.fromISO(iso).setZone('Europe/Paris').toFormat('dd/MM/yyyy');
+const parisTime = (iso: string) => DateTime.fromISO(iso).setZone('Europe/Paris').toFormat("dd/MM/yyyy 'à' HH'h'mm");
+const SEVERITY_FR = { critical: 'critique', high: 'élevée', medium: 'moyenne', low: 'faible' } as const;
+
+/** The tasks a flagged account calls for: who does them and how soon depends on the severity. */
+export function tasksFor(account: AccountResult, now: Date) {
+  const first = account.findings.map((f) => f.first).sort()[0]!;
+  const last = account.findings.map((f) => f.last).sort().at(-1)!;
+  const hours = account.severity === 'critical' ? 1 : account.severity === 'high' ? 24 : 72;
+  const due = new Date(now.getTime() + hours * 3_600_000).toISOString();
+  const why = account.findings.map((f) => `- ${f.title} : ${f.explanation}`).join('\n');
+  const exports = account.findings.flatMap((f) => f.events).filter((e) => e.action === 'export');
+  const exportLines = [...new Map(exports.map((e) => [e['@timestamp'] + e.module, e])).values()]
+    .map((e) => `- ${parisTime(e['@timestamp'])} : ${e.records} enregistrement(s), module ${e.module}, depuis ${e.ip ?? 'adresse inconnue'}`).join('\n');
+  return [
+    { kind: 'disable', title: `Désactiver le compte ${account.account}`, ownerRole: 'prestataire' as const, dueAt: due,
+      description: `Compte signalé par l’analyse des journaux (gravité ${SEVERITY_FR[account.severity]}, score ${account.score}). Désactiver le compte et fermer ses sessions ouvertes avant toute autre action.\n${why}` },
+    { kind: 'reset', title: `Réinitialiser le mot de passe de ${account.account}`, ownerRole: 'prestataire' as const, dueAt: due,
+      description: `Réinitialiser le mot de passe (et le second facteur s’il existe) avec l’agent, par un canal sûr ; vérifier qu’aucun autre compte ne partage ce mot de passe.` },
+    { kind: 'exports', title: `Vérifier les exports de ${account.account} du ${parisDay(first)} au ${parisDay(last)}`, ownerRole: 'dpo' as const, dueAt: due,
+      description: `Établir quelles données personnelles ont pu être consultées ou exportées entre le ${parisTime(first)} et le ${parisTime(last)} : elles déterminent la notification à la CNIL et l’information des personnes.${exportLines ? `\nExports relevés :\n${exportLines}` : ''}` },
+  ];
+}
+
+export function journalTextFor(account: AccountResult, scan: { createdAt: string; report: { name: string; sha256: string } | null }): string {
+  const lines = [
+    `Analyse des journaux du ${parisTime(scan.createdAt)} : compte ${account.account} signalé (gravité ${SEVERITY_FR[account.severity]}, score ${account.score}).`,
+    account.summary,
+    ...account.findings.map((f) => `- ${f.title} (${parisTime(f.first)}) : ${f.explanation}`),
+  ];
+  if (scan.report) lines.push(`Rapport versé au dossier : ${scan.report.name} (SHA-256 ${scan.report.sha256}).`);
+  return lines.join('\n');
+}
