@@ -4,10 +4,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testBackends } from '@rempart/db';
 import { startE2E, type E2E } from './harness.ts';
-import { axe, cspViolations, join } from './helpers.ts';
+import { axe, cspViolations, join, shot } from './helpers.ts';
 import { FIXTURE_VICTIM, fixtureEvents, fixtureVendorCsv } from '../apps/server/src/modules/forensics/fixture.ts';
 
 const pglite = testBackends().find((b) => b.name === 'pglite')!;
+const screenshots = process.env.REMPART_SCREENSHOTS === '1';
 
 describe('audit-log forensics in Chromium', () => {
   let e2e: E2E;
@@ -52,6 +53,8 @@ describe('audit-log forensics in Chromium', () => {
     await expect.poll(() => table.locator('tbody tr').count()).toBeGreaterThan(0);
     expect(await table.locator('tbody tr').first().textContent()).toContain('Critique');
     await axe(page, 'comptes signalés');
+    await table.scrollIntoViewIfNeeded();
+    await shot(page, '15-journaux-comptes.png', screenshots);
 
     await logs.getByRole('button', { name: FIXTURE_VICTIM }).click();
     const detail = logs.getByRole('article', { name: `Compte ${FIXTURE_VICTIM}` });
@@ -59,6 +62,8 @@ describe('audit-log forensics in Chromium', () => {
     expect(await detail.locator('rect.bar.flagged').count()).toBeGreaterThan(0);
     expect(await detail.textContent()).toContain('échecs de connexion');
     await axe(page, 'détail du compte');
+    await detail.scrollIntoViewIfNeeded();
+    await shot(page, '16-journaux-detail.png', screenshots);
 
     await detail.getByRole('button', { name: 'Créer les tâches et l’entrée de journal' }).click();
     await expect.poll(() => detail.getByRole('status').textContent()).toContain('3 tâche(s) créée(s)');
