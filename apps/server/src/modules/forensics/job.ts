@@ -82,6 +82,9 @@ export function forensicsScanHandler(services: Services): JobHandler {
       { name: `analyse-journaux-${stamp}.csv`, mediaType: 'text/csv', data: Buffer.from(findingsCsv(scanned), 'utf8'), description: 'Constats de l’analyse des journaux, une ligne par constat (généré par Rempart)' },
     ], (trx, piece) => appendAudit(trx, services.keys, { ...actor, action: 'evidence.add', objectType: 'evidence', objectId: piece.id, outcome: 'success', details: { incidentId: scan.incident_id, sha256: piece.sha256, size: piece.size, scanId } }),
     async (trx, [reportId]) => {
+      // A cancel that arrived after the last progress report still wins: nothing is filed.
+      const job = await trx.selectFrom('jobs').select('status').where('id', '=', ctx.id).forUpdate().executeTakeFirst();
+      if (job?.status === 'cancelled') throw new Error('annulé');
       await trx.updateTable('forensic_scans').set({
         summary: json(summary), findings_enc: services.keys.encrypt(JSON.stringify(sealed), findingsAad(orgId, scanId)), report_evidence_id: reportId!, finished_at: services.now(),
       }).where('organisation_id', '=', orgId).where('id', '=', scanId).execute();

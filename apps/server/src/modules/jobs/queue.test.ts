@@ -79,5 +79,19 @@ for (const backend of testBackends()) {
       expect(await failInterruptedJobs(database.db)).toBe(1);
       expect(await getJob(database.db, orgId, id)).toMatchObject({ status: 'failed', error: INTERRUPTED });
     });
+
+    it('keeps a job cancelled when it notices the cancel itself, without a progress report', async () => {
+      const id = await enqueueJob(database.db, { organisationId: orgId, kind: 'late', payload: {} });
+      const worker = startWorker(database.db, {
+        late: async (ctx) => {
+          await cancelJob(database.db, orgId, ctx.id);
+          const status = await database.db.selectFrom('jobs').select('status').where('id', '=', ctx.id).executeTakeFirstOrThrow();
+          if (status.status === 'cancelled') throw new Error('annulé');
+          return {};
+        },
+      }, { autoStart: false });
+      await worker.drain();
+      expect(await getJob(database.db, orgId, id)).toMatchObject({ status: 'cancelled', error: 'annulé' });
+    });
   });
 }

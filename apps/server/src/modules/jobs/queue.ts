@@ -103,7 +103,9 @@ export function startWorker(db: Db, handlers: Record<string, JobHandler>, option
       const status = shutdown ? 'failed' : controller.signal.aborted ? 'cancelled' : 'failed';
       const message = shutdown ? INTERRUPTED : controller.signal.aborted ? 'annulé' : (error as Error).message;
       await db.updateTable('jobs').set({ status, error: message.slice(0, 2000), finished_at: new Date() })
-        .where('id', '=', row.id).where('status', 'in', ['running', 'cancelled']).execute();
+        .where('id', '=', row.id).where('status', 'in', shutdown || controller.signal.aborted ? ['running', 'cancelled'] : ['running']).execute();
+      // A job cancelled while it ran (and that refused to finish because of it) stays cancelled.
+      await db.updateTable('jobs').set({ error: 'annulé' }).where('id', '=', row.id).where('status', '=', 'cancelled').where('error', 'is', null).execute();
     } finally {
       current = null;
     }
