@@ -1,7 +1,8 @@
 // Every background job kind the server runs, in one list (like routes.ts): a module adds its handlers here.
 import type { JobHandler } from './modules/jobs/queue.ts';
 import type { Services } from './platform/services.ts';
+import { scopingJobHandlers } from './modules/scoping/job.ts';
 
-export function allJobHandlers(_services: Services): Record<string, JobHandler> {
-  return {};
+export function allJobHandlers(services: Services): Record<string, JobHandler> {
+  return { ...scopingJobHandlers(services) };
 }

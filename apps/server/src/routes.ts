@@ -8,7 +8,8 @@ import { auditRoutes } from './modules/audit/routes.ts';
 import { notificationRoutes } from './modules/incidents/notification-routes.ts';
 import { evidenceRoutes } from './modules/evidence/routes.ts';
 import { datasetRoutes } from './modules/datasets/routes.ts';
+import { scopingRoutes } from './modules/scoping/routes.ts';
 
 export function allRoutes(): RouteDef[] {
-  return [...authRoutes, ...organisationRoutes, ...incidentRoutes, ...notificationRoutes, ...evidenceRoutes, ...datasetRoutes, ...contactRoutes, ...auditRoutes];
+  return [...authRoutes, ...organisationRoutes, ...incidentRoutes, ...notificationRoutes, ...evidenceRoutes, ...datasetRoutes, ...scopingRoutes, ...contactRoutes, ...auditRoutes];
 }

@@ -23,6 +23,7 @@ export const PERMISSIONS = {
   'evidence.write': { fr: 'Verser une pièce (preuve) au dossier', roles: ['admin', 'rssi', 'dpo', 'dgs', 'prestataire'] },
   'dataset.read': { fr: 'Voir les extraits de données volées importés (lecture tracée)', roles: ['admin', 'rssi', 'dpo'] },
   'dataset.write': { fr: 'Importer et purger un extrait de données volées', roles: ['admin', 'rssi', 'dpo'] },
+  'notification.send': { fr: 'Envoyer la campagne de notification aux personnes concernées', roles: ['admin', 'dpo'] },
   'contacts.read': { fr: 'Voir les contacts', roles: ROLES },
   'contacts.write': { fr: 'Gérer les contacts locaux', roles: ['admin', 'rssi', 'dpo', 'dgs'] },
   'audit.read': { fr: "Consulter la piste d'audit", roles: ['admin', 'rssi'] },
