@@ -47,6 +47,7 @@ const WRITE: Record<string, string[]> = {
   evidenceRead: ['admin', 'rssi', 'dpo', 'dgs', 'elu', 'prestataire'],
   evidence: ['admin', 'rssi', 'dpo', 'dgs', 'prestataire'],
   datasets: ['admin', 'rssi', 'dpo'],
+  notificationSend: ['admin', 'dpo'],
 };
 
 export function allowed(membership: Membership | undefined, what: keyof typeof WRITE): boolean {
