@@ -129,6 +129,7 @@ export const en: Record<MessageKey, string> = {
   'scoping.filterModule': 'Module',
   'scoping.onlyMinors': 'Minors only',
   'scoping.all': 'All',
+  'scoping.personsTable': 'List of persons (masked data)',
   'scoping.personsCount': '{n} persons',
   'scoping.ref': 'Ref.',
   'scoping.name': 'Name',

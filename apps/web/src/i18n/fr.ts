@@ -271,6 +271,7 @@ export const fr = {
   'scoping.filterModule': 'Module',
   'scoping.onlyMinors': 'Mineurs seulement',
   'scoping.all': 'Tous',
+  'scoping.personsTable': 'Liste des personnes (données masquées)',
   'scoping.personsCount': '{n} personnes',
   'scoping.ref': 'Réf.',
   'scoping.name': 'Nom',

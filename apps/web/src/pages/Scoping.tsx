@@ -213,7 +213,7 @@ function PersonsStep({ url, modules }: { url: string; modules: string[] }) {
       {!list.data ? <Loading error={list.error} /> : (
         <>
           <p role="status">{t('scoping.personsCount', { n: nf(list.data.total) })}</p>
-          <div className="table-wrap" tabIndex={0} role="region" aria-label={t('scoping.personsTitle')}>
+          <div className="table-wrap" tabIndex={0} role="region" aria-label={t('scoping.personsTable')}>
             <table>
               <thead><tr><th scope="col">{t('scoping.ref')}</th><th scope="col">{t('scoping.name')}</th><th scope="col">{t('scoping.birthYear')}</th><th scope="col">{t('scoping.contact')}</th><th scope="col">{t('scoping.risks')}</th><th scope="col"><span className="visually-hidden">{t('scoping.reveal')}</span></th></tr></thead>
               <tbody>
