@@ -96,6 +96,7 @@ export const en: Record<MessageKey, string> = {
   'scoping.until': 'Files until',
   'scoping.modules': 'Modules',
   'scoping.modulesHint': 'Comma-separated (e.g. main_courante, otv); empty = all.',
+  'scoping.cancel': 'Stop',
   'scoping.start': 'Start the analysis',
   'scoping.noRun': 'No analysis yet.',
   'scoping.progress': 'Progress',

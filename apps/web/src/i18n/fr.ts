@@ -238,6 +238,7 @@ export const fr = {
   'scoping.until': 'Dossiers jusqu’au',
   'scoping.modules': 'Modules',
   'scoping.modulesHint': 'Séparés par des virgules (ex. main_courante, otv) ; vide = tous.',
+  'scoping.cancel': 'Arrêter',
   'scoping.start': 'Lancer l’analyse',
   'scoping.noRun': 'Aucune analyse lancée.',
   'scoping.progress': 'Progression',

@@ -118,6 +118,10 @@ function RunsStep({ base, datasetId, canWrite, selected, onSelect }: { base: str
     const done = runs.data?.find((r) => r.status === 'done');
     if (done && !selected) onSelect(done.id);
   }, [runs.data, selected, onSelect]);
+  const cancel = async (id: string) => {
+    setError(null);
+    try { await api('POST', `${base}/scoping/runs/${id}/cancel`); runs.reload(); } catch (err) { setError(err as ApiError); }
+  };
   const start = async (e: FormEvent) => {
     e.preventDefault();
     setError(null);
@@ -147,6 +151,7 @@ function RunsStep({ base, datasetId, canWrite, selected, onSelect }: { base: str
               {(r.status === 'queued' || r.status === 'running') && (
                 <span role="status"> {r.progress.stage ?? ''} {r.progress.done !== undefined && <progress max={r.progress.total ?? undefined} value={r.progress.total ? r.progress.done : undefined} aria-label={t('scoping.progress')} />} {r.progress.done !== undefined ? nf(r.progress.done) : ''}</span>
               )}
+              {canWrite && (r.status === 'queued' || r.status === 'running') && <button type="button" className="link-button inline" onClick={() => void cancel(r.id)}>{t('scoping.cancel')}</button>}
               {r.figures && <span> — {t('scoping.personsRange', { persons: nf(r.figures.persons), lo: nf(r.figures.persons_range[0]), hi: nf(r.figures.persons_range[1]) })}</span>}
               {r.error && <p className="error-text">{r.error}</p>}
               {r.status === 'done' && <button type="button" className="link-button inline" aria-pressed={selected === r.id} onClick={() => onSelect(r.id)}>{t('scoping.open')}</button>}
@@ -356,6 +361,10 @@ function CampaignStep({ url, canSend }: { url: string; canSend: boolean }) {
     setError(null);
     try { await api('POST', `${url}/campaigns`, { dryRun, perMinute: Number(perMinute) }); state.reload(); } catch (e) { setError(e as ApiError); }
   };
+  const cancel = async (id: string) => {
+    setError(null);
+    try { await api('POST', `${url}/campaigns/${id}/cancel`); state.reload(); } catch (e) { setError(e as ApiError); }
+  };
   const dryDone = state.data?.campaigns.some((c) => c.dryRun && c.status === 'done');
   return (
     <section aria-labelledby="campaign-h">
@@ -379,7 +388,7 @@ function CampaignStep({ url, canSend }: { url: string; canSend: boolean }) {
           <p role="status">{t('scoping.followUp', { sent: nf(state.data.followUp.sent ?? 0), failed: nf(state.data.followUp.failed ?? 0), letter: nf(state.data.followUp.to_letter ?? 0), none: nf(state.data.followUp.unreachable ?? 0), notYet: nf(state.data.notYet) })}</p>
           <ul>
             {state.data.campaigns.map((c) => (
-              <li key={c.id}>{formatDateTime(c.createdAt)} — {c.createdByName} — {c.dryRun ? t('scoping.dryRun') : t('scoping.send')} — {t(`scoping.status.${c.status}` as MessageKey)} — {Object.entries(c.counts).filter(([, v]) => v).map(([k, v]) => `${t(`scoping.count.${k}` as MessageKey)} ${nf(v)}`).join(', ')}{c.error && <span className="error-text"> {c.error}</span>}</li>
+              <li key={c.id}>{formatDateTime(c.createdAt)} — {c.createdByName} — {c.dryRun ? t('scoping.dryRun') : t('scoping.send')} — {t(`scoping.status.${c.status}` as MessageKey)} — {Object.entries(c.counts).filter(([, v]) => v).map(([k, v]) => `${t(`scoping.count.${k}` as MessageKey)} ${nf(v)}`).join(', ')}{c.error && <span className="error-text"> {c.error}</span>}{canSend && (c.status === 'queued' || c.status === 'running') && <button type="button" className="link-button inline" onClick={() => void cancel(c.id)}>{t('scoping.cancel')}</button>}</li>
             ))}
           </ul>
         </>

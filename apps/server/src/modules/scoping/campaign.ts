@@ -24,8 +24,9 @@ const cleanDetail = (e: unknown) => {
 };
 
 export async function runCampaignJob(services: Services, ctx: { payload: Record<string, unknown>; signal: AbortSignal; progress(v: Record<string, unknown>): Promise<void> }, sleep = (ms: number, signal: AbortSignal) => new Promise<void>((resolve, reject) => {
-  const t = setTimeout(resolve, ms);
-  signal.addEventListener('abort', () => { clearTimeout(t); reject(signal.reason); }, { once: true });
+  const onAbort = () => { clearTimeout(timer); reject(signal.reason); };
+  const timer = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(); }, ms);
+  signal.addEventListener('abort', onAbort, { once: true });
 })): Promise<Record<string, unknown>> {
   const campaign = await services.db.selectFrom('scoping_campaigns').selectAll().where('id', '=', String(ctx.payload.campaignId)).executeTakeFirstOrThrow();
   const run = await services.db.selectFrom('scoping_runs').selectAll().where('id', '=', campaign.run_id).executeTakeFirstOrThrow();

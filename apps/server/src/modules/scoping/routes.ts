@@ -11,7 +11,7 @@ import { defineRoute, type RequestContext, type RouteDef } from '../../platform/
 import { errors } from '../../platform/errors.ts';
 import { isUuid } from '../organisations/access.ts';
 import { getIncidentRow } from '../incidents/service.ts';
-import { enqueueJob, jobView } from '../jobs/queue.ts';
+import { cancelJob, enqueueJob, jobView } from '../jobs/queue.ts';
 import { readDataset } from '../datasets/service.ts';
 import { cnilProposal, loadResults, maskPerson, parseMapping, previewMapping, suggestMapping } from './service.ts';
 import { asEnginePerson, packOptions } from './campaign.ts';
@@ -147,6 +147,19 @@ export const scopingRoutes: RouteDef[] = [
     handler: async (ctx) => runView(ctx, (await runRow(ctx)).run),
   }),
   defineRoute({
+    method: 'POST', path: `${RUN}/cancel`, access: { permission: 'dataset.write' }, tag: 'scoping', summary: 'Arrêter l’analyse en attente ou en cours',
+    handler: async (ctx) => {
+      const { org, run } = await runRow(ctx);
+      if (!run.job_id || !['queued', 'running'].includes(run.status) || !(await cancelJob(ctx.services.db, org.id, run.job_id))) throw errors.conflict('not_running', "Cette analyse n'est pas en cours.");
+      const updated = await ctx.services.db.transaction().execute(async (trx) => {
+        const row = await trx.updateTable('scoping_runs').set({ status: 'cancelled', error: 'annulée', finished_at: ctx.services.now() }).where('id', '=', run.id).returningAll().executeTakeFirstOrThrow();
+        await ctx.audit(trx, { action: 'scoping.cancel', objectType: 'scoping_run', objectId: run.id, outcome: 'success' });
+        return row;
+      });
+      return runView(ctx, updated);
+    },
+  }),
+  defineRoute({
     method: 'GET', path: `${RUN}/persons`, access: { permission: 'dataset.read' }, tag: 'scoping', summary: 'Personnes exposées, données masquées (filtres : risque, module, mineur)',
     query: personsQuery,
     handler: async (ctx) => {
@@ -264,6 +277,22 @@ export const scopingRoutes: RouteDef[] = [
       });
       ctx.reply.code(202);
       return { id: campaign.id, dryRun: campaign.dry_run, status: campaign.status };
+    },
+  }),
+  defineRoute({
+    method: 'POST', path: `${RUN}/campaigns/:campaignId/cancel`, access: { permission: 'notification.send' }, tag: 'scoping', summary: 'Arrêter la campagne (elle reprend là où elle s’est arrêtée si on la relance)',
+    handler: async (ctx) => {
+      const { org, run } = await runRow(ctx);
+      const id = ctx.params.campaignId;
+      if (!isUuid(id)) throw errors.notFound('Campagne');
+      const c = await ctx.services.db.selectFrom('scoping_campaigns').selectAll().where('organisation_id', '=', org.id).where('run_id', '=', run.id).where('id', '=', id).executeTakeFirst();
+      if (!c) throw errors.notFound('Campagne');
+      if (!c.job_id || !(await cancelJob(ctx.services.db, org.id, c.job_id))) throw errors.conflict('not_running', "Cette campagne n'est pas en cours.");
+      await ctx.services.db.transaction().execute(async (trx) => {
+        await trx.updateTable('scoping_campaigns').set({ status: 'cancelled', finished_at: ctx.services.now() }).where('id', '=', c.id).where('status', 'in', ['queued', 'running']).execute();
+        await ctx.audit(trx, { action: 'scoping.campaign_cancel', objectType: 'scoping_run', objectId: run.id, outcome: 'success', details: { campaignId: c.id } });
+      });
+      return { id: c.id, status: 'cancelled' };
     },
   }),
   defineRoute({

@@ -6,6 +6,7 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testBackends } from '@rempart/db';
 import { generateSynthetic, syntheticCsv, SYNTHETIC_MAPPING } from '@rempart/scoping';
+import { cnilDossierSchema, dossierDiff } from '@rempart/documents';
 import { createWorld, pdfText, signIn, type Client, type TestWorld } from '../../testing.ts';
 import { loadResults } from './service.ts';
 
@@ -146,6 +147,13 @@ for (const backend of testBackends()) {
       expect(perimeter.perimeter.modules).toEqual(['otv']);
       expect(Object.keys(perimeter.figures.records_by_module)).toEqual(['otv']);
       expect(perimeter.figures.persons).toBeLessThan(run.figures.persons);
+      // A run stopped before it starts never runs; stopping it twice is refused.
+      const queued = (await dpo.request('POST', `${base}/datasets/${synthetic.id}/runs`, {})).json();
+      const stopped = await dpo.request('POST', `${base}/scoping/runs/${queued.id}/cancel`);
+      expect(stopped.json().status).toBe('cancelled');
+      expect(await world.app.jobs.drain()).toBe(0);
+      expect((await dpo.request('POST', `${base}/scoping/runs/${queued.id}/cancel`)).statusCode).toBe(409);
+      expect((await dpo.request('GET', `${base}/scoping/runs/${queued.id}/persons`)).json().code).toBe('run_not_done');
       const bad = await dpo.request('POST', `${base}/datasets/${synthetic.id}/runs`, { since: '2025-02-30', until: '2024-01-01' });
       expect(bad.statusCode).toBe(400);
     });
@@ -228,6 +236,7 @@ for (const backend of testBackends()) {
       expect(proposal.proposed.range).toEqual(run.figures.persons_range);
       expect(proposal.current.records).toBeNull();
       expect((await dpo.request('POST', `${base}/scoping/runs/${runId}/cnil`, { confirm: false })).statusCode).toBe(400);
+      expect((await dpo.request('POST', `${base}/cnil/submissions`, { kind: 'initial' })).statusCode).toBe(201);
       const sent = await dpo.request('POST', `${base}/scoping/runs/${runId}/cnil`, { confirm: true });
       expect(sent.statusCode).toBe(200);
       const cnil = (await dpo.request('GET', `${base}/cnil`)).json();
@@ -239,6 +248,11 @@ for (const backend of testBackends()) {
       const journal = (await dpo.request('GET', `${base}/journal`)).json();
       expect(journal.some((e: { text: string }) => e.text.includes(`${run.figures.persons} personnes distinctes (entre ${run.figures.persons_range[0]} et ${run.figures.persons_range[1]}`))).toBe(true);
       expect((await trail('cnil.save')).at(-1)!.details).toMatchObject({ source: 'scoping', runId });
+      // The next (complementary) notification states what changed since the initial one.
+      const initial = await world.services.db.selectFrom('cnil_submissions').select('snapshot').where('incident_id', '=', incidentId).executeTakeFirstOrThrow();
+      const changes = dossierDiff(cnilDossierSchema.parse(initial.snapshot), cnil.dossier);
+      expect(changes.find((c) => c.path === 'persons.approxCount')).toMatchObject({ label: 'Nombre approximatif de personnes concernées', after: run.figures.persons });
+      expect(changes.map((c) => c.path)).toContain('records.approxCount');
     });
 
     it('runs the campaign: dry run first, then emails through the platform mailer, resumable, with follow-up', async () => {
@@ -267,8 +281,15 @@ for (const backend of testBackends()) {
       expect(failed.detail).toContain('550');
       expect(failed.detail).not.toContain(emails[1]!.email);
 
-      // Started again, it sends only to whom it has not reached yet.
+      // Stopped before it starts, a campaign sends nothing.
       smtp.refuseAddress('');
+      const stoppedCampaign = (await dpo.request('POST', `${base}/scoping/runs/${runId}/campaigns`, { dryRun: false, perMinute: 6000 })).json();
+      expect((await dpo.request('POST', `${base}/scoping/runs/${runId}/campaigns/${stoppedCampaign.id}/cancel`)).json().status).toBe('cancelled');
+      expect(await world.app.jobs.drain()).toBe(0);
+      expect(smtp.inbox).toHaveLength(emails.length - 1);
+      expect((await dpo.request('POST', `${base}/scoping/runs/${runId}/campaigns/${stoppedCampaign.id}/cancel`)).statusCode).toBe(409);
+
+      // Started again, it sends only to whom it has not reached yet.
       await dpo.request('POST', `${base}/scoping/runs/${runId}/campaigns`, { dryRun: false, perMinute: 6000 });
       await world.app.jobs.drain();
       expect(smtp.inbox).toHaveLength(emails.length);

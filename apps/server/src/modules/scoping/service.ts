@@ -90,7 +90,9 @@ async function readHeader(services: Services, data: Buffer, name: string, mappin
 export async function suggestMapping(services: Services, data: Buffer, name: string): Promise<string> {
   const p = previewText(data);
   const format = /\.(ndjson|jsonl|json)(\.gz)?$/i.test(name) ? 'ndjson' : 'csv';
-  const base = { format, encoding: p.encoding, ...(format === 'csv' && p.delimiter ? { delimiter: p.delimiter } : {}) } as const;
+  // A gzip file's head says nothing about its text: let the reader detect encoding and delimiter.
+  const gzip = data[0] === 0x1f && data[1] === 0x8b;
+  const base = { format, encoding: gzip ? 'auto' : p.encoding, ...(format === 'csv' && p.delimiter && !gzip ? { delimiter: p.delimiter } : {}) } as const;
   const { columns, rows } = await readHeader(services, data, name, base);
   const byLoose = new Map(columns.map((c) => [loose(c), c]));
   const taken = new Set<string>();
@@ -210,7 +212,7 @@ export async function runScopingJob(services: Services, ctx: { payload: Record<s
   const runId = String(ctx.payload.runId);
   const run = await services.db.selectFrom('scoping_runs').selectAll().where('id', '=', runId).executeTakeFirstOrThrow();
   const dataset = await services.db.selectFrom('leaked_datasets').select(['name']).where('id', '=', run.dataset_id).executeTakeFirstOrThrow();
-  await services.db.updateTable('scoping_runs').set({ status: 'running' }).where('id', '=', runId).execute();
+  await services.db.updateTable('scoping_runs').set({ status: 'running' }).where('id', '=', runId).where('status', '=', 'queued').execute();
   try {
     const mapping = parseMapping(run.mapping);
     if (!mapping.ok) throw new Error(mapping.errors.map((e) => e.message).join('\n'));
