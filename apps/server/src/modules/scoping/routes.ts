@@ -4,7 +4,7 @@
 import { cnilDossierSchema, mergeDossier } from '@rempart/documents';
 import { json } from '@rempart/db';
 import { smsText, writeLettersPdf } from '@rempart/scoping';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { defineRoute, type RequestContext, type RouteDef } from '../../platform/http.ts';
@@ -322,7 +322,9 @@ export const scopingRoutes: RouteDef[] = [
       const results = await loadResults(ctx.services, run);
       const sent = new Set((await ctx.services.db.selectFrom('scoping_deliveries').select('person_ref').where('run_id', '=', run.id).where('status', '=', 'sent').execute()).map((d) => d.person_ref));
       const persons = results.persons.filter((p) => p.postal && !sent.has(p.id)).map(asEnginePerson);
-      const dir = await mkdtemp(path.join(ctx.services.config.dataDir, 'tmp-letters-'));
+      // writeLettersPdf streams to a file: a private one under tmp/, removed below or at the next start.
+      await mkdir(path.join(ctx.services.config.dataDir, 'tmp'), { recursive: true, mode: 0o700 });
+      const dir = await mkdtemp(path.join(ctx.services.config.dataDir, 'tmp', 'letters-'));
       try {
         const file = path.join(dir, 'courriers.pdf');
         await writeLettersPdf(persons, file, await packOptions(ctx.services, org.id), run.notification_date);

@@ -1,4 +1,5 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import iconv from 'iconv-lite';
@@ -8,7 +9,7 @@ import { testBackends } from '@rempart/db';
 import { generateSynthetic, syntheticCsv, SYNTHETIC_MAPPING } from '@rempart/scoping';
 import { cnilDossierSchema, dossierDiff } from '@rempart/documents';
 import { createWorld, pdfText, signIn, type Client, type TestWorld } from '../../testing.ts';
-import { loadResults } from './service.ts';
+import { loadResults, removePlainFiles } from './service.ts';
 
 const WIN_CSV = [
   'ID ligne;N° dossier;Module;Date dossier;Rôle;Nom;Prénom;Date de naissance;Téléphone;Adresse;Code postal;Ville;Remarque',
@@ -140,8 +141,12 @@ for (const backend of testBackends()) {
       expect(sealed.includes(Buffer.from(someName))).toBe(false);
       const stored = await loadResults(world.services, await runRowOf(run.id));
       expect(stored.persons).toHaveLength(run.figures.persons);
-      // No decrypted copy of the extract is left behind.
+      // No decrypted copy of the extract is left behind; one left by a crash is removed at start-up.
       expect(await readdir(path.join(world.services.config.dataDir, 'tmp'))).toEqual([]);
+      await mkdir(path.join(world.services.config.dataDir, 'tmp', 'scoping-crash'), { recursive: true });
+      await writeFile(path.join(world.services.config.dataDir, 'tmp', 'scoping-crash', 'extrait.csv'), 'Nom\nDurand\n');
+      await removePlainFiles(world.services);
+      expect(existsSync(path.join(world.services.config.dataDir, 'tmp'))).toBe(false);
 
       const perimeter = await runAndWait(synthetic.id, { modules: ['otv'] });
       expect(perimeter.perimeter.modules).toEqual(['otv']);

@@ -63,6 +63,14 @@ async function withPlainFile<T>(services: Services, data: Buffer, name: string, 
   }
 }
 
+/**
+ * Decrypted copies left by a process that died in the middle of a job: removed at start-up, before
+ * this instance runs any job (the same single-supervisor assumption as failInterruptedJobs).
+ */
+export async function removePlainFiles(services: Services): Promise<void> {
+  await rm(path.join(services.config.dataDir, 'tmp'), { recursive: true, force: true });
+}
+
 const safeName = (name: string) => (/\.(ndjson|jsonl|json)(\.gz)?$/i.test(name) ? 'extrait.ndjson' : 'extrait.csv') + (/\.gz$/i.test(name) ? '.gz' : '');
 
 function head(data: Buffer): Buffer {
