@@ -68,8 +68,8 @@ CREATE TABLE scoping_deliveries (
   run_id uuid NOT NULL REFERENCES scoping_runs(id) ON DELETE CASCADE,
   campaign_id uuid NOT NULL REFERENCES scoping_campaigns(id) ON DELETE CASCADE,
   person_ref text NOT NULL,
-  channel text NOT NULL CHECK (channel IN ('email', 'letter', 'none')),
-  status text NOT NULL CHECK (status IN ('sent', 'simulated', 'failed', 'to_letter', 'unreachable')),
+  channel text NOT NULL CHECK (channel IN ('email', 'letter', 'sms', 'none')),
+  status text NOT NULL CHECK (status IN ('sent', 'simulated', 'failed', 'to_letter', 'to_sms', 'unreachable')),
   detail text,
   at timestamptz NOT NULL DEFAULT now()
 );

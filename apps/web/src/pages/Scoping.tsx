@@ -385,7 +385,7 @@ function CampaignStep({ url, canSend }: { url: string; canSend: boolean }) {
       )}
       {!state.data ? <Loading error={state.error} /> : (
         <>
-          <p role="status">{t('scoping.followUp', { sent: nf(state.data.followUp.sent ?? 0), failed: nf(state.data.followUp.failed ?? 0), letter: nf(state.data.followUp.to_letter ?? 0), none: nf(state.data.followUp.unreachable ?? 0), notYet: nf(state.data.notYet) })}</p>
+          <p role="status">{t('scoping.followUp', { sent: nf(state.data.followUp.sent ?? 0), failed: nf(state.data.followUp.failed ?? 0), letter: nf(state.data.followUp.to_letter ?? 0), sms: nf(state.data.followUp.to_sms ?? 0), none: nf(state.data.followUp.unreachable ?? 0), notYet: nf(state.data.notYet) })}</p>
           <ul>
             {state.data.campaigns.map((c) => (
               <li key={c.id}>{formatDateTime(c.createdAt)} — {c.createdByName} — {c.dryRun ? t('scoping.dryRun') : t('scoping.send')} — {t(`scoping.status.${c.status}` as MessageKey)} — {Object.entries(c.counts).filter(([, v]) => v).map(([k, v]) => `${t(`scoping.count.${k}` as MessageKey)} ${nf(v)}`).join(', ')}{c.error && <span className="error-text"> {c.error}</span>}{canSend && (c.status === 'queued' || c.status === 'running') && <button type="button" className="link-button inline" onClick={() => void cancel(c.id)}>{t('scoping.cancel')}</button>}</li>

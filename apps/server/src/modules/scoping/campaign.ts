@@ -30,7 +30,7 @@ export async function runCampaignJob(services: Services, ctx: { payload: Record<
 })): Promise<Record<string, unknown>> {
   const campaign = await services.db.selectFrom('scoping_campaigns').selectAll().where('id', '=', String(ctx.payload.campaignId)).executeTakeFirstOrThrow();
   const run = await services.db.selectFrom('scoping_runs').selectAll().where('id', '=', campaign.run_id).executeTakeFirstOrThrow();
-  const counts: Record<string, number> = { sent: 0, simulated: 0, failed: 0, to_letter: 0, unreachable: 0, skipped: 0 };
+  const counts: Record<string, number> = { sent: 0, simulated: 0, failed: 0, to_letter: 0, to_sms: 0, unreachable: 0, skipped: 0 };
   await services.db.updateTable('scoping_campaigns').set({ status: 'running' }).where('id', '=', campaign.id).execute();
   try {
     if (!campaign.dry_run && !services.mailer) throw new Error("Aucun serveur d'envoi (SMTP) n'est configuré sur la plateforme.");
@@ -49,8 +49,9 @@ export async function runCampaignJob(services: Services, ctx: { payload: Record<
       let detail: string | null = null;
       if (done.has(p.id)) { counts.skipped!++; continue; }
       if (!p.email) {
-        channel = p.postal ? 'letter' : 'none';
-        status = p.postal ? 'to_letter' : 'unreachable';
+        // No email: a letter when there is an address, else the SMS list, else nobody can be reached.
+        channel = p.postal ? 'letter' : p.phone?.mobile ? 'sms' : 'none';
+        status = p.postal ? 'to_letter' : p.phone?.mobile ? 'to_sms' : 'unreachable';
       } else if (campaign.dry_run) {
         status = 'simulated';
       } else {

@@ -306,7 +306,7 @@ export const scopingRoutes: RouteDef[] = [
         .orderBy('scoping_deliveries.at').execute();
       const last = new Map<string, string>();
       for (const d of deliveries) if (last.get(d.person_ref) !== 'sent') last.set(d.person_ref, d.status);
-      const followUp: Record<string, number> = { sent: 0, failed: 0, to_letter: 0, unreachable: 0 };
+      const followUp: Record<string, number> = { sent: 0, failed: 0, to_letter: 0, to_sms: 0, unreachable: 0 };
       for (const s of last.values()) followUp[s] = (followUp[s] ?? 0) + 1;
       const persons = Number((run.figures as { persons?: number } | null)?.persons ?? 0);
       return {

@@ -134,6 +134,7 @@ for (const backend of testBackends()) {
       const job = await world.services.db.selectFrom('jobs').selectAll().where('kind', '=', 'scoping.run').orderBy('created_at', 'desc').executeTakeFirstOrThrow();
       expect(job.status).toBe('done');
       expect(job.result).toMatchObject({ persons: run.figures.persons });
+      expect(job.progress).toHaveProperty('stage');
       // Results on disk are ciphertext: no name from the extract appears in them.
       const file = path.join(world.services.config.dataDir, 'files', 'scoping', world.orgA, `${run.id}.enc`);
       const sealed = await readFile(file);
@@ -278,7 +279,11 @@ for (const backend of testBackends()) {
       await world.app.jobs.drain();
       follow = (await dpo.request('GET', `${base}/scoping/runs/${runId}/campaigns`)).json();
       const noEmail = stored.persons.filter((p) => !p.email);
-      expect(follow.followUp).toEqual({ sent: emails.length - 1, failed: 1, to_letter: noEmail.filter((p) => p.postal).length, unreachable: noEmail.filter((p) => !p.postal).length });
+      expect(follow.followUp).toEqual({
+        sent: emails.length - 1, failed: 1, to_letter: noEmail.filter((p) => p.postal).length,
+        to_sms: noEmail.filter((p) => !p.postal && p.phone?.mobile).length, unreachable: noEmail.filter((p) => !p.postal && !p.phone?.mobile).length,
+      });
+      expect(follow.notYet).toBe(0);
       expect(smtp.inbox.map((m) => m.to[0])).toEqual(emails.filter((_, i) => i !== 1).map((p) => p.email));
       expect(smtp.inbox[0]!.raw).toContain('Fuite_de_donn=C3=A9es');
       const failed = await world.services.db.selectFrom('scoping_deliveries').selectAll().where('status', '=', 'failed').executeTakeFirstOrThrow();
