@@ -9,7 +9,8 @@ import { notificationRoutes } from './modules/incidents/notification-routes.ts';
 import { evidenceRoutes } from './modules/evidence/routes.ts';
 import { datasetRoutes } from './modules/datasets/routes.ts';
 import { forensicsRoutes } from './modules/forensics/routes.ts';
+import { scopingRoutes } from './modules/scoping/routes.ts';
 
 export function allRoutes(): RouteDef[] {
-  return [...authRoutes, ...organisationRoutes, ...incidentRoutes, ...notificationRoutes, ...evidenceRoutes, ...datasetRoutes, ...forensicsRoutes, ...contactRoutes, ...auditRoutes];
+  return [...authRoutes, ...organisationRoutes, ...incidentRoutes, ...notificationRoutes, ...evidenceRoutes, ...datasetRoutes, ...scopingRoutes, ...forensicsRoutes, ...contactRoutes, ...auditRoutes];
 }

@@ -49,6 +49,7 @@ const WRITE: Record<string, string[]> = {
   datasets: ['admin', 'rssi', 'dpo'],
   forensicsRead: ['admin', 'rssi', 'dpo', 'prestataire'],
   forensics: ['admin', 'rssi', 'prestataire'],
+  notificationSend: ['admin', 'dpo'],
 };
 
 export function allowed(membership: Membership | undefined, what: keyof typeof WRITE): boolean {

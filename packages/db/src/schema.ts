@@ -236,6 +236,69 @@ export interface LeakedDatasetsTable {
   created_at: TimestampDefault;
   purged_at: Timestamp | null;
   purge_reason: string | null;
+  mapping: ColumnType<string | null, string | null | undefined, string | null>;
+  mapping_updated_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  mapping_updated_by_name: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+export interface ScopingRunsTable {
+  id: Generated<string>;
+  organisation_id: string;
+  incident_id: string;
+  dataset_id: string;
+  job_id: string | null;
+  status: Generated<string>;
+  perimeter: JsonDefault<{ since?: string | null; until?: string | null; modules?: string[] | null }>;
+  notification_date: ColumnType<string, string, string>;
+  mapping: string;
+  figures: Json<Record<string, unknown>> | null;
+  decisions_applied: Generated<number>;
+  storage_key: string | null;
+  error: string | null;
+  created_by: string | null;
+  created_by_name: string;
+  created_at: TimestampDefault;
+  finished_at: Timestamp | null;
+}
+
+export interface ScopingDecisionsTable {
+  id: Generated<string>;
+  organisation_id: string;
+  dataset_id: string;
+  record_a: string;
+  record_b: string;
+  same: boolean;
+  decided_by: string | null;
+  decided_by_name: string;
+  decided_at: TimestampDefault;
+}
+
+export interface ScopingCampaignsTable {
+  id: Generated<string>;
+  organisation_id: string;
+  run_id: string;
+  job_id: string | null;
+  dry_run: boolean;
+  per_minute: number;
+  status: Generated<string>;
+  counts: JsonDefault<Record<string, number>>;
+  error: string | null;
+  created_by: string | null;
+  created_by_name: string;
+  created_at: TimestampDefault;
+  finished_at: Timestamp | null;
+}
+
+export interface ScopingDeliveriesTable {
+  id: Generated<string>;
+  organisation_id: string;
+  run_id: string;
+  campaign_id: string;
+  person_ref: string;
+  channel: string;
+  status: string;
+  detail: string | null;
+  at: TimestampDefault;
 }
 
 export interface ForensicScansTable {
@@ -290,6 +353,10 @@ export interface Schema {
   leaked_datasets: LeakedDatasetsTable;
   forensic_scans: ForensicScansTable;
   forensic_actions: ForensicActionsTable;
+  scoping_runs: ScopingRunsTable;
+  scoping_decisions: ScopingDecisionsTable;
+  scoping_campaigns: ScopingCampaignsTable;
+  scoping_deliveries: ScopingDeliveriesTable;
 }
 
 /** Tables in the order a restore must insert them (parents first). */
@@ -298,6 +365,7 @@ export const TABLES_IN_DEPENDENCY_ORDER: (keyof Schema)[] = [
   'invitations', 'audit_log', 'audit_checkpoints', 'incidents', 'journal_entries', 'tasks',
   'cnil_dossiers', 'cnil_submissions', 'register_entries', 'notices', 'contacts', 'jobs', 'evidence', 'leaked_datasets',
   'forensic_scans', 'forensic_actions',
+  'scoping_runs', 'scoping_decisions', 'scoping_campaigns', 'scoping_deliveries',
 ];
 
 export const json = (value: unknown): string => JSON.stringify(value);

@@ -3,6 +3,7 @@
 import { createMapper, readBatches, type CanonicalRecord, type IngestIssue, type Mapping } from '@rempart/ingest';
 import { addressKey, emailKey, normText, phoneKey, postcodeKey, type Phone } from './normalize.ts';
 import { resolvePersons, type ResolveOptions, type ScoredPair } from './resolve.ts';
+import { applyDecisions, type ReviewDecision } from './decisions.ts';
 
 export const CATEGORIES = ['identity', 'birth', 'contact', 'address', 'vehicle', 'absence', 'offence', 'facts', 'other'] as const;
 export type Category = (typeof CATEGORIES)[number];
@@ -33,6 +34,8 @@ export interface ScopeOptions {
   resolve?: ResolveOptions;
   onProgress?: (p: { stage: string; done: number; total?: number }) => void;
   signal?: AbortSignal;
+  /** Reviewers' answers on record pairs (by record id), applied over the resolution. */
+  decisions?: ReviewDecision[];
 }
 
 export interface ScopePerson {
@@ -46,6 +49,9 @@ export interface ScopeResult {
   rejected: IngestIssue[]; warnings: number; review: ScoredPair[];
   personsRange: [number, number];
   summary: Record<string, unknown>;
+  /** Scores any two records (indexes) the way the resolver did, for side-by-side review. */
+  explain: (a: number, b: number) => ScoredPair;
+  decisionsApplied: number;
 }
 
 const ROLE_ALIASES: [RegExp, string][] = [
@@ -119,8 +125,11 @@ export async function scopeRecords(input: { files: string[]; mapping: Mapping } 
     phone: r.phone?.e164, email: r.email || undefined, address: r.address || undefined, postcode: r.postcode || undefined,
   })), { ...options.resolve, signal: options.signal, onProgress: (stage, done, total) => options.onProgress?.({ stage, done, total }) });
 
+  const decided = options.decisions?.length
+    ? applyDecisions(records.map((r) => r.recordId), resolution.clusterOf, resolution.review, options.decisions, resolution.explain)
+    : { clusterOf: resolution.clusterOf, applied: 0, review: resolution.review };
   const byCluster = new Map<number, number[]>();
-  for (const r of records) { const c = resolution.clusterOf[r.index]!; const l = byCluster.get(c); if (l) l.push(r.index); else byCluster.set(c, [r.index]); }
+  for (const r of records) { const c = decided.clusterOf[r.index]!; const l = byCluster.get(c); if (l) l.push(r.index); else byCluster.set(c, [r.index]); }
   // Dossiers whose mis en cause is exposed, for the retaliation risk.
   const accusedInDossier = new Set(records.filter((r) => r.inPerimeter && r.role === 'mis_en_cause' && r.dossierId).map((r) => r.dossierId));
   const persons: ScopePerson[] = [];
@@ -178,8 +187,8 @@ export async function scopeRecords(input: { files: string[]; mapping: Mapping } 
     by_category: countBy(persons.map((p) => p.categories)), by_role: countBy(persons.map((p) => p.roles)), by_risk: countBy(persons.map((p) => p.risks.map((r) => r.risk))),
     minors: persons.filter((p) => p.minor).length,
     reachable: { sms: persons.filter((p) => p.phone?.mobile).length, phone: persons.filter((p) => p.phone).length, email: persons.filter((p) => p.email).length, postal: persons.filter((p) => p.postal).length, none: persons.filter((p) => !p.phone && !p.email && !p.postal).length },
-    review_pairs: resolution.review.length, rejected_rows: read.rejected.length, rejected_by_code: rejectedBy, warnings: read.warnings,
+    review_pairs: decided.review.length, decisions_applied: decided.applied, rejected_rows: read.rejected.length, rejected_by_code: rejectedBy, warnings: read.warnings,
     model: { pairs_compared: resolution.parameters.pairsCompared, blocks_skipped: resolution.parameters.blocksSkipped, prior: Number(resolution.parameters.lambda.toFixed(6)) },
   };
-  return { records, persons, personOf, rejected: read.rejected, warnings: read.warnings, review: resolution.review, personsRange, summary };
+  return { records, persons, personOf, rejected: read.rejected, warnings: read.warnings, review: decided.review, personsRange, summary, explain: resolution.explain, decisionsApplied: decided.applied };
 }

@@ -25,6 +25,7 @@ export const PERMISSIONS = {
   'dataset.write': { fr: 'Importer et purger un extrait de données volées', roles: ['admin', 'rssi', 'dpo'] },
   'forensics.read': { fr: 'Voir les analyses de journaux et les comptes signalés (lecture tracée)', roles: ['admin', 'rssi', 'dpo', 'prestataire'] },
   'forensics.write': { fr: 'Importer des journaux, lancer une analyse, en tirer tâches et journal', roles: ['admin', 'rssi', 'prestataire'] },
+  'notification.send': { fr: 'Envoyer la campagne de notification aux personnes concernées', roles: ['admin', 'dpo'] },
   'contacts.read': { fr: 'Voir les contacts', roles: ROLES },
   'contacts.write': { fr: 'Gérer les contacts locaux', roles: ['admin', 'rssi', 'dpo', 'dgs'] },
   'audit.read': { fr: "Consulter la piste d'audit", roles: ['admin', 'rssi'] },

@@ -3,11 +3,12 @@ import { api, apiUpload, ApiError } from '../api.ts';
 import { formatDate, formatDateTime } from '../format.ts';
 import { t } from '../i18n/index.ts';
 import { Field, FormError, Loading, Notice, useLoad } from '../components/ui.tsx';
+import { ScopingPanel } from './Scoping.tsx';
 
-interface Dataset { id: string; name: string; size: number; sha256: string; retentionUntil: string; createdByName: string; createdAt: string; purgedAt: string | null; purgeReason: string | null }
+interface Dataset { id: string; name: string; size: number; sha256: string; retentionUntil: string; createdByName: string; createdAt: string; purgedAt: string | null; purgeReason: string | null; mapping: string | null }
 interface Preview { encoding: string; delimiter: string | null; lines: { line: number; text: string }[]; truncated: boolean }
 
-export function DatasetsSection({ base }: { base: string }) {
+export function DatasetsSection({ base, canCnil = false, canSend = false }: { base: string; canCnil?: boolean; canSend?: boolean }) {
   const datasets = useLoad(() => api<Dataset[]>('GET', `${base}/datasets`), [base]);
   const fileInput = useRef<HTMLInputElement>(null);
   const [retention, setRetention] = useState('90');
@@ -16,6 +17,7 @@ export function DatasetsSection({ base }: { base: string }) {
   const [preview, setPreview] = useState<{ id: string; data: Preview } | null>(null);
   const [purging, setPurging] = useState<string | null>(null);
   const [reason, setReason] = useState('');
+  const [analysing, setAnalysing] = useState<string | null>(null);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -63,7 +65,7 @@ export function DatasetsSection({ base }: { base: string }) {
       {!datasets.data ? <Loading error={datasets.error} /> : datasets.data.length === 0 ? <p>{t('datasets.none')}</p> : (
         <ul className="cards">
           {datasets.data.map((d) => (
-            <li key={d.id} className="card">
+            <li key={d.id} className={analysing === d.id ? 'card card-wide' : 'card'}>
               <h3>{d.name}</h3>
               <p className="muted">
                 {formatDateTime(d.createdAt)} — {d.createdByName} — {d.purgedAt ? t('datasets.purgedOn', { date: formatDate(d.purgedAt), reason: d.purgeReason ?? '' }) : t('datasets.until', { date: formatDate(d.retentionUntil) })}
@@ -71,6 +73,7 @@ export function DatasetsSection({ base }: { base: string }) {
               {!d.purgedAt && (
                 <div className="task-actions">
                   <button type="button" onClick={() => void show(d.id)}>{t('datasets.preview')}<span className="visually-hidden"> : {d.name}</span></button>
+                  <button type="button" aria-expanded={analysing === d.id} onClick={() => setAnalysing(analysing === d.id ? null : d.id)}>{analysing === d.id ? t('datasets.closeAnalyse') : t('datasets.analyse')}<span className="visually-hidden"> : {d.name}</span></button>
                   <button type="button" onClick={() => setPurging(purging === d.id ? null : d.id)}>{t('datasets.purge')}<span className="visually-hidden"> : {d.name}</span></button>
                 </div>
               )}
@@ -81,6 +84,9 @@ export function DatasetsSection({ base }: { base: string }) {
                   </Field>
                   <button type="submit">{t('datasets.confirmPurge')}</button>
                 </form>
+              )}
+              {analysing === d.id && !d.purgedAt && (
+                <ScopingPanel base={base} datasetId={d.id} savedMapping={d.mapping} canWrite canCnil={canCnil} canSend={canSend} onMappingSaved={datasets.reload} />
               )}
               {preview?.id === d.id && (
                 <figure className="preview">

@@ -70,7 +70,7 @@ export function IncidentPage({ orgId, incidentId }: { orgId: string; incidentId:
       {allowed(me, 'cnilRead') && <CnilSection base={base} canWrite={allowed(me, 'cnil')} onSubmitted={incident.reload} />}
       {allowed(me, 'registerRead') && <RegisterSection base={base} canWrite={allowed(me, 'register')} />}
       <NoticeSection base={base} canWrite={allowed(me, 'notice')} />
-      {allowed(me, 'datasets') && i.personalData.involved && <DatasetsSection base={base} />}
+      {allowed(me, 'datasets') && i.personalData.involved && <DatasetsSection base={base} canCnil={allowed(me, 'cnil')} canSend={allowed(me, 'notificationSend')} />}
       {allowed(me, 'evidenceRead') && <EvidenceSection key={`evidence-${version}`} base={base} canWrite={allowed(me, 'evidence')} />}
       {allowed(me, 'forensicsRead') && <ForensicsSection base={base} orgId={orgId} canWrite={allowed(me, 'forensics')} onChange={() => setVersion((v) => v + 1)} />}
       <section id="documents" aria-labelledby="documents-h">

@@ -19,6 +19,10 @@ export interface DatasetView {
   createdAt: string;
   purgedAt: string | null;
   purgeReason: string | null;
+  /** The saved column mapping (YAML), or null before the DPO maps the columns. */
+  mapping: string | null;
+  mappingUpdatedAt: string | null;
+  mappingUpdatedByName: string | null;
 }
 
 export function datasetView(row: Record<string, any>): DatasetView {
@@ -27,10 +31,14 @@ export function datasetView(row: Record<string, any>): DatasetView {
     id: row.id, incidentId: row.incident_id, name: row.name, size: Number(row.size), sha256: row.sha256,
     retentionUntil: iso(row.retention_until)!, createdByName: row.created_by_name, createdAt: iso(row.created_at)!,
     purgedAt: iso(row.purged_at), purgeReason: row.purge_reason,
+    mapping: row.mapping ?? null, mappingUpdatedAt: iso(row.mapping_updated_at ?? null), mappingUpdatedByName: row.mapping_updated_by_name ?? null,
   };
 }
 
 const bind = (orgId: string, id: string) => `dataset:${orgId}:${id}`;
+
+/** Where a scoping run's sealed results live; fixed by run id so a purge finds them even mid-run. */
+export const scopingResultKey = (orgId: string, runId: string) => `scoping/${orgId}/${runId}`;
 
 export async function importDataset(
   services: Services,
@@ -78,6 +86,22 @@ export async function readDataset(services: Services, organisationId: string, id
   }
 }
 
+/**
+ * Seals or opens derived data (scoping results) with the dataset's own key, so that purging the
+ * dataset makes them unreadable too. The binding names the derived object, not the dataset file.
+ */
+export async function withDatasetKey<T>(services: Services, organisationId: string, id: string, use: (seal: (data: Buffer, binding: string) => Buffer, open: (sealed: Buffer, binding: string) => Buffer) => Promise<T> | T): Promise<T> {
+  const row = await services.db.selectFrom('leaked_datasets').select(['wrapped_key', 'purged_at']).where('organisation_id', '=', organisationId).where('id', '=', id).executeTakeFirst();
+  if (!row) throw errors.notFound('Extrait');
+  if (!row.wrapped_key) throw new AppError('dataset_purged', 410, `Cet extrait a été purgé le ${row.purged_at?.toISOString().slice(0, 10)} : ses données et ses résultats n'existent plus.`);
+  const key = services.keys.unwrapKey(row.wrapped_key, bind(organisationId, id));
+  try {
+    return await use((data, binding) => sealBuffer(key, data, `${bind(organisationId, id)}:${binding}`), (sealed, binding) => openBuffer(key, sealed, `${bind(organisationId, id)}:${binding}`));
+  } finally {
+    key.fill(0);
+  }
+}
+
 export async function purgeDataset(
   services: Services,
   input: { organisationId: string; id: string; reason: string; actor: { id: string | null; email: string }; ip: string | null },
@@ -86,10 +110,17 @@ export async function purgeDataset(
   if (!row) throw errors.notFound('Extrait');
   if (row.purged_at) return datasetView(row);
   // The key goes first: once the transaction commits, whatever happens to the file, it is unreadable.
+  const runIds: string[] = [];
   const updated = await services.db.transaction().execute(async (trx) => {
     const purged = await trx.updateTable('leaked_datasets')
       .set({ wrapped_key: null, storage_key: null, purged_at: services.now(), purge_reason: input.reason })
       .where('id', '=', row.id).returningAll().executeTakeFirstOrThrow();
+    // Scoping results go with their dataset: their files are sealed with its key (now gone) and removed
+    // below; the reviewers' decisions name source rows and are deleted. Counts stay, as tombstones.
+    const runs = await trx.updateTable('scoping_runs').set({ storage_key: null, status: 'purged' })
+      .where('organisation_id', '=', input.organisationId).where('dataset_id', '=', row.id).returning(['id']).execute();
+    await trx.deleteFrom('scoping_decisions').where('organisation_id', '=', input.organisationId).where('dataset_id', '=', row.id).execute();
+    runIds.push(...runs.map((r) => r.id));
     await appendAudit(trx, services.keys, {
       actorUserId: input.actor.id, actorLabel: input.actor.email, organisationId: input.organisationId, ip: input.ip,
       action: 'dataset.purge', objectType: 'leaked_dataset', objectId: row.id, outcome: 'success', details: { reason: input.reason },
@@ -97,6 +128,7 @@ export async function purgeDataset(
     return purged;
   });
   if (row.storage_key) await services.files.remove(row.storage_key);
+  for (const runId of runIds) await services.files.remove(scopingResultKey(input.organisationId, runId));
   return datasetView(updated);
 }
 

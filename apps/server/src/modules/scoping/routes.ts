@@ -1,0 +1,351 @@
+// Breach scoping inside an incident (issue 4, platform part): map the columns, run the engine as a
+// job, persons masked by default (each reveal is an audited read), review uncertain pairs, send the
+// figures into the CNIL dossier, and notify the persons.
+import { cnilDossierSchema, mergeDossier } from '@rempart/documents';
+import { json } from '@rempart/db';
+import { smsText, writeLettersPdf } from '@rempart/scoping';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { defineRoute, type RequestContext, type RouteDef } from '../../platform/http.ts';
+import { errors } from '../../platform/errors.ts';
+import { isUuid } from '../organisations/access.ts';
+import { getIncidentRow } from '../incidents/service.ts';
+import { cancelJob, enqueueJob, jobView } from '../jobs/queue.ts';
+import { readDataset } from '../datasets/service.ts';
+import { cnilProposal, loadResults, maskPerson, parseMapping, previewMapping, suggestMapping } from './service.ts';
+import { asEnginePerson, packOptions } from './campaign.ts';
+
+const INC = '/api/v1/organisations/:orgId/incidents/:incidentId';
+const DS = `${INC}/datasets/:datasetId`;
+const RUN = `${INC}/scoping/runs/:runId`;
+
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Date attendue au format AAAA-MM-JJ.').refine((d) => !Number.isNaN(new Date(`${d}T00:00:00Z`).getTime()), 'Date impossible.');
+const mappingBody = z.object({ mapping: z.string().min(1, 'La correspondance est vide.').max(256 * 1024, 'Correspondance trop longue.') });
+const parisToday = (now: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(now);
+
+async function datasetRow(ctx: RequestContext) {
+  const org = ctx.requireOrg();
+  const incident = await getIncidentRow(ctx.services.db, org.id, ctx.params.incidentId);
+  const id = ctx.params.datasetId;
+  if (!isUuid(id)) throw errors.notFound('Extrait');
+  const row = await ctx.services.db.selectFrom('leaked_datasets').selectAll().where('organisation_id', '=', org.id).where('incident_id', '=', incident.id).where('id', '=', id).executeTakeFirst();
+  if (!row) throw errors.notFound('Extrait');
+  return { org, incident, row };
+}
+
+async function runRow(ctx: RequestContext) {
+  const org = ctx.requireOrg();
+  const incident = await getIncidentRow(ctx.services.db, org.id, ctx.params.incidentId);
+  const id = ctx.params.runId;
+  if (!isUuid(id)) throw errors.notFound('Analyse');
+  const run = await ctx.services.db.selectFrom('scoping_runs').selectAll().where('organisation_id', '=', org.id).where('incident_id', '=', incident.id).where('id', '=', id).executeTakeFirst();
+  if (!run) throw errors.notFound('Analyse');
+  return { org, incident, run };
+}
+
+type RunRow = Awaited<ReturnType<typeof runRow>>['run'];
+
+async function runView(ctx: RequestContext, run: RunRow) {
+  const job = run.job_id ? await ctx.services.db.selectFrom('jobs').selectAll().where('id', '=', run.job_id).executeTakeFirst() : undefined;
+  const pending = await ctx.services.db.selectFrom('scoping_decisions').select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('organisation_id', '=', run.organisation_id).where('dataset_id', '=', run.dataset_id).where('decided_at', '>', run.created_at).executeTakeFirstOrThrow();
+  return {
+    id: run.id, datasetId: run.dataset_id, status: run.status, perimeter: run.perimeter, notificationDate: run.notification_date,
+    figures: run.figures, decisionsApplied: run.decisions_applied, decisionsSinceRun: Number(pending.n), error: run.error,
+    createdByName: run.created_by_name, createdAt: new Date(run.created_at).toISOString(), finishedAt: run.finished_at ? new Date(run.finished_at).toISOString() : null,
+    progress: job ? jobView(job).progress : {},
+  };
+}
+
+function download(ctx: RequestContext, type: string, filename: string, content: Buffer | string) {
+  ctx.reply.header('content-type', type).header('content-disposition', `attachment; filename="${filename}"`).header('cache-control', 'no-store');
+  return ctx.reply.send(content);
+}
+
+const personsQuery = z.object({
+  risk: z.enum(['phishing', 'identity_theft', 'burglary', 'retaliation', 'vehicle_fraud', 'sensitive']).optional(),
+  module: z.string().max(100).optional(),
+  minor: z.enum(['true', 'false']).optional(),
+  page: z.coerce.number().int().min(1).max(100_000).default(1),
+});
+const PAGE = 50;
+
+export const scopingRoutes: RouteDef[] = [
+  defineRoute({
+    method: 'GET', path: `${DS}/mapping/suggestion`, access: { permission: 'dataset.read' }, tag: 'scoping', summary: 'Correspondance des colonnes proposée d’après l’en-tête',
+    handler: async (ctx) => {
+      const { org, incident, row } = await datasetRow(ctx);
+      const data = await readDataset(ctx.services, org.id, row.id, incident.id);
+      await ctx.auditRead('leaked_dataset', row.id, { what: 'mapping_suggestion' });
+      return { mapping: await suggestMapping(ctx.services, data, row.name) };
+    },
+  }),
+  defineRoute({
+    method: 'POST', path: `${DS}/mapping/preview`, access: { permission: 'dataset.read' }, tag: 'scoping', summary: 'Aperçu des premières lignes lues avec une correspondance (lecture tracée)',
+    body: mappingBody,
+    handler: async (ctx) => {
+      const { org, incident, row } = await datasetRow(ctx);
+      const data = await readDataset(ctx.services, org.id, row.id, incident.id);
+      await ctx.auditRead('leaked_dataset', row.id, { what: 'mapping_preview' });
+      return previewMapping(ctx.services, data, row.name, ctx.body.mapping);
+    },
+  }),
+  defineRoute({
+    method: 'PUT', path: `${DS}/mapping`, access: { permission: 'dataset.write' }, tag: 'scoping', summary: 'Enregistrer la correspondance des colonnes avec l’extrait',
+    body: mappingBody,
+    handler: async (ctx) => {
+      const { org, incident, row } = await datasetRow(ctx);
+      const session = ctx.requireSession();
+      const data = await readDataset(ctx.services, org.id, row.id, incident.id);
+      const preview = await previewMapping(ctx.services, data, row.name, ctx.body.mapping);
+      if (!preview.ok) throw errors.validation(preview.errors.map((e) => ({ path: 'mapping', message: e.message })), 'La correspondance ne convient pas à cet extrait.');
+      await ctx.services.db.transaction().execute(async (trx) => {
+        await trx.updateTable('leaked_datasets').set({ mapping: ctx.body.mapping, mapping_updated_at: ctx.services.now(), mapping_updated_by_name: session.userName }).where('id', '=', row.id).execute();
+        await ctx.audit(trx, { action: 'scoping.mapping', objectType: 'leaked_dataset', objectId: row.id, outcome: 'success' });
+      });
+      return { saved: true, mappingUpdatedAt: ctx.services.now().toISOString() };
+    },
+  }),
+  defineRoute({
+    method: 'POST', path: `${DS}/runs`, access: { permission: 'dataset.write' }, tag: 'scoping', summary: 'Lancer l’analyse du périmètre (tâche de fond)',
+    body: z.object({
+      since: day.optional(), until: day.optional(),
+      modules: z.array(z.string().trim().min(1).max(100)).max(50).optional(),
+      notificationDate: day.optional(),
+    }).refine((b) => !b.since || !b.until || b.since <= b.until, { message: 'Le début du périmètre est postérieur à sa fin.', path: ['until'] }),
+    handler: async (ctx) => {
+      const { org, incident, row } = await datasetRow(ctx);
+      const session = ctx.requireSession();
+      if (!row.wrapped_key) throw errors.conflict('dataset_purged', 'Cet extrait a été purgé.');
+      if (!row.mapping || !parseMapping(row.mapping).ok) throw errors.badRequest('mapping_required', 'Enregistrez d’abord la correspondance des colonnes de cet extrait.');
+      const perimeter = { since: ctx.body.since ?? null, until: ctx.body.until ?? null, modules: ctx.body.modules?.length ? ctx.body.modules : null };
+      const run = await ctx.services.db.transaction().execute(async (trx) => {
+        const created = await trx.insertInto('scoping_runs').values({
+          organisation_id: org.id, incident_id: incident.id, dataset_id: row.id, perimeter: json(perimeter), mapping: row.mapping!,
+          notification_date: ctx.body.notificationDate ?? parisToday(ctx.services.now()), created_by: session.userId, created_by_name: session.userName, created_at: ctx.services.now(),
+        }).returningAll().executeTakeFirstOrThrow();
+        const jobId = await enqueueJob(trx, { organisationId: org.id, kind: 'scoping.run', payload: { runId: created.id } });
+        await trx.updateTable('scoping_runs').set({ job_id: jobId }).where('id', '=', created.id).execute();
+        await ctx.audit(trx, { action: 'scoping.run', objectType: 'scoping_run', objectId: created.id, outcome: 'success', details: { datasetId: row.id, perimeter } });
+        return { ...created, job_id: jobId };
+      });
+      ctx.reply.code(202);
+      return runView(ctx, run);
+    },
+  }),
+  defineRoute({
+    method: 'GET', path: `${DS}/runs`, access: { permission: 'dataset.read' }, tag: 'scoping', summary: 'Analyses du périmètre de cet extrait',
+    handler: async (ctx) => {
+      const { org, row } = await datasetRow(ctx);
+      const runs = await ctx.services.db.selectFrom('scoping_runs').selectAll().where('organisation_id', '=', org.id).where('dataset_id', '=', row.id).orderBy('created_at', 'desc').execute();
+      return Promise.all(runs.map((r) => runView(ctx, r)));
+    },
+  }),
+  defineRoute({
+    method: 'GET', path: RUN, access: { permission: 'dataset.read' }, tag: 'scoping', summary: 'Une analyse : état, progression, chiffres',
+    handler: async (ctx) => runView(ctx, (await runRow(ctx)).run),
+  }),
+  defineRoute({
+    method: 'POST', path: `${RUN}/cancel`, access: { permission: 'dataset.write' }, tag: 'scoping', summary: 'Arrêter l’analyse en attente ou en cours',
+    handler: async (ctx) => {
+      const { org, run } = await runRow(ctx);
+      if (!run.job_id || !['queued', 'running'].includes(run.status) || !(await cancelJob(ctx.services.db, org.id, run.job_id))) throw errors.conflict('not_running', "Cette analyse n'est pas en cours.");
+      const updated = await ctx.services.db.transaction().execute(async (trx) => {
+        const row = await trx.updateTable('scoping_runs').set({ status: 'cancelled', error: 'annulée', finished_at: ctx.services.now() }).where('id', '=', run.id).returningAll().executeTakeFirstOrThrow();
+        await ctx.audit(trx, { action: 'scoping.cancel', objectType: 'scoping_run', objectId: run.id, outcome: 'success' });
+        return row;
+      });
+      return runView(ctx, updated);
+    },
+  }),
+  defineRoute({
+    method: 'GET', path: `${RUN}/persons`, access: { permission: 'dataset.read' }, tag: 'scoping', summary: 'Personnes exposées, données masquées (filtres : risque, module, mineur)',
+    query: personsQuery,
+    handler: async (ctx) => {
+      const { run } = await runRow(ctx);
+      const results = await loadResults(ctx.services, run);
+      const q = ctx.query as z.infer<typeof personsQuery>;
+      const list = results.persons.filter((p) => (!q.risk || p.risks.some((r) => r.risk === q.risk)) && (!q.module || p.modules.includes(q.module)) && (!q.minor || p.minor === (q.minor === 'true')));
+      await ctx.auditRead('scoping_run', run.id, { what: 'persons_masked', filter: { risk: q.risk, module: q.module, minor: q.minor }, page: q.page });
+      return { total: list.length, page: q.page, pageSize: PAGE, persons: list.slice((q.page - 1) * PAGE, q.page * PAGE).map(maskPerson) };
+    },
+  }),
+  defineRoute({
+    method: 'GET', path: `${RUN}/persons/:personId`, access: { permission: 'dataset.read' }, tag: 'scoping', summary: 'Révéler une personne (lecture tracée)',
+    handler: async (ctx) => {
+      const { run } = await runRow(ctx);
+      const results = await loadResults(ctx.services, run);
+      const person = results.persons.find((p) => p.id === ctx.params.personId);
+      if (!person) throw errors.notFound('Personne');
+      await ctx.auditRead('scoping_person', null, { runId: run.id, personId: person.id });
+      return { ...person, records: person.records.map((id) => results.records[id]).filter(Boolean) };
+    },
+  }),
+  defineRoute({
+    method: 'GET', path: `${RUN}/review`, access: { permission: 'dataset.read' }, tag: 'scoping', summary: 'Rapprochements incertains, côte à côte (lecture tracée)',
+    query: z.object({ page: z.coerce.number().int().min(1).max(100_000).default(1) }),
+    handler: async (ctx) => {
+      const { run } = await runRow(ctx);
+      const results = await loadResults(ctx.services, run);
+      const decisions = await ctx.services.db.selectFrom('scoping_decisions').selectAll().where('organisation_id', '=', run.organisation_id).where('dataset_id', '=', run.dataset_id).execute();
+      const byPair = new Map(decisions.map((d) => [`${d.record_a}\u0000${d.record_b}`, d]));
+      const page = (ctx.query as { page: number }).page;
+      const pairs = results.review.map((p) => {
+        const [a, b] = p.a < p.b ? [p.a, p.b] : [p.b, p.a];
+        const d = byPair.get(`${a}\u0000${b}`);
+        return { ...p, recordA: results.records[p.a] ?? null, recordB: results.records[p.b] ?? null, decision: d ? { same: d.same, byName: d.decided_by_name, at: new Date(d.decided_at).toISOString() } : null };
+      });
+      await ctx.auditRead('scoping_run', run.id, { what: 'review', page });
+      return { total: pairs.length, remaining: pairs.filter((p) => !p.decision).length, page, pageSize: 20, pairs: pairs.slice((page - 1) * 20, page * 20) };
+    },
+  }),
+  defineRoute({
+    method: 'POST', path: `${RUN}/decisions`, access: { permission: 'dataset.write' }, tag: 'scoping', summary: 'Décider : même personne ou personnes différentes (appliqué à la prochaine analyse)',
+    body: z.object({ a: z.string().min(1).max(300), b: z.string().min(1).max(300), same: z.boolean() }).refine((d) => d.a !== d.b, { message: 'Deux lignes différentes sont attendues.', path: ['b'] }),
+    handler: async (ctx) => {
+      const { org, run } = await runRow(ctx);
+      const session = ctx.requireSession();
+      const results = await loadResults(ctx.services, run);
+      if (!results.records[ctx.body.a] || !results.records[ctx.body.b]) throw errors.validation([{ path: 'a', message: 'Ces lignes ne figurent pas dans les résultats de cette analyse.' }]);
+      const [a, b] = ctx.body.a < ctx.body.b ? [ctx.body.a, ctx.body.b] : [ctx.body.b, ctx.body.a];
+      const now = ctx.services.now();
+      await ctx.services.db.transaction().execute(async (trx) => {
+        await trx.insertInto('scoping_decisions').values({ organisation_id: org.id, dataset_id: run.dataset_id, record_a: a, record_b: b, same: ctx.body.same, decided_by: session.userId, decided_by_name: session.userName, decided_at: now })
+          .onConflict((oc) => oc.columns(['dataset_id', 'record_a', 'record_b']).doUpdateSet({ same: ctx.body.same, decided_by: session.userId, decided_by_name: session.userName, decided_at: now })).execute();
+        await ctx.audit(trx, { action: 'scoping.decision', objectType: 'scoping_run', objectId: run.id, outcome: 'success', details: { same: ctx.body.same } });
+      });
+      ctx.reply.code(201);
+      return { a, b, same: ctx.body.same, byName: session.userName, at: now.toISOString() };
+    },
+  }),
+  defineRoute({
+    method: 'GET', path: `${RUN}/cnil`, access: { permission: 'cnil.write' }, tag: 'scoping', summary: 'Chiffres de l’analyse proposés pour le dossier CNIL, face aux valeurs actuelles',
+    handler: async (ctx) => {
+      const { org, incident, run } = await runRow(ctx);
+      if (!run.figures) throw errors.conflict('run_not_done', "L'analyse n'est pas terminée.");
+      const saved = await ctx.services.db.selectFrom('cnil_dossiers').select('dossier').where('organisation_id', '=', org.id).where('incident_id', '=', incident.id).executeTakeFirst();
+      const current = cnilDossierSchema.parse(saved?.dossier ?? {});
+      return { proposed: cnilProposal(run.figures), current: { persons: current.persons ?? null, records: current.records ?? null, dataCategories: current.dataCategories ?? null, sensitiveData: current.sensitiveData ?? null } };
+    },
+  }),
+  defineRoute({
+    method: 'POST', path: `${RUN}/cnil`, access: { permission: 'cnil.write' }, tag: 'scoping', summary: 'Verser les chiffres confirmés dans le dossier CNIL',
+    body: z.object({ confirm: z.literal(true, { message: 'Confirmez les chiffres avant de les verser au dossier.' }) }),
+    handler: async (ctx) => {
+      const { org, incident, run } = await runRow(ctx);
+      const session = ctx.requireSession();
+      if (!run.figures) throw errors.conflict('run_not_done', "L'analyse n'est pas terminée.");
+      const p = cnilProposal(run.figures);
+      const now = ctx.services.now();
+      const dossier = await ctx.services.db.transaction().execute(async (trx) => {
+        const saved = await trx.selectFrom('cnil_dossiers').select('dossier').where('organisation_id', '=', org.id).where('incident_id', '=', incident.id).executeTakeFirst();
+        const current = cnilDossierSchema.parse(saved?.dossier ?? {});
+        const next = mergeDossier(current, { persons: { ...current.persons, ...p.persons }, records: p.records, dataCategories: p.dataCategories, sensitiveData: p.sensitiveData });
+        await trx.insertInto('cnil_dossiers').values({ incident_id: incident.id, organisation_id: org.id, dossier: json(next), updated_by: session.userId, updated_at: now })
+          .onConflict((oc) => oc.column('incident_id').doUpdateSet({ dossier: json(next), updated_by: session.userId, updated_at: now })).execute();
+        await trx.insertInto('journal_entries').values({
+          organisation_id: org.id, incident_id: incident.id, kind: 'fact', author_id: session.userId, author_name: session.userName, occurred_at: now,
+          text: `Chiffres de l’analyse du périmètre versés au dossier CNIL : ${p.persons.approxCount} personnes distinctes (entre ${p.range[0]} et ${p.range[1]} selon le seuil de rapprochement), ${p.records.approxCount} lignes, ${p.persons.minors ? 'dont des mineurs' : 'aucun mineur identifié'}.`,
+        }).execute();
+        await ctx.audit(trx, { action: 'cnil.save', objectType: 'cnil_dossier', objectId: incident.id, outcome: 'success', details: { source: 'scoping', runId: run.id } });
+        return next;
+      });
+      return { dossier, range: p.range };
+    },
+  }),
+  defineRoute({
+    method: 'POST', path: `${RUN}/campaigns`, access: { permission: 'notification.send' }, tag: 'scoping', summary: 'Lancer la campagne de courriels (simulation d’abord, puis envoi)',
+    body: z.object({ dryRun: z.boolean(), perMinute: z.number().int().min(1).max(6000).default(60) }),
+    handler: async (ctx) => {
+      const { org, run } = await runRow(ctx);
+      const session = ctx.requireSession();
+      if (run.status !== 'done') throw errors.conflict('run_not_done', "L'analyse n'est pas terminée.");
+      if (!ctx.body.dryRun) {
+        if (!ctx.services.mailer) throw errors.badRequest('smtp_missing', "Aucun serveur d'envoi (SMTP) n'est configuré sur la plateforme : utilisez les courriers et la liste SMS.");
+        const dry = await ctx.services.db.selectFrom('scoping_campaigns').select('id').where('run_id', '=', run.id).where('dry_run', '=', true).where('status', '=', 'done').executeTakeFirst();
+        if (!dry) throw errors.conflict('dry_run_first', 'Faites d’abord une simulation de la campagne et vérifiez son résultat.');
+      }
+      const busy = await ctx.services.db.selectFrom('scoping_campaigns').select('id').where('run_id', '=', run.id).where('status', 'in', ['queued', 'running']).executeTakeFirst();
+      if (busy) throw errors.conflict('campaign_running', 'Une campagne est déjà en cours pour cette analyse.');
+      const campaign = await ctx.services.db.transaction().execute(async (trx) => {
+        const c = await trx.insertInto('scoping_campaigns').values({ organisation_id: org.id, run_id: run.id, dry_run: ctx.body.dryRun, per_minute: ctx.body.perMinute, created_by: session.userId, created_by_name: session.userName, created_at: ctx.services.now() }).returningAll().executeTakeFirstOrThrow();
+        const jobId = await enqueueJob(trx, { organisationId: org.id, kind: 'scoping.campaign', payload: { campaignId: c.id } });
+        await trx.updateTable('scoping_campaigns').set({ job_id: jobId }).where('id', '=', c.id).execute();
+        await ctx.audit(trx, { action: ctx.body.dryRun ? 'scoping.campaign_dry_run' : 'scoping.campaign_send', objectType: 'scoping_run', objectId: run.id, outcome: 'success', details: { campaignId: c.id, perMinute: ctx.body.perMinute } });
+        return c;
+      });
+      ctx.reply.code(202);
+      return { id: campaign.id, dryRun: campaign.dry_run, status: campaign.status };
+    },
+  }),
+  defineRoute({
+    method: 'POST', path: `${RUN}/campaigns/:campaignId/cancel`, access: { permission: 'notification.send' }, tag: 'scoping', summary: 'Arrêter la campagne (elle reprend là où elle s’est arrêtée si on la relance)',
+    handler: async (ctx) => {
+      const { org, run } = await runRow(ctx);
+      const id = ctx.params.campaignId;
+      if (!isUuid(id)) throw errors.notFound('Campagne');
+      const c = await ctx.services.db.selectFrom('scoping_campaigns').selectAll().where('organisation_id', '=', org.id).where('run_id', '=', run.id).where('id', '=', id).executeTakeFirst();
+      if (!c) throw errors.notFound('Campagne');
+      if (!c.job_id || !(await cancelJob(ctx.services.db, org.id, c.job_id))) throw errors.conflict('not_running', "Cette campagne n'est pas en cours.");
+      await ctx.services.db.transaction().execute(async (trx) => {
+        await trx.updateTable('scoping_campaigns').set({ status: 'cancelled', finished_at: ctx.services.now() }).where('id', '=', c.id).where('status', 'in', ['queued', 'running']).execute();
+        await ctx.audit(trx, { action: 'scoping.campaign_cancel', objectType: 'scoping_run', objectId: run.id, outcome: 'success', details: { campaignId: c.id } });
+      });
+      return { id: c.id, status: 'cancelled' };
+    },
+  }),
+  defineRoute({
+    method: 'GET', path: `${RUN}/campaigns`, access: { permission: 'dataset.read' }, tag: 'scoping', summary: 'Suivi de la campagne de notification',
+    handler: async (ctx) => {
+      const { run } = await runRow(ctx);
+      const campaigns = await ctx.services.db.selectFrom('scoping_campaigns').selectAll().where('run_id', '=', run.id).orderBy('created_at', 'desc').execute();
+      // Follow-up counts one outcome per person: the latest real one (a dry run never counts as sent).
+      const deliveries = await ctx.services.db.selectFrom('scoping_deliveries').innerJoin('scoping_campaigns', 'scoping_campaigns.id', 'scoping_deliveries.campaign_id')
+        .select(['scoping_deliveries.person_ref', 'scoping_deliveries.status', 'scoping_deliveries.at']).where('scoping_deliveries.run_id', '=', run.id).where('scoping_campaigns.dry_run', '=', false)
+        .orderBy('scoping_deliveries.at').execute();
+      const last = new Map<string, string>();
+      for (const d of deliveries) if (last.get(d.person_ref) !== 'sent') last.set(d.person_ref, d.status);
+      const followUp: Record<string, number> = { sent: 0, failed: 0, to_letter: 0, to_sms: 0, unreachable: 0 };
+      for (const s of last.values()) followUp[s] = (followUp[s] ?? 0) + 1;
+      const persons = Number((run.figures as { persons?: number } | null)?.persons ?? 0);
+      return {
+        persons, followUp, notYet: Math.max(0, persons - last.size),
+        campaigns: campaigns.map((c) => ({ id: c.id, dryRun: c.dry_run, status: c.status, counts: c.counts, perMinute: c.per_minute, error: c.error, createdByName: c.created_by_name, createdAt: new Date(c.created_at).toISOString(), finishedAt: c.finished_at ? new Date(c.finished_at).toISOString() : null })),
+      };
+    },
+  }),
+  defineRoute({
+    method: 'GET', path: `${RUN}/letters.pdf`, access: { permission: 'dataset.read' }, tag: 'scoping', summary: 'Courriers aux personnes sans courriel envoyé (PDF, lecture tracée)', produces: 'application/pdf',
+    handler: async (ctx) => {
+      const { org, run } = await runRow(ctx);
+      const results = await loadResults(ctx.services, run);
+      const sent = new Set((await ctx.services.db.selectFrom('scoping_deliveries').select('person_ref').where('run_id', '=', run.id).where('status', '=', 'sent').execute()).map((d) => d.person_ref));
+      const persons = results.persons.filter((p) => p.postal && !sent.has(p.id)).map(asEnginePerson);
+      // writeLettersPdf streams to a file: a private one under tmp/, removed below or at the next start.
+      await mkdir(path.join(ctx.services.config.dataDir, 'tmp'), { recursive: true, mode: 0o700 });
+      const dir = await mkdtemp(path.join(ctx.services.config.dataDir, 'tmp', 'letters-'));
+      try {
+        const file = path.join(dir, 'courriers.pdf');
+        await writeLettersPdf(persons, file, await packOptions(ctx.services, org.id), run.notification_date);
+        const pdf = await readFile(file);
+        await ctx.auditRead('scoping_run', run.id, { what: 'letters', persons: persons.length });
+        return download(ctx, 'application/pdf', `courriers-${run.id.slice(0, 8)}.pdf`, pdf);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  }),
+  defineRoute({
+    method: 'GET', path: `${RUN}/sms.csv`, access: { permission: 'dataset.read' }, tag: 'scoping', summary: 'SMS à envoyer (CSV, lecture tracée)', produces: 'text/csv',
+    handler: async (ctx) => {
+      const { org, run } = await runRow(ctx);
+      const results = await loadResults(ctx.services, run);
+      const pack = await packOptions(ctx.services, org.id);
+      const cell = (s: string) => (/[",;\n\r]/.test(s) || /^[=+\-@]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+      const rows = results.persons.filter((p) => p.phone?.mobile).map((p) => [p.id, p.phone!.e164, smsText(asEnginePerson(p), pack)].map(cell).join(','));
+      await ctx.auditRead('scoping_run', run.id, { what: 'sms', persons: rows.length });
+      return download(ctx, 'text/csv; charset=utf-8', `sms-${run.id.slice(0, 8)}.csv`, `\ufeffperson_id,phone,message\n${rows.join('\n')}\n`);
+    },
+  }),
+];

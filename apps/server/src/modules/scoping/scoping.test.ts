@@ -1,0 +1,361 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import iconv from 'iconv-lite';
+import { SMTPServer } from 'smtp-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testBackends } from '@rempart/db';
+import { generateSynthetic, syntheticCsv, SYNTHETIC_MAPPING } from '@rempart/scoping';
+import { cnilDossierSchema, dossierDiff } from '@rempart/documents';
+import { createWorld, pdfText, signIn, type Client, type TestWorld } from '../../testing.ts';
+import { loadResults, removePlainFiles } from './service.ts';
+
+const WIN_CSV = [
+  'ID ligne;N° dossier;Module;Date dossier;Rôle;Nom;Prénom;Date de naissance;Téléphone;Adresse;Code postal;Ville;Remarque',
+  '1;MC-1;Main courante;12/03/2024;Requérant;Lefèvre;Hélène;03/04/1981;06 12 34 56 78;3 rue de la République;94340;Joinville-le-Pont;voisine',
+  '2;MC-1;Main courante;12/03/2024;Mis en cause;Dupré;Jérôme;31/02/1975;;;;;',
+  '3;OTV-7;OTV;2024-07-01;Requérant;LEFEVRE;Helene;1981-04-03;+33612345678;3 r de la Republique;94340;Joinville-le-Pont;',
+].join('\r\n') + '\r\n';
+
+function multipart(parts: { name: string; filename?: string; data: Buffer | string }[]) {
+  const boundary = '----rempart-scoping';
+  const body = Buffer.concat(parts.flatMap((p) => [
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"${p.filename ? `; filename="${p.filename}"` : ''}\r\n\r\n`),
+    Buffer.isBuffer(p.data) ? p.data : Buffer.from(p.data), Buffer.from('\r\n'),
+  ]).concat([Buffer.from(`--${boundary}--\r\n`)]));
+  return { body, type: `multipart/form-data; boundary=${boundary}` };
+}
+
+async function startSmtp() {
+  const inbox: { to: string[]; raw: string }[] = [];
+  let refuse: string | null = null;
+  const server = new SMTPServer({
+    authOptional: true, disabledCommands: ['STARTTLS'],
+    onRcptTo(address, _session, cb) { cb(address.address === refuse ? Object.assign(new Error(`mailbox ${address.address} unavailable`), { responseCode: 550 }) : undefined); },
+    onData(stream, session, cb) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => { inbox.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') }); cb(); });
+    },
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`, inbox, refuseAddress: (a: string) => { refuse = a; }, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+for (const backend of testBackends()) {
+  describe.skipIf(backend.skipReason)(`breach scoping in the platform on ${backend.name}`, () => {
+    let world: TestWorld;
+    let dpo: Client;
+    let base: string;
+    let incidentId: string;
+    let smtp: Awaited<ReturnType<typeof startSmtp>>;
+    let synthetic: { id: string };
+    let runId: string;
+    const upload = async (name: string, data: Buffer | string) => {
+      const m = multipart([{ name: 'file', filename: name, data }]);
+      const r = await world.app.inject({ method: 'POST', url: `${base}/datasets`, payload: m.body, headers: { cookie: dpo.cookie, 'x-csrf-token': dpo.csrf, 'content-type': m.type } });
+      expect(r.statusCode).toBe(201);
+      return r.json() as { id: string };
+    };
+    const trail = async (action: string) => world.services.db.selectFrom('audit_log').select(['action', 'object_type', 'object_id', 'details']).where('action', '=', action).orderBy('seq').execute();
+    const runAndWait = async (datasetId: string, body: Record<string, unknown> = {}) => {
+      const r = await dpo.request('POST', `${base}/datasets/${datasetId}/runs`, { notificationDate: '2026-11-28', ...body });
+      expect(r.statusCode, r.body).toBe(202);
+      expect(r.json().status).toBe('queued');
+      await world.app.jobs.drain();
+      const run = (await dpo.request('GET', `${base}/scoping/runs/${r.json().id}`)).json();
+      expect(run.status, run.error).toBe('done');
+      return run;
+    };
+    const runRowOf = (id: string) => world.services.db.selectFrom('scoping_runs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+
+    beforeAll(async () => {
+      smtp = await startSmtp();
+      world = await createWorld(backend, { smtpUrl: smtp.url });
+      dpo = await signIn(world, world.users.dpo);
+      await world.services.db.updateTable('organisations').set({ dpo_email: 'dpo@commune-a.fr' }).where('id', '=', world.orgA).execute();
+      const incident = await dpo.request('POST', `/api/v1/organisations/${world.orgA}/incidents`, {
+        type: 'exfiltration', title: 'Vol du fichier de police municipale', awareAt: new Date().toISOString(), personalData: { involved: true, categories: ['identité'] },
+      });
+      incidentId = incident.json().id;
+      base = `/api/v1/organisations/${world.orgA}/incidents/${incidentId}`;
+    });
+    afterAll(async () => { await world?.close(); await smtp?.close(); });
+
+    it('suggests a mapping from a Windows-1252 « ; » header and previews parsed values with located errors', async () => {
+      const ds = await upload('export PM.csv', iconv.encode(WIN_CSV, 'win1252'));
+      const suggestion = (await dpo.request('GET', `${base}/datasets/${ds.id}/mapping/suggestion`)).json().mapping as string;
+      expect(suggestion).toContain('person.first_name: Prénom');
+      expect(suggestion).toContain('person.birth_date: Date de naissance');
+      expect(suggestion).toContain('delimiter: ;');
+      expect(suggestion).toContain('encoding: windows-1252');
+      expect(suggestion).toContain('Main courante: main_courante');
+
+      const preview = (await dpo.request('POST', `${base}/datasets/${ds.id}/mapping/preview`, { mapping: suggestion })).json();
+      expect(preview.ok).toBe(true);
+      expect(preview.unmapped).toEqual(['Remarque']);
+      expect(preview.rows[0].values).toMatchObject({ 'person.first_name': 'Hélène', 'person.birth_date': '1981-04-03', 'dossier.module': 'main_courante', 'dossier.date': '2024-03-12' });
+      expect(preview.rows[0].other).toEqual(['Remarque']);
+      // 31 February is reported on its line and column, in French; the row itself is kept.
+      expect(preview.rows[1].line).toBe(3);
+      expect(preview.rows[1].issues[0]).toMatchObject({ field: 'person.birth_date', column: 'Date de naissance' });
+      expect(preview.rows[1].issues[0].message).toMatch(/ligne 3.*date illisible ou impossible « 31\/02\/1975 »/);
+      expect(preview.rows[2].values['person.birth_date']).toBe('1981-04-03');
+
+      const wrong = (await dpo.request('POST', `${base}/datasets/${ds.id}/mapping/preview`, { mapping: suggestion.replace('person.city: Ville', 'person.city: Commune de résidence') })).json();
+      expect(wrong.ok).toBe(false);
+      expect(wrong.errors[0]).toMatchObject({ column: 'Commune de résidence', field: 'person.city' });
+      expect(wrong.errors[0].message).toContain('colonne « Commune de résidence » absente');
+      const badYaml = (await dpo.request('POST', `${base}/datasets/${ds.id}/mapping/preview`, { mapping: 'fields:\n  person.nom: Nom\n' })).json();
+      expect(badYaml.errors[0].message).toContain('champ inconnu');
+      const saveWrong = await dpo.request('PUT', `${base}/datasets/${ds.id}/mapping`, { mapping: suggestion.replace('Ville', 'Commune de résidence') });
+      expect(saveWrong.statusCode).toBe(400);
+      expect(saveWrong.json().details[0].message).toContain('Commune de résidence');
+      expect((await dpo.request('POST', `${base}/datasets/${ds.id}/runs`, {})).json().code).toBe('mapping_required');
+
+      expect((await dpo.request('PUT', `${base}/datasets/${ds.id}/mapping`, { mapping: suggestion })).statusCode).toBe(200);
+      const run = await runAndWait(ds.id);
+      // Hélène Lefèvre written twice differently is one person; 31 February only loses the birth date.
+      expect(run.figures).toMatchObject({ persons: 2, records: 3, by_module: { main_courante: 2, otv: 1 } });
+      expect((await trail('read')).filter((t) => t.object_id === ds.id).map((t) => (t.details as { what?: string }).what)).toEqual(['mapping_suggestion', 'mapping_preview', 'mapping_preview', 'mapping_preview']);
+    });
+
+    it('runs the scoping as a job with progress, results sealed with the dataset key and counts in clear', async () => {
+      const rows = generateSynthetic(400, 7);
+      synthetic = await upload('synthetique.csv', syntheticCsv(rows));
+      expect((await dpo.request('PUT', `${base}/datasets/${synthetic.id}/mapping`, { mapping: SYNTHETIC_MAPPING })).statusCode).toBe(200);
+      const run = await runAndWait(synthetic.id);
+      runId = run.id;
+      expect(run.figures.records).toBe(400);
+      expect(run.figures.persons).toBeGreaterThan(100);
+      expect(run.figures.persons).toBeLessThan(400);
+      expect(run.figures.review_pairs).toBeGreaterThan(0);
+      const job = await world.services.db.selectFrom('jobs').selectAll().where('kind', '=', 'scoping.run').orderBy('created_at', 'desc').executeTakeFirstOrThrow();
+      expect(job.status).toBe('done');
+      expect(job.result).toMatchObject({ persons: run.figures.persons });
+      expect(job.progress).toHaveProperty('stage');
+      // Results on disk are ciphertext: no name from the extract appears in them.
+      const file = path.join(world.services.config.dataDir, 'files', 'scoping', world.orgA, `${run.id}.enc`);
+      const sealed = await readFile(file);
+      const someName = rows[0]!.values.Nom!;
+      expect(sealed.includes(Buffer.from(someName))).toBe(false);
+      const stored = await loadResults(world.services, await runRowOf(run.id));
+      expect(stored.persons).toHaveLength(run.figures.persons);
+      // No decrypted copy of the extract is left behind; one left by a crash is removed at start-up.
+      expect(await readdir(path.join(world.services.config.dataDir, 'tmp'))).toEqual([]);
+      await mkdir(path.join(world.services.config.dataDir, 'tmp', 'scoping-crash'), { recursive: true });
+      await writeFile(path.join(world.services.config.dataDir, 'tmp', 'scoping-crash', 'extrait.csv'), 'Nom\nDurand\n');
+      await removePlainFiles(world.services);
+      expect(existsSync(path.join(world.services.config.dataDir, 'tmp'))).toBe(false);
+
+      const perimeter = await runAndWait(synthetic.id, { modules: ['otv'] });
+      expect(perimeter.perimeter.modules).toEqual(['otv']);
+      expect(Object.keys(perimeter.figures.records_by_module)).toEqual(['otv']);
+      expect(perimeter.figures.persons).toBeLessThan(run.figures.persons);
+      // A run stopped before it starts never runs; stopping it twice is refused.
+      const queued = (await dpo.request('POST', `${base}/datasets/${synthetic.id}/runs`, {})).json();
+      const stopped = await dpo.request('POST', `${base}/scoping/runs/${queued.id}/cancel`);
+      expect(stopped.json().status).toBe('cancelled');
+      expect(await world.app.jobs.drain()).toBe(0);
+      expect((await dpo.request('POST', `${base}/scoping/runs/${queued.id}/cancel`)).statusCode).toBe(409);
+      expect((await dpo.request('GET', `${base}/scoping/runs/${queued.id}/persons`)).json().code).toBe('run_not_done');
+      const bad = await dpo.request('POST', `${base}/datasets/${synthetic.id}/runs`, { since: '2025-02-30', until: '2024-01-01' });
+      expect(bad.statusCode).toBe(400);
+    });
+
+    it('lists persons masked with filters, and revealing one is an audited read', async () => {
+      const list = (await dpo.request('GET', `${base}/scoping/runs/${runId}/persons`)).json();
+      expect(list.total).toBeGreaterThan(100);
+      expect(list.persons).toHaveLength(50);
+      const stored = await loadResults(world.services, await runRowOf(runId));
+      const full = stored.persons[0]!;
+      const masked = list.persons[0];
+      expect(masked.id).toBe(full.id);
+      expect(masked.name).toBe(`${full.lastName[0]}${'*'.repeat(Math.max(2, full.lastName.length - 1))} ${full.firstName[0]!.toUpperCase()}.`);
+      expect(JSON.stringify(list)).not.toContain(full.lastName);
+      if (full.birthDate) expect(masked.birthYear).toBe(full.birthDate.slice(0, 4));
+      if (full.phone) expect(masked.phone).toBe(`•• •• •• •• ${full.phone.e164.slice(-2)}`);
+      const withPhone = stored.persons.find((p) => p.phone)!;
+      expect(JSON.stringify(list)).not.toContain(withPhone.phone!.e164);
+
+      const risky = (await dpo.request('GET', `${base}/scoping/runs/${runId}/persons?risk=burglary`)).json();
+      expect(risky.total).toBe(stored.persons.filter((p) => p.risks.some((r) => r.risk === 'burglary')).length);
+      const minors = (await dpo.request('GET', `${base}/scoping/runs/${runId}/persons?minor=true`)).json();
+      expect(minors.total).toBe(stored.persons.filter((p) => p.minor).length);
+      const otv = (await dpo.request('GET', `${base}/scoping/runs/${runId}/persons?module=otv`)).json();
+      expect(otv.persons.every((p: { modules: string[] }) => p.modules.includes('otv'))).toBe(true);
+      expect((await dpo.request('GET', `${base}/scoping/runs/${runId}/persons?risk=<script>`)).statusCode).toBe(400);
+
+      const revealed = (await dpo.request('GET', `${base}/scoping/runs/${runId}/persons/${full.id}`)).json();
+      expect(revealed.lastName).toBe(full.lastName);
+      expect(revealed.records[0].fields['person.last_name']).toBeTruthy();
+      const reads = (await trail('read')).filter((t) => t.object_type === 'scoping_person');
+      expect(reads.at(-1)!.details).toMatchObject({ runId, personId: full.id });
+      expect((await dpo.request('GET', `${base}/scoping/runs/${runId}/persons/P999999`)).statusCode).toBe(404);
+      // A role without dataset.read never sees persons, and another organisation sees nothing.
+      expect((await (await signIn(world, world.users.dgs)).request('GET', `${base}/scoping/runs/${runId}/persons`)).statusCode).toBe(403);
+      expect((await (await signIn(world, world.outsider)).request('GET', `/api/v1/organisations/${world.orgB}/incidents/${incidentId}/scoping/runs/${runId}/persons`)).statusCode).toBe(404);
+    });
+
+    it('shows uncertain pairs side by side; a decision is recorded, audited and applied at the next run', async () => {
+      const review = (await dpo.request('GET', `${base}/scoping/runs/${runId}/review`)).json();
+      expect(review.total).toBeGreaterThan(0);
+      expect(review.remaining).toBe(review.total);
+      const stored = await loadResults(world.services, await runRowOf(runId));
+      const personOf = (s: typeof stored, rec: string) => s.persons.find((p) => p.records.includes(rec))?.id;
+      // A pair the engine kept apart: the reviewer says they are the same person.
+      const apart = review.pairs.find((p: { a: string; b: string }) => personOf(stored, p.a) && personOf(stored, p.b) && personOf(stored, p.a) !== personOf(stored, p.b));
+      expect(apart).toBeTruthy();
+      expect(apart.recordA.fields['person.last_name']).toBeTruthy();
+      expect(apart.recordB.id).toBe(apart.b);
+      expect(apart.evidence.map((e: { field: string }) => e.field)).toContain('birth_date');
+      const decided = await dpo.request('POST', `${base}/scoping/runs/${runId}/decisions`, { a: apart.a, b: apart.b, same: true });
+      expect(decided.statusCode).toBe(201);
+      expect(decided.json().byName).toBe('Test dpo');
+      expect((await trail('scoping.decision')).at(-1)).toMatchObject({ object_id: runId, details: { same: true } });
+      expect((await dpo.request('POST', `${base}/scoping/runs/${runId}/decisions`, { a: 'inexistante', b: apart.b, same: true })).statusCode).toBe(400);
+      const after = (await dpo.request('GET', `${base}/scoping/runs/${runId}/review`)).json();
+      expect(after.remaining).toBe(review.total - 1);
+      expect((await dpo.request('GET', `${base}/scoping/runs/${runId}`)).json().decisionsSinceRun).toBe(1);
+
+      const rerun = await runAndWait(synthetic.id);
+      expect(rerun.decisionsApplied).toBe(1);
+      const again = await loadResults(world.services, await runRowOf(rerun.id));
+      expect(personOf(again, apart.a)).toBe(personOf(again, apart.b));
+      expect(rerun.figures.persons).toBe((await world.services.db.selectFrom('scoping_runs').select('figures').where('id', '=', runId).executeTakeFirstOrThrow()).figures!.persons as number - 1);
+      expect(again.review.some((p) => (p.a === apart.a && p.b === apart.b) || (p.a === apart.b && p.b === apart.a))).toBe(false);
+
+      // And the other way: two records merged into one person are split by « personnes différentes ».
+      const merged = again.persons.find((p) => p.records.length >= 2)!;
+      expect((await dpo.request('POST', `${base}/scoping/runs/${rerun.id}/decisions`, { a: merged.records[0], b: merged.records[1], same: false })).statusCode).toBe(201);
+      const split = await runAndWait(synthetic.id);
+      const third = await loadResults(world.services, await runRowOf(split.id));
+      expect(personOf(third, merged.records[0]!)).not.toBe(personOf(third, merged.records[1]!));
+      runId = split.id;
+    });
+
+    it('sends the figures into the CNIL dossier after confirmation, with a journal entry', async () => {
+      const proposal = (await dpo.request('GET', `${base}/scoping/runs/${runId}/cnil`)).json();
+      const run = (await dpo.request('GET', `${base}/scoping/runs/${runId}`)).json();
+      expect(proposal.proposed.persons.approxCount).toBe(run.figures.persons);
+      expect(proposal.proposed.range).toEqual(run.figures.persons_range);
+      expect(proposal.current.records).toBeNull();
+      expect((await dpo.request('POST', `${base}/scoping/runs/${runId}/cnil`, { confirm: false })).statusCode).toBe(400);
+      expect((await dpo.request('POST', `${base}/cnil/submissions`, { kind: 'initial' })).statusCode).toBe(201);
+      const sent = await dpo.request('POST', `${base}/scoping/runs/${runId}/cnil`, { confirm: true });
+      expect(sent.statusCode).toBe(200);
+      const cnil = (await dpo.request('GET', `${base}/cnil`)).json();
+      expect(cnil.dossier.persons.approxCount).toBe(run.figures.persons);
+      expect(cnil.dossier.records.approxCount).toBe(400);
+      expect(cnil.dossier.dataCategories).toContain('Immatriculation de véhicule');
+      expect(cnil.dossier.sensitiveData).toEqual(['Données relatives aux infractions (art. 10 RGPD)']);
+      expect(cnil.dossier.persons.categories.some((c: string) => c.includes('mis en cause'))).toBe(true);
+      const journal = (await dpo.request('GET', `${base}/journal`)).json();
+      expect(journal.some((e: { text: string }) => e.text.includes(`${run.figures.persons} personnes distinctes (entre ${run.figures.persons_range[0]} et ${run.figures.persons_range[1]}`))).toBe(true);
+      expect((await trail('cnil.save')).at(-1)!.details).toMatchObject({ source: 'scoping', runId });
+      // The next (complementary) notification states what changed since the initial one.
+      const initial = await world.services.db.selectFrom('cnil_submissions').select('snapshot').where('incident_id', '=', incidentId).executeTakeFirstOrThrow();
+      const changes = dossierDiff(cnilDossierSchema.parse(initial.snapshot), cnil.dossier);
+      expect(changes.find((c) => c.path === 'persons.approxCount')).toMatchObject({ label: 'Nombre approximatif de personnes concernées', after: run.figures.persons });
+      expect(changes.map((c) => c.path)).toContain('records.approxCount');
+    });
+
+    it('runs the campaign: dry run first, then emails through the platform mailer, resumable, with follow-up', async () => {
+      const stored = await loadResults(world.services, await runRowOf(runId));
+      const emails = stored.persons.filter((p) => p.email);
+      expect(emails.length).toBeGreaterThan(2);
+      expect((await dpo.request('POST', `${base}/scoping/runs/${runId}/campaigns`, { dryRun: false, perMinute: 6000 })).json().code).toBe('dry_run_first');
+      expect((await (await signIn(world, world.users.rssi)).request('POST', `${base}/scoping/runs/${runId}/campaigns`, { dryRun: true })).statusCode).toBe(403);
+      expect((await dpo.request('POST', `${base}/scoping/runs/${runId}/campaigns`, { dryRun: true, perMinute: 6000 })).statusCode).toBe(202);
+      await world.app.jobs.drain();
+      let follow = (await dpo.request('GET', `${base}/scoping/runs/${runId}/campaigns`)).json();
+      expect(follow.campaigns[0]).toMatchObject({ dryRun: true, status: 'done', counts: { simulated: emails.length } });
+      expect(follow.followUp.sent).toBe(0);
+      expect(smtp.inbox).toHaveLength(0);
+
+      smtp.refuseAddress(emails[1]!.email);
+      expect((await dpo.request('POST', `${base}/scoping/runs/${runId}/campaigns`, { dryRun: false, perMinute: 6000 })).statusCode).toBe(202);
+      await world.app.jobs.drain();
+      follow = (await dpo.request('GET', `${base}/scoping/runs/${runId}/campaigns`)).json();
+      const noEmail = stored.persons.filter((p) => !p.email);
+      expect(follow.followUp).toEqual({
+        sent: emails.length - 1, failed: 1, to_letter: noEmail.filter((p) => p.postal).length,
+        to_sms: noEmail.filter((p) => !p.postal && p.phone?.mobile).length, unreachable: noEmail.filter((p) => !p.postal && !p.phone?.mobile).length,
+      });
+      expect(follow.notYet).toBe(0);
+      expect(smtp.inbox.map((m) => m.to[0])).toEqual(emails.filter((_, i) => i !== 1).map((p) => p.email));
+      expect(smtp.inbox[0]!.raw).toContain('Fuite_de_donn=C3=A9es');
+      const failed = await world.services.db.selectFrom('scoping_deliveries').selectAll().where('status', '=', 'failed').executeTakeFirstOrThrow();
+      expect(failed.person_ref).toBe(emails[1]!.id);
+      expect(failed.detail).toContain('550');
+      expect(failed.detail).not.toContain(emails[1]!.email);
+
+      // Stopped before it starts, a campaign sends nothing.
+      smtp.refuseAddress('');
+      const stoppedCampaign = (await dpo.request('POST', `${base}/scoping/runs/${runId}/campaigns`, { dryRun: false, perMinute: 6000 })).json();
+      expect((await dpo.request('POST', `${base}/scoping/runs/${runId}/campaigns/${stoppedCampaign.id}/cancel`)).json().status).toBe('cancelled');
+      expect(await world.app.jobs.drain()).toBe(0);
+      expect(smtp.inbox).toHaveLength(emails.length - 1);
+      expect((await dpo.request('POST', `${base}/scoping/runs/${runId}/campaigns/${stoppedCampaign.id}/cancel`)).statusCode).toBe(409);
+
+      // Started again, it sends only to whom it has not reached yet.
+      await dpo.request('POST', `${base}/scoping/runs/${runId}/campaigns`, { dryRun: false, perMinute: 6000 });
+      await world.app.jobs.drain();
+      expect(smtp.inbox).toHaveLength(emails.length);
+      follow = (await dpo.request('GET', `${base}/scoping/runs/${runId}/campaigns`)).json();
+      expect(follow.followUp.sent).toBe(emails.length);
+      expect(follow.campaigns[0].counts).toMatchObject({ sent: 1, skipped: emails.length - 1 });
+
+      const letters = await dpo.request('GET', `${base}/scoping/runs/${runId}/letters.pdf`);
+      expect(letters.headers['content-type']).toBe('application/pdf');
+      const text = await pdfText(letters.rawPayload);
+      const post = stored.persons.find((p) => !p.email && p.postal)!;
+      expect(text).toContain(`Réf. ${post.id}`);
+      expect(text).not.toContain(`Réf. ${emails[0]!.id}`);
+      const sms = await dpo.request('GET', `${base}/scoping/runs/${runId}/sms.csv`);
+      expect(sms.body.split('\n')[0]).toBe('\ufeffperson_id,phone,message');
+      expect(sms.body.split('\n').length - 2).toBe(stored.persons.filter((p) => p.phone?.mobile).length);
+      expect((await trail('read')).filter((t) => t.object_id === runId).map((t) => (t.details as { what: string }).what)).toEqual(expect.arrayContaining(['letters', 'sms']));
+    });
+
+    it('purging the dataset crypto-shreds its results: nothing is readable afterwards', async () => {
+      const runs = await world.services.db.selectFrom('scoping_runs').selectAll().where('dataset_id', '=', synthetic.id).execute();
+      const dir = path.join(world.services.config.dataDir, 'files', 'scoping', world.orgA);
+      const copy = await readFile(path.join(dir, `${runId}.enc`));
+      expect((await dpo.request('POST', `${base}/datasets/${synthetic.id}/purge`, { reason: 'Campagne terminée' })).statusCode).toBe(200);
+      const left = await readdir(dir);
+      for (const r of runs) expect(left).not.toContain(`${r.id}.enc`);
+      expect((await dpo.request('GET', `${base}/scoping/runs/${runId}/persons`)).statusCode).toBe(410);
+      expect((await dpo.request('GET', `${base}/scoping/runs/${runId}/review`)).statusCode).toBe(410);
+      expect((await dpo.request('GET', `${base}/scoping/runs/${runId}/letters.pdf`)).statusCode).toBe(410);
+      // Even a surviving copy of the results file cannot be opened: the key is gone.
+      await expect(loadResults(world.services, { ...(await runRowOf(runId)), status: 'done', storage_key: 'x' })).rejects.toThrow();
+      expect(copy.length).toBeGreaterThan(0);
+      expect(await world.services.db.selectFrom('scoping_decisions').selectAll().where('dataset_id', '=', synthetic.id).execute()).toEqual([]);
+      // The counts stay, for the register and the dossier.
+      const run = (await dpo.request('GET', `${base}/scoping/runs/${runId}`)).json();
+      expect(run.status).toBe('purged');
+      expect(run.figures.persons).toBeGreaterThan(0);
+      expect((await dpo.request('POST', `${base}/datasets/${synthetic.id}/runs`, {})).statusCode).toBe(409);
+    });
+
+    it('rejects hostile input: huge or binary mapping, YAML aliases, malformed extract', async () => {
+      const ds = await upload('hostile.csv', 'Nom;Prénom\n"Robert\'); DROP TABLE users;--";=cmd|calc\n');
+      const bomb = 'a: &a ["x","x"]\nb: &b [*a,*a]\nc: [*b,*b]\nfields: { person.last_name: Nom }\n';
+      const r1 = (await dpo.request('POST', `${base}/datasets/${ds.id}/mapping/preview`, { mapping: bomb })).json();
+      expect(r1.ok).toBe(false);
+      expect((await dpo.request('POST', `${base}/datasets/${ds.id}/mapping/preview`, { mapping: 'x'.repeat(300 * 1024) })).statusCode).toBe(400);
+      const ok = (await dpo.request('POST', `${base}/datasets/${ds.id}/mapping/preview`, { mapping: 'fields:\n  person.last_name: Nom\n  person.first_name: Prénom\n' })).json();
+      expect(ok.rows[0].values['person.last_name']).toBe("Robert'); DROP TABLE users;--");
+      expect(ok.rows[0].values['person.first_name']).toBe('=cmd|calc');
+      expect((await world.services.db.selectFrom('users').select('id').execute()).length).toBeGreaterThan(0);
+      const binary = await upload('binaire.csv', Buffer.from([0, 1, 2, 255, 254, 10, 0, 0]));
+      const suggestion = await dpo.request('GET', `${base}/datasets/${binary.id}/mapping/suggestion`);
+      expect(suggestion.statusCode).toBe(200);
+      const preview = (await dpo.request('POST', `${base}/datasets/${binary.id}/mapping/preview`, { mapping: 'fields:\n  person.last_name: Nom\n' })).json();
+      expect(preview.ok).toBe(false);
+      expect(preview.errors[0].message).toContain('Nom');
+    });
+  });
+}

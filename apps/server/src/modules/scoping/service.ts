@@ -1,0 +1,304 @@
+// Breach scoping inside an incident: map the extract's columns, run the engine as a job, keep what it
+// finds sealed with the dataset's key, and show it masked; only counts are stored in clear.
+import { randomUUID } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { createMapper, formatIssue, IngestError, loadMapping, readBatches, type IngestIssue, type Mapping } from '@rempart/ingest';
+import { KNOWN_FIELDS, scopeRecords, type ScopePerson, type ScopeResult } from '@rempart/scoping';
+import { json } from '@rempart/db';
+import { AppError, errors } from '../../platform/errors.ts';
+import type { Services } from '../../platform/services.ts';
+import { previewText, readDataset, scopingResultKey, withDatasetKey } from '../datasets/service.ts';
+
+// ---------------------------------------------------------------------------------------------
+// Mapping: a suggestion from the header, then a preview of the first rows as the engine reads them.
+
+const loose = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
+
+/** Header names seen in police-software exports, per canonical field (compared without case, accents or punctuation). */
+const ALIASES: Record<string, string[]> = {
+  'record.id': ['id ligne', 'id', 'identifiant', 'identifiant ligne', 'n ligne', 'no ligne'],
+  'dossier.id': ['n dossier', 'no dossier', 'numero dossier', 'num dossier', 'dossier', 'reference dossier', 'reference'],
+  'dossier.module': ['module', 'type de dossier', 'type dossier', 'application'],
+  'dossier.date': ['date dossier', 'date du dossier', 'date de creation', 'date creation', 'date saisie', 'date'],
+  'person.role': ['role', 'qualite', 'role personne'],
+  'person.last_name': ['nom', 'nom de famille', 'nom d usage', 'nom usage', 'nom naissance'],
+  'person.first_name': ['prenom', 'prenoms'],
+  'person.birth_date': ['date de naissance', 'date naissance', 'ne le', 'nee le', 'naissance', 'ddn'],
+  'person.birth_place': ['lieu de naissance', 'lieu naissance'],
+  'person.phone': ['telephone', 'tel', 'portable', 'mobile', 'numero de telephone'],
+  'person.email': ['courriel', 'email', 'e mail', 'mail', 'adresse electronique', 'adresse mail'],
+  'person.address': ['adresse', 'adresse postale', 'rue', 'domicile'],
+  'person.postcode': ['code postal', 'cp'],
+  'person.city': ['ville', 'commune', 'localite'],
+  'person.id_document': ['piece d identite', 'numero cni', 'cni', 'passeport', 'numero piece'],
+  'vehicle.plate': ['immatriculation', 'plaque', 'immat'],
+  'absence.start': ['absence du', 'debut absence', 'date de depart', 'depart le', 'depart'],
+  'absence.end': ['absence au', 'fin absence', 'date de retour', 'retour le', 'retour'],
+  'offence.label': ['infraction', 'natinf', 'qualification', 'nature infraction'],
+  'facts.text': ['faits', 'recit', 'recit des faits', 'observations', 'description'],
+};
+
+export const DATE_FORMATS = ['dd/MM/yyyy', 'yyyy-MM-dd', 'd/M/yyyy', 'd/M/yy', 'dd/MM/yy'];
+const MAPPER_OPTIONS = {
+  required: ['person.last_name'],
+  dates: { 'dossier.date': 'date', 'person.birth_date': 'date', 'absence.start': 'date', 'absence.end': 'date' } as const,
+  known: KNOWN_FIELDS, keepOther: true,
+};
+const MAX_PREVIEW_BYTES = 256 * 1024;
+const PREVIEW_ROWS = 20;
+
+/** The decrypted extract (or its head) as a private temporary file, for the streaming readers; always removed. */
+async function withPlainFile<T>(services: Services, data: Buffer, name: string, use: (file: string) => Promise<T>): Promise<T> {
+  const root = path.join(services.config.dataDir, 'tmp');
+  await mkdir(root, { recursive: true, mode: 0o700 });
+  const dir = await mkdtemp(path.join(root, 'scoping-'));
+  const file = path.join(dir, name);
+  try {
+    await writeFile(file, data, { mode: 0o600 });
+    return await use(file);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Decrypted copies left by a process that died in the middle of a job: removed at start-up, before
+ * this instance runs any job (the same single-supervisor assumption as failInterruptedJobs).
+ */
+export async function removePlainFiles(services: Services): Promise<void> {
+  await rm(path.join(services.config.dataDir, 'tmp'), { recursive: true, force: true });
+}
+
+const safeName = (name: string) => (/\.(ndjson|jsonl|json)(\.gz)?$/i.test(name) ? 'extrait.ndjson' : 'extrait.csv') + (/\.gz$/i.test(name) ? '.gz' : '');
+
+function head(data: Buffer): Buffer {
+  if (data.length <= MAX_PREVIEW_BYTES || (data[0] === 0x1f && data[1] === 0x8b)) return data;
+  const cut = data.lastIndexOf(0x0a, MAX_PREVIEW_BYTES);
+  return data.subarray(0, cut > 0 ? cut + 1 : MAX_PREVIEW_BYTES);
+}
+
+async function readHeader(services: Services, data: Buffer, name: string, mapping: Pick<Mapping, 'format' | 'delimiter' | 'encoding'>): Promise<{ columns: string[]; rows: { line: number; values: Record<string, unknown> }[]; issues: IngestIssue[] }> {
+  return withPlainFile(services, head(data), safeName(name), async (file) => {
+    let columns: string[] = [];
+    const rows: { line: number; values: Record<string, unknown> }[] = [];
+    const issues: IngestIssue[] = [];
+    for await (const batch of readBatches(file, { ...mapping, name, batchSize: 64, onHeader: (c) => { columns = c; } })) {
+      issues.push(...batch.issues);
+      for (const r of batch.rows) { if (rows.length < 200) rows.push({ line: r.line, values: r.values }); }
+      if (rows.length >= 200) break;
+    }
+    if (!columns.length && rows[0]) columns = Object.keys(rows[0].values);
+    return { columns, rows, issues };
+  });
+}
+
+/** A mapping to start from: each canonical field matched to a header column, module labels to codes. */
+export async function suggestMapping(services: Services, data: Buffer, name: string): Promise<string> {
+  const p = previewText(data);
+  const format = /\.(ndjson|jsonl|json)(\.gz)?$/i.test(name) ? 'ndjson' : 'csv';
+  // A gzip file's head says nothing about its text: let the reader detect encoding and delimiter.
+  const gzip = data[0] === 0x1f && data[1] === 0x8b;
+  const base = { format, encoding: gzip ? 'auto' : p.encoding, ...(format === 'csv' && p.delimiter && !gzip ? { delimiter: p.delimiter } : {}) } as const;
+  const { columns, rows } = await readHeader(services, data, name, base);
+  const byLoose = new Map(columns.map((c) => [loose(c), c]));
+  const taken = new Set<string>();
+  const fields: Record<string, string> = {};
+  for (const [field, aliases] of Object.entries(ALIASES)) {
+    const found = aliases.map((a) => byLoose.get(a)).find((c) => c !== undefined && !taken.has(c));
+    if (found) { fields[field] = found; taken.add(found); }
+  }
+  const values: Record<string, Record<string, string>> = {};
+  const moduleColumn = fields['dossier.module'];
+  if (moduleColumn) {
+    const labels = [...new Set(rows.map((r) => String(r.values[moduleColumn] ?? '').trim()).filter(Boolean))].slice(0, 50).sort();
+    const map = Object.fromEntries(labels.map((l) => [l, loose(l).replace(/ /g, '_') || l]).filter(([l, c]) => l !== c));
+    if (Object.keys(map).length) values['dossier.module'] = map;
+  }
+  return stringify({ ...base, dates: { format: DATE_FORMATS, timezone: 'Europe/Paris' }, fields, ...(Object.keys(values).length ? { values } : {}) }, { lineWidth: 0 });
+}
+
+export interface MappingPreview {
+  ok: boolean;
+  /** Problems that stop a run: YAML errors, unknown keys, mapped columns absent from the header. */
+  errors: { line?: number; field?: string; column?: string; message: string }[];
+  columns: string[];
+  unmapped: string[];
+  rows: { line: number; values: Record<string, string>; raw: Record<string, string>; other: string[]; issues: { field?: string; column?: string; message: string }[] }[];
+}
+
+const issueOut = (i: IngestIssue, columnOf: (field?: string) => string | undefined) => ({ line: i.line, field: i.field, column: columnOf(i.field) ?? (i.code === 'missing_column' ? i.value : undefined), message: formatIssue(i) });
+
+export function parseMapping(text: string): { ok: true; mapping: Mapping } | { ok: false; errors: MappingPreview['errors'] } {
+  const loaded = loadMapping({ text, name: 'correspondance.yml' });
+  if (!loaded.ok) return { ok: false, errors: loaded.issues.map((i) => ({ line: i.line, field: i.field, message: formatIssue(i) })) };
+  const unknown = Object.keys(loaded.mapping.fields).filter((f) => !KNOWN_FIELDS.includes(f));
+  if (unknown.length) {
+    return { ok: false, errors: unknown.map((f) => ({ field: f, message: `correspondance.yml, champ ${f} : champ inconnu ; champs possibles : ${KNOWN_FIELDS.join(', ')}.` })) };
+  }
+  return loaded;
+}
+
+/** The first rows read with this mapping: values as the engine will see them, and each problem located. */
+export async function previewMapping(services: Services, data: Buffer, name: string, text: string): Promise<MappingPreview> {
+  const parsed = parseMapping(text);
+  if (!parsed.ok) return { ok: false, errors: parsed.errors, columns: [], unmapped: [], rows: [] };
+  const mapping = parsed.mapping;
+  const columnOf = (field?: string) => {
+    const spec = field ? mapping.fields[field] : undefined;
+    return spec === undefined ? undefined : typeof spec === 'string' ? spec : spec.column ?? spec.columns?.join(' + ');
+  };
+  const mapper = createMapper(mapping, MAPPER_OPTIONS);
+  let read;
+  try {
+    read = await readHeader(services, data, name, mapping);
+  } catch (e) {
+    if (e instanceof IngestError) return { ok: false, errors: e.issues.map((i) => issueOut(i, columnOf)), columns: [], unmapped: [], rows: [] };
+    throw e;
+  }
+  try {
+    mapper.checkHeader(read.columns, name);
+  } catch (e) {
+    if (e instanceof IngestError) return { ok: false, errors: e.issues.map((i) => issueOut(i, columnOf)), columns: read.columns, unmapped: [], rows: [] };
+    throw e;
+  }
+  const used = new Set(Object.values(mapping.fields).flatMap((s) => (typeof s === 'string' ? [s] : s.columns ?? [s.column!])).map(loose));
+  const rows: MappingPreview['rows'] = [];
+  for (const row of read.rows.slice(0, PREVIEW_ROWS)) {
+    const m = mapper.apply({ file: name, line: row.line, values: row.values });
+    const raw = Object.fromEntries(Object.entries(row.values).map(([k, v]) => [k, v === undefined || v === null ? '' : String(v)]));
+    if (!m.ok) { rows.push({ line: row.line, values: {}, raw, other: [], issues: m.issues.map((i) => issueOut(i, columnOf)) }); continue; }
+    rows.push({
+      line: row.line, raw, other: Object.keys(m.other ?? {}),
+      values: Object.fromEntries(Object.entries(m.record).map(([k, v]) => [k, String(v)])),
+      issues: m.warnings.map((i) => issueOut(i, columnOf)),
+    });
+  }
+  const fileIssues = read.issues.filter((i) => (i.line ?? 0) <= (read.rows.at(-1)?.line ?? 0) + 1).slice(0, 20).map((i) => issueOut(i, columnOf));
+  return { ok: true, errors: fileIssues, columns: read.columns, unmapped: read.columns.filter((c) => !used.has(loose(c))), rows };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Results: everything personal is one JSON document sealed with the dataset's key.
+
+export interface StoredRecord { id: string; line: number; module: string; dossierId: string; dossierDate: string | null; role: string; fields: Record<string, string>; other: string[] }
+export interface StoredPerson extends Omit<ScopePerson, 'records'> { records: string[] }
+export interface StoredPair { a: string; b: string; probability: number; weight: number; refused: string | null; evidence: { field: string; level: string; weight: number }[] }
+export interface StoredResults { persons: StoredPerson[]; records: Record<string, StoredRecord>; review: StoredPair[]; rejected: { line?: number; field?: string; message: string }[] }
+
+export function toStored(result: ScopeResult): StoredResults {
+  const records: Record<string, StoredRecord> = {};
+  const keep = new Set<number>();
+  for (const p of result.persons) for (const i of p.records) keep.add(i);
+  for (const pair of result.review) { keep.add(pair.a); keep.add(pair.b); }
+  for (const i of [...keep].sort((a, b) => a - b)) {
+    const r = result.records[i]!;
+    records[r.recordId] = {
+      id: r.recordId, line: r.line, module: r.module, dossierId: r.dossierId, dossierDate: r.dossierDate ?? null, role: r.role,
+      fields: Object.fromEntries(Object.entries(r.fields).map(([k, v]) => [k, String(v)])), other: r.other,
+    };
+  }
+  const rid = (i: number) => result.records[i]!.recordId;
+  return {
+    persons: result.persons.map((p) => ({ ...p, records: p.records.map(rid) })),
+    records,
+    review: result.review.map((p) => ({ a: rid(p.a), b: rid(p.b), probability: p.probability, weight: p.weight, refused: p.refused ?? null, evidence: p.evidence })),
+    rejected: result.rejected.slice(0, 500).map((i) => ({ line: i.line, field: i.field, message: formatIssue(i) })),
+  };
+}
+
+export async function loadResults(services: Services, run: { id: string; organisation_id: string; dataset_id: string; storage_key: string | null; status: string }): Promise<StoredResults> {
+  if (run.status === 'purged') throw new AppError('dataset_purged', 410, "L'extrait a été purgé : les résultats de cette analyse n'existent plus.");
+  if (!run.storage_key) throw errors.conflict('run_not_done', "L'analyse n'est pas terminée : ses résultats ne sont pas encore disponibles.");
+  const sealed = await services.files.get(run.storage_key);
+  return withDatasetKey(services, run.organisation_id, run.dataset_id, (_seal, open) => JSON.parse(open(sealed, `scoping:${run.id}`).toString('utf8')) as StoredResults);
+}
+
+/** The 'scoping.run' job: decrypt, resolve, seal the results, store the counts. */
+export async function runScopingJob(services: Services, ctx: { payload: Record<string, unknown>; signal: AbortSignal; progress(v: Record<string, unknown>): Promise<void> }): Promise<Record<string, unknown>> {
+  const runId = String(ctx.payload.runId);
+  const run = await services.db.selectFrom('scoping_runs').selectAll().where('id', '=', runId).executeTakeFirstOrThrow();
+  const dataset = await services.db.selectFrom('leaked_datasets').select(['name']).where('id', '=', run.dataset_id).executeTakeFirstOrThrow();
+  await services.db.updateTable('scoping_runs').set({ status: 'running' }).where('id', '=', runId).where('status', '=', 'queued').execute();
+  try {
+    const mapping = parseMapping(run.mapping);
+    if (!mapping.ok) throw new Error(mapping.errors.map((e) => e.message).join('\n'));
+    const decisions = await services.db.selectFrom('scoping_decisions').select(['record_a', 'record_b', 'same'])
+      .where('organisation_id', '=', run.organisation_id).where('dataset_id', '=', run.dataset_id).orderBy('decided_at').execute();
+    const data = await readDataset(services, run.organisation_id, run.dataset_id);
+    let last = 0;
+    let pending: Promise<void> = Promise.resolve();
+    const result = await withPlainFile(services, data, safeName(dataset.name), async (file) => {
+      data.fill(0);
+      return scopeRecords({ files: [file], mapping: { ...mapping.mapping } }, {
+        since: run.perimeter.since ?? undefined, until: run.perimeter.until ?? undefined, modules: run.perimeter.modules ?? undefined,
+        notificationDate: run.notification_date, signal: ctx.signal,
+        decisions: decisions.map((d) => ({ a: d.record_a, b: d.record_b, same: d.same })),
+        onProgress: (p) => {
+          const now = Date.now();
+          if (now - last < 300) return;
+          last = now;
+          pending = pending.then(() => ctx.progress({ stage: p.stage, done: p.done, ...(p.total ? { total: p.total } : {}) })).catch(() => undefined);
+        },
+      });
+    });
+    await pending;
+    ctx.signal.throwIfAborted();
+    const stored = toStored(result);
+    const key = scopingResultKey(run.organisation_id, run.id);
+    const sealed = await withDatasetKey(services, run.organisation_id, run.dataset_id, (seal) => seal(Buffer.from(JSON.stringify(stored)), `scoping:${run.id}`));
+    await services.files.remove(key);
+    await services.files.put(key, sealed);
+    const updated = await services.db.updateTable('scoping_runs')
+      .set({ status: 'done', storage_key: key, figures: json(result.summary), decisions_applied: result.decisionsApplied, finished_at: services.now() })
+      .where('id', '=', runId).where('status', '=', 'running').executeTakeFirst();
+    // Purged while running: the key is gone, so the file just written is unreadable; remove it anyway.
+    if (Number(updated.numUpdatedRows) === 0) await services.files.remove(key);
+    return { persons: result.persons.length, records: Number(result.summary.records), reviewPairs: result.review.length };
+  } catch (error) {
+    const message = error instanceof IngestError ? error.issues.map((i) => formatIssue(i)).join('\n') : (error as Error).message;
+    await services.db.updateTable('scoping_runs').set({ status: ctx.signal.aborted ? 'cancelled' : 'failed', error: message.slice(0, 2000), finished_at: services.now() })
+      .where('id', '=', runId).where('status', '=', 'running').execute();
+    throw error instanceof IngestError ? new Error(message) : error;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Masking: enough to tell persons apart on screen, not enough to identify them.
+
+const stars = (s: string, keep = 1) => { const t = s.trim(); return t ? `${t.slice(0, keep)}${'*'.repeat(Math.max(2, t.length - keep))}` : ''; };
+
+export function maskPerson(p: StoredPerson) {
+  const initial = p.firstName.trim() ? `${p.firstName.trim()[0]!.toUpperCase()}.` : '';
+  const [local, domain] = p.email.split('@');
+  return {
+    id: p.id, masked: true as const,
+    name: [stars(p.lastName), initial].filter(Boolean).join(' '),
+    birthYear: p.birthDate ? p.birthDate.slice(0, 4) : null,
+    phone: p.phone ? `•• •• •• •• ${p.phone.e164.slice(-2)}` : null,
+    email: p.email ? `${stars(local ?? '')}@${domain ?? ''}` : null,
+    postcode: p.postal?.postcode ?? null,
+    records: p.records.length, modules: p.modules, roles: p.roles, categories: p.categories, risks: p.risks.map((r) => r.risk), minor: p.minor,
+    channels: { sms: !!p.phone?.mobile, email: !!p.email, postal: !!p.postal },
+  };
+}
+
+export const ROLE_FR: Record<string, string> = { requerant: 'requérants', mis_en_cause: 'mis en cause', temoin: 'témoins', victime: 'victimes', proprietaire: 'propriétaires' };
+export const CATEGORY_FR: Record<string, string> = { identity: 'État civil, identité', birth: 'Date ou lieu de naissance', contact: 'Coordonnées (téléphone, courriel)', address: 'Adresse postale', vehicle: 'Immatriculation de véhicule', absence: 'Dates d’absence du domicile', offence: 'Infractions, condamnations', facts: 'Récit des faits (texte libre)', other: 'Autres données' };
+
+/** What the run says for the CNIL dossier's persons and data fields. */
+export function cnilProposal(figures: Record<string, any>) {
+  const roles = Object.keys(figures.by_role ?? {}).map((r) => ROLE_FR[r] ?? r.replace(/_/g, ' '));
+  const categories = Object.keys(figures.by_category ?? {}).map((c) => CATEGORY_FR[c] ?? c);
+  const range = figures.persons_range as [number, number] | undefined;
+  return {
+    persons: { approxCount: Number(figures.persons), categories: roles.map((r) => `Personnes citées dans les fichiers de police municipale : ${r}`), minors: Number(figures.minors) > 0 },
+    records: { approxCount: Number(figures.records) },
+    dataCategories: categories,
+    sensitiveData: figures.by_category?.offence ? ['Données relatives aux infractions (art. 10 RGPD)'] : [],
+    range: range ?? [Number(figures.persons), Number(figures.persons)],
+  };
+}
+
+export const newId = () => randomUUID();

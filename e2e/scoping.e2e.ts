@@ -1,0 +1,94 @@
+// Breach scoping in the browser: the DPO uploads the stolen extract, maps its columns from the
+// suggestion, runs the analysis, sees persons masked, reveals one, settles an uncertain pair and
+// sends the figures into the CNIL dossier.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testBackends } from '@rempart/db';
+import { generateSynthetic, syntheticCsv } from '@rempart/scoping';
+import { startE2E, type E2E } from './harness.ts';
+import { axe, join } from './helpers.ts';
+
+const pglite = testBackends().find((b) => b.name === 'pglite')!;
+
+describe('breach scoping in Chromium', () => {
+  let e2e: E2E;
+  beforeAll(async () => {
+    e2e = await startE2E(pglite);
+  });
+  afterAll(async () => e2e?.close());
+
+  it('upload → map → run → persons masked → reveal → review → figures to the CNIL dossier', async () => {
+    const page = await e2e.newPage();
+    await join(page, e2e.adminInviteUrl, 'Claire Dumas', 'admin@val-de-breme.test', false);
+    await page.getByRole('link', { name: 'Déclarer un incident' }).click();
+    await page.getByLabel('Intitulé').fill('Vol du fichier de la police municipale');
+    await page.getByRole('button', { name: "Déclarer l'incident" }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toMatch(/^INC-/);
+
+    const extracts = page.getByRole('region', { name: 'Données extraites par l’attaquant' });
+    await extracts.getByLabel('Fichier extrait').setInputFiles({ name: 'extraction-pm.csv', mimeType: 'text/csv', buffer: Buffer.from(syntheticCsv(generateSynthetic(150, 11))) });
+    await extracts.getByRole('button', { name: "Importer l'extrait" }).click();
+    await expect.poll(() => extracts.getByRole('status').textContent()).toContain('Extrait importé et chiffré.');
+    await extracts.getByRole('button', { name: /Analyser le périmètre/ }).click();
+
+    // The mapping proposed from the header, checked on the first rows, then saved.
+    const yaml = extracts.getByLabel('Correspondance (YAML)');
+    await expect.poll(() => yaml.inputValue()).toContain('person.birth_date: Date de naissance');
+    await extracts.getByRole('button', { name: 'Aperçu des valeurs lues' }).click();
+    const parsed = extracts.getByRole('table', { name: 'Premières lignes telles qu’elles seront analysées' });
+    await expect.poll(() => parsed.locator('thead').textContent()).toContain('person.last_name');
+    await yaml.fill((await yaml.inputValue()).replace('person.city: Ville', 'person.city: Commune'));
+    await extracts.getByRole('button', { name: 'Aperçu des valeurs lues' }).click();
+    await expect.poll(() => extracts.getByRole('alert').first().textContent()).toContain('colonne « Commune » absente');
+    await yaml.fill((await yaml.inputValue()).replace('person.city: Commune', 'person.city: Ville'));
+    await extracts.getByRole('button', { name: 'Enregistrer la correspondance' }).click();
+    await expect.poll(() => extracts.getByText('Correspondance enregistrée avec l’extrait.').count()).toBe(1);
+    await axe(page, 'correspondance');
+
+    // The analysis runs in the background; its figures appear when it is done.
+    await extracts.getByRole('button', { name: 'Lancer l’analyse' }).click();
+    await expect.poll(() => extracts.locator('.run-detail').count(), { timeout: 60_000 }).toBe(1);
+    const figures = await extracts.locator('.run-detail .facts').first().textContent();
+    expect(figures).toMatch(/\d+ personnes distinctes \(entre \d+ et \d+\)/);
+
+    // Persons masked; revealing one shows the full name and is recorded.
+    const persons = extracts.getByRole('region', { name: '3. Personnes concernées' });
+    const firstRow = persons.locator('tbody tr').first();
+    await expect.poll(() => firstRow.locator('td').first().textContent()).toMatch(/^\S\*+ \S\.$/);
+    await firstRow.getByRole('button', { name: /Révéler/ }).click();
+    await expect.poll(() => firstRow.textContent()).toContain('révélé (tracé)');
+    expect(await firstRow.locator('td').first().textContent()).not.toContain('*');
+    const reveals = await e2e.services.db.selectFrom('audit_log').select('details').where('object_type', '=', 'scoping_person').execute();
+    expect(reveals).toHaveLength(1);
+    await persons.getByLabel('Risque').selectOption('phishing');
+    await expect.poll(() => persons.locator('tbody tr').first().locator('td').nth(3).textContent()).toContain('hameçonnage');
+    await axe(page, 'personnes');
+
+    // An uncertain pair, side by side, settled by the reviewer.
+    const review = extracts.locator('section[aria-labelledby="review-h"]');
+    await expect.poll(() => review.getByRole('status').textContent()).toMatch(/\d+ paires restent à vérifier/);
+    const before = Number((await review.getByRole('status').textContent())!.match(/^(\d+)/)![1]);
+    expect(before).toBeGreaterThan(0);
+    await review.locator('.review-list > li').first().getByRole('button', { name: /^Même personne/ }).click();
+    await expect.poll(() => review.locator('.review-list > li').first().textContent()).toContain('Même personne — décidé par Claire Dumas');
+    await expect.poll(() => review.getByRole('status').textContent()).toContain(`${before - 1} paires restent à vérifier`);
+
+    // The figures go into the CNIL dossier only once confirmed.
+    const toCnil = extracts.locator('section[aria-labelledby="tocnil-h"]');
+    await toCnil.getByRole('button', { name: 'Préparer les chiffres pour le dossier CNIL' }).click();
+    const send = toCnil.getByRole('button', { name: 'Verser au dossier CNIL' });
+    expect(await send.isDisabled()).toBe(true);
+    await toCnil.getByLabel(/J’ai vérifié ces chiffres/).check();
+    await send.click();
+    await expect.poll(() => toCnil.getByRole('status').textContent()).toContain('Chiffres versés au dossier CNIL');
+    const persons_ = Number(figures!.match(/(\d+) personnes distinctes/)![1]);
+    const dossier = await e2e.services.db.selectFrom('cnil_dossiers').select('dossier').executeTakeFirstOrThrow();
+    expect((dossier.dossier as { persons: { approxCount: number } }).persons.approxCount).toBe(persons_);
+    await axe(page, 'analyse');
+
+    // On a phone, wide tables scroll inside their frame; the page itself does not.
+    await page.setViewportSize({ width: 375, height: 800 });
+    const wide = await page.evaluate(() => [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('.table-wrap')).slice(0, 5).map((e) => `${e.tagName}.${e.className}`));
+    expect(wide).toEqual([]);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(376);
+  });
+});
