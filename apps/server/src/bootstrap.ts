@@ -11,7 +11,7 @@ import { checkpointNow } from './platform/audit.ts';
 import { buildApp } from './app.ts';
 import { purgeExpiredDatasets } from './modules/datasets/service.ts';
 import { failInterruptedJobs } from './modules/jobs/queue.ts';
-import { removePlainFiles } from './modules/scoping/service.ts';
+import { clearScratch } from './platform/scratch.ts';
 
 export async function openConfiguredDatabase(config: Config): Promise<Database> {
   if (config.databaseUrl) return openDatabase({ url: config.databaseUrl });
@@ -38,7 +38,7 @@ export async function startServer(services: Services): Promise<{ url: string; cl
   // Before this instance polls: a job marked running belongs to a process that is gone.
   // (With several instances on one PostgreSQL, run them from one supervisor so this only happens at a full restart.)
   await failInterruptedJobs(services.db);
-  await removePlainFiles(services);
+  await clearScratch(services);
   const app = await buildApp(services, { logger: true });
   const address = await app.listen({ port: services.config.port, host: services.config.host });
   // Leaked extracts past their retention date are purged at start-up and every hour.

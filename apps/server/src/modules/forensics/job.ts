@@ -5,9 +5,10 @@ import { IngestError } from '@rempart/ingest';
 import { findingsCsv, reportHtml, scanFiles, type ScanProgress, type ScanResult } from '@rempart/forensics';
 import { appendAudit } from '../../platform/audit.ts';
 import type { Services } from '../../platform/services.ts';
+import { withScratchDir } from '../../platform/scratch.ts';
 import type { JobContext, JobHandler } from '../jobs/queue.ts';
 import { addEvidence, readEvidence } from '../evidence/service.ts';
-import { findingsAad, issueText, resolveMapping, withPrivateDir, writeInput, type SealedFindings } from './service.ts';
+import { findingsAad, issueText, resolveMapping, writeInput, type SealedFindings } from './service.ts';
 
 export const FORENSICS_SCAN = 'forensics.scan';
 
@@ -24,7 +25,7 @@ export function forensicsScanHandler(services: Services): JobHandler {
     const resolved = resolveMapping(scan.mapping_preset ? { preset: scan.mapping_preset as never } : { mapping: scan.mapping_text ?? '' });
     if (!resolved.ok) throw new Error(`Correspondance invalide : ${resolved.issues.map((i) => `${i.line ? `ligne ${i.line}, ` : ''}${i.field ? `${i.field} : ` : ''}${i.message}`).join(' ; ')}`);
 
-    const result = await withPrivateDir(services, async (dir) => {
+    const result = await withScratchDir(services, 'forensics', async (dir) => {
       const files: string[] = [];
       const ids = scan.input_evidence_ids as string[];
       for (const [index, id] of ids.entries()) {

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { defineRoute, type RouteDef } from '../../platform/http.ts';
 import { errors } from '../../platform/errors.ts';
+import { withScratchDir } from '../../platform/scratch.ts';
 import { addEvidence, evidenceView, readEvidence } from '../evidence/service.ts';
 import { addTask, appendJournal, getIncidentRow, taskView } from '../incidents/service.ts';
 import { cancelJob, enqueueJob } from '../jobs/queue.ts';
@@ -11,7 +12,7 @@ import { FORENSICS_SCAN } from './job.ts';
 import { MAPPING_PRESETS, PRESET_IDS } from './presets.ts';
 import {
   actionSchema, dayBound, evidenceNames, importSchema, journalTextFor, listImportFolder, openFindings, previewFile, previewSchema,
-  readImportFile, resolveMapping, scanInputSchema, scanRows, scanView, tasksFor, withPrivateDir, writeInput,
+  readImportFile, resolveMapping, scanInputSchema, scanRows, scanView, tasksFor, writeInput,
 } from './service.ts';
 
 const ORG = '/api/v1/organisations/:orgId';
@@ -56,7 +57,7 @@ export const forensicsRoutes: RouteDef[] = [
         throw errors.validation([{ path: 'preset', message: 'Choisissez un modèle de correspondance ou écrivez la vôtre (l’un ou l’autre).' }]);
       }
       const { row, data } = await readEvidence(ctx.services, org.id, incident.id, ctx.body.evidenceId);
-      const preview = await withPrivateDir(ctx.services, async (dir) => previewFile(await writeInput(dir, 0, row.name, data), ctx.body));
+      const preview = await withScratchDir(ctx.services, 'forensics', async (dir) => previewFile(await writeInput(dir, 0, row.name, data), ctx.body));
       // The parsed events name agents and addresses.
       await ctx.auditRead('evidence_preview', row.id, { events: preview.events.length, rejected: preview.rejected.length });
       return { file: row.name, ...preview };

@@ -1,6 +1,6 @@
 // Forensics inside an incident: mappings and their preview, the operator's import folder, scans
 // (rows, sealed findings) and turning a flagged account into tasks and a journal entry.
-import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, realpath, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
@@ -63,22 +63,6 @@ export function dayBound(value: string | undefined, end: boolean): Date | null {
   const start = DateTime.fromISO(value, { zone: 'Europe/Paris' });
   if (!start.isValid) throw errors.validation([{ path: end ? 'until' : 'since', message: 'Date invalide.' }]);
   return (end ? start.plus({ days: 1 }) : start).startOf('day').toJSDate();
-}
-
-/**
- * A private folder for decrypted logs and the engine's temporary database, inside the data folder
- * (same disk and permissions as the data), removed whatever happens.
- */
-export async function withPrivateDir<T>(services: Services, fn: (dir: string) => Promise<T>): Promise<T> {
-  const root = path.join(services.config.dataDir, 'tmp');
-  await mkdir(root, { recursive: true, mode: 0o700 });
-  const dir = await mkdtemp(path.join(root, 'forensics-'));
-  await chmod(dir, 0o700);
-  try {
-    return await fn(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
 }
 
 /** Writes decrypted inputs under their own names (the format is detected from the name), one folder each. */

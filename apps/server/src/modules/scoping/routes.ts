@@ -4,11 +4,12 @@
 import { cnilDossierSchema, mergeDossier } from '@rempart/documents';
 import { json } from '@rempart/db';
 import { smsText, writeLettersPdf } from '@rempart/scoping';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { defineRoute, type RequestContext, type RouteDef } from '../../platform/http.ts';
 import { errors } from '../../platform/errors.ts';
+import { withScratchDir } from '../../platform/scratch.ts';
 import { isUuid } from '../organisations/access.ts';
 import { getIncidentRow } from '../incidents/service.ts';
 import { cancelJob, enqueueJob, jobView } from '../jobs/queue.ts';
@@ -322,18 +323,14 @@ export const scopingRoutes: RouteDef[] = [
       const results = await loadResults(ctx.services, run);
       const sent = new Set((await ctx.services.db.selectFrom('scoping_deliveries').select('person_ref').where('run_id', '=', run.id).where('status', '=', 'sent').execute()).map((d) => d.person_ref));
       const persons = results.persons.filter((p) => p.postal && !sent.has(p.id)).map(asEnginePerson);
-      // writeLettersPdf streams to a file: a private one under tmp/, removed below or at the next start.
-      await mkdir(path.join(ctx.services.config.dataDir, 'tmp'), { recursive: true, mode: 0o700 });
-      const dir = await mkdtemp(path.join(ctx.services.config.dataDir, 'tmp', 'letters-'));
-      try {
+      // writeLettersPdf streams to a file: a private scratch one.
+      const pdf = await withScratchDir(ctx.services, 'letters', async (dir) => {
         const file = path.join(dir, 'courriers.pdf');
         await writeLettersPdf(persons, file, await packOptions(ctx.services, org.id), run.notification_date);
-        const pdf = await readFile(file);
-        await ctx.auditRead('scoping_run', run.id, { what: 'letters', persons: persons.length });
-        return download(ctx, 'application/pdf', `courriers-${run.id.slice(0, 8)}.pdf`, pdf);
-      } finally {
-        await rm(dir, { recursive: true, force: true });
-      }
+        return readFile(file);
+      });
+      await ctx.auditRead('scoping_run', run.id, { what: 'letters', persons: persons.length });
+      return download(ctx, 'application/pdf', `courriers-${run.id.slice(0, 8)}.pdf`, pdf);
     },
   }),
   defineRoute({

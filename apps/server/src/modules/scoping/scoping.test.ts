@@ -9,7 +9,8 @@ import { testBackends } from '@rempart/db';
 import { generateSynthetic, syntheticCsv, SYNTHETIC_MAPPING } from '@rempart/scoping';
 import { cnilDossierSchema, dossierDiff } from '@rempart/documents';
 import { createWorld, pdfText, signIn, type Client, type TestWorld } from '../../testing.ts';
-import { loadResults, removePlainFiles } from './service.ts';
+import { loadResults } from './service.ts';
+import { clearScratch } from '../../platform/scratch.ts';
 
 const WIN_CSV = [
   'ID ligne;N° dossier;Module;Date dossier;Rôle;Nom;Prénom;Date de naissance;Téléphone;Adresse;Code postal;Ville;Remarque',
@@ -146,7 +147,7 @@ for (const backend of testBackends()) {
       expect(await readdir(path.join(world.services.config.dataDir, 'tmp'))).toEqual([]);
       await mkdir(path.join(world.services.config.dataDir, 'tmp', 'scoping-crash'), { recursive: true });
       await writeFile(path.join(world.services.config.dataDir, 'tmp', 'scoping-crash', 'extrait.csv'), 'Nom\nDurand\n');
-      await removePlainFiles(world.services);
+      await clearScratch(world.services);
       expect(existsSync(path.join(world.services.config.dataDir, 'tmp'))).toBe(false);
 
       const perimeter = await runAndWait(synthetic.id, { modules: ['otv'] });

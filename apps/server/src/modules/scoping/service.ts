@@ -1,7 +1,7 @@
 // Breach scoping inside an incident: map the extract's columns, run the engine as a job, keep what it
 // finds sealed with the dataset's key, and show it masked; only counts are stored in clear.
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { createMapper, formatIssue, IngestError, loadMapping, readBatches, type IngestIssue, type Mapping } from '@rempart/ingest';
@@ -9,6 +9,7 @@ import { KNOWN_FIELDS, scopeRecords, type ScopePerson, type ScopeResult } from '
 import { json } from '@rempart/db';
 import { AppError, errors } from '../../platform/errors.ts';
 import type { Services } from '../../platform/services.ts';
+import { withScratchDir } from '../../platform/scratch.ts';
 import { previewText, readDataset, scopingResultKey, withDatasetKey } from '../datasets/service.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -51,24 +52,11 @@ const PREVIEW_ROWS = 20;
 
 /** The decrypted extract (or its head) as a private temporary file, for the streaming readers; always removed. */
 async function withPlainFile<T>(services: Services, data: Buffer, name: string, use: (file: string) => Promise<T>): Promise<T> {
-  const root = path.join(services.config.dataDir, 'tmp');
-  await mkdir(root, { recursive: true, mode: 0o700 });
-  const dir = await mkdtemp(path.join(root, 'scoping-'));
-  const file = path.join(dir, name);
-  try {
+  return withScratchDir(services, 'scoping', async (dir) => {
+    const file = path.join(dir, name);
     await writeFile(file, data, { mode: 0o600 });
-    return await use(file);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
-/**
- * Decrypted copies left by a process that died in the middle of a job: removed at start-up, before
- * this instance runs any job (the same single-supervisor assumption as failInterruptedJobs).
- */
-export async function removePlainFiles(services: Services): Promise<void> {
-  await rm(path.join(services.config.dataDir, 'tmp'), { recursive: true, force: true });
+    return use(file);
+  });
 }
 
 const safeName = (name: string) => (/\.(ndjson|jsonl|json)(\.gz)?$/i.test(name) ? 'extrait.ndjson' : 'extrait.csv') + (/\.gz$/i.test(name) ? '.gz' : '');
