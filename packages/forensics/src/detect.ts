@@ -33,9 +33,22 @@ export interface Context {
 }
 
 export async function prepareContext(con: DuckDBConnection): Promise<Context> {
-  // Per account and Paris hour: the basis of the hour-of-day profiles (leave-one-day-out).
-  await con.run(`CREATE OR REPLACE TABLE day_hour AS SELECT e.u, h.lday, h.lhour, sum(e.c) AS c, min(e.ft) AS ft, max(e.lt) AS lt
-    FROM (SELECT u, hb, count(*) AS c, min(t) AS ft, max(t) AS lt FROM ev GROUP BY u, hb) e JOIN hours h ON h.hb = e.hb GROUP BY ALL`);
+  // One pass over the events at the (account, UTC hour) grain: the hour-of-day profiles, the
+  // view/search and export volumes, the daily series and the candidates for concurrent sessions
+  // and impossible travel all come from it instead of each re-grouping every event.
+  await con.run(`CREATE OR REPLACE TABLE uh AS SELECT u, hb, count(*) AS c, min(t) AS ft, max(t) AS lt,
+      count(*) FILTER (WHERE action IN ('view', 'search')) AS vc, min(t) FILTER (WHERE action IN ('view', 'search')) AS vft, max(t) FILTER (WHERE action IN ('view', 'search')) AS vlt,
+      sum(records) FILTER (WHERE action = 'export') AS xrec, min(t) FILTER (WHERE action = 'export') AS xft, max(t) FILTER (WHERE action = 'export') AS xlt,
+      coalesce(min(ip) FILTER (WHERE outcome <> 'failure') <> max(ip) FILTER (WHERE outcome <> 'failure'), false) AS multi_ip,
+      min(country) FILTER (WHERE outcome <> 'failure') AS cmin, max(country) FILTER (WHERE outcome <> 'failure') AS cmax
+    FROM ev GROUP BY u, hb`);
+  // Paris day and hour of each UTC hour bucket: offsets change on whole hours in Europe/Paris.
+  await con.run(`CREATE OR REPLACE TABLE hours AS SELECT hb, CAST(timezone('Europe/Paris', to_timestamp(hb * 3600)) AS DATE) AS lday,
+      hour(timezone('Europe/Paris', to_timestamp(hb * 3600)))::INTEGER AS lhour FROM (SELECT DISTINCT hb FROM uh)`);
+  // Per account and Paris hour: the basis of the hour-of-day profiles (leave-one-day-out). Not
+  // regrouped: (account, day, hour) repeats only in the hour the clocks go back, and every use of
+  // this table sums over it.
+  await con.run(`CREATE OR REPLACE TABLE day_hour AS SELECT e.u, h.lday, h.lhour, e.c, e.ft, e.lt FROM uh e JOIN hours h ON h.hb = e.hb`);
   await con.run(`CREATE OR REPLACE TABLE acct AS SELECT u, min(ft) AS first_t, max(lt) AS last_t, sum(c) AS n, count(DISTINCT lday) AS days FROM day_hour GROUP BY u`);
   const firstSeen = new Map<string, number>();
   for (const r of await rows(con, 'SELECT u, first_t::DOUBLE AS f FROM acct')) firstSeen.set(s(r.u), n(r.f));
@@ -179,7 +192,10 @@ const detectors: Record<DetectorName, (ctx: Context, rule: Rule) => Promise<Hit[
     // thousands of stretches per account instead of every event.
     const found = await rows(ctx.con, `
       WITH g AS (SELECT u, hb, country, min(t) AS ft, max(t) AS lt, min({'k': t, 'v': ip}).v AS fip, max({'k': t, 'v': ip}).v AS lip
-                 FROM ev WHERE country IS NOT NULL AND outcome <> 'failure' GROUP BY u, hb, country)
+                 FROM ev WHERE country IS NOT NULL AND outcome <> 'failure'
+                   -- An account seen from one country only cannot travel: most accounts drop out here.
+                   AND u IN (SELECT u FROM uh GROUP BY u HAVING min(cmin) <> max(cmax))
+                 GROUP BY u, hb, country)
       SELECT u, ft::DOUBLE AS t, country, fip AS ip, plt::DOUBLE AS pt, pc, plip AS pip FROM (
         SELECT u, ft, country, fip, lag(lt) OVER w AS plt, lag(country) OVER w AS pc, lag(lip) OVER w AS plip
         FROM g WINDOW w AS (PARTITION BY u ORDER BY ft, country))
@@ -196,13 +212,18 @@ const detectors: Record<DetectorName, (ctx: Context, rule: Rule) => Promise<Hit[
     const window = num(rule, 'window_minutes', 10) * 60_000;
     // Within one time slot, activity from network A that starts before and ends after activity
     // from network B means A → B → A: two places at once.
+    // Slots that divide the hour lie within one hour: only hours with two addresses can hold one,
+    // and those are few, so the events of the other hours are skipped before grouping.
+    const hourAligned = HOUR % window === 0;
     const found = await rows(ctx.con, `
-      WITH g AS (SELECT u, t // $win AS slot, ip, min(t) AS ft, max(t) AS lt FROM ev WHERE ip IS NOT NULL AND outcome <> 'failure' GROUP BY ALL),
+      WITH g AS (SELECT e.u, e.t // $win AS slot, e.ip, min(e.t) AS ft, max(e.t) AS lt
+                 FROM ev e SEMI JOIN (SELECT u, hb FROM uh WHERE multi_ip OR NOT $aligned) m ON m.u = e.u AND m.hb = e.hb
+                 WHERE e.ip IS NOT NULL AND e.outcome <> 'failure' GROUP BY ALL),
       multi AS (SELECT u, slot FROM g GROUP BY u, slot HAVING count(*) > 1),
       gn AS (SELECT g.u, g.slot, net(g.ip) AS net, min(g.ft) AS ft, max(g.lt) AS lt FROM g JOIN multi m ON m.u = g.u AND m.slot = g.slot GROUP BY ALL)
       SELECT a.u, b.lt::DOUBLE AS t, a.net, b.net AS n1, a.ft::DOUBLE AS t2
       FROM gn a JOIN gn b ON a.u = b.u AND a.slot = b.slot AND a.net <> b.net AND a.ft < b.ft AND a.lt > b.lt
-      ORDER BY a.u, t2, a.net, n1`, { win: window });
+      ORDER BY a.u, t2, a.net, n1`, { win: window, aligned: hourAligned });
     const perDay = new Map<string, { r: Row; switches: number }>();
     for (const r of found) {
       const key = `${s(r.u)}|${days(n(r.t))}`;
@@ -247,7 +268,7 @@ const detectors: Record<DetectorName, (ctx: Context, rule: Rule) => Promise<Hit[
 
   async export_volume(ctx, rule) {
     const found = await rows(ctx.con, `
-      WITH d AS (SELECT e.u, h.lday, sum(e.rec) AS rec, min(e.ft) AS ft, max(e.lt) AS lt FROM (SELECT u, hb, sum(records) AS rec, min(t) AS ft, max(t) AS lt FROM ev WHERE action = 'export' GROUP BY u, hb) e JOIN hours h ON h.hb = e.hb GROUP BY e.u, h.lday),
+      WITH d AS (SELECT e.u, h.lday, sum(e.rec) AS rec, min(e.ft) AS ft, max(e.lt) AS lt FROM (SELECT u, hb, xrec AS rec, xft AS ft, xlt AS lt FROM uh WHERE xft IS NOT NULL) e JOIN hours h ON h.hb = e.hb GROUP BY e.u, h.lday),
       w AS (SELECT *, max(rec) OVER (PARTITION BY u ORDER BY lday ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev FROM d),
       peers AS (SELECT quantile_cont(rec, 0.99) AS p99 FROM d)
       SELECT w.u, w.lday::VARCHAR AS day, w.rec::DOUBLE AS rec, coalesce(w.prev, 0)::DOUBLE AS prev, w.ft::DOUBLE AS ft, w.lt::DOUBLE AS lt,
@@ -265,7 +286,7 @@ const detectors: Record<DetectorName, (ctx: Context, rule: Rule) => Promise<Hit[
 
   async access_volume(ctx, rule) {
     const found = await rows(ctx.con, `
-      WITH hc AS (SELECT e.u, h.lday, h.lhour, e.c, e.ft, e.lt FROM (SELECT u, hb, count(*) AS c, min(t) AS ft, max(t) AS lt FROM ev WHERE action IN ('view', 'search') GROUP BY u, hb) e JOIN hours h ON h.hb = e.hb),
+      WITH hc AS (SELECT e.u, h.lday, h.lhour, e.c, e.ft, e.lt FROM (SELECT u, hb, vc AS c, vft AS ft, vlt AS lt FROM uh WHERE vc > 0) e JOIN hours h ON h.hb = e.hb),
       base AS (SELECT u, quantile_cont(c, 0.99) AS p99, count(DISTINCT lday) AS days FROM hc GROUP BY u)
       SELECT hc.u, hc.lday::VARCHAR AS day, hc.lhour::DOUBLE AS hour, hc.c::DOUBLE AS c, hc.ft::DOUBLE AS ft, hc.lt::DOUBLE AS lt, b.p99::DOUBLE AS p99
       FROM hc JOIN base b ON b.u = hc.u
@@ -313,7 +334,7 @@ const detectors: Record<DetectorName, (ctx: Context, rule: Rule) => Promise<Hit[
       smooth AS (SELECT u, (lhour + k + 24) % 24 AS lhour, sum(c) AS c3 FROM h, (VALUES (-1), (0), (1)) v(k) GROUP BY ALL),
       netfirst AS (SELECT u, net(ip) AS net, min(ft) AS nf FROM (SELECT u, ip, min(t) AS ft FROM ev WHERE outcome <> 'failure' GROUP BY u, ip) GROUP BY ALL),
       adm AS (SELECT e.u, h.lday, h.lhour, e.ip, net(e.ip) AS net, e.c, e.ft, e.lt FROM (SELECT u, hb, ip, count(*) AS c, min(t) AS ft, max(t) AS lt FROM ev WHERE action = 'admin' GROUP BY ALL) e JOIN hours h ON h.hb = e.hb),
-      dayc AS (SELECT d.u, d.lday, d.lhour, d.c FROM day_hour d),
+      dayc AS (SELECT d.u, d.lday, d.lhour, sum(d.c) AS c FROM day_hour d SEMI JOIN adm ON adm.u = d.u AND adm.lday = d.lday AND adm.lhour = d.lhour GROUP BY ALL),
       -- A network that several colleagues use within the week is the organisation's (an office move).
       peers AS (SELECT a.u, a.ft, a.net, count(DISTINCT n2.u) AS p FROM adm a JOIN netfirst n2 ON n2.net = a.net AND n2.u <> a.u AND n2.nf <= a.ft + 604800000 GROUP BY ALL)
       SELECT a.u, a.lday::VARCHAR AS day, a.lhour::DOUBLE AS hour, a.ip, a.c::DOUBLE AS c, a.ft::DOUBLE AS ft, a.lt::DOUBLE AS lt,

@@ -160,7 +160,7 @@ export async function scanFiles(files: string[], options: ScanOptions = {}): Pro
     const accounts = await explain(con, hits, options.maxEvidence ?? 20);
     const flaggedNames = accounts.map((a) => a.account);
     const series = await dailySeries(con, flaggedNames);
-    const span = (await con.runAndReadAll('SELECT min(t)::DOUBLE AS a, max(t)::DOUBLE AS b, count(DISTINCT u)::DOUBLE AS n FROM ev')).getRowObjectsJS()[0] as { a: number | null; b: number | null; n: number };
+    const span = (await con.runAndReadAll('SELECT min(first_t)::DOUBLE AS a, max(last_t)::DOUBLE AS b, count(*)::DOUBLE AS n FROM acct')).getRowObjectsJS()[0] as { a: number | null; b: number | null; n: number };
     const flagged = Object.fromEntries(SEVERITIES.map((s) => [s, accounts.filter((a) => a.severity === s).length])) as Record<Severity, number>;
     progress?.({ phase: 'explain', files: files.length, fraction: 1, linesRead: stats.linesRead });
     return {
@@ -267,7 +267,7 @@ async function dailySeries(con: import('@duckdb/node-api').DuckDBConnection, acc
     appender.endRow();
   }
   appender.closeSync();
-  const found = (await con.runAndReadAll(`SELECT e.u, h.lday::VARCHAR AS day, sum(e.c)::DOUBLE AS n FROM (SELECT u, hb, count(*) AS c FROM ev WHERE u IN (SELECT u FROM flagged) GROUP BY u, hb) e JOIN hours h ON h.hb = e.hb GROUP BY ALL ORDER BY e.u, day`)).getRowObjectsJS();
+  const found = (await con.runAndReadAll(`SELECT e.u, h.lday::VARCHAR AS day, sum(e.c)::DOUBLE AS n FROM (SELECT u, hb, c FROM uh WHERE u IN (SELECT u FROM flagged)) e JOIN hours h ON h.hb = e.hb GROUP BY ALL ORDER BY e.u, day`)).getRowObjectsJS();
   for (const r of found) (series[String(r.u)] ??= []).push({ day: String(r.day), events: Number(r.n) });
   return series;
 }
