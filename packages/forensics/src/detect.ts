@@ -241,21 +241,22 @@ const detectors: Record<DetectorName, (ctx: Context, rule: Rule) => Promise<Hit[
   async off_hours(ctx, rule) {
     const found = await rows(ctx.con, `
       WITH h AS (SELECT u, lhour, sum(c) AS c FROM day_hour GROUP BY ALL),
-      tot AS (SELECT u, sum(c) AS n, count(DISTINCT lday) AS days FROM day_hour GROUP BY u),
-      dt AS (SELECT u, lday, sum(c) AS dc FROM day_hour GROUP BY ALL),
       -- Each hour counts for itself and its two neighbours: three shifted copies, then one aggregation.
       shifts AS (SELECT * FROM (VALUES (-1), (0), (1)) v(k)),
       smooth AS (SELECT u, (lhour + k + 24) % 24 AS lhour, sum(c) AS c3 FROM h, shifts GROUP BY ALL),
       -- Only hours that are rare over the whole year can be rare once the day itself is left out.
-      cand AS (SELECT sm.u, sm.lhour FROM smooth sm JOIN tot ON tot.u = sm.u WHERE sm.c3 < 0.05 * tot.n),
-      dsm AS (SELECT d.u, d.lday, cand.lhour, sum(d.c) AS d3 FROM day_hour d CROSS JOIN shifts
-              JOIN cand ON cand.u = d.u AND cand.lhour = (d.lhour + shifts.k + 24) % 24 GROUP BY ALL),
-      dsmooth AS (SELECT x.u, x.lday, x.lhour, x.c, x.ft, x.lt, y.d3 FROM day_hour x JOIN dsm y ON y.u = x.u AND y.lday = x.lday AND y.lhour = x.lhour)
-      SELECT d.u, d.lday::VARCHAR AS day, sum(d.c)::DOUBLE AS events, min(d.ft)::DOUBLE AS ft, max(d.lt)::DOUBLE AS lt, min(d.lhour)::DOUBLE AS h0, max(d.lhour)::DOUBLE AS h1,
-             max((s.c3 - d.d3) / (t.n - dt.dc))::DOUBLE AS share, any_value(t.days - 1)::DOUBLE AS days
-      FROM dsmooth d JOIN smooth s ON s.u = d.u AND s.lhour = d.lhour JOIN tot t ON t.u = d.u JOIN dt ON dt.u = d.u AND dt.lday = d.lday
-      WHERE t.n > dt.dc AND (s.c3 - d.d3) / (t.n - dt.dc) < $max_share AND t.days - 1 >= $min_days
-      GROUP BY d.u, d.lday HAVING sum(d.c) >= $min_events ORDER BY d.u, day`, {
+      cand AS (SELECT sm.u, sm.lhour, sm.c3, a.n, a.days FROM smooth sm JOIN acct a ON a.u = sm.u WHERE sm.c3 < 0.05 * a.n AND a.days - 1 >= $min_days),
+      -- Per day, the events at a rare hour and around it; the rest of the year stays untouched.
+      dsm AS (SELECT d.u, d.lday, c.lhour, sum(d.c) AS d3, sum(d.c) FILTER (WHERE shifts.k = 0) AS xc,
+                     min(d.ft) FILTER (WHERE shifts.k = 0) AS xft, max(d.lt) FILTER (WHERE shifts.k = 0) AS xlt
+              FROM day_hour d CROSS JOIN shifts JOIN cand c ON c.u = d.u AND c.lhour = (d.lhour + shifts.k + 24) % 24
+              GROUP BY ALL HAVING count(*) FILTER (WHERE shifts.k = 0) > 0),
+      dt AS (SELECT d.u, d.lday, sum(d.c) AS dc FROM day_hour d SEMI JOIN dsm ON dsm.u = d.u AND dsm.lday = d.lday GROUP BY ALL)
+      SELECT d.u, d.lday::VARCHAR AS day, sum(d.xc)::DOUBLE AS events, min(d.xft)::DOUBLE AS ft, max(d.xlt)::DOUBLE AS lt, min(d.lhour)::DOUBLE AS h0, max(d.lhour)::DOUBLE AS h1,
+             max((c.c3 - d.d3) / (c.n - dt.dc))::DOUBLE AS share, any_value(c.days - 1)::DOUBLE AS days
+      FROM dsm d JOIN cand c ON c.u = d.u AND c.lhour = d.lhour JOIN dt ON dt.u = d.u AND dt.lday = d.lday
+      WHERE c.n > dt.dc AND (c.c3 - d.d3) / (c.n - dt.dc) < $max_share
+      GROUP BY d.u, d.lday HAVING sum(d.xc) >= $min_events ORDER BY d.u, day`, {
       max_share: num(rule, 'max_share', 0.005), min_days: num(rule, 'min_active_days', 20), min_events: num(rule, 'min_events', 5),
     });
     return found.map((r) => ({
