@@ -137,7 +137,7 @@ function accountSummary(severity: Severity, findings: Finding[]): string {
 
 /** `1GB`, `512MB`, `2 GiB`…; anything else counts as zero (the on-disk database is then used). */
 function parseBytes(text: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(k|m|g|t)i?b\s*$/i.exec(text);
+  const m = /^(\d+)([kmgt])i?b$/i.exec(text.replace(/\s/g, ''));
   if (!m) return 0;
   return Number(m[1]) * 1024 ** ('kmgt'.indexOf((m[2] as string).toLowerCase()) + 1);
 }
