@@ -33,23 +33,27 @@ export interface Context {
 }
 
 export async function prepareContext(con: DuckDBConnection): Promise<Context> {
-  // One pass over the events at the (account, UTC hour) grain: the hour-of-day profiles, the
-  // view/search and export volumes, the daily series and the candidates for concurrent sessions
-  // and impossible travel all come from it instead of each re-grouping every event.
-  await con.run(`CREATE OR REPLACE TABLE uh AS SELECT u, hb, count(*) AS c, min(t) AS ft, max(t) AS lt,
-      count(*) FILTER (WHERE action IN ('view', 'search')) AS vc, min(t) FILTER (WHERE action IN ('view', 'search')) AS vft, max(t) FILTER (WHERE action IN ('view', 'search')) AS vlt,
-      sum(records) FILTER (WHERE action = 'export') AS xrec, min(t) FILTER (WHERE action = 'export') AS xft, max(t) FILTER (WHERE action = 'export') AS xlt,
-      coalesce(min(ip) FILTER (WHERE outcome <> 'failure') <> max(ip) FILTER (WHERE outcome <> 'failure'), false) AS multi_ip,
-      min(country) FILTER (WHERE outcome <> 'failure') AS cmin, max(country) FILTER (WHERE outcome <> 'failure') AS cmax
-    FROM ev GROUP BY u, hb`);
   // Paris day and hour of each UTC hour bucket: offsets change on whole hours in Europe/Paris.
   await con.run(`CREATE OR REPLACE TABLE hours AS SELECT hb, CAST(timezone('Europe/Paris', to_timestamp(hb * 3600)) AS DATE) AS lday,
-      hour(timezone('Europe/Paris', to_timestamp(hb * 3600)))::INTEGER AS lhour FROM (SELECT DISTINCT hb FROM uh)`);
+      hour(timezone('Europe/Paris', to_timestamp(hb * 3600)))::INTEGER AS lhour FROM (SELECT DISTINCT hb FROM ev)`);
+  // One pass over the events at the (account, UTC hour) grain: the hour-of-day profiles, the
+  // view/search and export volumes, the daily series and the candidates for concurrent sessions
+  // all come from it instead of each rule re-grouping every event.
+  await con.run(`CREATE OR REPLACE TABLE uh AS SELECT g.*, h.lday, h.lhour FROM (SELECT u, hb, count(*) AS c, min(t) AS ft, max(t) AS lt,
+      count(*) FILTER (WHERE action IN ('view', 'search')) AS vc, min(t) FILTER (WHERE action IN ('view', 'search')) AS vft, max(t) FILTER (WHERE action IN ('view', 'search')) AS vlt,
+      sum(records) FILTER (WHERE action = 'export') AS xrec, min(t) FILTER (WHERE action = 'export') AS xft, max(t) FILTER (WHERE action = 'export') AS xlt,
+      coalesce(min(ip) FILTER (WHERE outcome <> 'failure') <> max(ip) FILTER (WHERE outcome <> 'failure'), false) AS multi_ip
+    FROM ev GROUP BY u, hb) g JOIN hours h ON h.hb = g.hb`);
   // Per account and Paris hour: the basis of the hour-of-day profiles (leave-one-day-out). Not
   // regrouped: (account, day, hour) repeats only in the hour the clocks go back, and every use of
-  // this table sums over it.
-  await con.run(`CREATE OR REPLACE TABLE day_hour AS SELECT e.u, h.lday, h.lhour, e.c, e.ft, e.lt FROM uh e JOIN hours h ON h.hb = e.hb`);
-  await con.run(`CREATE OR REPLACE TABLE acct AS SELECT u, min(ft) AS first_t, max(lt) AS last_t, sum(c) AS n, count(DISTINCT lday) AS days FROM day_hour GROUP BY u`);
+  // this view sums over it.
+  await con.run('CREATE OR REPLACE VIEW day_hour AS SELECT u, lday, lhour, c, ft, lt FROM uh');
+  await con.run(`CREATE OR REPLACE TABLE acct AS SELECT u, min(ft) AS first_t, max(lt) AS last_t, sum(c) AS n, count(DISTINCT lday) AS days FROM uh GROUP BY u`);
+  // First use and count of each address (with its country), module and client per account,
+  // successes only, in one pass: the "never seen before" rules read this small table.
+  await con.run(`CREATE OR REPLACE TABLE firsts AS SELECT CASE WHEN GROUPING(ip) = 0 THEN 'ip' WHEN GROUPING(module) = 0 THEN 'module' ELSE 'ua' END AS kind,
+      u, ip, country, module, ua, min(t) AS ft, count(*) AS n
+    FROM ev WHERE outcome <> 'failure' GROUP BY GROUPING SETS ((u, ip, country), (u, module), (u, ua))`);
   const firstSeen = new Map<string, number>();
   for (const r of await rows(con, 'SELECT u, first_t::DOUBLE AS f FROM acct')) firstSeen.set(s(r.u), n(r.f));
   return { con, firstSeen };
@@ -104,9 +108,9 @@ const detectors: Record<DetectorName, (ctx: Context, rule: Rule) => Promise<Hit[
 
   async new_country(ctx, rule) {
     const minHistory = num(rule, 'min_history_days', 14) * DAY;
-    const firsts = await rows(ctx.con, `SELECT u, country, min(t)::DOUBLE AS ft, min({'k': t, 'v': ip}).v AS ip FROM ev WHERE country IS NOT NULL AND outcome <> 'failure' GROUP BY ALL ORDER BY u, ft, country`);
+    const firsts = await rows(ctx.con, `SELECT u, country, min(ft)::DOUBLE AS ft, min({'k': ft, 'v': ip}).v AS ip FROM firsts WHERE kind = 'ip' AND country IS NOT NULL GROUP BY ALL ORDER BY u, ft, country`);
     const shares = new Map<string, number>();
-    for (const r of await rows(ctx.con, `SELECT country, (count(*) / sum(count(*)) OVER ())::DOUBLE AS share FROM ev WHERE country IS NOT NULL AND outcome <> 'failure' GROUP BY country`)) shares.set(s(r.country), n(r.share));
+    for (const r of await rows(ctx.con, `SELECT country, (sum(n) / sum(sum(n)) OVER ())::DOUBLE AS share FROM firsts WHERE kind = 'ip' AND country IS NOT NULL GROUP BY country`)) shares.set(s(r.country), n(r.share));
     const hits: Hit[] = [];
     const usual = new Map<string, string[]>();
     for (const r of firsts) {
@@ -131,7 +135,7 @@ const detectors: Record<DetectorName, (ctx: Context, rule: Rule) => Promise<Hit[
   async new_network(ctx, rule) {
     const minHistory = num(rule, 'min_history_days', 14) * DAY;
     const sharedDays = num(rule, 'shared_days', 7) * DAY;
-    const firsts = await rows(ctx.con, `SELECT u, net(ip) AS net, min(ft)::DOUBLE AS ft, min({'k': ft, 'v': ip}).v AS ip FROM (SELECT u, ip, min(t) AS ft FROM ev WHERE ip IS NOT NULL AND outcome <> 'failure' GROUP BY u, ip) GROUP BY ALL ORDER BY u, ft, net`);
+    const firsts = await rows(ctx.con, `SELECT u, net(ip) AS net, min(ft)::DOUBLE AS ft, min({'k': ft, 'v': ip}).v AS ip FROM (SELECT u, ip, min(ft) AS ft FROM firsts WHERE kind = 'ip' AND ip IS NOT NULL GROUP BY u, ip) GROUP BY ALL ORDER BY u, ft, net`);
     const byNet = new Map<string, { u: string; ft: number }[]>();
     for (const r of firsts) {
       const l = byNet.get(s(r.net)) ?? [];
@@ -165,7 +169,7 @@ const detectors: Record<DetectorName, (ctx: Context, rule: Rule) => Promise<Hit[
     const minHistory = num(rule, 'min_history_days', 14) * DAY;
     // The pattern runs once per distinct (account, client), not once per event.
     const found = await rows(ctx.con, `
-      WITH pairs AS (SELECT u, ua, min(t) AS ft, count(*) AS n FROM ev WHERE ua IS NOT NULL AND outcome <> 'failure' GROUP BY u, ua),
+      WITH pairs AS (SELECT u, ua, ft, n FROM firsts WHERE kind = 'ua' AND ua IS NOT NULL),
       marked AS (SELECT *, regexp_matches(ua, $pattern) AS script FROM pairs)
       SELECT u, min(ft) FILTER (WHERE script)::DOUBLE AS fs, (min({'k': ft, 'v': ua}) FILTER (WHERE script)).v AS sua,
              (max({'k': n, 'v': ua}) FILTER (WHERE NOT script)).v AS usual
@@ -194,7 +198,7 @@ const detectors: Record<DetectorName, (ctx: Context, rule: Rule) => Promise<Hit[
       WITH g AS (SELECT u, hb, country, min(t) AS ft, max(t) AS lt, min({'k': t, 'v': ip}).v AS fip, max({'k': t, 'v': ip}).v AS lip
                  FROM ev WHERE country IS NOT NULL AND outcome <> 'failure'
                    -- An account seen from one country only cannot travel: most accounts drop out here.
-                   AND u IN (SELECT u FROM uh GROUP BY u HAVING min(cmin) <> max(cmax))
+                   AND u IN (SELECT u FROM firsts WHERE kind = 'ip' AND country IS NOT NULL GROUP BY u HAVING min(country) <> max(country))
                  GROUP BY u, hb, country)
       SELECT u, ft::DOUBLE AS t, country, fip AS ip, plt::DOUBLE AS pt, pc, plip AS pip FROM (
         SELECT u, ft, country, fip, lag(lt) OVER w AS plt, lag(country) OVER w AS pc, lag(lip) OVER w AS plip
@@ -306,7 +310,7 @@ const detectors: Record<DetectorName, (ctx: Context, rule: Rule) => Promise<Hit[
     const minHistory = num(rule, 'min_history_days', 30) * DAY;
     const only = new Set(list(rule, 'modules'));
     const exclude = new Set(list(rule, 'exclude_modules'));
-    const firsts = await rows(ctx.con, `SELECT u, module, min(t)::DOUBLE AS ft FROM ev WHERE module <> '' AND outcome <> 'failure' GROUP BY ALL ORDER BY u, ft, module`);
+    const firsts = await rows(ctx.con, `SELECT u, module, ft::DOUBLE AS ft FROM firsts WHERE kind = 'module' AND module <> '' ORDER BY u, ft, module`);
     const usual = new Map<string, string[]>();
     const hits: Hit[] = [];
     for (const r of firsts) {
@@ -333,7 +337,7 @@ const detectors: Record<DetectorName, (ctx: Context, rule: Rule) => Promise<Hit[
       WITH h AS (SELECT u, lhour, sum(c) AS c FROM day_hour GROUP BY ALL),
       tot AS (SELECT u, sum(c) AS n FROM day_hour GROUP BY u),
       smooth AS (SELECT u, (lhour + k + 24) % 24 AS lhour, sum(c) AS c3 FROM h, (VALUES (-1), (0), (1)) v(k) GROUP BY ALL),
-      netfirst AS (SELECT u, net(ip) AS net, min(ft) AS nf FROM (SELECT u, ip, min(t) AS ft FROM ev WHERE outcome <> 'failure' GROUP BY u, ip) GROUP BY ALL),
+      netfirst AS (SELECT u, net(ip) AS net, min(ft) AS nf FROM (SELECT u, ip, min(ft) AS ft FROM firsts WHERE kind = 'ip' GROUP BY u, ip) GROUP BY ALL),
       adm AS (SELECT e.u, h.lday, h.lhour, e.ip, net(e.ip) AS net, e.c, e.ft, e.lt FROM (SELECT u, hb, ip, count(*) AS c, min(t) AS ft, max(t) AS lt FROM ev WHERE action = 'admin' GROUP BY ALL) e JOIN hours h ON h.hb = e.hb),
       dayc AS (SELECT d.u, d.lday, d.lhour, sum(d.c) AS c FROM day_hour d SEMI JOIN adm ON adm.u = d.u AND adm.lday = d.lday AND adm.lhour = d.lhour GROUP BY ALL),
       -- A network that several colleagues use within the week is the organisation's (an office move).
