@@ -103,6 +103,7 @@ interface SizeResult {
   node: Measure;
   csv?: Measure & { mb: number };
   load: number;
+  loadEnd: number;
   recallTopN: number;
   recallTop10: number;
   compromised: number;
@@ -133,10 +134,10 @@ function writeResults(results: SizeResult[]): string {
   lines.push(`Machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${fmt(totalmem() / 2 ** 30, 0)} GiB RAM, Node ${process.version}; run on ${new Date().toISOString().slice(0, 10)}.`);
   lines.push('Data: generated year, 300 agents, 7 compromised accounts (spraying, scripted theft, impossible travel, night access to OTV, admin creating a back door + the back door, insider export) and baits (service account exporting every 15 min, 30 night-shift agents, newcomers, returns from leave, an office moving network, supervisors\' monthly statistics). Canonical NDJSON, nested keys.');
   lines.push('');
-  lines.push('| events | file MB | full scan s | events/s | MB/s | peak RSS MB | DuckDB agg s | DuckDB RSS MB | Node loop s | Node RSS MB | scan ÷ DuckDB | scan ÷ Node | s per M events | load avg |');
+  lines.push('| events | file MB | full scan s | events/s | MB/s | peak RSS MB | DuckDB agg s | DuckDB RSS MB | Node loop s | Node RSS MB | scan ÷ DuckDB | scan ÷ Node | s per M events | load avg (start → end) |');
   lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of results) {
-    lines.push(`| ${r.events.toLocaleString('en-GB')} | ${fmt(r.mb, 0)} | ${fmt(r.scan.seconds)} | ${Math.round(r.events / r.scan.seconds).toLocaleString('en-GB')} | ${fmt(r.mb / r.scan.seconds, 0)} | ${fmt(r.scan.maxRssMb, 0)} | ${fmt(r.duckdb.seconds)} | ${fmt(r.duckdb.maxRssMb, 0)} | ${fmt(r.node.seconds)} | ${fmt(r.node.maxRssMb, 0)} | ${fmt(r.scan.seconds / r.duckdb.seconds, 2)} | ${fmt(r.scan.seconds / r.node.seconds, 2)} | ${fmt(r.scan.seconds / (r.events / 1e6), 2)} | ${fmt(r.load, 1)} |`);
+    lines.push(`| ${r.events.toLocaleString('en-GB')} | ${fmt(r.mb, 0)} | ${fmt(r.scan.seconds)} | ${Math.round(r.events / r.scan.seconds).toLocaleString('en-GB')} | ${fmt(r.mb / r.scan.seconds, 0)} | ${fmt(r.scan.maxRssMb, 0)} | ${fmt(r.duckdb.seconds)} | ${fmt(r.duckdb.maxRssMb, 0)} | ${fmt(r.node.seconds)} | ${fmt(r.node.maxRssMb, 0)} | ${fmt(r.scan.seconds / r.duckdb.seconds, 2)} | ${fmt(r.scan.seconds / r.node.seconds, 2)} | ${fmt(r.scan.seconds / (r.events / 1e6), 2)} | ${fmt(r.load, 1)} → ${fmt(r.loadEnd, 1)} |`);
   }
   lines.push('');
   const csvRows = results.filter((r) => r.csv);
@@ -155,7 +156,7 @@ function writeResults(results: SizeResult[]): string {
   lines.push('|---:|---:|---:|---|');
   for (const r of results) lines.push(`| ${r.events.toLocaleString('en-GB')} | ${r.recallTopN}/${r.compromised} | ${r.recallTop10}/${r.compromised} | ${r.falseHighCritical.length}${r.falseHighCritical.length > 0 ? ` (${r.falseHighCritical.join(', ')})` : ''} |`);
   lines.push('');
-  lines.push('Full scan = read + load into DuckDB (on-disk temporary database, 1 GB memory limit, 2 threads) + 14 rules + evidence + the three output files. DuckDB agg = `read_ndjson` of the two needed columns grouped by account and day. Node loop = `readline` + `JSON.parse` + a per-account, per-day count. Each in its own process; peak RSS is that process\'s `maxRSS`. The 2 cores are shared with other work: "load avg" is the 1-minute load when the size started, and timings of one run vary by up to 2× when it is high.');
+  lines.push('Full scan = module import + read + load into DuckDB (in memory when the events fit in 40 % of the 1 GB memory limit, i.e. the 1M file; otherwise an on-disk temporary database; 2 threads) + 14 rules + evidence + the three output files. DuckDB agg = `read_ndjson` of the two needed columns grouped by account and day. Node loop = `readline` + `JSON.parse` + a per-account, per-day count. Each in its own process, timed from before its own module imports; peak RSS is that process\'s `maxRSS`. The 2 cores are shared with other work (other agents building and testing): "load avg" is the 1-minute load when the size started and after its full scan; with a load well above 2 every timing stretches, not always by the same factor for the scan and the references, so ratios from a loaded run vary by ±30 % or more from run to run.');
   lines.push('<!-- forensics:end -->');
   const section = lines.join('\n');
   const path = join(ROOT, 'bench', 'RESULTS.md');
@@ -183,6 +184,7 @@ async function main(): Promise<void> {
     process.stderr.write(`  node loop ${node.seconds.toFixed(2)} s\n`);
     const scan = measure('scan', file);
     process.stderr.write(`  full scan ${scan.seconds.toFixed(2)} s, peak RSS ${scan.maxRssMb.toFixed(0)} MB\n`);
+    const loadEnd = loadavg()[0] ?? 0;
     rmSync(`${file}.out`, { recursive: true, force: true });
     let csv: SizeResult['csv'];
     if (size <= Number(process.env.BENCH_CSV_MAX ?? 1_000_000)) {
@@ -196,7 +198,7 @@ async function main(): Promise<void> {
     const topN = new Set(ranking.slice(0, n).map((r) => r.account));
     const top10 = new Set(ranking.slice(0, 10).map((r) => r.account));
     results.push({
-      target: size, events: truth.events, mb, scan, duckdb, node, csv, load, compromised: n,
+      target: size, events: truth.events, mb, scan, duckdb, node, csv, load, loadEnd, compromised: n,
       recallTopN: truth.compromised.filter((a) => topN.has(a)).length,
       recallTop10: truth.compromised.filter((a) => top10.has(a)).length,
       falseHighCritical: ranking.filter((r) => (r.severity === 'high' || r.severity === 'critical') && !truth.compromised.includes(r.account)).map((r) => r.account),

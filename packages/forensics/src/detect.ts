@@ -33,10 +33,27 @@ export interface Context {
 }
 
 export async function prepareContext(con: DuckDBConnection): Promise<Context> {
-  // Per account and Paris hour: the basis of the hour-of-day profiles (leave-one-day-out).
-  await con.run(`CREATE OR REPLACE TABLE day_hour AS SELECT e.u, h.lday, h.lhour, sum(e.c) AS c, min(e.ft) AS ft, max(e.lt) AS lt
-    FROM (SELECT u, hb, count(*) AS c, min(t) AS ft, max(t) AS lt FROM ev GROUP BY u, hb) e JOIN hours h ON h.hb = e.hb GROUP BY ALL`);
-  await con.run(`CREATE OR REPLACE TABLE acct AS SELECT u, min(ft) AS first_t, max(lt) AS last_t, sum(c) AS n, count(DISTINCT lday) AS days FROM day_hour GROUP BY u`);
+  // Paris day and hour of each UTC hour bucket: offsets change on whole hours in Europe/Paris.
+  await con.run(`CREATE OR REPLACE TABLE hours AS SELECT hb, CAST(timezone('Europe/Paris', to_timestamp(hb * 3600)) AS DATE) AS lday,
+      hour(timezone('Europe/Paris', to_timestamp(hb * 3600)))::INTEGER AS lhour FROM (SELECT DISTINCT hb FROM ev)`);
+  // One pass over the events at the (account, UTC hour) grain: the hour-of-day profiles, the
+  // view/search and export volumes, the daily series and the candidates for concurrent sessions
+  // all come from it instead of each rule re-grouping every event.
+  await con.run(`CREATE OR REPLACE TABLE uh AS SELECT g.*, h.lday, h.lhour FROM (SELECT u, hb, count(*) AS c, min(t) AS ft, max(t) AS lt,
+      count(*) FILTER (WHERE action IN ('view', 'search')) AS vc, min(t) FILTER (WHERE action IN ('view', 'search')) AS vft, max(t) FILTER (WHERE action IN ('view', 'search')) AS vlt,
+      sum(records) FILTER (WHERE action = 'export') AS xrec, min(t) FILTER (WHERE action = 'export') AS xft, max(t) FILTER (WHERE action = 'export') AS xlt,
+      coalesce(min(ip) FILTER (WHERE outcome <> 'failure') <> max(ip) FILTER (WHERE outcome <> 'failure'), false) AS multi_ip
+    FROM ev GROUP BY u, hb) g JOIN hours h ON h.hb = g.hb`);
+  // Per account and Paris hour: the basis of the hour-of-day profiles (leave-one-day-out). Not
+  // regrouped: (account, day, hour) repeats only in the hour the clocks go back, and every use of
+  // this view sums over it.
+  await con.run('CREATE OR REPLACE VIEW day_hour AS SELECT u, lday, lhour, c, ft, lt FROM uh');
+  await con.run(`CREATE OR REPLACE TABLE acct AS SELECT u, min(ft) AS first_t, max(lt) AS last_t, sum(c) AS n, count(DISTINCT lday) AS days FROM uh GROUP BY u`);
+  // First use and count of each address (with its country), module and client per account,
+  // successes only, in one pass: the "never seen before" rules read this small table.
+  await con.run(`CREATE OR REPLACE TABLE firsts AS SELECT CASE WHEN GROUPING(ip) = 0 THEN 'ip' WHEN GROUPING(module) = 0 THEN 'module' ELSE 'ua' END AS kind,
+      u, ip, country, module, ua, min(t) AS ft, count(*) AS n
+    FROM ev WHERE outcome <> 'failure' GROUP BY GROUPING SETS ((u, ip, country), (u, module), (u, ua))`);
   const firstSeen = new Map<string, number>();
   for (const r of await rows(con, 'SELECT u, first_t::DOUBLE AS f FROM acct')) firstSeen.set(s(r.u), n(r.f));
   return { con, firstSeen };
@@ -91,9 +108,9 @@ const detectors: Record<DetectorName, (ctx: Context, rule: Rule) => Promise<Hit[
 
   async new_country(ctx, rule) {
     const minHistory = num(rule, 'min_history_days', 14) * DAY;
-    const firsts = await rows(ctx.con, `SELECT u, country, min(t)::DOUBLE AS ft, min({'k': t, 'v': ip}).v AS ip FROM ev WHERE country IS NOT NULL AND outcome <> 'failure' GROUP BY ALL ORDER BY u, ft, country`);
+    const firsts = await rows(ctx.con, `SELECT u, country, min(ft)::DOUBLE AS ft, min({'k': ft, 'v': ip}).v AS ip FROM firsts WHERE kind = 'ip' AND country IS NOT NULL GROUP BY ALL ORDER BY u, ft, country`);
     const shares = new Map<string, number>();
-    for (const r of await rows(ctx.con, `SELECT country, (count(*) / sum(count(*)) OVER ())::DOUBLE AS share FROM ev WHERE country IS NOT NULL AND outcome <> 'failure' GROUP BY country`)) shares.set(s(r.country), n(r.share));
+    for (const r of await rows(ctx.con, `SELECT country, (sum(n) / sum(sum(n)) OVER ())::DOUBLE AS share FROM firsts WHERE kind = 'ip' AND country IS NOT NULL GROUP BY country`)) shares.set(s(r.country), n(r.share));
     const hits: Hit[] = [];
     const usual = new Map<string, string[]>();
     for (const r of firsts) {
@@ -118,7 +135,7 @@ const detectors: Record<DetectorName, (ctx: Context, rule: Rule) => Promise<Hit[
   async new_network(ctx, rule) {
     const minHistory = num(rule, 'min_history_days', 14) * DAY;
     const sharedDays = num(rule, 'shared_days', 7) * DAY;
-    const firsts = await rows(ctx.con, `SELECT u, net(ip) AS net, min(ft)::DOUBLE AS ft, min({'k': ft, 'v': ip}).v AS ip FROM (SELECT u, ip, min(t) AS ft FROM ev WHERE ip IS NOT NULL AND outcome <> 'failure' GROUP BY u, ip) GROUP BY ALL ORDER BY u, ft, net`);
+    const firsts = await rows(ctx.con, `SELECT u, net(ip) AS net, min(ft)::DOUBLE AS ft, min({'k': ft, 'v': ip}).v AS ip FROM (SELECT u, ip, min(ft) AS ft FROM firsts WHERE kind = 'ip' AND ip IS NOT NULL GROUP BY u, ip) GROUP BY ALL ORDER BY u, ft, net`);
     const byNet = new Map<string, { u: string; ft: number }[]>();
     for (const r of firsts) {
       const l = byNet.get(s(r.net)) ?? [];
@@ -152,7 +169,7 @@ const detectors: Record<DetectorName, (ctx: Context, rule: Rule) => Promise<Hit[
     const minHistory = num(rule, 'min_history_days', 14) * DAY;
     // The pattern runs once per distinct (account, client), not once per event.
     const found = await rows(ctx.con, `
-      WITH pairs AS (SELECT u, ua, min(t) AS ft, count(*) AS n FROM ev WHERE ua IS NOT NULL AND outcome <> 'failure' GROUP BY u, ua),
+      WITH pairs AS (SELECT u, ua, ft, n FROM firsts WHERE kind = 'ua' AND ua IS NOT NULL),
       marked AS (SELECT *, regexp_matches(ua, $pattern) AS script FROM pairs)
       SELECT u, min(ft) FILTER (WHERE script)::DOUBLE AS fs, (min({'k': ft, 'v': ua}) FILTER (WHERE script)).v AS sua,
              (max({'k': n, 'v': ua}) FILTER (WHERE NOT script)).v AS usual
@@ -179,7 +196,10 @@ const detectors: Record<DetectorName, (ctx: Context, rule: Rule) => Promise<Hit[
     // thousands of stretches per account instead of every event.
     const found = await rows(ctx.con, `
       WITH g AS (SELECT u, hb, country, min(t) AS ft, max(t) AS lt, min({'k': t, 'v': ip}).v AS fip, max({'k': t, 'v': ip}).v AS lip
-                 FROM ev WHERE country IS NOT NULL AND outcome <> 'failure' GROUP BY u, hb, country)
+                 FROM ev WHERE country IS NOT NULL AND outcome <> 'failure'
+                   -- An account seen from one country only cannot travel: most accounts drop out here.
+                   AND u IN (SELECT u FROM firsts WHERE kind = 'ip' AND country IS NOT NULL GROUP BY u HAVING min(country) <> max(country))
+                 GROUP BY u, hb, country)
       SELECT u, ft::DOUBLE AS t, country, fip AS ip, plt::DOUBLE AS pt, pc, plip AS pip FROM (
         SELECT u, ft, country, fip, lag(lt) OVER w AS plt, lag(country) OVER w AS pc, lag(lip) OVER w AS plip
         FROM g WINDOW w AS (PARTITION BY u ORDER BY ft, country))
@@ -196,13 +216,18 @@ const detectors: Record<DetectorName, (ctx: Context, rule: Rule) => Promise<Hit[
     const window = num(rule, 'window_minutes', 10) * 60_000;
     // Within one time slot, activity from network A that starts before and ends after activity
     // from network B means A → B → A: two places at once.
+    // Slots that divide the hour lie within one hour: only hours with two addresses can hold one,
+    // and those are few, so the events of the other hours are skipped before grouping.
+    const hourAligned = HOUR % window === 0;
     const found = await rows(ctx.con, `
-      WITH g AS (SELECT u, t // $win AS slot, ip, min(t) AS ft, max(t) AS lt FROM ev WHERE ip IS NOT NULL AND outcome <> 'failure' GROUP BY ALL),
+      WITH g AS (SELECT e.u, e.t // $win AS slot, e.ip, min(e.t) AS ft, max(e.t) AS lt
+                 FROM ev e SEMI JOIN (SELECT u, hb FROM uh WHERE multi_ip OR NOT $aligned) m ON m.u = e.u AND m.hb = e.hb
+                 WHERE e.ip IS NOT NULL AND e.outcome <> 'failure' GROUP BY ALL),
       multi AS (SELECT u, slot FROM g GROUP BY u, slot HAVING count(*) > 1),
       gn AS (SELECT g.u, g.slot, net(g.ip) AS net, min(g.ft) AS ft, max(g.lt) AS lt FROM g JOIN multi m ON m.u = g.u AND m.slot = g.slot GROUP BY ALL)
       SELECT a.u, b.lt::DOUBLE AS t, a.net, b.net AS n1, a.ft::DOUBLE AS t2
       FROM gn a JOIN gn b ON a.u = b.u AND a.slot = b.slot AND a.net <> b.net AND a.ft < b.ft AND a.lt > b.lt
-      ORDER BY a.u, t2, a.net, n1`, { win: window });
+      ORDER BY a.u, t2, a.net, n1`, { win: window, aligned: hourAligned });
     const perDay = new Map<string, { r: Row; switches: number }>();
     for (const r of found) {
       const key = `${s(r.u)}|${days(n(r.t))}`;
@@ -220,21 +245,22 @@ const detectors: Record<DetectorName, (ctx: Context, rule: Rule) => Promise<Hit[
   async off_hours(ctx, rule) {
     const found = await rows(ctx.con, `
       WITH h AS (SELECT u, lhour, sum(c) AS c FROM day_hour GROUP BY ALL),
-      tot AS (SELECT u, sum(c) AS n, count(DISTINCT lday) AS days FROM day_hour GROUP BY u),
-      dt AS (SELECT u, lday, sum(c) AS dc FROM day_hour GROUP BY ALL),
       -- Each hour counts for itself and its two neighbours: three shifted copies, then one aggregation.
       shifts AS (SELECT * FROM (VALUES (-1), (0), (1)) v(k)),
       smooth AS (SELECT u, (lhour + k + 24) % 24 AS lhour, sum(c) AS c3 FROM h, shifts GROUP BY ALL),
       -- Only hours that are rare over the whole year can be rare once the day itself is left out.
-      cand AS (SELECT sm.u, sm.lhour FROM smooth sm JOIN tot ON tot.u = sm.u WHERE sm.c3 < 0.05 * tot.n),
-      dsm AS (SELECT d.u, d.lday, cand.lhour, sum(d.c) AS d3 FROM day_hour d CROSS JOIN shifts
-              JOIN cand ON cand.u = d.u AND cand.lhour = (d.lhour + shifts.k + 24) % 24 GROUP BY ALL),
-      dsmooth AS (SELECT x.u, x.lday, x.lhour, x.c, x.ft, x.lt, y.d3 FROM day_hour x JOIN dsm y ON y.u = x.u AND y.lday = x.lday AND y.lhour = x.lhour)
-      SELECT d.u, d.lday::VARCHAR AS day, sum(d.c)::DOUBLE AS events, min(d.ft)::DOUBLE AS ft, max(d.lt)::DOUBLE AS lt, min(d.lhour)::DOUBLE AS h0, max(d.lhour)::DOUBLE AS h1,
-             max((s.c3 - d.d3) / (t.n - dt.dc))::DOUBLE AS share, any_value(t.days - 1)::DOUBLE AS days
-      FROM dsmooth d JOIN smooth s ON s.u = d.u AND s.lhour = d.lhour JOIN tot t ON t.u = d.u JOIN dt ON dt.u = d.u AND dt.lday = d.lday
-      WHERE t.n > dt.dc AND (s.c3 - d.d3) / (t.n - dt.dc) < $max_share AND t.days - 1 >= $min_days
-      GROUP BY d.u, d.lday HAVING sum(d.c) >= $min_events ORDER BY d.u, day`, {
+      cand AS (SELECT sm.u, sm.lhour, sm.c3, a.n, a.days FROM smooth sm JOIN acct a ON a.u = sm.u WHERE sm.c3 < 0.05 * a.n AND a.days - 1 >= $min_days),
+      -- Per day, the events at a rare hour and around it; the rest of the year stays untouched.
+      dsm AS (SELECT d.u, d.lday, c.lhour, sum(d.c) AS d3, sum(d.c) FILTER (WHERE shifts.k = 0) AS xc,
+                     min(d.ft) FILTER (WHERE shifts.k = 0) AS xft, max(d.lt) FILTER (WHERE shifts.k = 0) AS xlt
+              FROM day_hour d CROSS JOIN shifts JOIN cand c ON c.u = d.u AND c.lhour = (d.lhour + shifts.k + 24) % 24
+              GROUP BY ALL HAVING count(*) FILTER (WHERE shifts.k = 0) > 0),
+      dt AS (SELECT d.u, d.lday, sum(d.c) AS dc FROM day_hour d SEMI JOIN dsm ON dsm.u = d.u AND dsm.lday = d.lday GROUP BY ALL)
+      SELECT d.u, d.lday::VARCHAR AS day, sum(d.xc)::DOUBLE AS events, min(d.xft)::DOUBLE AS ft, max(d.xlt)::DOUBLE AS lt, min(d.lhour)::DOUBLE AS h0, max(d.lhour)::DOUBLE AS h1,
+             max((c.c3 - d.d3) / (c.n - dt.dc))::DOUBLE AS share, any_value(c.days - 1)::DOUBLE AS days
+      FROM dsm d JOIN cand c ON c.u = d.u AND c.lhour = d.lhour JOIN dt ON dt.u = d.u AND dt.lday = d.lday
+      WHERE c.n > dt.dc AND (c.c3 - d.d3) / (c.n - dt.dc) < $max_share
+      GROUP BY d.u, d.lday HAVING sum(d.xc) >= $min_events ORDER BY d.u, day`, {
       max_share: num(rule, 'max_share', 0.005), min_days: num(rule, 'min_active_days', 20), min_events: num(rule, 'min_events', 5),
     });
     return found.map((r) => ({
@@ -247,7 +273,7 @@ const detectors: Record<DetectorName, (ctx: Context, rule: Rule) => Promise<Hit[
 
   async export_volume(ctx, rule) {
     const found = await rows(ctx.con, `
-      WITH d AS (SELECT e.u, h.lday, sum(e.rec) AS rec, min(e.ft) AS ft, max(e.lt) AS lt FROM (SELECT u, hb, sum(records) AS rec, min(t) AS ft, max(t) AS lt FROM ev WHERE action = 'export' GROUP BY u, hb) e JOIN hours h ON h.hb = e.hb GROUP BY e.u, h.lday),
+      WITH d AS (SELECT e.u, h.lday, sum(e.rec) AS rec, min(e.ft) AS ft, max(e.lt) AS lt FROM (SELECT u, hb, xrec AS rec, xft AS ft, xlt AS lt FROM uh WHERE xft IS NOT NULL) e JOIN hours h ON h.hb = e.hb GROUP BY e.u, h.lday),
       w AS (SELECT *, max(rec) OVER (PARTITION BY u ORDER BY lday ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev FROM d),
       peers AS (SELECT quantile_cont(rec, 0.99) AS p99 FROM d)
       SELECT w.u, w.lday::VARCHAR AS day, w.rec::DOUBLE AS rec, coalesce(w.prev, 0)::DOUBLE AS prev, w.ft::DOUBLE AS ft, w.lt::DOUBLE AS lt,
@@ -265,7 +291,7 @@ const detectors: Record<DetectorName, (ctx: Context, rule: Rule) => Promise<Hit[
 
   async access_volume(ctx, rule) {
     const found = await rows(ctx.con, `
-      WITH hc AS (SELECT e.u, h.lday, h.lhour, e.c, e.ft, e.lt FROM (SELECT u, hb, count(*) AS c, min(t) AS ft, max(t) AS lt FROM ev WHERE action IN ('view', 'search') GROUP BY u, hb) e JOIN hours h ON h.hb = e.hb),
+      WITH hc AS (SELECT e.u, h.lday, h.lhour, e.c, e.ft, e.lt FROM (SELECT u, hb, vc AS c, vft AS ft, vlt AS lt FROM uh WHERE vc > 0) e JOIN hours h ON h.hb = e.hb),
       base AS (SELECT u, quantile_cont(c, 0.99) AS p99, count(DISTINCT lday) AS days FROM hc GROUP BY u)
       SELECT hc.u, hc.lday::VARCHAR AS day, hc.lhour::DOUBLE AS hour, hc.c::DOUBLE AS c, hc.ft::DOUBLE AS ft, hc.lt::DOUBLE AS lt, b.p99::DOUBLE AS p99
       FROM hc JOIN base b ON b.u = hc.u
@@ -284,7 +310,7 @@ const detectors: Record<DetectorName, (ctx: Context, rule: Rule) => Promise<Hit[
     const minHistory = num(rule, 'min_history_days', 30) * DAY;
     const only = new Set(list(rule, 'modules'));
     const exclude = new Set(list(rule, 'exclude_modules'));
-    const firsts = await rows(ctx.con, `SELECT u, module, min(t)::DOUBLE AS ft FROM ev WHERE module <> '' AND outcome <> 'failure' GROUP BY ALL ORDER BY u, ft, module`);
+    const firsts = await rows(ctx.con, `SELECT u, module, ft::DOUBLE AS ft FROM firsts WHERE kind = 'module' AND module <> '' ORDER BY u, ft, module`);
     const usual = new Map<string, string[]>();
     const hits: Hit[] = [];
     for (const r of firsts) {
@@ -311,9 +337,9 @@ const detectors: Record<DetectorName, (ctx: Context, rule: Rule) => Promise<Hit[
       WITH h AS (SELECT u, lhour, sum(c) AS c FROM day_hour GROUP BY ALL),
       tot AS (SELECT u, sum(c) AS n FROM day_hour GROUP BY u),
       smooth AS (SELECT u, (lhour + k + 24) % 24 AS lhour, sum(c) AS c3 FROM h, (VALUES (-1), (0), (1)) v(k) GROUP BY ALL),
-      netfirst AS (SELECT u, net(ip) AS net, min(ft) AS nf FROM (SELECT u, ip, min(t) AS ft FROM ev WHERE outcome <> 'failure' GROUP BY u, ip) GROUP BY ALL),
+      netfirst AS (SELECT u, net(ip) AS net, min(ft) AS nf FROM (SELECT u, ip, min(ft) AS ft FROM firsts WHERE kind = 'ip' GROUP BY u, ip) GROUP BY ALL),
       adm AS (SELECT e.u, h.lday, h.lhour, e.ip, net(e.ip) AS net, e.c, e.ft, e.lt FROM (SELECT u, hb, ip, count(*) AS c, min(t) AS ft, max(t) AS lt FROM ev WHERE action = 'admin' GROUP BY ALL) e JOIN hours h ON h.hb = e.hb),
-      dayc AS (SELECT d.u, d.lday, d.lhour, d.c FROM day_hour d),
+      dayc AS (SELECT d.u, d.lday, d.lhour, sum(d.c) AS c FROM day_hour d SEMI JOIN adm ON adm.u = d.u AND adm.lday = d.lday AND adm.lhour = d.lhour GROUP BY ALL),
       -- A network that several colleagues use within the week is the organisation's (an office move).
       peers AS (SELECT a.u, a.ft, a.net, count(DISTINCT n2.u) AS p FROM adm a JOIN netfirst n2 ON n2.net = a.net AND n2.u <> a.u AND n2.nf <= a.ft + 604800000 GROUP BY ALL)
       SELECT a.u, a.lday::VARCHAR AS day, a.lhour::DOUBLE AS hour, a.ip, a.c::DOUBLE AS c, a.ft::DOUBLE AS ft, a.lt::DOUBLE AS lt,

@@ -1,7 +1,7 @@
 // The engine's entry point: files in, scored accounts out. Pure apart from a temporary DuckDB file
 // (removed at the end) that keeps memory bounded whatever the number of events.
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -135,12 +135,40 @@ function accountSummary(severity: Severity, findings: Finding[]): string {
   return `Gravité ${LABEL_FR[severity]} : ${shown}, à partir du ${when} ; ${action}.`;
 }
 
+/** `1GB`, `512MB`, `2 GiB`…; anything else counts as zero (the on-disk database is then used). */
+function parseBytes(text: string): number {
+  const m = /^(\d+)([kmgt])i?b$/i.exec(text.replace(/\s/g, ''));
+  if (!m) return 0;
+  return Number(m[1]) * 1024 ** ('kmgt'.indexOf((m[2] as string).toLowerCase()) + 1);
+}
+
+/** Rough size of the events table: about half the bytes of canonical NDJSON, more than the bytes of a CSV; gzip about a tenth. */
+function estimatedTableBytes(files: string[], mapping: Mapping | null): number {
+  let total = 0;
+  for (const file of files) {
+    let size: number;
+    try {
+      size = statSync(file).size;
+    } catch {
+      continue;
+    }
+    const gz = file.toLowerCase().endsWith('.gz') ? 10 : 1;
+    const perByte = mapping === null && /\.(nd)?jsonl?(\.gz)?$/i.test(file) ? 0.6 : 1.2;
+    total += size * gz * perByte;
+  }
+  return total;
+}
+
 export async function scanFiles(files: string[], options: ScanOptions = {}): Promise<ScanResult> {
   const rules = (options.rules ?? loadRules()).filter((r) => r.enabled);
   const dbPath = join(options.workDir ?? tmpdir(), `rempart-forensics-${process.pid}-${randomBytes(6).toString('hex')}.duckdb`);
-  const instance = await DuckDBInstance.create(dbPath, {
+  const memoryLimit = options.memoryLimit ?? '1GB';
+  // Small inputs stay in memory: writing and compressing the on-disk table costs about a third of
+  // the load, and is only worth it when the events would not fit in the memory limit.
+  const inMemory = estimatedTableBytes(files, options.mapping ?? null) <= 0.4 * parseBytes(memoryLimit);
+  const instance = await DuckDBInstance.create(inMemory ? ':memory:' : dbPath, {
     threads: String(options.threads ?? 2),
-    memory_limit: options.memoryLimit ?? '1GB',
+    memory_limit: memoryLimit,
     preserve_insertion_order: 'false',
     temp_directory: `${dbPath}.tmp`,
   });
@@ -160,7 +188,7 @@ export async function scanFiles(files: string[], options: ScanOptions = {}): Pro
     const accounts = await explain(con, hits, options.maxEvidence ?? 20);
     const flaggedNames = accounts.map((a) => a.account);
     const series = await dailySeries(con, flaggedNames);
-    const span = (await con.runAndReadAll('SELECT min(t)::DOUBLE AS a, max(t)::DOUBLE AS b, count(DISTINCT u)::DOUBLE AS n FROM ev')).getRowObjectsJS()[0] as { a: number | null; b: number | null; n: number };
+    const span = (await con.runAndReadAll('SELECT min(first_t)::DOUBLE AS a, max(last_t)::DOUBLE AS b, count(*)::DOUBLE AS n FROM acct')).getRowObjectsJS()[0] as { a: number | null; b: number | null; n: number };
     const flagged = Object.fromEntries(SEVERITIES.map((s) => [s, accounts.filter((a) => a.severity === s).length])) as Record<Severity, number>;
     progress?.({ phase: 'explain', files: files.length, fraction: 1, linesRead: stats.linesRead });
     return {
@@ -267,7 +295,7 @@ async function dailySeries(con: import('@duckdb/node-api').DuckDBConnection, acc
     appender.endRow();
   }
   appender.closeSync();
-  const found = (await con.runAndReadAll(`SELECT e.u, h.lday::VARCHAR AS day, sum(e.c)::DOUBLE AS n FROM (SELECT u, hb, count(*) AS c FROM ev WHERE u IN (SELECT u FROM flagged) GROUP BY u, hb) e JOIN hours h ON h.hb = e.hb GROUP BY ALL ORDER BY e.u, day`)).getRowObjectsJS();
+  const found = (await con.runAndReadAll(`SELECT e.u, h.lday::VARCHAR AS day, sum(e.c)::DOUBLE AS n FROM (SELECT u, hb, c FROM uh WHERE u IN (SELECT u FROM flagged)) e JOIN hours h ON h.hb = e.hb GROUP BY ALL ORDER BY e.u, day`)).getRowObjectsJS();
   for (const r of found) (series[String(r.u)] ??= []).push({ day: String(r.day), events: Number(r.n) });
   return series;
 }
