@@ -3,7 +3,7 @@
 // BENCH_SIZES=50000,1000000 limits the synthetic sizes; BENCH_PUBLIC=0 skips the public sets.
 import { existsSync, readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
-import { generateSynthetic, resolvePersons, type PersonInput, normText, phoneKey, emailKey, addressKey, postcodeKey } from '../../packages/scoping/src/index.ts';
+import { generateSynthetic, resolvePersons, type PersonInput, normText, phoneKey, birthDateKey, emailKey, addressKey, postcodeKey } from '../../packages/scoping/src/index.ts';
 import { createDateParser } from '@rempart/ingest';
 import { evaluate, type Scores } from './metrics.ts';
 
@@ -32,6 +32,7 @@ function run(name: string, people: PersonInput[], truth: (string | number)[]): v
   console.log(`résolution : ${s.toFixed(1)} s, ${Math.round(people.length / s).toLocaleString('en')} lignes/s, RSS max ${mb(peak)} Mo, ${r.parameters.pairsCompared.toLocaleString('en')} paires comparées, fourchette [${r.clustersLoose}, ${r.clustersStrict}]`);
 }
 
+const TODAY = '2026-01-01';
 const day = createDateParser({ kind: 'date', formats: ['dd/MM/yyyy', 'yyyy-MM-dd', 'd/M/yy'] });
 const sizes = (process.env.BENCH_SIZES ?? '50000,1000000').split(',').map(Number).filter((n) => n > 0);
 for (const n of sizes) {
@@ -39,7 +40,7 @@ for (const n of sizes) {
   // Same normalisation as the engine (engine.ts), without the file reading.
   const people = rows.map(({ values: v }) => {
     const b = v['Date de naissance'] ? day(v['Date de naissance']) : null;
-    return { last_name: v.Nom, first_name: v['Prénom'], birth_date: b?.ok ? String(b.value) : undefined, phone: phoneKey(v['Téléphone'])?.e164, email: emailKey(v.Courriel) || undefined, address: addressKey(v.Adresse) || undefined, postcode: postcodeKey(v['Code postal']) || undefined };
+    return { last_name: v.Nom, first_name: v['Prénom'], birth_date: b?.ok ? birthDateKey(String(b.value), TODAY) ?? undefined : undefined, phone: phoneKey(v['Téléphone'])?.e164, email: emailKey(v.Courriel) || undefined, address: addressKey(v.Adresse) || undefined, postcode: postcodeKey(v['Code postal']) || undefined };
   });
   run(`Synthétique français (graine 42)`, people, rows.map((r) => r.truth));
 }

@@ -1,7 +1,7 @@
 // scopeRecords: read the extract through @rempart/ingest, resolve persons over ALL rows (records
 // outside the perimeter still help to reach people), then keep the persons with a record inside.
 import { createMapper, readBatches, type CanonicalRecord, type IngestIssue, type Mapping } from '@rempart/ingest';
-import { addressKey, emailKey, normText, phoneKey, postcodeKey, type Phone } from './normalize.ts';
+import { addressKey, birthDateKey, emailKey, normText, phoneKey, postcodeKey, type Phone } from './normalize.ts';
 import { resolvePersons, type ResolveOptions, type ScoredPair } from './resolve.ts';
 
 export const CATEGORIES = ['identity', 'birth', 'contact', 'address', 'vehicle', 'absence', 'offence', 'facts', 'other'] as const;
@@ -70,6 +70,7 @@ export async function readScopeRecords(files: string[], mapping: Mapping, option
   const rejected: IngestIssue[] = [];
   let warnings = 0;
   const modules = options.modules?.length ? new Set(options.modules) : null;
+  const today = new Date().toISOString().slice(0, 10);
   for (const file of files) {
     for await (const batch of readBatches(file, { format: mapping.format, delimiter: mapping.delimiter, encoding: mapping.encoding, onHeader: (c, f) => mapper.checkHeader(c, f), signal: options.signal })) {
       rejected.push(...batch.issues);
@@ -85,7 +86,11 @@ export async function readScopeRecords(files: string[], mapping: Mapping, option
           && (!modules || modules.has(module));
         const other = Object.entries(m.other ?? {}).filter(([, v]) => str(v).trim() !== '').map(([k]) => k).sort();
         const birth = str(r['person.birth_date']);
-        if (birth && birth > new Date().toISOString().slice(0, 10)) delete r['person.birth_date'];
+        if (birth) {
+          const fixed = birthDateKey(birth, today);
+          if (fixed) r['person.birth_date'] = fixed;
+          else delete r['person.birth_date'];
+        }
         records.push({
           index: records.length, file: m.file, line: m.line, recordId: str(r['record.id']) || `${m.file}:${m.line}`, dossierId: str(r['dossier.id']),
           module, dossierDate, role: canonicalRole(str(r['person.role'])), inPerimeter, fields: r, other,

@@ -29,12 +29,68 @@ export function surnameTokens(text: string | undefined): string[] {
 
 /** First name: "Jean-Pierre", "Jean Pierre" → "JEANPIERRE"; initials "J-P", "JP", "J.P." → initials "JP". */
 export function firstNameKey(text: string | undefined): { key: string; initials: string; isInitials: boolean } {
-  const n = normText(text);
+  const all = normText(text).split(' ').filter(Boolean);
+  const named = all.filter((t) => !TITLES.has(t) && !/^\d/.test(t));
+  // "M. Jean" is Jean and "Sir" alone is no first name, but "M-A" is Marc-Antoine's initials.
+  const n = (named.some((t) => t.length > 1) ? named : !named.length && all.some((t) => t.length > 1) ? [] : all).join(' ');
   if (!n) return { key: '', initials: '', isInitials: false };
   const tokens = n.split(' ');
   const isInitials = tokens.every((t) => t.length === 1) || (tokens.length === 1 && tokens[0]!.length <= 2 && !/[AEIOUY]/.test(tokens[0]!.slice(1)));
   const initials = isInitials ? tokens.join('') : tokens.map((t) => t[0]).join('');
   return { key: isInitials ? initials : tokens.join(''), initials, isInitials };
+}
+
+// Civilities, honorifics and ranks typed in the first-name field ("M.", "Mme", "Sir", "Maj.-Gen."):
+// they say nothing about who the person is, so they are dropped before comparing first names.
+const TITLES = new Set([
+  'M', 'MR', 'MME', 'MMES', 'MLLE', 'MELLE', 'MM', 'MRS', 'MS', 'MISS', 'DR', 'PR', 'ME', 'MGR', 'SIR', 'DAME', 'LORD', 'LADY', 'REV', 'FR',
+  'CAPT', 'CAPTAIN', 'COL', 'GEN', 'MAJ', 'LT', 'ADM', 'SGT', 'CPL', 'EARL', 'BARON', 'BARONESS', 'COUNT', 'COUNTESS', 'DUKE', 'DUCHESS', 'BT', 'BART', 'KT',
+  'ST', 'HON', 'RT', 'JR', 'SR', 'VEUVE', 'VVE', 'EPOUSE', 'EP',
+]);
+
+// First names that are the same person's name written another way: hypocoristics and spellings
+// (French and English, since extracts hold both and the public benchmark is English). Typos are left
+// to Jaro–Winkler; this table is for forms no string distance relates (Bill/William, Jeannot/Jean).
+const NAME_GROUPS: string[][] = [
+  ['WILLIAM', 'BILL', 'BILLY', 'WILL', 'WILLIE', 'WILLY', 'LIAM', 'GWILYM', 'GUILLAUME'],
+  ['ROBERT', 'BOB', 'BOBBY', 'ROB', 'ROBBIE', 'BERT', 'BOBBIE'], ['RICHARD', 'DICK', 'RICK', 'RICKY', 'RICH', 'DICKIE'],
+  ['JAMES', 'JIM', 'JIMMY', 'JAMIE', 'JIMMIE', 'JEM', 'JACQUES', 'JACKY'], ['JOHN', 'JACK', 'JOHNNY', 'JOCK', 'JAN', 'IAN', 'SEAN', 'JEAN', 'JEANNOT'],
+  ['MICHAEL', 'MIKE', 'MICK', 'MICKEY', 'MIKEY', 'MICHEL', 'MIMI'], ['ALEXANDER', 'ALEX', 'ALEXANDRE', 'ALEC', 'SANDY', 'ALASDAIR', 'ALISTAIR', 'ALASTAIR'],
+  ['FRANCIS', 'FRANK', 'FRANKIE', 'FRANCOIS', 'FRANCK', 'FRANZ'], ['FRANCES', 'FANNY', 'FRANCOISE', 'FANFAN'],
+  ['ELIZABETH', 'ELISABETH', 'LIZ', 'LIZZIE', 'BETH', 'BETTY', 'BESS', 'BESSIE', 'ELIZA', 'ELSIE', 'LIBBY', 'BETSY', 'LISA', 'LISE', 'BABETTE', 'ISABELLE', 'ISABEL', 'ISOBEL', 'ISABELLA'],
+  ['MARGARET', 'MAGGIE', 'MEG', 'PEGGY', 'MARGERY', 'MARJORIE', 'DAISY', 'GRETA', 'MARGOT', 'MARGUERITE', 'MAGALI'],
+  ['CATHERINE', 'KATHERINE', 'KATHARINE', 'CATHARINE', 'KATE', 'KATIE', 'KATHY', 'CATHY', 'KITTY', 'KIT', 'CATHIE'],
+  ['HENRY', 'HARRY', 'HANK', 'HENRI', 'RICO'], ['EDWARD', 'ED', 'EDDIE', 'TED', 'TEDDY', 'NED', 'EDOUARD'], ['EDMUND', 'EDMOND', 'ED', 'NED'],
+  ['THOMAS', 'TOM', 'TOMMY', 'THOM'], ['CHARLES', 'CHARLIE', 'CHARLEY', 'CHAS', 'CHUCK', 'CAROLUS'], ['GEORGE', 'GEORGES', 'GEORDIE', 'GEORG', 'JORGE'],
+  ['JOSEPH', 'JOE', 'JOEY', 'JOSE', 'JO', 'JOJO'], ['SAMUEL', 'SAM', 'SAMMY'], ['BENJAMIN', 'BEN', 'BENNY', 'BENJI'], ['DANIEL', 'DAN', 'DANNY', 'DANY'],
+  ['DAVID', 'DAVE', 'DAVY', 'DAI'], ['ANTHONY', 'TONY', 'ANTOINE', 'ANTONIO', 'TONIO'], ['PETER', 'PETE', 'PIERRE', 'PIERROT', 'PIETRO', 'PEDRO'],
+  ['PATRICK', 'PAT', 'PADDY', 'PATRICE'], ['NICHOLAS', 'NICOLAS', 'NICK', 'NICKY', 'NICO', 'COLIN'], ['STEPHEN', 'STEVEN', 'STEVE', 'STEPHANE', 'ETIENNE'],
+  ['ANDREW', 'ANDY', 'DREW', 'ANDRE'], ['MATTHEW', 'MATT', 'MATTHIEU', 'MATHIEU', 'MATHIAS'], ['PHILIP', 'PHILLIP', 'PHIL', 'PHILIPPE', 'PIP'],
+  ['ARTHUR', 'ART', 'ARTIE'], ['ALBERT', 'AL', 'BERTIE'], ['ALFRED', 'ALF', 'ALFIE', 'FRED'], ['FREDERICK', 'FREDERIC', 'FRED', 'FREDDIE', 'FREDDY', 'FRITZ'],
+  ['HERBERT', 'HERB', 'BERT'], ['HUBERT', 'HUGH', 'HUGHIE', 'HUGUES', 'HUGO'], ['LAWRENCE', 'LAURENCE', 'LARRY', 'LAURENT', 'LOLO'],
+  ['LEONARD', 'LEN', 'LENNY', 'LEO', 'LEON'], ['GERALD', 'GERRY', 'JERRY', 'GERARD'], ['RONALD', 'RON', 'RONNIE'], ['DONALD', 'DON', 'DONNIE'],
+  ['KENNETH', 'KEN', 'KENNY'], ['RAYMOND', 'RAY'], ['REGINALD', 'REG', 'REGGIE'], ['WALTER', 'WALT', 'WALLY', 'GAUTIER'], ['HAROLD', 'HAL', 'HARRY'],
+  ['TIMOTHY', 'TIM', 'TIMMY'], ['CHRISTOPHER', 'CHRIS', 'KIT', 'CHRISTOPHE', 'KRIS'], ['CHRISTIAN', 'CHRIS'], ['CHRISTINE', 'CHRISTINA', 'CHRIS', 'TINA', 'KRISTINE'],
+  ['MARY', 'MARIE', 'MOLLY', 'POLLY', 'MAY', 'MAMIE', 'MARIA', 'MIA', 'MARION', 'MANON'], ['ANNE', 'ANN', 'ANNA', 'ANNIE', 'NAN', 'NANCY', 'ANNETTE', 'NANETTE'],
+  ['SARAH', 'SARA', 'SALLY', 'SADIE'], ['SUSAN', 'SUSANNAH', 'SUZANNE', 'SUSANNE', 'SUE', 'SUSIE', 'SUZY', 'SUZETTE'], ['DOROTHY', 'DOT', 'DOTTY', 'DOLLY', 'DOROTHEE'],
+  ['ELEANOR', 'ELINOR', 'NELL', 'NELLY', 'NELLIE', 'ELLIE', 'ELLA', 'LEONOR', 'ELEONORE', 'ALIENOR'], ['HELEN', 'HELENE', 'ELLEN', 'NELL', 'LENA'],
+  ['JANE', 'JANET', 'JENNY', 'JEANNE', 'JEANNETTE', 'JEANINE', 'JANINE', 'JOHANNA', 'JOAN', 'JOANNA', 'JOANNE'], ['JENNIFER', 'JENNY', 'JEN'],
+  ['ABIGAIL', 'ABBY', 'NABBY'], ['AGNES', 'AGGIE', 'NESSA'], ['ALICE', 'ALICIA', 'ALLIE'], ['EMILY', 'EMILIE', 'EMMA', 'EMMIE', 'MILLIE'],
+  ['MATILDA', 'MATHILDE', 'MAUD', 'MAUDE', 'TILLY', 'TILDA'], ['LOUISA', 'LOUISE', 'LOU', 'LULU', 'LOUISON'], ['LOUIS', 'LOU', 'LEWIS', 'LUIGI', 'LUIS', 'LOULOU'],
+  ['RODOLPHE', 'RUDOLPH', 'RUDY', 'RUDI', 'DOLPH'], ['ADOLPHE', 'ADOLF', 'DOLPH'], ['AUGUSTUS', 'AUGUSTE', 'AUGUSTIN', 'GUS', 'GUSSIE', 'AUGUSTINE'],
+  ['VICTORIA', 'VICKY', 'VICKIE', 'VICTOIRE'], ['THEODORE', 'TED', 'TEDDY', 'THEO'], ['EUGENE', 'GENE'], ['EZEKIEL', 'ZEKE'], ['ISAAC', 'IKE'],
+  ['JOSEPHINE', 'JOSIE', 'JOSEPHA', 'JO', 'FIFI'], ['MOHAMED', 'MOHAMMED', 'MOHAMMAD', 'MUHAMMAD', 'MOHAMMAD', 'MEHMET', 'MAMADOU', 'MOHAND', 'HAMID', 'MED'],
+  ['ABDERRAHMANE', 'ABDERRAHMAN', 'ABDELRAHMAN', 'ABDOU'], ['GUILLAUME', 'WILLY'], ['JEANBAPTISTE', 'JB'], ['JEANCLAUDE', 'JC'],
+  ['DOMINIQUE', 'DOM', 'DOUDOU'], ['CHRISTIANE', 'KIKI'], ['SEBASTIEN', 'SEB', 'SEBASTIAN', 'BASTIEN'], ['MAXIMILIEN', 'MAXIME', 'MAX'], ['NATHALIE', 'NATHALY', 'NATALIE', 'NATACHA', 'NATASHA'],
+];
+const NAME_GROUP = new Map<string, number[]>();
+for (let g = 0; g < NAME_GROUPS.length; g++) for (const name of NAME_GROUPS[g]!) NAME_GROUP.set(name, [...(NAME_GROUP.get(name) ?? []), g]);
+
+/** True when two first-name keys are known forms of one name (Bill/William, Jeannot/Jean, Mohamed/Muhammad). */
+export function sameNameGroup(a: string, b: string): boolean {
+  const ga = NAME_GROUP.get(a);
+  const gb = ga && NAME_GROUP.get(b);
+  return !!gb && ga.some((g) => gb.includes(g));
 }
 
 const ROAD: Record<string, string> = {
@@ -85,6 +141,9 @@ export function phoneKey(text: string | undefined): Phone | null {
   return null;
 }
 
+let jwA = new Uint8Array(64);
+let jwB = new Uint8Array(64);
+
 /** Jaro–Winkler similarity, used for surname and first-name typos. */
 export function jaroWinkler(a: string, b: string): number {
   if (a === b) return 1;
@@ -92,8 +151,12 @@ export function jaroWinkler(a: string, b: string): number {
   const lb = b.length;
   if (!la || !lb) return 0;
   const range = Math.max(0, Math.floor(Math.max(la, lb) / 2) - 1);
-  const ma = new Uint8Array(la);
-  const mb = new Uint8Array(lb);
+  // Called tens of millions of times by the resolver: reuse two buffers instead of allocating.
+  if (la > jwA.length || lb > jwB.length) { jwA = new Uint8Array(Math.max(la, lb) * 2); jwB = new Uint8Array(Math.max(la, lb) * 2); }
+  const ma = jwA;
+  const mb = jwB;
+  ma.fill(0, 0, la);
+  mb.fill(0, 0, lb);
   let matches = 0;
   for (let i = 0; i < la; i++) {
     const lo = Math.max(0, i - range);
@@ -126,4 +189,16 @@ export function birthCloseness(a: string, b: string): 0 | 1 | 2 {
   if (diff === 1) return 1;
   if (a.slice(0, 4) === b.slice(0, 4) && a.slice(5, 7) === b.slice(8, 10) && a.slice(8, 10) === b.slice(5, 7)) return 1;
   return 2;
+}
+
+/**
+ * A birth date (yyyy-MM-dd) as it can be: a date after `today` is impossible, and almost always a
+ * two-digit year read in the wrong century ("19/1/42" read 2042), so it is moved back a century;
+ * one still in the future, or before 1870, is dropped (null).
+ */
+export function birthDateKey(iso: string | undefined, today: string): string | null {
+  if (!iso || !/^\d{4}-\d\d-\d\d$/.test(iso)) return null;
+  let d = iso;
+  if (d > today) d = `${String(Number(d.slice(0, 4)) - 100).padStart(4, '0')}${d.slice(4)}`;
+  return d > today || d < '1870' ? null : d;
 }
