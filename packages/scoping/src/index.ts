@@ -4,3 +4,4 @@ export { writeOutputs, writeLettersPdf, reportHtml, letterText, smsText, type Pa
 export * from './normalize.ts';
 export { generateSynthetic, syntheticCsv, SYNTHETIC_MAPPING, SYNTHETIC_COLUMNS, type SyntheticRow } from './synthetic.ts';
 export { sendEmails, type SendOptions, type SendReport } from './send.ts';
+export { defaultRiskMatrix, loadRiskMatrix, RiskMatrixError, RISK_IDS, type RiskMatrix, type RiskRule } from './risks.ts';
