@@ -22,7 +22,7 @@ export function evaluate(predicted: ArrayLike<number | string>, truth: ArrayLike
   let bp = 0; let br = 0;
   for (const [k, c] of both) {
     const [p, t] = k.split('\u0000');
-    const ps = [...pred.keys()].length ? pred.get(typeof predicted[0] === 'number' ? Number(p) : p!)! : 0;
+    const ps = pred.get(typeof predicted[0] === 'number' ? Number(p) : p!)!;
     const ts = tru.get(typeof truth[0] === 'number' ? Number(t) : t!)!;
     bp += (c * c) / ps;
     br += (c * c) / ts;

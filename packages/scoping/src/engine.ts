@@ -1,9 +1,10 @@
 // scopeRecords: read the extract through @rempart/ingest, resolve persons over ALL rows (records
 // outside the perimeter still help to reach people), then keep the persons with a record inside.
 import { createMapper, readBatches, type CanonicalRecord, type IngestIssue, type Mapping } from '@rempart/ingest';
-import { addressKey, emailKey, normText, phoneKey, postcodeKey, type Phone } from './normalize.ts';
+import { addressKey, birthDateKey, emailKey, normText, phoneKey, postcodeKey, type Phone } from './normalize.ts';
 import { resolvePersons, type ResolveOptions, type ScoredPair } from './resolve.ts';
 import { applyDecisions, type ReviewDecision } from './decisions.ts';
+import { defaultRiskMatrix, type RiskMatrix } from './risks.ts';
 
 export const CATEGORIES = ['identity', 'birth', 'contact', 'address', 'vehicle', 'absence', 'offence', 'facts', 'other'] as const;
 export type Category = (typeof CATEGORIES)[number];
@@ -32,6 +33,8 @@ export interface ScopeOptions {
   /** Notification date (yyyy-MM-dd): minors and current absences are judged on it. */
   notificationDate: string;
   resolve?: ResolveOptions;
+  /** Risk matrix (defaults: risks.yml); see loadRiskMatrix. */
+  risks?: RiskMatrix;
   onProgress?: (p: { stage: string; done: number; total?: number }) => void;
   signal?: AbortSignal;
   /** Reviewers' answers on record pairs (by record id), applied over the resolution. */
@@ -76,6 +79,7 @@ export async function readScopeRecords(files: string[], mapping: Mapping, option
   const rejected: IngestIssue[] = [];
   let warnings = 0;
   const modules = options.modules?.length ? new Set(options.modules) : null;
+  const today = new Date().toISOString().slice(0, 10);
   for (const file of files) {
     for await (const batch of readBatches(file, { format: mapping.format, delimiter: mapping.delimiter, encoding: mapping.encoding, onHeader: (c, f) => mapper.checkHeader(c, f), signal: options.signal })) {
       rejected.push(...batch.issues);
@@ -91,7 +95,11 @@ export async function readScopeRecords(files: string[], mapping: Mapping, option
           && (!modules || modules.has(module));
         const other = Object.entries(m.other ?? {}).filter(([, v]) => str(v).trim() !== '').map(([k]) => k).sort();
         const birth = str(r['person.birth_date']);
-        if (birth && birth > new Date().toISOString().slice(0, 10)) delete r['person.birth_date'];
+        if (birth) {
+          const fixed = birthDateKey(birth, today);
+          if (fixed) r['person.birth_date'] = fixed;
+          else delete r['person.birth_date'];
+        }
         records.push({
           index: records.length, file: m.file, line: m.line, recordId: str(r['record.id']) || `${m.file}:${m.line}`, dossierId: str(r['dossier.id']),
           module, dossierDate, role: canonicalRole(str(r['person.role'])), inPerimeter, fields: r, other,
@@ -106,15 +114,6 @@ export async function readScopeRecords(files: string[], mapping: Mapping, option
 }
 
 function addYears(date: string, years: number): string { return `${String(Number(date.slice(0, 4)) + years).padStart(4, '0')}${date.slice(4)}`; }
-
-const RISK_REASON: Record<Risk, (ctx: string) => string> = {
-  phishing: () => 'Vos coordonnées (téléphone ou courriel) ont fuité : des escrocs peuvent vous contacter en se faisant passer pour la police ou la mairie.',
-  identity_theft: () => 'Votre identité et votre date ou lieu de naissance (ou une pièce d’identité) ont fuité : elles suffisent à ouvrir des comptes ou souscrire des crédits à votre nom.',
-  burglary: (c) => `Des informations sur vos absences ont fuité (${c}) : votre domicile peut être repéré pour un cambriolage.`,
-  retaliation: (c) => `Vous êtes ${c} dans un dossier dont la personne mise en cause figure aussi dans les données volées : elle peut apprendre votre identité.`,
-  vehicle_fraud: () => 'L’immatriculation de votre véhicule a fuité avec votre identité : risque de fausses plaques ou d’amendes frauduleuses.',
-  sensitive: () => 'Des données relatives à des infractions vous concernant ont fuité ; elles relèvent d’un régime de protection renforcé.',
-};
 
 export async function scopeRecords(input: { files: string[]; mapping: Mapping } | { records: ScopeRecord[]; rejected?: IngestIssue[]; warnings?: number }, options: ScopeOptions): Promise<ScopeResult> {
   const read = 'files' in input ? await readScopeRecords(input.files, input.mapping, options) : { records: input.records, rejected: input.rejected ?? [], warnings: input.warnings ?? 0 };
@@ -131,7 +130,12 @@ export async function scopeRecords(input: { files: string[]; mapping: Mapping } 
   const byCluster = new Map<number, number[]>();
   for (const r of records) { const c = decided.clusterOf[r.index]!; const l = byCluster.get(c); if (l) l.push(r.index); else byCluster.set(c, [r.index]); }
   // Dossiers whose mis en cause is exposed, for the retaliation risk.
-  const accusedInDossier = new Set(records.filter((r) => r.inPerimeter && r.role === 'mis_en_cause' && r.dossierId).map((r) => r.dossierId));
+  const matrix = options.risks ?? defaultRiskMatrix();
+  const accusedBy = new Map<string, Set<string>>();
+  for (const rule of Object.values(matrix)) {
+    const key = rule.when.accused_roles.join('|');
+    if (rule.when.accused_roles.length && !accusedBy.has(key)) accusedBy.set(key, new Set(records.filter((r) => r.inPerimeter && rule.when.accused_roles.includes(r.role) && r.dossierId).map((r) => r.dossierId)));
+  }
   const persons: ScopePerson[] = [];
   const personOf = new Map<number, string>();
   const today = options.notificationDate;
@@ -152,15 +156,26 @@ export async function scopeRecords(input: { files: string[]; mapping: Mapping } 
     const roles = [...new Set(rs.map((r) => r.role))].sort();
     const modules = [...new Set(rs.map((r) => r.module))].sort();
     const risks: { risk: Risk; reason: string }[] = [];
-    if (categories.has('contact')) risks.push({ risk: 'phishing', reason: RISK_REASON.phishing('') });
-    if (categories.has('identity') && (categories.has('birth') || rs.some((r) => r.fields['person.id_document'] !== undefined))) risks.push({ risk: 'identity_theft', reason: RISK_REASON.identity_theft('') });
-    const openAbsence = rs.find((r) => r.fields['absence.start'] !== undefined && (r.fields['absence.end'] === undefined || str(r.fields['absence.end']) >= today));
-    const otv = rs.find((r) => r.module === 'otv');
-    if (openAbsence || otv) risks.push({ risk: 'burglary', reason: RISK_REASON.burglary(otv ? 'opération tranquillité vacances' : `absence du ${str(openAbsence!.fields['absence.start'])}`) });
-    const exposedTo = rs.find((r) => ['requerant', 'victime', 'temoin'].includes(r.role) && accusedInDossier.has(r.dossierId));
-    if (exposedTo) risks.push({ risk: 'retaliation', reason: RISK_REASON.retaliation(`${exposedTo.role === 'temoin' ? 'témoin' : exposedTo.role === 'victime' ? 'victime' : 'requérant'} (dossier ${exposedTo.dossierId})`) });
-    if (categories.has('vehicle') && categories.has('identity')) risks.push({ risk: 'vehicle_fraud', reason: RISK_REASON.vehicle_fraud('') });
-    if (categories.has('offence')) risks.push({ risk: 'sensitive', reason: RISK_REASON.sensitive('') });
+    const roleFr: Record<string, string> = { temoin: 'témoin', victime: 'victime', requerant: 'requérant', mis_en_cause: 'mis en cause', proprietaire: 'propriétaire' };
+    for (const risk of RISKS) {
+      const rule = matrix[risk];
+      if (!rule.enabled) continue;
+      const w = rule.when;
+      if (!w.categories_all.every((c) => categories.has(c))) continue;
+      let detail = '';
+      let hit = !(w.categories_any.length || w.fields_any.length || w.modules_any.length || w.open_absence || w.exposed_roles.length);
+      if (!hit && w.categories_any.some((c) => categories.has(c))) hit = true;
+      if (!hit && w.fields_any.some((f) => rs.some((r) => r.fields[f] !== undefined))) hit = true;
+      const inModule = w.modules_any.length ? rs.find((r) => w.modules_any.includes(r.module)) : undefined;
+      const open = w.open_absence ? rs.find((r) => r.fields['absence.start'] !== undefined && (r.fields['absence.end'] === undefined || str(r.fields['absence.end']) >= today)) : undefined;
+      if (!hit && (inModule || open)) { hit = true; detail = inModule ? (inModule.module === 'otv' ? 'opération tranquillité vacances' : `module ${inModule.module}`) : `absence du ${str(open!.fields['absence.start'])}`; }
+      if (!hit && w.exposed_roles.length) {
+        const accused = accusedBy.get(w.accused_roles.join('|'))!;
+        const exposed = rs.find((r) => w.exposed_roles.includes(r.role) && accused.has(r.dossierId));
+        if (exposed) { hit = true; detail = `${roleFr[exposed.role] ?? exposed.role} (dossier ${exposed.dossierId})`; }
+      }
+      if (hit) risks.push({ risk, reason: rule.reason.replace(/\{detail\}/g, detail).trim() });
+    }
     // Reachability uses every record of the person, newest dossier first; mobiles first for SMS.
     const newest = [...every].sort((a, b) => str(b.dossierDate).localeCompare(str(a.dossierDate)) || a.index - b.index);
     const phone = newest.find((r) => r.phone?.mobile)?.phone ?? newest.find((r) => r.phone)?.phone ?? null;

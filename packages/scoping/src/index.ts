@@ -5,3 +5,4 @@ export * from './normalize.ts';
 export { generateSynthetic, syntheticCsv, SYNTHETIC_MAPPING, SYNTHETIC_COLUMNS, type SyntheticRow } from './synthetic.ts';
 export { sendEmails, type SendOptions, type SendReport } from './send.ts';
 export { applyDecisions, type ReviewDecision, type DecisionsApplied } from './decisions.ts';
+export { defaultRiskMatrix, loadRiskMatrix, RiskMatrixError, RISK_IDS, type RiskMatrix, type RiskRule } from './risks.ts';

@@ -1,7 +1,7 @@
-// Person resolution: multi-key blocking, Fellegi–Sunter with parameters estimated from the data
+// Person resolution: multi-key blocking capped by a sorted-neighbourhood window, Fellegi–Sunter with parameters estimated from the data
 // (u from random pairs, m by EM), term-frequency adjusted name weights, and clustering that refuses
 // merges contradicting what a cluster already holds (birth dates, first names).
-import { birthCloseness, firstNameKey, jaroWinkler, surnameKey, surnameTokens, normText } from './normalize.ts';
+import { birthCloseness, firstNameKey, jaroWinkler, sameNameGroup, surnameKey, surnameTokens, normText } from './normalize.ts';
 
 export interface PersonInput {
   last_name?: string;
@@ -11,11 +11,6 @@ export interface PersonInput {
   email?: string;
   address?: string; // normalised
   postcode?: string;
-}
-
-interface Feat {
-  last: string; lastTokens: string[]; first: string; firstInit: string; firstIsInit: boolean; firstNorm: string;
-  birth: string; phone: string; email: string; addr: string; postcode: string;
 }
 
 export const FIELDS = ['last_name', 'first_name', 'birth_date', 'phone', 'email', 'address'] as const;
@@ -30,6 +25,8 @@ export const LEVELS: Record<Field, string[]> = {
   address: ['identique', 'même code postal', 'différente', 'absente'],
 };
 const NF = FIELDS.length;
+const RADIX = [4, 4, 4, 3, 3, 4];
+const PATTERNS = RADIX.reduce((x, y) => x * y, 1);
 
 export interface ResolveOptions {
   /** Match probability at or above which two records are merged (default 0.9). */
@@ -37,7 +34,14 @@ export interface ResolveOptions {
   /** Strict and loose thresholds that bound the person count (defaults 0.99 and 0.5). */
   strict?: number;
   loose?: number;
-  /** Largest block compared exhaustively; bigger blocks (very common keys) are skipped. */
+  /**
+   * Sorted-neighbourhood window: inside a blocking key, records are sorted on another field and each
+   * is compared with its `window` neighbours on each side (default 10). Blocks no larger than the
+   * window are compared exhaustively, so small extracts lose nothing; big blocks ("MARTIN M") cost
+   * n·window instead of n².
+   */
+  window?: number;
+  /** @deprecated kept for compatibility; big blocks are now windowed instead of skipped. */
   maxBlock?: number;
   signal?: AbortSignal;
   onProgress?: (stage: string, done: number, total: number) => void;
@@ -58,52 +62,250 @@ export interface Resolution {
   review: ScoredPair[];
   /** strongest accepted link per record into its cluster (record → explanation) */
   explain: (a: number, b: number) => ScoredPair;
-  parameters: { lambda: number; m: number[][]; u: number[][]; pairsCompared: number; blocksSkipped: number };
+  parameters: { lambda: number; m: number[][]; u: number[][]; pairsCompared: number; blocksSkipped: number; blocksWindowed: number };
 }
 
-function features(p: PersonInput): Feat {
-  const f = firstNameKey(p.first_name);
-  return {
-    last: surnameKey(p.last_name), lastTokens: surnameTokens(p.last_name), first: f.key, firstInit: f.initials, firstIsInit: f.isInitials,
-    firstNorm: normText(p.first_name).split(' ')[0] ?? '',
-    birth: p.birth_date ?? '', phone: p.phone ?? '', email: p.email ?? '', addr: p.address ?? '', postcode: p.postcode ?? '',
-  };
+/** Interned values: id 0 is "missing", so equality of two records is one integer comparison. */
+class Vocab {
+  ids = new Map<string, number>();
+  values: string[] = [''];
+  id(s: string): number {
+    if (!s) return 0;
+    let id = this.ids.get(s);
+    if (id === undefined) { id = this.values.length; this.values.push(s); this.ids.set(s, id); }
+    return id;
+  }
 }
 
-function firstLevel(a: Feat, b: Feat): number {
-  if (!a.first || !b.first) return 3;
-  if (a.first === b.first) return 0;
-  if (a.firstIsInit || b.firstIsInit) return a.firstInit === b.firstInit || a.firstInit.startsWith(b.firstInit) || b.firstInit.startsWith(a.firstInit) ? 1 : 2;
-  // "JEAN" vs "JEANPIERRE": a compound name written in part
-  if (a.first.startsWith(b.first) || b.first.startsWith(a.first)) return 1;
-  if (a.firstNorm === b.firstNorm && a.firstNorm.length > 2) return 1;
-  return jaroWinkler(a.first, b.first) >= 0.9 ? 1 : 2;
+/** Records as columns of interned ids: a million rows cost a few typed arrays, not a million objects. */
+class Columns {
+  readonly n: number;
+  last: Int32Array; first: Int32Array; birth: Int32Array; phone: Int32Array; email: Int32Array; addr: Int32Array; postcode: Int32Array;
+  lastV = new Vocab(); firstV = new Vocab(); birthV = new Vocab(); phoneV = new Vocab(); emailV = new Vocab(); addrV = new Vocab(); postcodeV = new Vocab();
+  lastTokens: string[][] = [[]];
+  firstInit: string[] = ['']; firstIsInit: boolean[] = [false]; firstNorm: string[] = [''];
+  // The same text read as the other kind of name, to recognise first and last names swapped.
+  firstAsLast: string[] = ['']; lastAsFirst: string[] = [''];
+  /**
+   * The same ids packed per record (stride 8): comparing a record with a random other one then
+   * touches one cache line instead of seven arrays, which is what bounds speed at a million rows.
+   */
+  packed: Int32Array;
+  constructor(people: PersonInput[]) {
+    const n = (this.n = people.length);
+    this.last = new Int32Array(n); this.first = new Int32Array(n); this.birth = new Int32Array(n); this.phone = new Int32Array(n);
+    this.email = new Int32Array(n); this.addr = new Int32Array(n); this.postcode = new Int32Array(n);
+    this.packed = new Int32Array(n * 8);
+    // Raw spellings repeat a lot; normalise each distinct spelling once.
+    const rawLast = new Map<string, number>();
+    const rawFirst = new Map<string, number>();
+    for (let i = 0; i < n; i++) {
+      const p = people[i]!;
+      const rl = p.last_name ?? '';
+      let l = rawLast.get(rl);
+      if (l === undefined) {
+        const key = surnameKey(rl);
+        l = this.lastV.id(key);
+        if (l === this.lastTokens.length) { this.lastTokens.push(surnameTokens(rl)); this.lastAsFirst.push(firstNameKey(rl).key); }
+        rawLast.set(rl, l);
+      }
+      this.last[i] = l;
+      const rf = p.first_name ?? '';
+      let f = rawFirst.get(rf);
+      if (f === undefined) {
+        const k = firstNameKey(rf);
+        f = this.firstV.id(k.key);
+        if (f === this.firstInit.length) { this.firstInit.push(k.initials); this.firstIsInit.push(k.isInitials); this.firstNorm.push(normText(rf).split(' ')[0] ?? ''); this.firstAsLast.push(surnameKey(rf)); }
+        rawFirst.set(rf, f);
+      }
+      this.first[i] = f;
+      this.birth[i] = this.birthV.id(p.birth_date ?? '');
+      this.phone[i] = this.phoneV.id(p.phone ?? '');
+      this.email[i] = this.emailV.id(p.email ?? '');
+      this.addr[i] = this.addrV.id(p.address ?? '');
+      this.postcode[i] = this.postcodeV.id(p.postcode ?? '');
+      const o = i * 8;
+      this.packed[o] = l; this.packed[o + 1] = f; this.packed[o + 2] = this.birth[i]!; this.packed[o + 3] = this.phone[i]!;
+      this.packed[o + 4] = this.email[i]!; this.packed[o + 5] = this.addr[i]!; this.packed[o + 6] = this.postcode[i]!;
+    }
+  }
 }
 
-function lastLevel(a: Feat, b: Feat): number {
-  if (!a.last || !b.last) return 3;
-  if (a.last === b.last) return 0;
-  // nom d'usage vs nom de naissance written together ("DUPONT MARTIN" vs "MARTIN")
-  for (const t of a.lastTokens) if (t.length > 2 && b.lastTokens.includes(t)) return 1;
-  return jaroWinkler(a.last, b.last) >= 0.9 ? 1 : 2;
+/**
+ * A fixed-size, lossy memo of a symmetric function of two ids: a collision overwrites the slot, so
+ * memory never grows and results stay exact (a miss only recomputes). Plain Maps keyed by pairs of
+ * ids made the comparison stage allocation-bound at a million rows.
+ */
+class PairMemo {
+  private a = new Int32Array(1 << 18).fill(-1);
+  private b = new Int32Array(1 << 18);
+  private v = new Int8Array(1 << 18);
+  constructor(private compute: (x: number, y: number) => number) {}
+  get(x: number, y: number): number {
+    if (x > y) { const t = x; x = y; y = t; }
+    const h = (Math.imul(x, 0x9e3779b1) ^ Math.imul(y, 0x85ebca77)) >>> 14;
+    if (this.a[h] === x && this.b[h] === y) return this.v[h]!;
+    const l = this.compute(x, y);
+    this.a[h] = x; this.b[h] = y; this.v[h] = l;
+    return l;
+  }
 }
 
-// One of the two written with first and last name swapped.
-function inverted(a: Feat, b: Feat): boolean {
-  return !!a.first && (a.first === b.last || b.first === a.last);
+// Surname parts shared by unrelated names (Saint-Martin, Saint-Pierre): not evidence of a compound name.
+const COMMON_TOKENS = new Set(['SAINT', 'SAINTE', 'ST', 'STE', 'BEN', 'ABD', 'ABDEL', 'MAC', 'MC', 'FITZ', 'AIT', 'OULD']);
+
+// Internal first-name level 4: different and far apart (Jaro–Winkler < 0.8), which clustering
+// treats as a contradiction; the model sees it as level 2 ("différent").
+const FIRST_FAR = 4;
+
+function near(x: string, y: string): boolean {
+  return x === y || (x.length > 0 && y.length > 0 && x.charCodeAt(0) === y.charCodeAt(0) && jaroWinkler(x, y, 0.9) >= 0.9);
 }
 
-function gamma(a: Feat, b: Feat, out: Uint8Array): void {
-  let l = lastLevel(a, b);
-  let f = firstLevel(a, b);
-  // inverted first and last names
-  if (l === 2 && a.last && a.first && a.last === b.first && a.first === b.last) { l = 0; f = 0; }
-  out[0] = l;
-  out[1] = f;
-  out[2] = !a.birth || !b.birth ? 3 : birthCloseness(a.birth, b.birth);
-  out[3] = !a.phone || !b.phone ? 2 : a.phone === b.phone ? 0 : 1;
-  out[4] = !a.email || !b.email ? 2 : a.email === b.email ? 0 : 1;
-  out[5] = !a.addr && !a.postcode || !b.addr && !b.postcode ? 3 : a.addr && a.addr === b.addr && a.postcode === b.postcode ? 0 : a.postcode && a.postcode === b.postcode ? 1 : 2;
+class Comparator {
+  private firstMemo: PairMemo;
+  private lastMemo: PairMemo;
+  private birthNum: Int32Array;
+  constructor(private c: Columns) {
+    this.birthNum = Int32Array.from(c.birthV.values, (v) => (/^\d{4}-\d\d-\d\d$/.test(v) ? Number(v.replace(/-/g, '')) : -1));
+    this.firstMemo = new PairMemo((x, y) => this.firstLevelOf(x, y));
+    this.lastMemo = new PairMemo((x, y) => this.lastLevelOf(x, y));
+  }
+
+  /** birthCloseness on the digits of yyyymmdd numbers: no string touched in the hot loop. */
+  birthLevel(x: number, y: number): number {
+    const a = this.birthNum[x]!;
+    const b = this.birthNum[y]!;
+    if (a < 0 || b < 0) return birthCloseness(this.c.birthV.values[x]!, this.c.birthV.values[y]!);
+    let diff = 0;
+    for (let p = a, q = b, k = 0; k < 8; k++, p = (p / 10) | 0, q = (q / 10) | 0) if (p % 10 !== q % 10) diff++;
+    if (diff === 1) return 1;
+    if (((a / 10000) | 0) !== ((b / 10000) | 0)) return 2;
+    return ((a / 100) | 0) % 100 === b % 100 && a % 100 === ((b / 100) | 0) % 100 ? 1 : 2;
+  }
+
+  /** 0 identical, 1 compatible, 2 different, 3 missing, FIRST_FAR different and far apart. */
+  firstIds(x: number, y: number): number {
+    if (!x || !y) return 3;
+    if (x === y) return 0;
+    return this.firstMemo.get(x, y);
+  }
+
+  private firstLevelOf(x: number, y: number): number {
+    const c = this.c;
+    const a = c.firstV.values[x]!;
+    const b = c.firstV.values[y]!;
+    if (c.firstIsInit[x] || c.firstIsInit[y]) {
+      const ia = c.firstInit[x]!;
+      const ib = c.firstInit[y]!;
+      return ia === ib || ia.startsWith(ib) || ib.startsWith(ia) ? 1 : jaroWinkler(a, b) < 0.8 ? FIRST_FAR : 2;
+    }
+    // "JEAN" vs "JEANPIERRE": a compound name written in part
+    if (a.startsWith(b) || b.startsWith(a)) return 1;
+    if (c.firstNorm[x] === c.firstNorm[y] && c.firstNorm[x]!.length > 2) return 1;
+    if (sameNameGroup(a, b)) return 1;
+    const jw = jaroWinkler(a, b);
+    return jw >= 0.9 ? 1 : jw < 0.8 ? FIRST_FAR : 2;
+  }
+
+  lastIds(x: number, y: number): number {
+    if (!x || !y) return 3;
+    if (x === y) return 0;
+    return this.lastMemo.get(x, y);
+  }
+
+  private lastLevelOf(x: number, y: number): number {
+    // nom d'usage vs nom de naissance written together ("DUPONT MARTIN" vs "MARTIN")
+    const ta = this.c.lastTokens[x]!;
+    const tb = this.c.lastTokens[y]!;
+    if (ta.length === 1 && tb.length === 1) { if (ta[0] === tb[0] && ta[0]!.length > 2 && !COMMON_TOKENS.has(ta[0]!)) return 1; } else for (const t of ta) if (t.length > 2 && !COMMON_TOKENS.has(t) && tb.includes(t)) return 1;
+    return jaroWinkler(this.c.lastV.values[x]!, this.c.lastV.values[y]!, 0.9) >= 0.9 ? 1 : 2;
+  }
+
+  /** One of the two records written with first and last name swapped (a typo allowed on each). */
+  inverted(a: number, b: number): boolean {
+    const c = this.c;
+    const fa = c.firstAsLast[c.first[a]!]!;
+    const fb = c.firstAsLast[c.first[b]!]!;
+    const la = c.lastAsFirst[c.last[a]!]!;
+    const lb = c.lastAsFirst[c.last[b]!]!;
+    // a's first name is b's last name, and a's last name b's first name (when both are there)
+    const ab = !!fa && near(fa, c.lastV.values[c.last[b]!]!) && (!la || !c.first[b] || near(la, c.firstV.values[c.first[b]!]!));
+    return ab || (!!fb && near(fb, c.lastV.values[c.last[a]!]!) && (!lb || !c.first[a] || near(lb, c.firstV.values[c.first[a]!]!)));
+  }
+
+  gamma(a: number, b: number, out: Uint8Array): void {
+    const c = this.c;
+    const r = c.packed;
+    const oa = a * 8;
+    const ob = b * 8;
+    let l = this.lastIds(r[oa]!, r[ob]!);
+    let f = this.firstIds(r[oa + 1]!, r[ob + 1]!);
+    if (f === FIRST_FAR) f = 2;
+    const ba = r[oa + 2]!;
+    const bb = r[ob + 2]!;
+    let birth = !ba || !bb ? 3 : ba === bb ? 0 : this.birthLevel(ba, bb);
+    if (l === 2 && f === 2 && this.inverted(a, b)) { l = 1; f = 1; }
+    // A different surname is a married name only with the same first name and birth date; with a
+    // merely compatible first name or a near birth date it is two persons far more often than one
+    // (the independence of fields assumed by Fellegi–Sunter fails exactly there).
+    if (l === 2 && f === 1) f = 2;
+    if (l === 2 && birth === 1) birth = 2;
+    out[0] = l;
+    out[1] = f;
+    out[2] = birth;
+    const pa = r[oa + 3]!; const pb = r[ob + 3]!;
+    out[3] = !pa || !pb ? 2 : pa === pb ? 0 : 1;
+    const ea = r[oa + 4]!; const eb = r[ob + 4]!;
+    out[4] = !ea || !eb ? 2 : ea === eb ? 0 : 1;
+    const aa = r[oa + 5]!; const ab = r[ob + 5]!; const ca = r[oa + 6]!; const cb = r[ob + 6]!;
+    out[5] = (!aa && !ca) || (!ab && !cb) ? 3 : aa && aa === ab && ca === cb ? 0 : ca && ca === cb ? 1 : 2;
+  }
+
+  /**
+   * Levels of every field but the surname, without the costly surname comparison; true when the
+   * surname level is still open (both present and different), false when the full code is cheap.
+   */
+  partial(a: number, b: number, out: Uint8Array): boolean {
+    const r = this.c.packed;
+    const oa = a * 8;
+    const ob = b * 8;
+    const la = r[oa]!;
+    const lb = r[ob]!;
+    if (!la || !lb || la === lb) return false;
+    const f = this.firstIds(r[oa + 1]!, r[ob + 1]!);
+    out[1] = f === FIRST_FAR ? 2 : f;
+    const ba = r[oa + 2]!;
+    const bb = r[ob + 2]!;
+    out[2] = !ba || !bb ? 3 : ba === bb ? 0 : this.birthLevel(ba, bb);
+    const pa = r[oa + 3]!; const pb = r[ob + 3]!;
+    out[3] = !pa || !pb ? 2 : pa === pb ? 0 : 1;
+    const ea = r[oa + 4]!; const eb = r[ob + 4]!;
+    out[4] = !ea || !eb ? 2 : ea === eb ? 0 : 1;
+    const aa = r[oa + 5]!; const ab = r[ob + 5]!; const ca = r[oa + 6]!; const cb = r[ob + 6]!;
+    out[5] = (!aa && !ca) || (!ab && !cb) ? 3 : aa && aa === ab && ca === cb ? 0 : ca && ca === cb ? 1 : 2;
+    return true;
+  }
+
+  code(a: number, b: number, g: Uint8Array): number {
+    this.gamma(a, b, g);
+    let code = 0;
+    for (let f = 0; f < NF; f++) code = code * RADIX[f]! + g[f]!;
+    return code;
+  }
+}
+
+/**
+ * Two birth dates that cannot belong to one person. Softer than "not equal": registers are full of
+ * keying slips (a digit, a swapped day and month, a day and a month each off by one key), and a
+ * cluster is only refused for a difference no slip explains.
+ */
+function birthsContradict(x: string, y: string): boolean {
+  if (x === y || birthCloseness(x, y) !== 2) return false;
+  if (x.length !== 10 || y.length !== 10) return true;
+  let diff = 0;
+  for (let i = 0; i < 10; i++) if (x[i] !== y[i]) diff++;
+  return diff > 2 || x.slice(0, 4) !== y.slice(0, 4);
 }
 
 function mulberry32(seed: number): () => number {
@@ -125,88 +327,140 @@ class UnionFind {
 
 function checkAbort(signal?: AbortSignal) { if (signal?.aborted) throw signal.reason ?? new Error('aborted'); }
 
+/** Lexicographic rank of each interned value, so that sorting by it puts similar spellings side by side. */
+function ranks(values: string[]): Int32Array {
+  const idx = values.map((_, i) => i).sort((a, b) => (values[a]! < values[b]! ? -1 : values[a]! > values[b]! ? 1 : a - b));
+  const r = new Int32Array(values.length);
+  idx.forEach((id, pos) => { r[id] = pos; });
+  return r;
+}
+
+/** One blocking key, sorted: records with the key, ordered by (key, secondary field, index). */
+interface SortedKey { rank: Int32Array; order: Int32Array; group: Int32Array }
+
+/**
+ * One blocking key, sorted: records with the key (a number, 0 = none), ordered by (key, secondary
+ * rank, index). Numeric keys built from interned ids: no string per record, no Map.
+ */
+function sortKey(n: number, keyOf: (i: number) => number, secondary: (i: number) => number): SortedKey & { windowed: (w: number) => number } {
+  const key = new Float64Array(n);
+  let m = 0;
+  for (let i = 0; i < n; i++) { const k = keyOf(i); if (k) { key[i] = k; m++; } }
+  // Dense rank of each key through a native numeric sort of the keys, then a counting sort of the
+  // records by that rank (stable, so indices stay ascending): a comparator sort of a million
+  // records per key cost seconds each.
+  const distinct = new Float64Array(m);
+  m = 0;
+  for (let i = 0; i < n; i++) if (key[i]) distinct[m++] = key[i]!;
+  distinct.sort();
+  let d = 0;
+  for (let p = 0; p < m; p++) if (p === 0 || distinct[p] !== distinct[p - 1]) distinct[d++] = distinct[p]!;
+  const keys = distinct.subarray(0, d);
+  const rankOfKey = (k: number) => { let lo = 0; let hi = d - 1; while (lo < hi) { const mid = (lo + hi) >> 1; if (keys[mid]! < k) lo = mid + 1; else hi = mid; } return lo; };
+  const groupOf = new Int32Array(n).fill(-1);
+  const start = new Int32Array(d + 1);
+  for (let i = 0; i < n; i++) if (key[i]) { const g = rankOfKey(key[i]!); groupOf[i] = g; start[g + 1]!++; }
+  for (let g = 0; g < d; g++) start[g + 1]! += start[g]!;
+  const order = new Int32Array(m);
+  const fill = start.slice(0, d);
+  for (let i = 0; i < n; i++) { const g = groupOf[i]!; if (g >= 0) order[fill[g]!++] = i; }
+  // Inside a group, by the secondary field so that similar values sit within the window.
+  const sec = new Int32Array(n);
+  for (let g = 0; g < d; g++) {
+    const a = start[g]!;
+    const b = start[g + 1]!;
+    if (b - a < 2) continue;
+    for (let p = a; p < b; p++) sec[order[p]!] = secondary(order[p]!);
+    order.subarray(a, b).sort((x, y) => sec[x]! - sec[y]! || x - y);
+  }
+  const rank = new Int32Array(n).fill(-1);
+  const group = new Int32Array(m);
+  for (let p = 0; p < m; p++) { rank[order[p]!] = p; group[p] = groupOf[order[p]!]!; }
+  return { rank, order, group, windowed: (w) => { let c = 0; for (let g = 0; g < d; g++) if (start[g + 1]! - start[g]! > w + 1) c++; return c; } };
+}
+
 export function resolvePersons(people: PersonInput[], options: ResolveOptions = {}): Resolution {
   const threshold = options.threshold ?? 0.9;
   const strict = options.strict ?? 0.99;
   const loose = options.loose ?? 0.5;
-  const maxBlock = options.maxBlock ?? 400;
+  const W = Math.max(1, Math.floor(options.window ?? 10));
   const refuseFirstNames = options.refuseFirstNameConflicts ?? true;
   const n = people.length;
-  const feats = people.map(features);
   const progress = options.onProgress ?? (() => {});
+  const col = new Columns(people);
+  const cmp = new Comparator(col);
+  checkAbort(options.signal);
 
   // Term frequencies: the chance that two random records share this exact value.
-  const lastFreq = new Map<string, number>();
-  const firstFreq = new Map<string, number>();
-  for (const f of feats) {
-    if (f.last) lastFreq.set(f.last, (lastFreq.get(f.last) ?? 0) + 1);
-    if (f.first) firstFreq.set(f.first, (firstFreq.get(f.first) ?? 0) + 1);
-  }
+  const lastFreq = new Int32Array(col.lastV.values.length);
+  const firstFreq = new Int32Array(col.firstV.values.length);
+  for (let i = 0; i < n; i++) { if (col.last[i]) lastFreq[col.last[i]!]!++; if (col.first[i]) firstFreq[col.first[i]!]!++; }
 
-  // Blocking: several independent keys so that one typo does not lose a true pair.
-  const blocks = new Map<string, number[]>();
-  const add = (k: string, i: number) => { const b = blocks.get(k); if (b) b.push(i); else blocks.set(k, [i]); };
-  for (let i = 0; i < n; i++) {
-    const f = feats[i]!;
-    const fi = f.firstInit[0] ?? '';
-    if (f.birth) add(`b${f.birth}`, i);
-    if (f.last) add(`n${f.last}|${fi}`, i);
-    if (f.first && f.birth) add(`f${f.first}|${f.birth.slice(0, 4)}`, i);
-    if (f.last && f.birth) add(`y${f.last.slice(0, 3)}|${f.birth.slice(0, 4)}|${fi}`, i);
-    if (f.last && f.first) add(`x${[f.last, f.first].sort().join('|')}`, i);
-    if (f.first && f.last) add(`s${f.first}|${f.last.slice(0, 2)}`, i);
-    if (f.phone) add(`p${f.phone}`, i);
-    if (f.email) add(`e${f.email}`, i);
-  }
-  // Pairs deduplicated per record with a marker array (a Set of pair keys tops out near 16M entries).
-  const blockList: number[][] = [];
-  const blocksOf: number[][] = Array.from({ length: n }, () => []);
-  let blocksSkipped = 0;
-  for (const ids of blocks.values()) {
-    if (ids.length < 2) continue;
-    if (ids.length > maxBlock) { blocksSkipped++; continue; }
-    const b = blockList.length;
-    blockList.push(ids);
-    for (const i of ids) blocksOf[i]!.push(b);
-  }
-  blocks.clear();
-  let pa = new Int32Array(1 << 16);
-  let pb = new Int32Array(1 << 16);
-  let count = 0;
-  const mark = new Int32Array(n).fill(-1);
-  for (let i = 0; i < n; i++) {
-    for (const b of blocksOf[i]!) {
-      for (const j of blockList[b]!) {
-        if (j <= i || mark[j] === i) continue;
-        mark[j] = i;
-        if (count === pa.length) { const na = new Int32Array(pa.length * 2); na.set(pa); pa = na; const nb = new Int32Array(pb.length * 2); nb.set(pb); pb = nb; }
-        pa[count] = i;
-        pb[count] = j;
-        count++;
-      }
-    }
-    if ((i & 0xffff) === 0) checkAbort(options.signal);
-  }
-  pa = pa.subarray(0, count);
-  pb = pb.subarray(0, count);
+  // Blocking: several independent keys so that one typo does not lose a true pair; inside each key a
+  // sorted neighbourhood caps the work when a key is common.
+  const lastRank = ranks(col.lastV.values);
+  const firstRank = ranks(col.firstV.values);
+  const birthRank = ranks(col.birthV.values);
+  // Per-value parts of the keys, computed once per distinct value.
+  const yearOf = Int32Array.from(col.birthV.values, (b) => (b ? Number(b.slice(0, 4)) & 4095 : 0));
+  const fiOf = Int32Array.from(col.firstInit, (x) => (x ? (x.charCodeAt(0) & 63) + 1 : 0));
+  const prefixV = new Vocab();
+  const last3 = Int32Array.from(col.lastV.values, (x) => prefixV.id(x.slice(0, 3)));
+  const last2 = Int32Array.from(col.lastV.values, (x) => prefixV.id(x.slice(0, 2)));
+  const nameV = new Vocab();
+  const lastName = Int32Array.from(col.lastV.values, (x) => nameV.id(x));
+  const firstName = Int32Array.from(col.firstV.values, (x) => nameV.id(x));
+  const byLast = (i: number) => lastRank[col.last[i]!]!;
+  const byFirst = (i: number) => firstRank[col.first[i]!]!;
+  const byBirth = (i: number) => birthRank[col.birth[i]!]!;
+  const L = col.last; const F = col.first; const B = col.birth;
+  const keys: ReturnType<typeof sortKey>[] = [
+    sortKey(n, (i) => B[i]!, byLast),
+    sortKey(n, (i) => (L[i] ? L[i]! * 64 + fiOf[F[i]!]! : 0), byBirth),
+    sortKey(n, (i) => (F[i] && B[i] ? F[i]! * 4096 + yearOf[B[i]!]! : 0), byLast),
+    sortKey(n, (i) => (L[i] && B[i] ? (last3[L[i]!]! * 4096 + yearOf[B[i]!]!) * 64 + fiOf[F[i]!]! : 0), byFirst),
+    // last and first name as an unordered pair, so that swapped names meet
+    sortKey(n, (i) => { if (!L[i] || !F[i]) return 0; const x = lastName[L[i]!]!; const y = firstName[F[i]!]!; return x < y ? x * 0x4000000 + y : y * 0x4000000 + x; }, byBirth),
+    sortKey(n, (i) => (F[i] && L[i] ? F[i]! * 0x100000 + last2[L[i]!]! : 0), byBirth),
+    sortKey(n, (i) => col.phone[i]!, byLast),
+    sortKey(n, (i) => col.email[i]!, byLast),
+  ];
+  const blocksWindowed = keys.reduce((s, k) => s + k.windowed(W), 0);
   checkAbort(options.signal);
-  const pairs = count;
-  progress('comparaison', 0, pairs);
 
-  // Comparison vectors, coded as a pattern number so that EM runs over distinct patterns only.
+  // Candidate pairs are enumerated twice in the same order (once for the model, once to score), so
+  // only the comparison pattern of each pair is kept in memory (4 bytes), never the pair itself.
+  const mark = new Int32Array(n);
+  const forEachPair = (visit: (i: number, j: number) => void, stage: string) => {
+    mark.fill(-1);
+    for (let i = 0; i < n; i++) {
+      for (const k of keys) {
+        const p = k.rank[i]!;
+        if (p < 0) continue;
+        const g = k.group[p]!;
+        const lo = Math.max(0, p - W);
+        const hi = Math.min(k.order.length - 1, p + W);
+        for (let q = p - 1; q >= lo && k.group[q] === g; q--) { const j = k.order[q]!; if (j > i && mark[j] !== i) { mark[j] = i; visit(i, j); } }
+        for (let q = p + 1; q <= hi && k.group[q] === g; q++) { const j = k.order[q]!; if (j > i && mark[j] !== i) { mark[j] = i; visit(i, j); } }
+      }
+      if ((i & 0x3fff) === 0) { checkAbort(options.signal); if (i) progress(stage, i, n); }
+    }
+  };
   const g = new Uint8Array(NF);
-  const radix = [4, 4, 4, 3, 3, 4];
-  const patternOf = new Int32Array(pairs);
-  const patternCount = new Map<number, number>();
-  for (let k = 0; k < pairs; k++) {
-    gamma(feats[pa[k]!]!, feats[pb[k]!]!, g);
-    let code = 0;
-    for (let f = 0; f < NF; f++) code = code * radix[f]! + g[f]!;
-    patternOf[k] = code;
-    patternCount.set(code, (patternCount.get(code) ?? 0) + 1);
-    if ((k & 0xfffff) === 0 && k) { checkAbort(options.signal); progress('comparaison', k, pairs); }
-  }
-  const decode = (code: number): number[] => { const out = new Array<number>(NF); for (let f = NF - 1; f >= 0; f--) { out[f] = code % radix[f]!; code = Math.floor(code / radix[f]!); } return out; };
+  // The model is fitted on a deterministic sample of the candidate pairs (all of them up to about
+  // 150,000 rows): a couple of million pairs pin the few dozen parameters as well as fifty million.
+  const every = Math.max(1, Math.ceil(n / 150_000));
+  let pairs = 0;
+  let sampled = 0;
+  const patternCount = new Float64Array(PATTERNS);
+  forEachPair((i, j) => {
+    pairs++;
+    if (every > 1 && ((Math.imul(i, 0x9e3779b1) ^ Math.imul(j, 0x85ebca77)) >>> 0) % every !== 0) return;
+    sampled++;
+    patternCount[cmp.code(i, j, g)]!++;
+  }, 'comparaison');
+  checkAbort(options.signal);
+  const decode = (code: number): number[] => { const out = new Array<number>(NF); for (let f = NF - 1; f >= 0; f--) { out[f] = code % RADIX[f]!; code = Math.floor(code / RADIX[f]!); } return out; };
 
   // u: level frequencies among random pairs (almost all non-matches).
   const rand = mulberry32(options.seed ?? 20240301);
@@ -220,14 +474,15 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
     const a = Math.floor(rand() * n);
     let b = Math.floor(rand() * (n - 1));
     if (b >= a) b++;
-    gamma(feats[a]!, feats[b]!, g);
+    cmp.gamma(a, b, g);
     for (let f = 0; f < NF; f++) u[f]![g[f]!]!++;
   }
   for (const row of u) { const t = row.reduce((x, y) => x + y, 0); for (let l = 0; l < row.length; l++) row[l] = row[l]! / t; }
   // m: EM over candidate pairs with u held fixed.
-  const m = radix.map((r) => Array.from({ length: r }, (_, l) => (l === r - 1 ? 0.1 : l === 0 ? 0.85 : 0.05 / Math.max(1, r - 2))) as number[]).map((row) => row.map((v) => v));
+  const m = RADIX.map((r) => Array.from({ length: r }, (_, l) => (l === r - 1 ? 0.1 : l === 0 ? 0.85 : 0.05 / Math.max(1, r - 2))) as number[]);
   let lambda = Math.min(0.5, Math.max(1e-4, n / Math.max(1, pairs) / 2));
-  const patterns = [...patternCount.entries()].map(([code, count]) => ({ levels: decode(code), count }));
+  const patterns: { levels: number[]; count: number }[] = [];
+  for (let code = 0; code < PATTERNS; code++) if (patternCount[code]) patterns.push({ levels: decode(code), count: patternCount[code]! });
   // Plain EM over blocked pairs drifts to a spurious class (pairs blocked on a shared birth date
   // "agree" massively). m of each field is therefore estimated leave-one-out: among pairs whose
   // OTHER fields already make a confident match, how often does this field agree? Two passes.
@@ -236,7 +491,7 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
     for (let h = 0; h < NF; h++) {
       if (h === f) continue;
       const l = levels[h]!;
-      if (l === radix[h]! - 1) continue;
+      if (l === RADIX[h]! - 1) continue;
       w += Math.log2(Math.max(1e-9, mm[h]![l]!) / Math.max(1e-9, u[h]![l]!));
     }
     return w;
@@ -249,12 +504,12 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
         if (patternWeight(p.levels, f, m) >= 12) { acc[f]![p.levels[f]!]! += p.count; if (f === 0) confident += p.count; }
       }
     }
-    for (let f = 0; f < NF; f++) { const t = acc[f]!.reduce((x, y) => x + y, 0); for (let l = 0; l < radix[f]!; l++) m[f]![l] = acc[f]![l]! / t; }
-    lambda = Math.min(0.3, Math.max(1e-4, Math.min(0.3, (0.1 * n) / Math.max(1, pairs)), confident / Math.max(1, pairs)));
+    for (let f = 0; f < NF; f++) { const t = acc[f]!.reduce((x, y) => x + y, 0); for (let l = 0; l < RADIX[f]!; l++) m[f]![l] = acc[f]![l]! / t; }
+    lambda = Math.min(0.3, Math.max(1e-4, Math.min(0.3, (0.1 * n) / Math.max(1, pairs)), confident / Math.max(1, sampled)));
   }
   checkAbort(options.signal);
   // Non-missing levels are renormalised so that "missing" carries no weight.
-  const weights = radix.map((r, f) => {
+  const weights = RADIX.map((r, f) => {
     const out = new Array<number>(r).fill(0);
     const mt = 1 - m[f]![r - 1]!;
     const ut = 1 - u[f]![r - 1]!;
@@ -266,74 +521,112 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
   const uFirstExact = u[1]![0]! / (1 - u[1]![3]!);
   const mLastExact = m[0]![0]! / (1 - m[0]![3]!);
   const mFirstExact = m[1]![0]! / (1 - m[1]![3]!);
-  const nLast = [...lastFreq.values()].reduce((x, y) => x + y, 0) || 1;
-  const nFirst = [...firstFreq.values()].reduce((x, y) => x + y, 0) || 1;
-
+  const nLast = lastFreq.reduce((x, y) => x + y, 0) || 1;
+  const nFirst = firstFreq.reduce((x, y) => x + y, 0) || 1;
   // Chance that another random record carries this value, smoothed towards the average so that a
-  // name seen twice in a 3-row file does not look common.
+  // name seen twice in a 3-row file does not look common. A shared rare name says more than a
+  // shared "MARTIN": the weight of an exact agreement uses the frequency of that very value.
   const tfU = (count: number, total: number, average: number) => Math.max(average * 0.05, (count - 1 + average * 1000) / (total - 1 + 1000));
-  const score = (a: number, b: number, withEvidence: boolean): { weight: number; evidence: FieldEvidence[] } => {
-    const fa = feats[a]!;
-    const fb = feats[b]!;
-    gamma(fa, fb, g);
-    let w = prior;
+  const lastExact = Float64Array.from(lastFreq, (c) => Math.log2(Math.max(1e-9, mLastExact) / tfU(c || 1, nLast, uLastExact)));
+  const firstExact = Float64Array.from(firstFreq, (c) => Math.log2(Math.max(1e-9, mFirstExact) / tfU(c || 1, nFirst, uFirstExact)));
+  const patternW = new Float64Array(PATTERNS);
+  for (let code = 0; code < PATTERNS; code++) { const lv = decode(code); let w = prior; for (let f = 0; f < NF; f++) w += weights[f]![lv[f]!]!; patternW[code] = w; }
+  const lastLevel0 = RADIX.slice(1).reduce((x, y) => x * y, 1);
+  const firstLevel0 = RADIX.slice(2).reduce((x, y) => x * y, 1);
+  const pairWeight = (a: number, b: number, code: number): number => {
+    let w = patternW[code]!;
+    if (Math.floor(code / lastLevel0) === 0 && col.last[a] === col.last[b]) w += lastExact[col.last[a]!]! - weights[0]![0]!;
+    if (Math.floor(code / firstLevel0) % RADIX[1]! === 0 && col.first[a] === col.first[b]) w += firstExact[col.first[a]!]! - weights[1]![0]!;
+    return w;
+  };
+  const score = (a: number, b: number): { weight: number; evidence: FieldEvidence[] } => {
+    const code = cmp.code(a, b, g);
     const evidence: FieldEvidence[] = [];
     for (let f = 0; f < NF; f++) {
       const l = g[f]!;
       let fw = weights[f]![l]!;
-      // A shared rare name says more than a shared "MARTIN": the u of that value is its frequency.
-      if (f === 0 && l === 0 && fa.last === fb.last) fw = Math.log2(Math.max(1e-9, mLastExact) / tfU(lastFreq.get(fa.last) ?? 1, nLast, uLastExact));
-      if (f === 1 && l === 0 && fa.first === fb.first) fw = Math.log2(Math.max(1e-9, mFirstExact) / tfU(firstFreq.get(fa.first) ?? 1, nFirst, uFirstExact));
-      w += fw;
-      if (withEvidence) evidence.push({ field: FIELDS[f]!, level: LEVELS[FIELDS[f]!][l]!, weight: Math.round(fw * 100) / 100 });
+      if (f === 0 && l === 0 && col.last[a] === col.last[b]) fw = lastExact[col.last[a]!]!;
+      if (f === 1 && l === 0 && col.first[a] === col.first[b]) fw = firstExact[col.first[a]!]!;
+      evidence.push({ field: FIELDS[f]!, level: LEVELS[FIELDS[f]!][l]!, weight: Math.round(fw * 100) / 100 });
     }
-    return { weight: w, evidence };
+    return { weight: pairWeight(a, b, code), evidence };
   };
 
-  const prob = new Float32Array(pairs);
-  for (let k = 0; k < pairs; k++) {
-    const w = score(pa[k]!, pb[k]!, false).weight;
-    prob[k] = 1 / (1 + 2 ** -w);
-  }
-  progress('comparaison', pairs, pairs);
+  // Second enumeration: score each pair from its stored pattern, keep only those that may merge.
+  const keepFrom = Math.min(loose, threshold);
+  let ka = new Int32Array(1 << 14);
+  let kb = new Int32Array(1 << 14);
+  let kp = new Float64Array(1 << 14);
   let kept = 0;
-  for (let k = 0; k < pairs; k++) if (prob[k]! >= Math.min(loose, threshold)) kept++;
+  // A pair whose best possible surname level still cannot reach the threshold is dropped before its
+  // surnames are compared (Jaro–Winkler on two different surnames is the costliest step).
+  const minWeight = Math.log2(keepFrom / (1 - keepFrom));
+  const bestLast = Math.max(weights[0]![1]!, weights[0]![2]!);
+  forEachPair((i, j) => {
+    if (cmp.partial(i, j, g)) {
+      let bound = prior + bestLast;
+      for (let f = 1; f < NF; f++) bound += weights[f]![f === 1 && g[1] === 2 ? 1 : g[f]!]!;
+      if (g[1] === 0) bound += firstExact[col.first[i]!]! - weights[1]![0]!;
+      if (bound < minWeight) return;
+    }
+    const p = 1 / (1 + 2 ** -pairWeight(i, j, cmp.code(i, j, g)));
+    if (p < keepFrom) return;
+    if (kept === ka.length) {
+      const a2 = new Int32Array(kept * 2); a2.set(ka); ka = a2;
+      const b2 = new Int32Array(kept * 2); b2.set(kb); kb = b2;
+      const p2 = new Float64Array(kept * 2); p2.set(kp); kp = p2;
+    }
+    ka[kept] = i; kb[kept] = j; kp[kept] = p; kept++;
+  }, 'score');
+  progress('comparaison', n, n);
   const order = new Int32Array(kept);
-  kept = 0;
-  for (let k = 0; k < pairs; k++) if (prob[k]! >= Math.min(loose, threshold)) order[kept++] = k;
-  order.sort((x, y) => prob[y]! - prob[x]! || pa[x]! - pa[y]! || pb[x]! - pb[y]!);
+  for (let x = 0; x < kept; x++) order[x] = x;
+  order.sort((x, y) => kp[y]! - kp[x]! || ka[x]! - ka[y]! || kb[x]! - kb[y]!);
 
   const refusedAt = new Map<number, string>();
   const uncertainMerge = new Set<number>();
   const cluster = (t: number, record: boolean): UnionFind => {
     const uf = new UnionFind(n);
-    const births = new Map<number, string[]>();
-    const firsts = new Map<number, Feat[]>();
-    for (let i = 0; i < n; i++) { const f = feats[i]!; births.set(i, f.birth ? [f.birth] : []); firsts.set(i, f.first ? [f] : []); }
-    for (const k of order) {
-      if (prob[k]! < t) break;
-      const ra = uf.find(pa[k]!);
-      const rb = uf.find(pb[k]!);
+    // What each cluster already holds, materialised on its first merge only.
+    const births: (number[] | undefined)[] = [];
+    const firsts: (number[] | undefined)[] = [];
+    const birthsOf = (r: number) => births[r] ?? (col.birth[r] ? [col.birth[r]!] : []);
+    const firstsOf = (r: number) => firsts[r] ?? (col.first[r] ? [r] : []);
+    for (const x of order) {
+      if (kp[x]! < t) break;
+      const ra = uf.find(ka[x]!);
+      const rb = uf.find(kb[x]!);
       if (ra === rb) continue;
-      const ba = births.get(ra)!;
-      const bb = births.get(rb)!;
+      const ba = birthsOf(ra);
+      const bb = birthsOf(rb);
       let why = '';
-      for (const x of ba) { for (const y of bb) if (birthCloseness(x, y) === 2) { why = `dates de naissance contradictoires (${x} / ${y})`; break; } if (why) break; }
-      if (!why && refuseFirstNames) {
-        const fa = firsts.get(ra)!;
-        const fb = firsts.get(rb)!;
-        outer: for (const x of fa) for (const y of fb) if (firstLevel(x, y) === 2 && jaroWinkler(x.first, y.first) < 0.8 && !inverted(x, y)) { why = `prénoms incompatibles (${x.first} / ${y.first})`; break outer; }
+      for (const p of ba) {
+        for (const q of bb) if (birthsContradict(col.birthV.values[p]!, col.birthV.values[q]!)) { why = `dates de naissance contradictoires (${col.birthV.values[p]} / ${col.birthV.values[q]})`; break; }
+        if (why) break;
       }
-      if (why) { if (record) refusedAt.set(k, why); continue; }
-      if (record && prob[k]! < strict) uncertainMerge.add(k);
+      if (!why && refuseFirstNames) {
+        const fa = firstsOf(ra);
+        const fb = firstsOf(rb);
+        outer: for (const p of fa) {
+          for (const q of fb) {
+            const a = col.first[p]!;
+            const b = col.first[q]!;
+            if (cmp.firstIds(a, b) === FIRST_FAR && !cmp.inverted(p, q)) { why = `prénoms incompatibles (${col.firstV.values[a]} / ${col.firstV.values[b]})`; break outer; }
+          }
+        }
+      }
+      if (why) { if (record) refusedAt.set(x, why); continue; }
+      if (record && kp[x]! < strict) uncertainMerge.add(x);
       const [keep, drop] = ra < rb ? [ra, rb] : [rb, ra];
       uf.parent[drop] = keep;
-      const mb = births.get(keep)!;
-      for (const x of births.get(drop)!) if (!mb.includes(x) && mb.length < 8) mb.push(x);
-      const mf = firsts.get(keep)!;
-      for (const x of firsts.get(drop)!) if (!mf.some((y) => y.first === x.first) && mf.length < 8) mf.push(x);
-      births.delete(drop);
-      firsts.delete(drop);
+      const mb = births[keep] ?? birthsOf(keep);
+      for (const y of birthsOf(drop)) if (!mb.includes(y) && mb.length < 8) mb.push(y);
+      const mf = firsts[keep] ?? firstsOf(keep);
+      for (const y of firstsOf(drop)) if (!mf.some((z) => col.first[z] === col.first[y]) && mf.length < 8) mf.push(y);
+      births[keep] = mb;
+      firsts[keep] = mf;
+      births[drop] = undefined;
+      firsts[drop] = undefined;
     }
     return uf;
   };
@@ -344,39 +637,39 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
   const clustersLoose = countRoots(cluster(loose, false));
   progress('regroupement', 3, 3);
   const clusterOf = new Int32Array(n);
-  const idOfRoot = new Map<number, number>();
+  const idOfRoot = new Int32Array(n).fill(-1);
+  let clusters = 0;
   for (let i = 0; i < n; i++) {
     const r = main.find(i);
-    let id = idOfRoot.get(r);
-    if (id === undefined) { id = idOfRoot.size; idOfRoot.set(r, id); }
-    clusterOf[i] = id;
+    if (idOfRoot[r]! < 0) idOfRoot[r] = clusters++;
+    clusterOf[i] = idOfRoot[r]!;
   }
 
   // To review: every merge made below the strict threshold, and for each pair of distinct persons
   // the strongest uncertain or refused link between them (one line per pair of persons).
   const review: ScoredPair[] = [];
   const reviewedPersons = new Set<number>();
-  for (const k of order) {
-    const p = prob[k]!;
+  for (const x of order) {
+    const p = kp[x]!;
     if (p < loose) break;
-    const ca = clusterOf[pa[k]!]!;
-    const cb = clusterOf[pb[k]!]!;
-    const refused = refusedAt.get(k);
+    const ca = clusterOf[ka[x]!]!;
+    const cb = clusterOf[kb[x]!]!;
+    const refused = refusedAt.get(x);
     let take = false;
-    if (ca === cb) take = uncertainMerge.has(k);
+    if (ca === cb) take = uncertainMerge.has(x);
     else if (p < strict || refused) {
       const key = Math.min(ca, cb) * n + Math.max(ca, cb);
       take = !reviewedPersons.has(key);
       reviewedPersons.add(key);
     }
     if (take) {
-      const s = score(pa[k]!, pb[k]!, true);
-      review.push({ a: pa[k]!, b: pb[k]!, probability: p, weight: s.weight, evidence: s.evidence, ...(refused ? { refused } : {}) });
+      const s = score(ka[x]!, kb[x]!);
+      review.push({ a: ka[x]!, b: kb[x]!, probability: p, weight: s.weight, evidence: s.evidence, ...(refused ? { refused } : {}) });
     }
   }
   return {
-    clusterOf, clusters: idOfRoot.size, clustersStrict, clustersLoose, review,
-    explain: (a, b) => { const s = score(a, b, true); return { a, b, weight: s.weight, probability: 1 / (1 + 2 ** -s.weight), evidence: s.evidence }; },
-    parameters: { lambda, m, u, pairsCompared: pairs, blocksSkipped },
+    clusterOf, clusters, clustersStrict, clustersLoose, review,
+    explain: (a, b) => { const s = score(a, b); return { a, b, weight: s.weight, probability: 1 / (1 + 2 ** -s.weight), evidence: s.evidence }; },
+    parameters: { lambda, m, u, pairsCompared: pairs, blocksSkipped: 0, blocksWindowed },
   };
 }

@@ -25,6 +25,20 @@ describe('rempart scope', () => {
     expect(o.out).toContain(`${summary.persons.toLocaleString('fr-FR').replace(/\u202f|\u00a0/g, ' ')} personnes distinctes`);
   });
 
+  it('takes an organisation risk matrix and refuses a broken one', async () => {
+    const file = join(dir, 'risks.csv');
+    writeFileSync(file, syntheticCsv(generateSynthetic(300, 6)));
+    const matrix = join(dir, 'risks.yml');
+    writeFileSync(matrix, 'phishing: { enabled: false, label: h, why: w, reason: r, when: { categories_any: [contact] } }\n');
+    const out = join(dir, 'out-risks');
+    expect(await runScope([file], { mapping, out, date: '2025-01-15', risks: matrix }, io().io)).toBe(0);
+    expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).by_risk.phishing).toBeUndefined();
+    writeFileSync(matrix, 'phishing: { label: h }\n');
+    const { o, io: x } = io();
+    expect(await runScope([file], { mapping, out, risks: matrix }, x)).toBe(2);
+    expect(o.err).toContain('Matrice des risques invalide');
+  });
+
   it('explains in French what is wrong instead of crashing', async () => {
     const { o, io: x } = io();
     expect(await runScope([join(dir, 'absent.csv')], { mapping }, x)).toBe(2);

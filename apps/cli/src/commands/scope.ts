@@ -2,11 +2,11 @@
 import { existsSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { createDateParser, formatIssue, IngestError, loadMapping } from '@rempart/ingest';
-import { scopeRecords, writeOutputs } from '@rempart/scoping';
+import { loadRiskMatrix, RiskMatrixError, scopeRecords, writeOutputs, type RiskMatrix } from '@rempart/scoping';
 
 export interface ScopeCliOptions {
   mapping?: string; since?: string; until?: string; modules?: string; out?: string;
-  date?: string; organisation?: string; dpo?: string;
+  date?: string; organisation?: string; dpo?: string; risks?: string;
 }
 export interface ScopeIo { stdout: (t: string) => void; stderr: (t: string) => void }
 
@@ -27,10 +27,18 @@ export async function runScope(files: string[], options: ScopeCliOptions, io: Sc
   const date = options.date === undefined ? parisToday() : parseDay(options.date);
   if (since === null || until === null || date === null) { io.stderr('Erreur : date illisible (attendu AAAA-MM-JJ ou JJ/MM/AAAA) dans --since, --until ou --date.\n'); return 2; }
   const modules = options.modules?.split(',').map((m) => m.trim()).filter(Boolean);
+  let risks: RiskMatrix | undefined;
+  if (options.risks !== undefined) {
+    if (!existsSync(options.risks)) { io.stderr(`Erreur : matrice des risques introuvable : ${options.risks}\n`); return 2; }
+    try { risks = loadRiskMatrix({ path: options.risks }); } catch (e) {
+      if (e instanceof RiskMatrixError) { io.stderr(`Erreur : ${e.message}\n`); return 2; }
+      throw e;
+    }
+  }
   let last = 0;
   try {
     const result = await scopeRecords({ files, mapping: loaded.mapping }, {
-      since, until, modules, notificationDate: date, signal,
+      since, until, modules, notificationDate: date, signal, risks,
       onProgress: (p) => {
         const t = Date.now();
         if (t - last < 1000) return;
@@ -64,6 +72,7 @@ export function registerScopeCommands(program: Command): void {
     .option('--date <date>', 'date de notification (mineurs, absences en cours) ; par défaut aujourd’hui')
     .option('--organisation <nom>', 'nom de la collectivité dans les courriers')
     .option('--dpo <contact>', 'contact du délégué à la protection des données')
+    .option('--risks <fichier>', 'matrice des risques (YAML) ; par défaut celle livrée avec Rempart')
     .option('--out <dossier>', 'dossier des résultats', 'rempart-scope')
     .action(async (files: string[], options: ScopeCliOptions) => {
       const ctrl = new AbortController();
