@@ -5,9 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testBackends } from '@rempart/db';
 import { generateSynthetic, syntheticCsv } from '@rempart/scoping';
 import { startE2E, type E2E } from './harness.ts';
-import { axe, join } from './helpers.ts';
+import { axe, join, shot } from './helpers.ts';
 
 const pglite = testBackends().find((b) => b.name === 'pglite')!;
+const screenshots = process.env.REMPART_SCREENSHOTS === '1';
 
 describe('breach scoping in Chromium', () => {
   let e2e: E2E;
@@ -49,6 +50,8 @@ describe('breach scoping in Chromium', () => {
     await expect.poll(() => extracts.locator('.run-detail').count(), { timeout: 60_000 }).toBe(1);
     const figures = await extracts.locator('.run-detail .facts').first().textContent();
     expect(figures).toMatch(/\d+ personnes distinctes \(entre \d+ et \d+\)/);
+    await extracts.locator('.run-detail').scrollIntoViewIfNeeded();
+    await shot(page, '17-perimetre-chiffres.png', screenshots);
 
     // Persons masked; revealing one shows the full name and is recorded.
     const persons = extracts.getByRole('region', { name: '3. Personnes concernées' });
@@ -62,6 +65,8 @@ describe('breach scoping in Chromium', () => {
     await persons.getByLabel('Risque').selectOption('phishing');
     await expect.poll(() => persons.locator('tbody tr').first().locator('td').nth(3).textContent()).toContain('hameçonnage');
     await axe(page, 'personnes');
+    await persons.scrollIntoViewIfNeeded();
+    await shot(page, '18-perimetre-personnes.png', screenshots);
 
     // An uncertain pair, side by side, settled by the reviewer.
     const review = extracts.locator('section[aria-labelledby="review-h"]');
@@ -71,6 +76,8 @@ describe('breach scoping in Chromium', () => {
     await review.locator('.review-list > li').first().getByRole('button', { name: /^Même personne/ }).click();
     await expect.poll(() => review.locator('.review-list > li').first().textContent()).toContain('Même personne — décidé par Claire Dumas');
     await expect.poll(() => review.getByRole('status').textContent()).toContain(`${before - 1} paires restent à vérifier`);
+    await review.scrollIntoViewIfNeeded();
+    await shot(page, '19-perimetre-revue.png', screenshots);
 
     // The figures go into the CNIL dossier only once confirmed.
     const toCnil = extracts.locator('section[aria-labelledby="tocnil-h"]');

@@ -34,9 +34,9 @@ async function child(kind: string, file: string): Promise<void> {
       ranking: result.accounts.map((a) => ({ account: a.account, severity: a.severity, score: a.score })),
     };
   } else if (kind === 'csvscan') {
-    const { scanFiles } = await import('../../packages/forensics/src/index.ts');
+    const { scanFiles, VENDOR_MAPPING_FILE } = await import('../../packages/forensics/src/index.ts');
     const { loadMappingOrThrow } = await import('../../packages/ingest/src/index.ts');
-    const result = await scanFiles([file], { mapping: loadMappingOrThrow(join(ROOT, 'bench', 'forensics', 'vendor-mapping.yml')) });
+    const result = await scanFiles([file], { mapping: loadMappingOrThrow(VENDOR_MAPPING_FILE) });
     extra = { lines: result.summary.lines_read, rejected: result.summary.rejected, top: result.accounts.slice(0, 7).map((a) => a.account) };
   } else if (kind === 'duckdb') {
     const { DuckDBInstance } = await import('@duckdb/node-api');
@@ -142,7 +142,7 @@ function writeResults(results: SizeResult[]): string {
   lines.push('');
   const csvRows = results.filter((r) => r.csv);
   if (csvRows.length > 0) {
-    lines.push('Same events as a French vendor export (Windows-1252, `;`, local date and time in two columns, French labels) read through `bench/forensics/vendor-mapping.yml` by `@rempart/ingest` (the path every non-canonical file takes):');
+    lines.push('Same events as a French vendor export (Windows-1252, `;`, local date and time in two columns, French labels) read through `packages/forensics/mappings/editeur-fr.yml` by `@rempart/ingest` (the path every non-canonical file takes):');
     lines.push('');
     lines.push('| events | CSV MB | full scan s | events/s | MB/s | peak RSS MB | ÷ canonical NDJSON scan |');
     lines.push('|---:|---:|---:|---:|---:|---:|---:|');

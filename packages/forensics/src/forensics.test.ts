@@ -9,7 +9,7 @@ import iconv from 'iconv-lite';
 import { DateTime } from 'luxon';
 import { loadMapping } from '@rempart/ingest';
 import { generate, type GeneratedTruth } from '../../../bench/forensics/generate.ts';
-import { findingsCsv, findingsJson, loadRules, reportHtml, RuleError, scanFiles, withOverrides, type ScanResult } from './index.ts';
+import { findingsCsv, findingsJson, loadRules, reportHtml, RuleError, scanFiles, VENDOR_MAPPING_FILE, withOverrides, type ScanResult } from './index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'forensics-test-'));
 const logs = join(dir, 'year.ndjson');
@@ -112,24 +112,7 @@ describe('other layouts through a mapping', () => {
     }
     out.end(iconv.encode(`${batch.join('\r\n')}\r\n`, 'windows-1252'));
     await once(out, 'finish');
-    const mappingPath = join(dir, 'editeur.yml');
-    writeFileSync(mappingPath, `format: csv
-delimiter: ";"
-encoding: windows-1252
-timestamp: { fields: [Date, Heure], format: "dd/MM/yyyy HH:mm:ss", timezone: Europe/Paris }
-fields:
-  user.name: Utilisateur
-  source.ip: Adresse IP
-  source.geo.country_iso_code: Pays
-  event.action: Action
-  event.outcome: Résultat
-  app.module: Module
-  records: Nb enregistrements
-  user_agent.original: Navigateur
-values:
-  event.action: { Connexion: login, "Echec connexion": login, Déconnexion: logout, Consultation: view, Recherche: search, Création: create, Modification: update, Export: export, Administration: admin, Impression: print }
-  event.outcome: { OK: success, KO: failure }
-`);
+    const mappingPath = VENDOR_MAPPING_FILE;
     const loaded = loadMapping(mappingPath);
     if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
     const mapped = await scanFiles([csvPath], { mapping: loaded.mapping });

@@ -39,6 +39,8 @@ export class RuleError extends Error {
 }
 
 export const DEFAULT_RULES_DIR = fileURLToPath(new URL('../rules/', import.meta.url));
+/** Shipped mappings for common log layouts (YAML files read by @rempart/ingest). */
+export const VENDOR_MAPPING_FILE = fileURLToPath(new URL('../mappings/editeur-fr.yml', import.meta.url));
 
 /** Load every *.yml of a folder, sorted by file name; a wrong rule stops with its file named. */
 export function loadRules(dir: string = DEFAULT_RULES_DIR): Rule[] {

@@ -281,7 +281,7 @@ function ReviewStep({ url, canWrite }: { url: string; canWrite: boolean }) {
                           const agree = a !== '' && a === b;
                           return (
                             <tr key={f} className={ev ? (ev.weight >= 0 ? 'agree' : 'disagree') : agree ? 'agree' : undefined}>
-                              <th scope="row">{f}</th><td>{a}</td><td>{b}</td>
+                              <th scope="row">{t(`scoping.f.${f}` as MessageKey)}</th><td>{a}</td><td>{b}</td>
                               <td>{ev ? `${ev.level} (${ev.weight >= 0 ? '+' : ''}${ev.weight})` : ''}</td>
                             </tr>
                           );

@@ -79,7 +79,7 @@ export function fixtureNdjson(events: FixtureEvent[]): string {
 
 const FR_ACTION: Record<string, string> = { login: 'Connexion', logout: 'Déconnexion', view: 'Consultation', search: 'Recherche', update: 'Modification', export: 'Export' };
 
-/** The vendor layout of issue 3 (bench/forensics/vendor-mapping.yml): Windows-1252, `;`, Paris date and time in two columns. */
+/** The vendor layout of issue 3 (packages/forensics/mappings/editeur-fr.yml): Windows-1252, `;`, Paris date and time in two columns. */
 export function fixtureVendorCsv(events: FixtureEvent[]): Buffer {
   const paris = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
   const lines = ['Date;Heure;Utilisateur;Adresse IP;Pays;Action;Résultat;Module;Nb enregistrements;Navigateur'];

@@ -1,5 +1,7 @@
 // Ready-made mappings offered in the incident: the canonical event (no mapping needed) and the French
-// vendor export of issue 3 (same text as bench/forensics/vendor-mapping.yml).
+// vendor export of issue 3 (the mapping file shipped with the engine).
+import { readFileSync } from 'node:fs';
+import { VENDOR_MAPPING_FILE } from '@rempart/forensics';
 export const MAPPING_PRESETS = {
   ecs: {
     label: 'Format canonique Rempart (NDJSON, noms Elastic Common Schema)',
@@ -9,25 +11,7 @@ export const MAPPING_PRESETS = {
   editeur_fr: {
     label: 'Export d’éditeur français (CSV « ; », Windows-1252, date et heure séparées)',
     labelEn: 'French vendor export (CSV “;”, Windows-1252, split date and time)',
-    text: `format: csv
-delimiter: ";"
-encoding: windows-1252
-timestamp: { fields: [Date, Heure], format: "dd/MM/yyyy HH:mm:ss", timezone: Europe/Paris }
-fields:
-  user.name: Utilisateur
-  source.ip: Adresse IP
-  source.geo.country_iso_code: Pays
-  event.action: Action
-  event.outcome: Résultat
-  app.module: Module
-  records: Nb enregistrements
-  user_agent.original: Navigateur
-values:
-  event.action: { Connexion: login, "Echec connexion": login, Déconnexion: logout,
-                  Consultation: view, Recherche: search, Création: create,
-                  Modification: update, Export: export, Administration: admin, Impression: print }
-  event.outcome: { OK: success, KO: failure }
-`,
+    text: readFileSync(VENDOR_MAPPING_FILE, 'utf8') as string | null,
   },
 } as const satisfies Record<string, { label: string; labelEn: string; text: string | null }>;
 

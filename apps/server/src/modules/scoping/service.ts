@@ -255,7 +255,8 @@ export async function runScopingJob(services: Services, ctx: { payload: Record<s
 // ---------------------------------------------------------------------------------------------
 // Masking: enough to tell persons apart on screen, not enough to identify them.
 
-const stars = (s: string, keep = 1) => { const t = s.trim(); return t ? `${t.slice(0, keep)}${'*'.repeat(Math.max(2, t.length - keep))}` : ''; };
+// A fixed number of stars: the length of a name or address is itself a clue.
+const stars = (s: string, keep = 1) => { const t = s.trim(); return t ? `${t.slice(0, keep)}***` : ''; };
 
 export function maskPerson(p: StoredPerson) {
   const initial = p.firstName.trim() ? `${p.firstName.trim()[0]!.toUpperCase()}.` : '';
