@@ -137,13 +137,19 @@ class Columns {
  * ids made the comparison stage allocation-bound at a million rows.
  */
 class PairMemo {
-  private a = new Int32Array(1 << 18).fill(-1);
-  private b = new Int32Array(1 << 18);
-  private v = new Int8Array(1 << 18);
-  constructor(private compute: (x: number, y: number) => number) {}
+  private a: Int32Array;
+  private b: Int32Array;
+  private v: Int8Array;
+  private shift: number;
+  constructor(private compute: (x: number, y: number) => number, bits = 18) {
+    this.a = new Int32Array(1 << bits).fill(-1);
+    this.b = new Int32Array(1 << bits);
+    this.v = new Int8Array(1 << bits);
+    this.shift = 32 - bits;
+  }
   get(x: number, y: number): number {
     if (x > y) { const t = x; x = y; y = t; }
-    const h = (Math.imul(x, 0x9e3779b1) ^ Math.imul(y, 0x85ebca77)) >>> 14;
+    const h = (Math.imul(x, 0x9e3779b1) ^ Math.imul(y, 0x85ebca77)) >>> this.shift;
     if (this.a[h] === x && this.b[h] === y) return this.v[h]!;
     const l = this.compute(x, y);
     this.a[h] = x; this.b[h] = y; this.v[h] = l;
@@ -379,6 +385,43 @@ function sortKey(n: number, keyOf: (i: number) => number, secondary: (i: number)
   return { rank, order, group, windowed: (w) => { let c = 0; for (let g = 0; g < d; g++) if (start[g + 1]! - start[g]! > w + 1) c++; return c; } };
 }
 
+/**
+ * Positions of the kept pairs ordered by probability (descending), then a, then b: the order in
+ * which clusters are merged. The pairs arrive grouped by ascending a; each group is put in b order,
+ * then a stable radix sort on the bits of the probability (positive doubles order like their bits)
+ * does the rest in four linear passes: a comparator sort of millions of pairs cost seconds.
+ */
+function orderByProbability(ka: Int32Array, kb: Int32Array, kp: Float64Array, kept: number): Int32Array {
+  let src = new Int32Array(kept);
+  for (let x = 0; x < kept; x++) src[x] = x;
+  for (let start = 0; start < kept;) {
+    let end = start + 1;
+    while (end < kept && ka[end] === ka[start]) end++;
+    for (let x = start + 1; x < end; x++) {
+      const v = src[x]!;
+      let y = x - 1;
+      while (y >= start && kb[src[y]!]! > kb[v]!) { src[y + 1] = src[y]!; y--; }
+      src[y + 1] = v;
+    }
+    start = end;
+  }
+  const bits = new Uint32Array(kp.buffer, kp.byteOffset, kept * 2);
+  let dst = new Int32Array(kept);
+  const count = new Int32Array(65537);
+  for (let pass = 0; pass < 4; pass++) {
+    const word = pass >> 1;
+    const shift = (pass & 1) * 16;
+    count.fill(0);
+    // Complemented digits: the largest probability first.
+    for (let x = 0; x < kept; x++) count[(~bits[x * 2 + word]! >>> shift & 0xffff) + 1]!++;
+    if (count[(~bits[word]! >>> shift & 0xffff) + 1] === kept) continue;
+    for (let d = 0; d < 65536; d++) count[d + 1]! += count[d]!;
+    for (let x = 0; x < kept; x++) { const v = src[x]!; dst[count[~bits[v * 2 + word]! >>> shift & 0xffff]!++] = v; }
+    const t = src; src = dst; dst = t;
+  }
+  return src;
+}
+
 export function resolvePersons(people: PersonInput[], options: ResolveOptions = {}): Resolution {
   const threshold = options.threshold ?? 0.9;
   const strict = options.strict ?? 0.99;
@@ -579,36 +622,47 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
     ka[kept] = i; kb[kept] = j; kp[kept] = p; kept++;
   }, 'score');
   progress('comparaison', n, n);
-  const order = new Int32Array(kept);
-  for (let x = 0; x < kept; x++) order[x] = x;
-  order.sort((x, y) => kp[y]! - kp[x]! || ka[x]! - ka[y]! || kb[x]! - kb[y]!);
+  const order = orderByProbability(ka, kb, kp, kept);
 
+  // Refusal reasons by position in `order`'s source arrays; merges made below the strict threshold.
   const refusedAt = new Map<number, string>();
-  const uncertainMerge = new Set<number>();
+  const uncertainMerge = new Uint8Array(kept);
+  const contradictMemo = new PairMemo((x, y) => (birthsContradict(col.birthV.values[x]!, col.birthV.values[y]!) ? 1 : 0), 16);
+  // What each cluster already holds (up to CAP birth ids and CAP records with distinct first names),
+  // flat per root so that a million merges allocate nothing.
+  const CAP = 8;
+  const bList = new Int32Array(n * CAP);
+  const bLen = new Uint8Array(n);
+  const fList = new Int32Array(n * CAP);
+  const fLen = new Uint8Array(n);
   const cluster = (t: number, record: boolean): UnionFind => {
     const uf = new UnionFind(n);
-    // What each cluster already holds, materialised on its first merge only.
-    const births: (number[] | undefined)[] = [];
-    const firsts: (number[] | undefined)[] = [];
-    const birthsOf = (r: number) => births[r] ?? (col.birth[r] ? [col.birth[r]!] : []);
-    const firstsOf = (r: number) => firsts[r] ?? (col.first[r] ? [r] : []);
-    for (const x of order) {
+    for (let i = 0; i < n; i++) {
+      bLen[i] = col.birth[i] ? 1 : 0; bList[i * CAP] = col.birth[i]!;
+      fLen[i] = col.first[i] ? 1 : 0; fList[i * CAP] = i;
+    }
+    for (let o = 0; o < kept; o++) {
+      const x = order[o]!;
       if (kp[x]! < t) break;
       const ra = uf.find(ka[x]!);
       const rb = uf.find(kb[x]!);
       if (ra === rb) continue;
-      const ba = birthsOf(ra);
-      const bb = birthsOf(rb);
+      const oa = ra * CAP; const ob = rb * CAP;
+      const na = bLen[ra]!; const nb = bLen[rb]!;
       let why = '';
-      for (const p of ba) {
-        for (const q of bb) if (birthsContradict(col.birthV.values[p]!, col.birthV.values[q]!)) { why = `dates de naissance contradictoires (${col.birthV.values[p]} / ${col.birthV.values[q]})`; break; }
-        if (why) break;
+      birth: for (let s = 0; s < na; s++) {
+        const p = bList[oa + s]!;
+        for (let r = 0; r < nb; r++) {
+          const q = bList[ob + r]!;
+          if (p !== q && contradictMemo.get(p, q)) { why = `dates de naissance contradictoires (${col.birthV.values[p]} / ${col.birthV.values[q]})`; break birth; }
+        }
       }
       if (!why && refuseFirstNames) {
-        const fa = firstsOf(ra);
-        const fb = firstsOf(rb);
-        outer: for (const p of fa) {
-          for (const q of fb) {
+        const ma = fLen[ra]!; const mb = fLen[rb]!;
+        outer: for (let s = 0; s < ma; s++) {
+          const p = fList[oa + s]!;
+          for (let r = 0; r < mb; r++) {
+            const q = fList[ob + r]!;
             const a = col.first[p]!;
             const b = col.first[q]!;
             if (cmp.firstIds(a, b) === FIRST_FAR && !cmp.inverted(p, q)) { why = `prénoms incompatibles (${col.firstV.values[a]} / ${col.firstV.values[b]})`; break outer; }
@@ -616,17 +670,29 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
         }
       }
       if (why) { if (record) refusedAt.set(x, why); continue; }
-      if (record && kp[x]! < strict) uncertainMerge.add(x);
-      const [keep, drop] = ra < rb ? [ra, rb] : [rb, ra];
+      if (record && kp[x]! < strict) uncertainMerge[x] = 1;
+      const keep = ra < rb ? ra : rb;
+      const drop = ra < rb ? rb : ra;
       uf.parent[drop] = keep;
-      const mb = births[keep] ?? birthsOf(keep);
-      for (const y of birthsOf(drop)) if (!mb.includes(y) && mb.length < 8) mb.push(y);
-      const mf = firsts[keep] ?? firstsOf(keep);
-      for (const y of firstsOf(drop)) if (!mf.some((z) => col.first[z] === col.first[y]) && mf.length < 8) mf.push(y);
-      births[keep] = mb;
-      firsts[keep] = mf;
-      births[drop] = undefined;
-      firsts[drop] = undefined;
+      const ok = keep * CAP; const od = drop * CAP;
+      let kb2 = bLen[keep]!;
+      for (let s = 0, e = bLen[drop]!; s < e && kb2 < CAP; s++) {
+        const y = bList[od + s]!;
+        let seen = false;
+        for (let r = 0; r < kb2; r++) if (bList[ok + r] === y) { seen = true; break; }
+        if (!seen) bList[ok + kb2++] = y;
+      }
+      bLen[keep] = kb2;
+      let kf = fLen[keep]!;
+      for (let s = 0, e = fLen[drop]!; s < e && kf < CAP; s++) {
+        const y = fList[od + s]!;
+        const fy = col.first[y]!;
+        let seen = false;
+        for (let r = 0; r < kf; r++) if (col.first[fList[ok + r]!] === fy) { seen = true; break; }
+        if (!seen) fList[ok + kf++] = y;
+      }
+      fLen[keep] = kf;
+      bLen[drop] = 0; fLen[drop] = 0;
     }
     return uf;
   };
@@ -656,7 +722,7 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
     const cb = clusterOf[kb[x]!]!;
     const refused = refusedAt.get(x);
     let take = false;
-    if (ca === cb) take = uncertainMerge.has(x);
+    if (ca === cb) take = uncertainMerge[x] === 1;
     else if (p < strict || refused) {
       const key = Math.min(ca, cb) * n + Math.max(ca, cb);
       take = !reviewedPersons.has(key);
