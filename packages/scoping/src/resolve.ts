@@ -175,7 +175,7 @@ class Comparator {
   constructor(private c: Columns) {
     this.birthNum = Int32Array.from(c.birthV.values, (v) => (/^\d{4}-\d\d-\d\d$/.test(v) ? Number(v.replace(/-/g, '')) : -1));
     this.firstMemo = new PairMemo((x, y) => this.firstLevelOf(x, y));
-    this.lastMemo = new PairMemo((x, y) => this.lastLevelOf(x, y));
+    this.lastMemo = new PairMemo((x, y) => this.lastLevelOf(x, y), 20);
   }
 
   /** birthCloseness on the digits of yyyymmdd numbers: no string touched in the hot loop. */
@@ -471,21 +471,53 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
   const blocksWindowed = keys.reduce((s, k) => s + k.windowed(W), 0);
   checkAbort(options.signal);
 
-  // Candidate pairs are enumerated twice in the same order (once for the model, once to score), so
-  // only the comparison pattern of each pair is kept in memory (4 bytes), never the pair itself.
+  // Candidate pairs are enumerated once, from the keys; the other record of each pair is stored
+  // (4 bytes, in chunks so that nothing is copied as it grows) for the scoring pass, which then
+  // reads them in order instead of walking eight sorted keys again.
   const mark = new Int32Array(n);
+  const CHUNK_BITS = 20;
+  const CHUNK = 1 << CHUNK_BITS;
+  const chunks: Int32Array[] = [];
+  const perRecord = new Int32Array(n);
+  let stored = 0;
   const forEachPair = (visit: (i: number, j: number) => void, stage: string) => {
     mark.fill(-1);
+    let chunk = new Int32Array(0);
     for (let i = 0; i < n; i++) {
+      const before = stored;
       for (const k of keys) {
         const p = k.rank[i]!;
         if (p < 0) continue;
         const g = k.group[p]!;
         const lo = Math.max(0, p - W);
         const hi = Math.min(k.order.length - 1, p + W);
-        for (let q = p - 1; q >= lo && k.group[q] === g; q--) { const j = k.order[q]!; if (j > i && mark[j] !== i) { mark[j] = i; visit(i, j); } }
-        for (let q = p + 1; q <= hi && k.group[q] === g; q++) { const j = k.order[q]!; if (j > i && mark[j] !== i) { mark[j] = i; visit(i, j); } }
+        for (let q = p - 1; q >= lo && k.group[q] === g; q--) {
+          const j = k.order[q]!;
+          if (j > i && mark[j] !== i) {
+            mark[j] = i;
+            if ((stored & (CHUNK - 1)) === 0) { chunk = new Int32Array(CHUNK); chunks.push(chunk); }
+            chunk[stored++ & (CHUNK - 1)] = j;
+            visit(i, j);
+          }
+        }
+        for (let q = p + 1; q <= hi && k.group[q] === g; q++) {
+          const j = k.order[q]!;
+          if (j > i && mark[j] !== i) {
+            mark[j] = i;
+            if ((stored & (CHUNK - 1)) === 0) { chunk = new Int32Array(CHUNK); chunks.push(chunk); }
+            chunk[stored++ & (CHUNK - 1)] = j;
+            visit(i, j);
+          }
+        }
       }
+      perRecord[i] = stored - before;
+      if ((i & 0x3fff) === 0) { checkAbort(options.signal); if (i) progress(stage, i, n); }
+    }
+  };
+  const forEachStored = (visit: (i: number, j: number) => void, stage: string) => {
+    let at = 0;
+    for (let i = 0; i < n; i++) {
+      for (let c = perRecord[i]!; c > 0; c--, at++) visit(i, chunks[at >>> CHUNK_BITS]![at & (CHUNK - 1)]!);
       if ((i & 0x3fff) === 0) { checkAbort(options.signal); if (i) progress(stage, i, n); }
     }
   };
@@ -605,7 +637,7 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
   // surnames are compared (Jaro–Winkler on two different surnames is the costliest step).
   const minWeight = Math.log2(keepFrom / (1 - keepFrom));
   const bestLast = Math.max(weights[0]![1]!, weights[0]![2]!);
-  forEachPair((i, j) => {
+  forEachStored((i, j) => {
     if (cmp.partial(i, j, g)) {
       let bound = prior + bestLast;
       for (let f = 1; f < NF; f++) bound += weights[f]![f === 1 && g[1] === 2 ? 1 : g[f]!]!;
@@ -621,6 +653,7 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
     }
     ka[kept] = i; kb[kept] = j; kp[kept] = p; kept++;
   }, 'score');
+  chunks.length = 0;
   progress('comparaison', n, n);
   const order = orderByProbability(ka, kb, kp, kept);
 
