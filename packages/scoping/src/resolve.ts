@@ -172,10 +172,15 @@ class Comparator {
   private firstMemo: PairMemo;
   private lastMemo: PairMemo;
   private birthNum: Int32Array;
+  private firstAsLastC0: Int32Array;
+  private lastC0: Int32Array;
   constructor(private c: Columns) {
     this.birthNum = Int32Array.from(c.birthV.values, (v) => (/^\d{4}-\d\d-\d\d$/.test(v) ? Number(v.replace(/-/g, '')) : -1));
     this.firstMemo = new PairMemo((x, y) => this.firstLevelOf(x, y));
     this.lastMemo = new PairMemo((x, y) => this.lastLevelOf(x, y), 20);
+    // -1 and -2 for an empty value, so that two empty values never look alike.
+    this.firstAsLastC0 = Int32Array.from(c.firstAsLast, (v) => (v ? v.charCodeAt(0) : -1));
+    this.lastC0 = Int32Array.from(c.lastV.values, (v) => (v ? v.charCodeAt(0) : -2));
   }
 
   /** birthCloseness on the digits of yyyymmdd numbers: no string touched in the hot loop. */
@@ -236,8 +241,9 @@ class Comparator {
     const la = c.lastAsFirst[c.last[a]!]!;
     const lb = c.lastAsFirst[c.last[b]!]!;
     // a's first name is b's last name, and a's last name b's first name (when both are there)
-    const ab = !!fa && near(fa, c.lastV.values[c.last[b]!]!) && (!la || !c.first[b] || near(la, c.firstV.values[c.first[b]!]!));
-    return ab || (!!fb && near(fb, c.lastV.values[c.last[a]!]!) && (!lb || !c.first[a] || near(lb, c.firstV.values[c.first[a]!]!)));
+    // near() needs the same first letter: compared on per-value codes before any string is touched.
+    const ab = this.firstAsLastC0[c.first[a]!] === this.lastC0[c.last[b]!] && near(fa, c.lastV.values[c.last[b]!]!) && (!la || !c.first[b] || near(la, c.firstV.values[c.first[b]!]!));
+    return ab || (this.firstAsLastC0[c.first[b]!] === this.lastC0[c.last[a]!] && near(fb, c.lastV.values[c.last[a]!]!) && (!lb || !c.first[a] || near(lb, c.firstV.values[c.first[a]!]!)));
   }
 
   gamma(a: number, b: number, out: Uint8Array): void {
