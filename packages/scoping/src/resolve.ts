@@ -664,7 +664,17 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
   const order = orderByProbability(ka, kb, kp, kept);
 
   // Refusal reasons by position in `order`'s source arrays; merges made below the strict threshold.
-  const refusedAt = new Map<number, string>();
+  // Refused merges of the main clustering: kind (1 birth dates, 2 first names) and the two value ids;
+  // the French reason is written only for the pairs that reach the review list.
+  const refusedKind = new Uint8Array(kept);
+  const refusedA = new Int32Array(kept);
+  const refusedB = new Int32Array(kept);
+  const refusedWhy = (x: number): string | undefined => {
+    const k = refusedKind[x];
+    if (k === 1) return `dates de naissance contradictoires (${col.birthV.values[refusedA[x]!]} / ${col.birthV.values[refusedB[x]!]})`;
+    if (k === 2) return `prénoms incompatibles (${col.firstV.values[refusedA[x]!]} / ${col.firstV.values[refusedB[x]!]})`;
+    return undefined;
+  };
   const uncertainMerge = new Uint8Array(kept);
   const contradictMemo = new PairMemo((x, y) => (birthsContradict(col.birthV.values[x]!, col.birthV.values[y]!) ? 1 : 0), 16);
   // What each cluster already holds (up to CAP birth ids and CAP records with distinct first names),
@@ -688,12 +698,14 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
       if (ra === rb) continue;
       const oa = ra * CAP; const ob = rb * CAP;
       const na = bLen[ra]!; const nb = bLen[rb]!;
-      let why = '';
+      let why = 0;
+      let whyA = 0;
+      let whyB = 0;
       birth: for (let s = 0; s < na; s++) {
         const p = bList[oa + s]!;
         for (let r = 0; r < nb; r++) {
           const q = bList[ob + r]!;
-          if (p !== q && contradictMemo.get(p, q)) { why = `dates de naissance contradictoires (${col.birthV.values[p]} / ${col.birthV.values[q]})`; break birth; }
+          if (p !== q && contradictMemo.get(p, q)) { why = 1; whyA = p; whyB = q; break birth; }
         }
       }
       if (!why && refuseFirstNames) {
@@ -704,11 +716,11 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
             const q = fList[ob + r]!;
             const a = col.first[p]!;
             const b = col.first[q]!;
-            if (cmp.firstIds(a, b) === FIRST_FAR && !cmp.inverted(p, q)) { why = `prénoms incompatibles (${col.firstV.values[a]} / ${col.firstV.values[b]})`; break outer; }
+            if (cmp.firstIds(a, b) === FIRST_FAR && !cmp.inverted(p, q)) { why = 2; whyA = a; whyB = b; break outer; }
           }
         }
       }
-      if (why) { if (record) refusedAt.set(x, why); continue; }
+      if (why) { if (record) { refusedKind[x] = why; refusedA[x] = whyA; refusedB[x] = whyB; } continue; }
       if (record && kp[x]! < strict) uncertainMerge[x] = 1;
       const keep = ra < rb ? ra : rb;
       const drop = ra < rb ? rb : ra;
@@ -759,7 +771,7 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
     if (p < loose) break;
     const ca = clusterOf[ka[x]!]!;
     const cb = clusterOf[kb[x]!]!;
-    const refused = refusedAt.get(x);
+    const refused = refusedWhy(x);
     let take = false;
     if (ca === cb) take = uncertainMerge[x] === 1;
     else if (p < strict || refused) {
