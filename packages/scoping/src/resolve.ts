@@ -299,6 +299,24 @@ class Comparator {
     return true;
   }
 
+  /**
+   * The full pattern code of a pair `partial` left open, from its levels: only the surname is still
+   * to compare, then the same adjustments as `gamma`.
+   */
+  finish(a: number, b: number, g: Uint8Array): number {
+    const r = this.c.packed;
+    let l = this.lastMemo.get(r[a * 8]!, r[b * 8]!);
+    let f = g[1]!;
+    let birth = g[2]!;
+    if (l === 2 && f === 2 && this.inverted(a, b)) { l = 1; f = 1; }
+    if (l === 2 && f === 1) f = 2;
+    if (l === 2 && birth === 1) birth = 2;
+    g[0] = l; g[1] = f; g[2] = birth;
+    let code = 0;
+    for (let h = 0; h < NF; h++) code = code * RADIX[h]! + g[h]!;
+    return code;
+  }
+
   code(a: number, b: number, g: Uint8Array): number {
     this.gamma(a, b, g);
     let code = 0;
@@ -620,15 +638,27 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
     if (Math.floor(code / firstLevel0) % RADIX[1]! === 0 && col.first[a] === col.first[b]) w += firstExact[col.first[a]!]! - weights[1]![0]!;
     return w;
   };
+  // One evidence object per field and level (per name for an identical name, whose weight depends
+  // on its frequency), shared by every pair: the review list of a million-row extract holds over a
+  // million pairs, and six objects each were hundreds of megabytes.
+  const levelEvidence = new Map<number, FieldEvidence>();
+  const lastEvidence = new Map<number, FieldEvidence>();
+  const firstEvidence = new Map<number, FieldEvidence>();
   const score = (a: number, b: number): { weight: number; evidence: FieldEvidence[] } => {
     const code = cmp.code(a, b, g);
     const evidence: FieldEvidence[] = [];
     for (let f = 0; f < NF; f++) {
       const l = g[f]!;
-      let fw = weights[f]![l]!;
-      if (f === 0 && l === 0 && col.last[a] === col.last[b]) fw = lastExact[col.last[a]!]!;
-      if (f === 1 && l === 0 && col.first[a] === col.first[b]) fw = firstExact[col.first[a]!]!;
-      evidence.push({ field: FIELDS[f]!, level: LEVELS[FIELDS[f]!][l]!, weight: Math.round(fw * 100) / 100 });
+      const byName = f === 0 && l === 0 && col.last[a] === col.last[b] ? lastEvidence : f === 1 && l === 0 && col.first[a] === col.first[b] ? firstEvidence : null;
+      const key = byName ? (f === 0 ? col.last[a]! : col.first[a]!) : f * 8 + l;
+      const cache = byName ?? levelEvidence;
+      let e = cache.get(key);
+      if (!e) {
+        const fw = byName ? (f === 0 ? lastExact : firstExact)[key]! : weights[f]![l]!;
+        e = Object.freeze({ field: FIELDS[f]!, level: LEVELS[FIELDS[f]!][l]!, weight: Math.round(fw * 100) / 100 });
+        cache.set(key, e);
+      }
+      evidence.push(e);
     }
     return { weight: pairWeight(a, b, code), evidence };
   };
@@ -644,13 +674,15 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
   const minWeight = Math.log2(keepFrom / (1 - keepFrom));
   const bestLast = Math.max(weights[0]![1]!, weights[0]![2]!);
   forEachStored((i, j) => {
+    let code: number;
     if (cmp.partial(i, j, g)) {
       let bound = prior + bestLast;
       for (let f = 1; f < NF; f++) bound += weights[f]![f === 1 && g[1] === 2 ? 1 : g[f]!]!;
       if (g[1] === 0) bound += firstExact[col.first[i]!]! - weights[1]![0]!;
       if (bound < minWeight) return;
-    }
-    const p = 1 / (1 + 2 ** -pairWeight(i, j, cmp.code(i, j, g)));
+      code = cmp.finish(i, j, g);
+    } else code = cmp.code(i, j, g);
+    const p = 1 / (1 + 2 ** -pairWeight(i, j, code));
     if (p < keepFrom) return;
     if (kept === ka.length) {
       const a2 = new Int32Array(kept * 2); a2.set(ka); ka = a2;
