@@ -1,16 +1,20 @@
 // npm run bench:scoping — accuracy (pairwise, B-cubed, person count) against an exact-name baseline
 // computed in the same run, and speed (rows/s, peak RSS) on French synthetic data and the public sets.
 // BENCH_SIZES=50000,1000000 limits the synthetic sizes; BENCH_PUBLIC=0 skips the public sets.
-import { existsSync, readFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
-import { generateSynthetic, resolvePersons, type PersonInput, normText, phoneKey, birthDateKey, emailKey, addressKey, postcodeKey } from '../../packages/scoping/src/index.ts';
-import { createDateParser } from '@rempart/ingest';
+import { resolvePersons, type PersonInput, normText } from '../../packages/scoping/src/index.ts';
 import { evaluate, type Scores } from './metrics.ts';
 
 const ER = '/work/shared/data/er';
 // Peak RSS is the kernel's high-water mark for the whole process (getrusage): a timer cannot sample
-// while the synchronous resolution runs. It includes the generated input held in memory.
+// while the synchronous resolution runs. It includes the normalised input held in memory (the
+// generator runs in a child process).
 const mb = (b: number) => Math.round(b / 1048576);
 const peakRss = () => process.resourceUsage().maxRSS * 1024;
 const fmt = (s: Scores) => `P ${s.pairwise.precision.toFixed(3)} R ${s.pairwise.recall.toFixed(3)} F1 ${s.pairwise.f1.toFixed(3)} | B³ P ${s.bcubed.precision.toFixed(3)} R ${s.bcubed.recall.toFixed(3)} F1 ${s.bcubed.f1.toFixed(3)} | ${s.persons} personnes / ${s.truePersons} (${(s.countError * 100).toFixed(1)} %)`;
@@ -37,19 +41,29 @@ function run(name: string, people: PersonInput[], truth: ArrayLike<string | numb
   console.log(`résolution : ${s.toFixed(1)} s (CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s), ${Math.round(people.length / s).toLocaleString('en')} lignes/s, RSS ${before} Mo avant, max ${mb(peak)} Mo (processus), ${r.parameters.pairsCompared.toLocaleString('en')} paires comparées, fourchette [${r.clustersLoose}, ${r.clustersStrict}], charge ${load}`);
 }
 
-const TODAY = '2026-01-01';
-const day = createDateParser({ kind: 'date', formats: ['dd/MM/yyyy', 'yyyy-MM-dd', 'd/M/yy'] });
 const sizes = (process.env.BENCH_SIZES ?? '50000,1000000').split(',').map(Number).filter((n) => n > 0);
-for (const n of sizes) {
-  let rows: ReturnType<typeof generateSynthetic> | null = generateSynthetic(n, 42);
-  // Same normalisation as the engine (engine.ts), without the file reading.
-  const people = rows.map(({ values: v }) => {
-    const b = v['Date de naissance'] ? day(v['Date de naissance']) : null;
-    return { last_name: v.Nom, first_name: v['Prénom'], birth_date: b?.ok ? birthDateKey(String(b.value), TODAY) ?? undefined : undefined, phone: phoneKey(v['Téléphone'])?.e164, email: emailKey(v.Courriel) || undefined, address: addressKey(v.Adresse) || undefined, postcode: postcodeKey(v['Code postal']) || undefined };
-  });
-  const truth = Int32Array.from(rows, (r) => r.truth);
-  rows = null;
-  run(`Synthétique français (graine 42)`, people, truth);
+const tmp = mkdtempSync(join(tmpdir(), 'rempart-bench-'));
+try {
+  for (const n of sizes) {
+    // Generated and normalised in a child process (generate.ts), read back here with each distinct
+    // value held once: the input costs what the engine's would, not the generator's objects.
+    const file = join(tmp, `synthetic-${n}.ndjson`);
+    execFileSync(process.execPath, [...process.execArgv, fileURLToPath(new URL('./generate.ts', import.meta.url)), String(n), '42', file], { stdio: 'inherit' });
+    const intern = new Map<string, string>();
+    const v = (s: string | null) => (s === null ? undefined : intern.get(s) ?? (intern.set(s, s), s));
+    const people: PersonInput[] = [];
+    const truth = new Int32Array(n);
+    for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+      const [t, last, first, birth, phone, email, address, postcode] = JSON.parse(line) as [number, ...(string | null)[]];
+      truth[people.length] = t;
+      people.push({ last_name: v(last!), first_name: v(first!), birth_date: v(birth!), phone: v(phone!), email: v(email!), address: v(address!), postcode: v(postcode!) });
+    }
+    intern.clear();
+    rmSync(file);
+    run(`Synthétique français (graine 42)`, people, truth);
+  }
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
 }
 
 if (process.env.BENCH_PUBLIC !== '0' && existsSync(`${ER}/historical_50k.csv`)) {

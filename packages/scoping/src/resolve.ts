@@ -137,13 +137,19 @@ class Columns {
  * ids made the comparison stage allocation-bound at a million rows.
  */
 class PairMemo {
-  private a = new Int32Array(1 << 18).fill(-1);
-  private b = new Int32Array(1 << 18);
-  private v = new Int8Array(1 << 18);
-  constructor(private compute: (x: number, y: number) => number) {}
+  private a: Int32Array;
+  private b: Int32Array;
+  private v: Int8Array;
+  private shift: number;
+  constructor(private compute: (x: number, y: number) => number, bits = 18) {
+    this.a = new Int32Array(1 << bits).fill(-1);
+    this.b = new Int32Array(1 << bits);
+    this.v = new Int8Array(1 << bits);
+    this.shift = 32 - bits;
+  }
   get(x: number, y: number): number {
     if (x > y) { const t = x; x = y; y = t; }
-    const h = (Math.imul(x, 0x9e3779b1) ^ Math.imul(y, 0x85ebca77)) >>> 14;
+    const h = (Math.imul(x, 0x9e3779b1) ^ Math.imul(y, 0x85ebca77)) >>> this.shift;
     if (this.a[h] === x && this.b[h] === y) return this.v[h]!;
     const l = this.compute(x, y);
     this.a[h] = x; this.b[h] = y; this.v[h] = l;
@@ -166,10 +172,15 @@ class Comparator {
   private firstMemo: PairMemo;
   private lastMemo: PairMemo;
   private birthNum: Int32Array;
+  private firstAsLastC0: Int32Array;
+  private lastC0: Int32Array;
   constructor(private c: Columns) {
     this.birthNum = Int32Array.from(c.birthV.values, (v) => (/^\d{4}-\d\d-\d\d$/.test(v) ? Number(v.replace(/-/g, '')) : -1));
     this.firstMemo = new PairMemo((x, y) => this.firstLevelOf(x, y));
-    this.lastMemo = new PairMemo((x, y) => this.lastLevelOf(x, y));
+    this.lastMemo = new PairMemo((x, y) => this.lastLevelOf(x, y), 20);
+    // -1 and -2 for an empty value, so that two empty values never look alike.
+    this.firstAsLastC0 = Int32Array.from(c.firstAsLast, (v) => (v ? v.charCodeAt(0) : -1));
+    this.lastC0 = Int32Array.from(c.lastV.values, (v) => (v ? v.charCodeAt(0) : -2));
   }
 
   /** birthCloseness on the digits of yyyymmdd numbers: no string touched in the hot loop. */
@@ -230,8 +241,9 @@ class Comparator {
     const la = c.lastAsFirst[c.last[a]!]!;
     const lb = c.lastAsFirst[c.last[b]!]!;
     // a's first name is b's last name, and a's last name b's first name (when both are there)
-    const ab = !!fa && near(fa, c.lastV.values[c.last[b]!]!) && (!la || !c.first[b] || near(la, c.firstV.values[c.first[b]!]!));
-    return ab || (!!fb && near(fb, c.lastV.values[c.last[a]!]!) && (!lb || !c.first[a] || near(lb, c.firstV.values[c.first[a]!]!)));
+    // near() needs the same first letter: compared on per-value codes before any string is touched.
+    const ab = this.firstAsLastC0[c.first[a]!] === this.lastC0[c.last[b]!] && near(fa, c.lastV.values[c.last[b]!]!) && (!la || !c.first[b] || near(la, c.firstV.values[c.first[b]!]!));
+    return ab || (this.firstAsLastC0[c.first[b]!] === this.lastC0[c.last[a]!] && near(fb, c.lastV.values[c.last[a]!]!) && (!lb || !c.first[a] || near(lb, c.firstV.values[c.first[a]!]!)));
   }
 
   gamma(a: number, b: number, out: Uint8Array): void {
@@ -285,6 +297,24 @@ class Comparator {
     const aa = r[oa + 5]!; const ab = r[ob + 5]!; const ca = r[oa + 6]!; const cb = r[ob + 6]!;
     out[5] = (!aa && !ca) || (!ab && !cb) ? 3 : aa && aa === ab && ca === cb ? 0 : ca && ca === cb ? 1 : 2;
     return true;
+  }
+
+  /**
+   * The full pattern code of a pair `partial` left open, from its levels: only the surname is still
+   * to compare, then the same adjustments as `gamma`.
+   */
+  finish(a: number, b: number, g: Uint8Array): number {
+    const r = this.c.packed;
+    let l = this.lastMemo.get(r[a * 8]!, r[b * 8]!);
+    let f = g[1]!;
+    let birth = g[2]!;
+    if (l === 2 && f === 2 && this.inverted(a, b)) { l = 1; f = 1; }
+    if (l === 2 && f === 1) f = 2;
+    if (l === 2 && birth === 1) birth = 2;
+    g[0] = l; g[1] = f; g[2] = birth;
+    let code = 0;
+    for (let h = 0; h < NF; h++) code = code * RADIX[h]! + g[h]!;
+    return code;
   }
 
   code(a: number, b: number, g: Uint8Array): number {
@@ -379,6 +409,43 @@ function sortKey(n: number, keyOf: (i: number) => number, secondary: (i: number)
   return { rank, order, group, windowed: (w) => { let c = 0; for (let g = 0; g < d; g++) if (start[g + 1]! - start[g]! > w + 1) c++; return c; } };
 }
 
+/**
+ * Positions of the kept pairs ordered by probability (descending), then a, then b: the order in
+ * which clusters are merged. The pairs arrive grouped by ascending a; each group is put in b order,
+ * then a stable radix sort on the bits of the probability (positive doubles order like their bits)
+ * does the rest in four linear passes: a comparator sort of millions of pairs cost seconds.
+ */
+function orderByProbability(ka: Int32Array, kb: Int32Array, kp: Float64Array, kept: number): Int32Array {
+  let src = new Int32Array(kept);
+  for (let x = 0; x < kept; x++) src[x] = x;
+  for (let start = 0; start < kept;) {
+    let end = start + 1;
+    while (end < kept && ka[end] === ka[start]) end++;
+    for (let x = start + 1; x < end; x++) {
+      const v = src[x]!;
+      let y = x - 1;
+      while (y >= start && kb[src[y]!]! > kb[v]!) { src[y + 1] = src[y]!; y--; }
+      src[y + 1] = v;
+    }
+    start = end;
+  }
+  const bits = new Uint32Array(kp.buffer, kp.byteOffset, kept * 2);
+  let dst = new Int32Array(kept);
+  const count = new Int32Array(65537);
+  for (let pass = 0; pass < 4; pass++) {
+    const word = pass >> 1;
+    const shift = (pass & 1) * 16;
+    count.fill(0);
+    // Complemented digits: the largest probability first.
+    for (let x = 0; x < kept; x++) count[(~bits[x * 2 + word]! >>> shift & 0xffff) + 1]!++;
+    if (count[(~bits[word]! >>> shift & 0xffff) + 1] === kept) continue;
+    for (let d = 0; d < 65536; d++) count[d + 1]! += count[d]!;
+    for (let x = 0; x < kept; x++) { const v = src[x]!; dst[count[~bits[v * 2 + word]! >>> shift & 0xffff]!++] = v; }
+    const t = src; src = dst; dst = t;
+  }
+  return src;
+}
+
 export function resolvePersons(people: PersonInput[], options: ResolveOptions = {}): Resolution {
   const threshold = options.threshold ?? 0.9;
   const strict = options.strict ?? 0.99;
@@ -428,21 +495,53 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
   const blocksWindowed = keys.reduce((s, k) => s + k.windowed(W), 0);
   checkAbort(options.signal);
 
-  // Candidate pairs are enumerated twice in the same order (once for the model, once to score), so
-  // only the comparison pattern of each pair is kept in memory (4 bytes), never the pair itself.
+  // Candidate pairs are enumerated once, from the keys; the other record of each pair is stored
+  // (4 bytes, in chunks so that nothing is copied as it grows) for the scoring pass, which then
+  // reads them in order instead of walking eight sorted keys again.
   const mark = new Int32Array(n);
+  const CHUNK_BITS = 20;
+  const CHUNK = 1 << CHUNK_BITS;
+  const chunks: Int32Array[] = [];
+  const perRecord = new Int32Array(n);
+  let stored = 0;
   const forEachPair = (visit: (i: number, j: number) => void, stage: string) => {
     mark.fill(-1);
+    let chunk = new Int32Array(0);
     for (let i = 0; i < n; i++) {
+      const before = stored;
       for (const k of keys) {
         const p = k.rank[i]!;
         if (p < 0) continue;
         const g = k.group[p]!;
         const lo = Math.max(0, p - W);
         const hi = Math.min(k.order.length - 1, p + W);
-        for (let q = p - 1; q >= lo && k.group[q] === g; q--) { const j = k.order[q]!; if (j > i && mark[j] !== i) { mark[j] = i; visit(i, j); } }
-        for (let q = p + 1; q <= hi && k.group[q] === g; q++) { const j = k.order[q]!; if (j > i && mark[j] !== i) { mark[j] = i; visit(i, j); } }
+        for (let q = p - 1; q >= lo && k.group[q] === g; q--) {
+          const j = k.order[q]!;
+          if (j > i && mark[j] !== i) {
+            mark[j] = i;
+            if ((stored & (CHUNK - 1)) === 0) { chunk = new Int32Array(CHUNK); chunks.push(chunk); }
+            chunk[stored++ & (CHUNK - 1)] = j;
+            visit(i, j);
+          }
+        }
+        for (let q = p + 1; q <= hi && k.group[q] === g; q++) {
+          const j = k.order[q]!;
+          if (j > i && mark[j] !== i) {
+            mark[j] = i;
+            if ((stored & (CHUNK - 1)) === 0) { chunk = new Int32Array(CHUNK); chunks.push(chunk); }
+            chunk[stored++ & (CHUNK - 1)] = j;
+            visit(i, j);
+          }
+        }
       }
+      perRecord[i] = stored - before;
+      if ((i & 0x3fff) === 0) { checkAbort(options.signal); if (i) progress(stage, i, n); }
+    }
+  };
+  const forEachStored = (visit: (i: number, j: number) => void, stage: string) => {
+    let at = 0;
+    for (let i = 0; i < n; i++) {
+      for (let c = perRecord[i]!; c > 0; c--, at++) visit(i, chunks[at >>> CHUNK_BITS]![at & (CHUNK - 1)]!);
       if ((i & 0x3fff) === 0) { checkAbort(options.signal); if (i) progress(stage, i, n); }
     }
   };
@@ -539,15 +638,27 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
     if (Math.floor(code / firstLevel0) % RADIX[1]! === 0 && col.first[a] === col.first[b]) w += firstExact[col.first[a]!]! - weights[1]![0]!;
     return w;
   };
+  // One evidence object per field and level (per name for an identical name, whose weight depends
+  // on its frequency), shared by every pair: the review list of a million-row extract holds over a
+  // million pairs, and six objects each were hundreds of megabytes.
+  const levelEvidence = new Map<number, FieldEvidence>();
+  const lastEvidence = new Map<number, FieldEvidence>();
+  const firstEvidence = new Map<number, FieldEvidence>();
   const score = (a: number, b: number): { weight: number; evidence: FieldEvidence[] } => {
     const code = cmp.code(a, b, g);
     const evidence: FieldEvidence[] = [];
     for (let f = 0; f < NF; f++) {
       const l = g[f]!;
-      let fw = weights[f]![l]!;
-      if (f === 0 && l === 0 && col.last[a] === col.last[b]) fw = lastExact[col.last[a]!]!;
-      if (f === 1 && l === 0 && col.first[a] === col.first[b]) fw = firstExact[col.first[a]!]!;
-      evidence.push({ field: FIELDS[f]!, level: LEVELS[FIELDS[f]!][l]!, weight: Math.round(fw * 100) / 100 });
+      const byName = f === 0 && l === 0 && col.last[a] === col.last[b] ? lastEvidence : f === 1 && l === 0 && col.first[a] === col.first[b] ? firstEvidence : null;
+      const key = byName ? (f === 0 ? col.last[a]! : col.first[a]!) : f * 8 + l;
+      const cache = byName ?? levelEvidence;
+      let e = cache.get(key);
+      if (!e) {
+        const fw = byName ? (f === 0 ? lastExact : firstExact)[key]! : weights[f]![l]!;
+        e = Object.freeze({ field: FIELDS[f]!, level: LEVELS[FIELDS[f]!][l]!, weight: Math.round(fw * 100) / 100 });
+        cache.set(key, e);
+      }
+      evidence.push(e);
     }
     return { weight: pairWeight(a, b, code), evidence };
   };
@@ -562,14 +673,16 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
   // surnames are compared (Jaro–Winkler on two different surnames is the costliest step).
   const minWeight = Math.log2(keepFrom / (1 - keepFrom));
   const bestLast = Math.max(weights[0]![1]!, weights[0]![2]!);
-  forEachPair((i, j) => {
+  forEachStored((i, j) => {
+    let code: number;
     if (cmp.partial(i, j, g)) {
       let bound = prior + bestLast;
       for (let f = 1; f < NF; f++) bound += weights[f]![f === 1 && g[1] === 2 ? 1 : g[f]!]!;
       if (g[1] === 0) bound += firstExact[col.first[i]!]! - weights[1]![0]!;
       if (bound < minWeight) return;
-    }
-    const p = 1 / (1 + 2 ** -pairWeight(i, j, cmp.code(i, j, g)));
+      code = cmp.finish(i, j, g);
+    } else code = cmp.code(i, j, g);
+    const p = 1 / (1 + 2 ** -pairWeight(i, j, code));
     if (p < keepFrom) return;
     if (kept === ka.length) {
       const a2 = new Int32Array(kept * 2); a2.set(ka); ka = a2;
@@ -578,55 +691,91 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
     }
     ka[kept] = i; kb[kept] = j; kp[kept] = p; kept++;
   }, 'score');
+  chunks.length = 0;
   progress('comparaison', n, n);
-  const order = new Int32Array(kept);
-  for (let x = 0; x < kept; x++) order[x] = x;
-  order.sort((x, y) => kp[y]! - kp[x]! || ka[x]! - ka[y]! || kb[x]! - kb[y]!);
+  const order = orderByProbability(ka, kb, kp, kept);
 
-  const refusedAt = new Map<number, string>();
-  const uncertainMerge = new Set<number>();
+  // Refusal reasons by position in `order`'s source arrays; merges made below the strict threshold.
+  // Refused merges of the main clustering: kind (1 birth dates, 2 first names) and the two value ids;
+  // the French reason is written only for the pairs that reach the review list.
+  const refusedKind = new Uint8Array(kept);
+  const refusedA = new Int32Array(kept);
+  const refusedB = new Int32Array(kept);
+  const refusedWhy = (x: number): string | undefined => {
+    const k = refusedKind[x];
+    if (k === 1) return `dates de naissance contradictoires (${col.birthV.values[refusedA[x]!]} / ${col.birthV.values[refusedB[x]!]})`;
+    if (k === 2) return `prénoms incompatibles (${col.firstV.values[refusedA[x]!]} / ${col.firstV.values[refusedB[x]!]})`;
+    return undefined;
+  };
+  const uncertainMerge = new Uint8Array(kept);
+  const contradictMemo = new PairMemo((x, y) => (birthsContradict(col.birthV.values[x]!, col.birthV.values[y]!) ? 1 : 0), 16);
+  // What each cluster already holds (up to CAP birth ids and CAP records with distinct first names),
+  // flat per root so that a million merges allocate nothing.
+  const CAP = 8;
+  const bList = new Int32Array(n * CAP);
+  const bLen = new Uint8Array(n);
+  const fList = new Int32Array(n * CAP);
+  const fLen = new Uint8Array(n);
   const cluster = (t: number, record: boolean): UnionFind => {
     const uf = new UnionFind(n);
-    // What each cluster already holds, materialised on its first merge only.
-    const births: (number[] | undefined)[] = [];
-    const firsts: (number[] | undefined)[] = [];
-    const birthsOf = (r: number) => births[r] ?? (col.birth[r] ? [col.birth[r]!] : []);
-    const firstsOf = (r: number) => firsts[r] ?? (col.first[r] ? [r] : []);
-    for (const x of order) {
+    for (let i = 0; i < n; i++) {
+      bLen[i] = col.birth[i] ? 1 : 0; bList[i * CAP] = col.birth[i]!;
+      fLen[i] = col.first[i] ? 1 : 0; fList[i * CAP] = i;
+    }
+    for (let o = 0; o < kept; o++) {
+      const x = order[o]!;
       if (kp[x]! < t) break;
       const ra = uf.find(ka[x]!);
       const rb = uf.find(kb[x]!);
       if (ra === rb) continue;
-      const ba = birthsOf(ra);
-      const bb = birthsOf(rb);
-      let why = '';
-      for (const p of ba) {
-        for (const q of bb) if (birthsContradict(col.birthV.values[p]!, col.birthV.values[q]!)) { why = `dates de naissance contradictoires (${col.birthV.values[p]} / ${col.birthV.values[q]})`; break; }
-        if (why) break;
+      const oa = ra * CAP; const ob = rb * CAP;
+      const na = bLen[ra]!; const nb = bLen[rb]!;
+      let why = 0;
+      let whyA = 0;
+      let whyB = 0;
+      birth: for (let s = 0; s < na; s++) {
+        const p = bList[oa + s]!;
+        for (let r = 0; r < nb; r++) {
+          const q = bList[ob + r]!;
+          if (p !== q && contradictMemo.get(p, q)) { why = 1; whyA = p; whyB = q; break birth; }
+        }
       }
       if (!why && refuseFirstNames) {
-        const fa = firstsOf(ra);
-        const fb = firstsOf(rb);
-        outer: for (const p of fa) {
-          for (const q of fb) {
+        const ma = fLen[ra]!; const mb = fLen[rb]!;
+        outer: for (let s = 0; s < ma; s++) {
+          const p = fList[oa + s]!;
+          for (let r = 0; r < mb; r++) {
+            const q = fList[ob + r]!;
             const a = col.first[p]!;
             const b = col.first[q]!;
-            if (cmp.firstIds(a, b) === FIRST_FAR && !cmp.inverted(p, q)) { why = `prénoms incompatibles (${col.firstV.values[a]} / ${col.firstV.values[b]})`; break outer; }
+            if (cmp.firstIds(a, b) === FIRST_FAR && !cmp.inverted(p, q)) { why = 2; whyA = a; whyB = b; break outer; }
           }
         }
       }
-      if (why) { if (record) refusedAt.set(x, why); continue; }
-      if (record && kp[x]! < strict) uncertainMerge.add(x);
-      const [keep, drop] = ra < rb ? [ra, rb] : [rb, ra];
+      if (why) { if (record) { refusedKind[x] = why; refusedA[x] = whyA; refusedB[x] = whyB; } continue; }
+      if (record && kp[x]! < strict) uncertainMerge[x] = 1;
+      const keep = ra < rb ? ra : rb;
+      const drop = ra < rb ? rb : ra;
       uf.parent[drop] = keep;
-      const mb = births[keep] ?? birthsOf(keep);
-      for (const y of birthsOf(drop)) if (!mb.includes(y) && mb.length < 8) mb.push(y);
-      const mf = firsts[keep] ?? firstsOf(keep);
-      for (const y of firstsOf(drop)) if (!mf.some((z) => col.first[z] === col.first[y]) && mf.length < 8) mf.push(y);
-      births[keep] = mb;
-      firsts[keep] = mf;
-      births[drop] = undefined;
-      firsts[drop] = undefined;
+      const ok = keep * CAP; const od = drop * CAP;
+      let kb2 = bLen[keep]!;
+      for (let s = 0, e = bLen[drop]!; s < e && kb2 < CAP; s++) {
+        const y = bList[od + s]!;
+        let seen = false;
+        for (let r = 0; r < kb2; r++) if (bList[ok + r] === y) { seen = true; break; }
+        if (!seen) bList[ok + kb2++] = y;
+      }
+      bLen[keep] = kb2;
+      let kf = fLen[keep]!;
+      for (let s = 0, e = fLen[drop]!; s < e && kf < CAP; s++) {
+        const y = fList[od + s]!;
+        const fy = col.first[y]!;
+        let seen = false;
+        for (let r = 0; r < kf; r++) if (col.first[fList[ok + r]!] === fy) { seen = true; break; }
+        if (!seen) fList[ok + kf++] = y;
+      }
+      fLen[keep] = kf;
+      bLen[drop] = 0; fLen[drop] = 0;
     }
     return uf;
   };
@@ -654,9 +803,9 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
     if (p < loose) break;
     const ca = clusterOf[ka[x]!]!;
     const cb = clusterOf[kb[x]!]!;
-    const refused = refusedAt.get(x);
+    const refused = refusedWhy(x);
     let take = false;
-    if (ca === cb) take = uncertainMerge.has(x);
+    if (ca === cb) take = uncertainMerge[x] === 1;
     else if (p < strict || refused) {
       const key = Math.min(ca, cb) * n + Math.max(ca, cb);
       take = !reviewedPersons.has(key);
