@@ -266,6 +266,11 @@ class Comparator {
     out[0] = l;
     out[1] = f;
     out[2] = birth;
+    this.contactLevels(r, oa, ob, out);
+  }
+
+  /** Phone, email and address levels (slots 3–5): interned ids compared, no string touched. */
+  private contactLevels(r: Int32Array, oa: number, ob: number, out: Uint8Array): void {
     const pa = r[oa + 3]!; const pb = r[ob + 3]!;
     out[3] = !pa || !pb ? 2 : pa === pb ? 0 : 1;
     const ea = r[oa + 4]!; const eb = r[ob + 4]!;
@@ -290,12 +295,7 @@ class Comparator {
     const ba = r[oa + 2]!;
     const bb = r[ob + 2]!;
     out[2] = !ba || !bb ? 3 : ba === bb ? 0 : this.birthLevel(ba, bb);
-    const pa = r[oa + 3]!; const pb = r[ob + 3]!;
-    out[3] = !pa || !pb ? 2 : pa === pb ? 0 : 1;
-    const ea = r[oa + 4]!; const eb = r[ob + 4]!;
-    out[4] = !ea || !eb ? 2 : ea === eb ? 0 : 1;
-    const aa = r[oa + 5]!; const ab = r[ob + 5]!; const ca = r[oa + 6]!; const cb = r[ob + 6]!;
-    out[5] = (!aa && !ca) || (!ab && !cb) ? 3 : aa && aa === ab && ca === cb ? 0 : ca && ca === cb ? 1 : 2;
+    this.contactLevels(r, oa, ob, out);
     return true;
   }
 

@@ -1,7 +1,7 @@
 // Audit-log forensics in an incident: import logs (upload goes through the evidence route, or the
 // operator's folder here), preview a mapping, scan as a job, read findings (audited), act on them.
 import { createHash } from 'node:crypto';
-import { defineRoute, type RouteDef } from '../../platform/http.ts';
+import { defineRoute, type RequestContext, type RouteDef } from '../../platform/http.ts';
 import { errors } from '../../platform/errors.ts';
 import { withScratchDir } from '../../platform/scratch.ts';
 import { addEvidence, evidenceView, readEvidence } from '../evidence/service.ts';
@@ -17,6 +17,16 @@ import {
 
 const ORG = '/api/v1/organisations/:orgId';
 const INC = `${ORG}/incidents/:incidentId`;
+
+/** The scan named in the path, inside the incident and organisation of the path, or 404. */
+async function scanRow(ctx: RequestContext) {
+  const org = ctx.requireOrg();
+  const incident = await getIncidentRow(ctx.services.db, org.id, ctx.params.incidentId);
+  if (!isUuid(ctx.params.scanId)) throw errors.notFound('Analyse');
+  const [row] = await scanRows(ctx.services.db, org.id, incident.id, ctx.params.scanId);
+  if (!row) throw errors.notFound('Analyse');
+  return { org, incident, row };
+}
 
 export const forensicsRoutes: RouteDef[] = [
   defineRoute({
@@ -83,7 +93,7 @@ export const forensicsRoutes: RouteDef[] = [
           organisation_id: org.id, incident_id: incident.id, input_evidence_ids: JSON.stringify(ids), mapping_preset: ctx.body.preset ?? null,
           mapping_text: ctx.body.preset ? null : ctx.body.mapping!, since, until, created_by: session.userId, created_by_name: session.userName,
         }).returning('id').executeTakeFirstOrThrow();
-        const job = await enqueueJob(trx as never, { organisationId: org.id, kind: FORENSICS_SCAN, payload: { scanId: scan.id } });
+        const job = await enqueueJob(trx, { organisationId: org.id, kind: FORENSICS_SCAN, payload: { scanId: scan.id } });
         await trx.updateTable('forensic_scans').set({ job_id: job }).where('id', '=', scan.id).execute();
         await ctx.audit(trx, { action: 'forensics.scan.start', objectType: 'forensic_scan', objectId: scan.id, outcome: 'success', details: { incidentId: incident.id, inputs: ids.length } });
         return scan.id;
@@ -105,11 +115,7 @@ export const forensicsRoutes: RouteDef[] = [
   defineRoute({
     method: 'GET', path: `${INC}/forensics/scans/:scanId`, access: { permission: 'forensics.read' }, tag: 'forensics', summary: 'Comptes signalés et constats d’une analyse (lecture tracée)',
     handler: async (ctx) => {
-      const org = ctx.requireOrg();
-      const incident = await getIncidentRow(ctx.services.db, org.id, ctx.params.incidentId);
-      if (!isUuid(ctx.params.scanId)) throw errors.notFound('Analyse');
-      const [row] = await scanRows(ctx.services.db, org.id, incident.id, ctx.params.scanId);
-      if (!row) throw errors.notFound('Analyse');
+      const { org, incident, row } = await scanRow(ctx);
       const view = scanView(row, await evidenceNames(ctx.services.db, org.id, incident.id));
       if (!row.findings_enc) return { ...view, accounts: [], series: {}, firstRejected: [] };
       const findings = openFindings(ctx.services, org.id, row.id, row.findings_enc);
@@ -120,11 +126,7 @@ export const forensicsRoutes: RouteDef[] = [
   defineRoute({
     method: 'POST', path: `${INC}/forensics/scans/:scanId/cancel`, access: { permission: 'forensics.write' }, tag: 'forensics', summary: 'Annuler une analyse en cours',
     handler: async (ctx) => {
-      const org = ctx.requireOrg();
-      const incident = await getIncidentRow(ctx.services.db, org.id, ctx.params.incidentId);
-      if (!isUuid(ctx.params.scanId)) throw errors.notFound('Analyse');
-      const [row] = await scanRows(ctx.services.db, org.id, incident.id, ctx.params.scanId);
-      if (!row) throw errors.notFound('Analyse');
+      const { org, row } = await scanRow(ctx);
       const cancelled = row.job_id ? await cancelJob(ctx.services.db, org.id, row.job_id) : false;
       if (cancelled) {
         await ctx.services.db.transaction().execute((trx) => ctx.audit(trx, { action: 'forensics.scan.cancel', objectType: 'forensic_scan', objectId: row.id, outcome: 'success' }));
@@ -136,12 +138,8 @@ export const forensicsRoutes: RouteDef[] = [
     method: 'POST', path: `${INC}/forensics/scans/:scanId/actions`, access: { permission: 'forensics.write' }, tag: 'forensics', summary: 'Tirer d’un compte signalé des tâches et une entrée de journal (sans doublon)',
     body: actionSchema,
     handler: async (ctx) => {
-      const org = ctx.requireOrg();
       const session = ctx.requireSession();
-      const incident = await getIncidentRow(ctx.services.db, org.id, ctx.params.incidentId);
-      if (!isUuid(ctx.params.scanId)) throw errors.notFound('Analyse');
-      const [row] = await scanRows(ctx.services.db, org.id, incident.id, ctx.params.scanId);
-      if (!row) throw errors.notFound('Analyse');
+      const { org, incident, row } = await scanRow(ctx);
       if (!row.findings_enc) throw errors.badRequest('scan_not_done', 'L’analyse n’est pas terminée : attendez ses résultats.');
       const findings = openFindings(ctx.services, org.id, row.id, row.findings_enc);
       const account = findings.accounts.find((a) => a.account === ctx.body.account);

@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { defineRoute, type RequestContext, type RouteDef } from '../../platform/http.ts';
+import { SCOPING_CAMPAIGN, SCOPING_RUN } from './job.ts';
 import { errors } from '../../platform/errors.ts';
 import { withScratchDir } from '../../platform/scratch.ts';
 import { isUuid } from '../organisations/access.ts';
@@ -126,7 +127,7 @@ export const scopingRoutes: RouteDef[] = [
           organisation_id: org.id, incident_id: incident.id, dataset_id: row.id, perimeter: json(perimeter), mapping: row.mapping!,
           notification_date: ctx.body.notificationDate ?? parisToday(ctx.services.now()), created_by: session.userId, created_by_name: session.userName, created_at: ctx.services.now(),
         }).returningAll().executeTakeFirstOrThrow();
-        const jobId = await enqueueJob(trx, { organisationId: org.id, kind: 'scoping.run', payload: { runId: created.id } });
+        const jobId = await enqueueJob(trx, { organisationId: org.id, kind: SCOPING_RUN, payload: { runId: created.id } });
         await trx.updateTable('scoping_runs').set({ job_id: jobId }).where('id', '=', created.id).execute();
         await ctx.audit(trx, { action: 'scoping.run', objectType: 'scoping_run', objectId: created.id, outcome: 'success', details: { datasetId: row.id, perimeter } });
         return { ...created, job_id: jobId };
@@ -271,7 +272,7 @@ export const scopingRoutes: RouteDef[] = [
       if (busy) throw errors.conflict('campaign_running', 'Une campagne est déjà en cours pour cette analyse.');
       const campaign = await ctx.services.db.transaction().execute(async (trx) => {
         const c = await trx.insertInto('scoping_campaigns').values({ organisation_id: org.id, run_id: run.id, dry_run: ctx.body.dryRun, per_minute: ctx.body.perMinute, created_by: session.userId, created_by_name: session.userName, created_at: ctx.services.now() }).returningAll().executeTakeFirstOrThrow();
-        const jobId = await enqueueJob(trx, { organisationId: org.id, kind: 'scoping.campaign', payload: { campaignId: c.id } });
+        const jobId = await enqueueJob(trx, { organisationId: org.id, kind: SCOPING_CAMPAIGN, payload: { campaignId: c.id } });
         await trx.updateTable('scoping_campaigns').set({ job_id: jobId }).where('id', '=', c.id).execute();
         await ctx.audit(trx, { action: ctx.body.dryRun ? 'scoping.campaign_dry_run' : 'scoping.campaign_send', objectType: 'scoping_run', objectId: run.id, outcome: 'success', details: { campaignId: c.id, perMinute: ctx.body.perMinute } });
         return c;
