@@ -1,5 +1,7 @@
 // The only way the app talks to the server: JSON in and out, the CSRF token on every change, and
 // server errors turned into values the forms can show next to their fields.
+import { getLocale } from './i18n/index.ts';
+
 export interface FieldError {
   path: string;
   message: string;
@@ -42,6 +44,8 @@ export async function api<T>(method: string, url: string, body?: unknown): Promi
       credentials: 'same-origin',
       headers: {
         Accept: 'application/json',
+        // The server words field-level validation details in the interface's language.
+        'Accept-Language': getLocale(),
         ...(body !== undefined && { 'Content-Type': 'application/json' }),
         ...(method !== 'GET' && csrfToken && { 'X-CSRF-Token': csrfToken }),
       },
@@ -79,7 +83,7 @@ export function toApiError(status: number, data: unknown): ApiError {
 export async function apiUpload<T>(url: string, form: FormData): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(url, { method: 'POST', credentials: 'same-origin', headers: { Accept: 'application/json', 'X-CSRF-Token': csrfToken }, body: form });
+    response = await fetch(url, { method: 'POST', credentials: 'same-origin', headers: { Accept: 'application/json', 'Accept-Language': getLocale(), 'X-CSRF-Token': csrfToken }, body: form });
   } catch {
     throw new ApiError(0, 'network', '');
   }

@@ -62,6 +62,22 @@ describe('HTTP hardening', () => {
     expect(badQuery.json().details.map((d: { path: string }) => d.path).sort()).toEqual(['query.from', 'query.limit']);
   });
 
+  it('words field errors in French by default and in English when the client asks for it', async () => {
+    const admin = await signIn(world, world.users.admin);
+    const url = `/api/v1/organisations/${world.orgA}/contacts`;
+    const send = (language?: string) => world.app.inject({
+      method: 'POST', url, payload: { category: 'assureur', name: 'x'.repeat(201) },
+      headers: { cookie: admin.cookie, 'x-csrf-token': admin.csrf, ...(language && { 'accept-language': language }) },
+    });
+    const french = (await send()).json();
+    const english = (await send('en')).json();
+    expect(french.details[0]).toMatchObject({ path: 'name' });
+    expect(english.details[0]).toMatchObject({ path: 'name' });
+    expect(french.details[0].message).toMatch(/Trop grand/);
+    expect(english.details[0].message).toMatch(/Too big/);
+    expect((await send('fr-FR,en;q=0.8')).json().details[0].message).toBe(french.details[0].message);
+  });
+
   it('treats an unknown or malformed organisation id as not found, never as an error', async () => {
     const admin = await signIn(world, world.users.admin);
     for (const id of ['not-a-uuid', '00000000-0000-4000-8000-000000000000', "'; DROP TABLE users; --"]) {

@@ -63,6 +63,13 @@ export function zodDetails(error: z.ZodError, prefix?: string): ErrorDetail[] {
   }));
 }
 
+// French is the default (z.config in app.ts); a client that asks for English (the web app sends its
+// interface language) gets zod's generic messages in English. Messages written into a schema stay
+// as written.
+const englishErrors = z.locales.en().localeError;
+const parseOptions = (request: FastifyRequest) =>
+  /^en\b/i.test(String(request.headers['accept-language'] ?? '')) ? { error: englishErrors } : undefined;
+
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export function registerRoutes(app: FastifyInstance, routes: RouteDef[], services: Services): void {
@@ -114,13 +121,13 @@ export function registerRoutes(app: FastifyInstance, routes: RouteDef[], service
 
         let body: unknown = undefined;
         if (route.body) {
-          const parsed = route.body.safeParse(request.body ?? undefined);
+          const parsed = route.body.safeParse(request.body ?? undefined, parseOptions(request));
           if (!parsed.success) throw errors.validation(zodDetails(parsed.error));
           body = parsed.data;
         }
         let query: unknown = undefined;
         if (route.query) {
-          const parsed = route.query.safeParse(request.query ?? {});
+          const parsed = route.query.safeParse(request.query ?? {}, parseOptions(request));
           if (!parsed.success) throw errors.validation(zodDetails(parsed.error, 'query'));
           query = parsed.data;
         }
