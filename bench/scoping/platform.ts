@@ -23,7 +23,8 @@ const rows = Number(process.argv[2] ?? 200_000);
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with node --expose-gc');
 const status = () => readFileSync('/proc/self/status', 'utf8');
-const mb = (field: string) => Math.round(Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status())![1]) / 1024);
+const FIELDS = { VmRSS: /VmRSS:\s+(\d+)/, VmHWM: /VmHWM:\s+(\d+)/ };
+const mb = (field: keyof typeof FIELDS) => Math.round(Number(FIELDS[field].exec(status())![1]) / 1024);
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
 async function phase<T>(name: string, work: () => Promise<T>): Promise<T> {
   gc!();
