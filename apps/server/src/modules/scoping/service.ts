@@ -327,6 +327,7 @@ export async function openResults(services: Services, run: RunRow): Promise<Resu
       const from = (page - 1) * size;
       const to = Math.min(layout.review, from + size);
       const pairs: ReviewPairView[] = [];
+      if (from >= to) return { total: layout.review, pairs };
       for (let s = Math.floor(from / layout.reviewPerSegment); s * layout.reviewPerSegment < to; s++) {
         const seg = await open<ReviewSegment>(`review-${s}`);
         for (const [k, p] of seg.pairs.entries()) {
