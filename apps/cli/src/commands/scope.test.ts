@@ -88,7 +88,7 @@ async function startSmtp(onMail?: (n: number) => void) {
 
 describe('rempart scope notify', () => {
   const out = join(dir, 'pack');
-  const pack = () => readFileSync(join(out, 'notifications.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { person_id: string; email: string | null; mobile: string | null; email_text: string | null; sms_text: string | null });
+  const pack = () => readFileSync(join(out, 'notifications.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { person_id: string; minor: boolean; email: string | null; mobile: string | null; email_text: string | null; sms_text: string | null });
   const risksOf = () => new Map(readFileSync(join(out, 'persons.csv'), 'utf8').trim().split('\n').slice(1).map((l) => { const c = l.split(','); return [c[0]!, c[7]!.split('|').filter(Boolean)]; }));
 
   it('writes the same notification pack twice, one line per person reachable by email or mobile', async () => {
@@ -111,7 +111,13 @@ describe('rempart scope notify', () => {
       expect(smtp.inbox).toHaveLength(0);
       expect(o.err).toContain('Simulation : aucun courriel ne sera envoyé');
       const simulated = readFileSync(join(out, 'dry-run-email.csv'), 'utf8').trim().split('\n').slice(1);
-      expect(simulated).toHaveLength(pack().filter((p) => p.email).length);
+      expect(simulated).toHaveLength(pack().filter((p) => p.email && !p.minor).length);
+      // Minors are left to the letter to their legal representatives unless asked for.
+      const minors = pack().filter((p) => p.email && p.minor).length;
+      expect(minors).toBeGreaterThan(0);
+      expect(o.out).toContain(`${minors} mineurs non contactés`);
+      expect(await runNotify(out, { includeMinors: true }, io().io, undefined, {})).toBe(0);
+      expect(readFileSync(join(out, 'dry-run-email.csv'), 'utf8').trim().split('\n').slice(1)).toHaveLength(simulated.length + minors);
       expect(existsSync(join(out, 'sent-email.csv'))).toBe(false);
     } finally { await smtp.close(); }
   });
@@ -127,7 +133,7 @@ describe('rempart scope notify', () => {
       const second = io();
       expect(await runNotify(out, { send: true, perMinute: '60000', from: 'Mairie <dpo@joinville.example>' }, second.io, undefined, { SMTP_URL: smtp.url })).toBe(0);
       expect(second.o.out).toMatch(/Courriels : \d+ envoyés, 3 déjà envoyés/);
-      const expected = pack().filter((p) => p.email);
+      const expected = pack().filter((p) => p.email && !p.minor);
       expect(smtp.inbox.map((m) => m.to).sort()).toEqual(expected.map((p) => p.email!).sort());
       // Persons of one household may share an address: match each message to a person by address and text.
       const risks = risksOf();
@@ -181,7 +187,7 @@ describe('rempart scope notify', () => {
       const wrong = io();
       expect(await runNotify(out, { channel: 'sms', send: true, smpp: url.replace('secret', 'oops'), sender: 'MAIRIE' }, wrong.io, undefined, {})).toBe(2);
       expect(wrong.o.err).toMatch(/connexion refusée pour l’identifiant « rempart »/);
-      const mobiles = pack().filter((p) => p.mobile);
+      const mobiles = pack().filter((p) => p.mobile && !p.minor);
       const { o, io: x } = io();
       expect(await runNotify(out, { channel: 'sms', send: true, smpp: url, sender: 'MAIRIE', perMinute: '60000' }, x, undefined, {})).toBe(0);
       expect(o.out).toContain(`SMS : ${mobiles.length} envoyés`);

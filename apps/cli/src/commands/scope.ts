@@ -70,7 +70,7 @@ export async function runScope(files: string[], options: ScopeCliOptions, io: Sc
 
 export interface NotifyCliOptions {
   channel?: string; smtp?: string; from?: string; smpp?: string; sender?: string;
-  send?: boolean; perMinute?: string; retryUncertain?: boolean;
+  send?: boolean; perMinute?: string; retryUncertain?: boolean; includeMinors?: boolean;
 }
 
 const CHANNEL_FR = { email: { one: 'courriel', many: 'courriels' }, sms: { one: 'SMS', many: 'SMS' } } as const;
@@ -129,9 +129,13 @@ export async function runNotify(dir: string, options: NotifyCliOptions, io: Scop
     if (e instanceof CampaignError) return fail(e.message);
     throw e;
   }
-  const messages: Outgoing[] = channel === 'email'
-    ? pack.filter((p) => p.email).map((p) => ({ personId: p.person_id, to: p.email!, subject: p.subject ?? EMAIL_SUBJECT, text: p.email_text! }))
-    : pack.filter((p) => p.mobile).map((p) => ({ personId: p.person_id, to: p.mobile!, text: p.sms_text! }));
+  // The address or number found in a minor's records may be the child's own: by default minors get
+  // only the letter addressed to their legal representatives.
+  const reachable = pack.filter((p) => (channel === 'email' ? p.email : p.mobile));
+  const minorsHeld = options.includeMinors ? 0 : reachable.filter((p) => p.minor).length;
+  const messages: Outgoing[] = reachable.filter((p) => options.includeMinors || !p.minor).map((p) => (channel === 'email'
+    ? { personId: p.person_id, to: p.email!, subject: p.subject ?? EMAIL_SUBJECT, text: p.email_text! }
+    : { personId: p.person_id, to: p.mobile!, text: p.sms_text! }));
   const recordPath = join(dir, `sent-${channel}.csv`);
   const simulationPath = join(dir, `dry-run-${channel}.csv`);
   let deliver: DeliveryChannel | null = null;
@@ -168,7 +172,8 @@ export async function runNotify(dir: string, options: NotifyCliOptions, io: Scop
   const parts = [dryRun ? `${nf(report.simulated)} à envoyer (simulation)` : `${nf(report.sent)} envoyés`, `${nf(report.skipped)} déjà envoyés`];
   if (report.failed) parts.push(`${nf(report.failed)} échecs`);
   if (report.uncertain) parts.push(`${nf(report.uncertain)} interrompus sans confirmation (non renvoyés : vérifiez-les puis ajoutez --retry-uncertain)`);
-  io.stdout(`${words.many[0]!.toUpperCase()}${words.many.slice(1)} : ${parts.join(', ')} ; ${nf(pack.length - messages.length)} personnes sans ${channel === 'email' ? 'courriel' : 'mobile'}.\n`);
+  if (minorsHeld) parts.push(`${nf(minorsHeld)} mineurs non contactés (courrier à leurs représentants légaux ; --include-minors pour les inclure)`);
+  io.stdout(`${words.many[0]!.toUpperCase()}${words.many.slice(1)} : ${parts.join(', ')} ; ${nf(pack.length - reachable.length)} personnes sans ${channel === 'email' ? 'courriel' : 'mobile'}.\n`);
   if (report.interrupted) { io.stderr(`Interrompu : relancez la même commande pour reprendre ; rien ne sera envoyé deux fois (registre ${recordPath}).\n`); return 130; }
   if (report.stoppedOnFailures) { io.stderr(`Arrêt après plusieurs échecs consécutifs : vérifiez le serveur, puis relancez la même commande (les échecs seront retentés). Détail dans ${recordPath}.\n`); return 1; }
   if (report.failed) { io.stderr(`${nf(report.failed)} envois en échec (détail dans ${recordPath}) : relancez la même commande pour les retenter.\n`); return 1; }
@@ -202,6 +207,7 @@ export function registerScopeCommands(program: Command): void {
     .option('--send', 'envoyer réellement (sans cette option : simulation, rien n’est envoyé)')
     .option('--per-minute <n>', 'messages (ou parties de SMS) par minute au plus', '60')
     .option('--retry-uncertain', 'renvoyer les messages dont l’envoi a été coupé sans confirmation')
+    .option('--include-minors', 'écrire aussi aux mineurs (par défaut : seulement le courrier à leurs représentants légaux)')
     .action((dir: string, options: NotifyCliOptions) => withSigint((signal) => runNotify(dir, options, stdio, signal)));
 }
 
