@@ -254,6 +254,8 @@ export interface ScopingRunsTable {
   figures: Json<Record<string, unknown>> | null;
   decisions_applied: Generated<number>;
   storage_key: string | null;
+  /** Segment files of the sealed results (counts only); null for a run stored as one document. */
+  results_layout: Json<{ version: 2; persons: number; personsPerSegment: number; review: number; reviewPerSegment: number }> | null;
   error: string | null;
   created_by: string | null;
   created_by_name: string;

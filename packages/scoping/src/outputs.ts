@@ -7,6 +7,8 @@ import type { Risk, ScopePerson, ScopeResult } from './engine.ts';
 
 export interface PackOptions { organisation: string; dpoContact: string; incidentDate?: string }
 
+export const EMAIL_SUBJECT = 'Fuite de données personnelles vous concernant';
+
 const csvCell = (v: unknown) => { const s = String(v ?? ''); return /[",\n\r;]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s; };
 const csv = (rows: unknown[][]) => rows.map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -43,6 +45,21 @@ export function smsText(p: ScopePerson, o: PackOptions): string {
   return `${o.organisation} : vos données figuraient dans des fichiers volés lors d’une cyberattaque.${main} Un courrier suit. Contact : ${o.dpoContact}`;
 }
 
+/** What `rempart scope notify` sends: one JSON line per person reachable by email or SMS (mobile). */
+export interface NotificationLine { person_id: string; minor: boolean; email: string | null; subject: string | null; email_text: string | null; mobile: string | null; sms_text: string | null }
+export const NOTIFICATIONS_FILE = 'notifications.ndjson';
+
+export function notificationsNdjson(persons: ScopePerson[], o: PackOptions): string {
+  return persons.filter((p) => p.email || p.phone?.mobile).map((p) => {
+    const line: NotificationLine = {
+      person_id: p.id, minor: p.minor,
+      email: p.email || null, subject: p.email ? EMAIL_SUBJECT : null, email_text: p.email ? letterText(p, o).join('\n\n') : null,
+      mobile: p.phone?.mobile ? p.phone.e164 : null, sms_text: p.phone?.mobile ? smsText(p, o) : null,
+    };
+    return `${JSON.stringify(line)}\n`;
+  }).join('');
+}
+
 export async function writeLettersPdf(persons: ScopePerson[], path: string, o: PackOptions, date: string): Promise<number> {
   const doc = new PDFDocument({ size: 'A4', margin: 56, info: { Title: 'Courriers de notification', Producer: 'Rempart', Creator: 'Rempart', CreationDate: new Date(`${date}T00:00:00Z`), ModDate: new Date(`${date}T00:00:00Z`) } });
   const out = createWriteStream(path);
@@ -76,7 +93,8 @@ export async function writeOutputs(result: ScopeResult, dir: string, o: PackOpti
   const rid = (i: number) => result.records[i]!.recordId;
   put('review.csv', csv([['record_a', 'record_b', 'probability', 'refused', 'explanation'], ...result.review.map((p) => [rid(p.a), rid(p.b), p.probability.toFixed(4), p.refused ?? '', p.evidence.map((e) => `${e.field} ${e.level} (${e.weight >= 0 ? '+' : ''}${e.weight})`).join('; ')])]));
   put('sms.csv', csv([['person_id', 'phone', 'message'], ...result.persons.filter((p) => p.phone?.mobile).map((p) => [p.id, p.phone!.e164, smsText(p, o)])]));
-  put('emails.csv', csv([['person_id', 'email', 'subject', 'body'], ...result.persons.filter((p) => p.email).map((p) => [p.id, p.email, 'Fuite de données personnelles vous concernant', letterText(p, o).join('\n\n')])]));
+  put('emails.csv', csv([['person_id', 'email', 'subject', 'body'], ...result.persons.filter((p) => p.email).map((p) => [p.id, p.email, EMAIL_SUBJECT, letterText(p, o).join('\n\n')])]));
+  put(NOTIFICATIONS_FILE, notificationsNdjson(result.persons, o));
   await writeLettersPdf(result.persons, join(dir, 'letters.pdf'), o, String(result.summary.notification_date));
   files.push('letters.pdf');
   put('report.html', reportHtml(result, o));

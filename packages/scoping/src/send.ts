@@ -1,63 +1,196 @@
-// Email campaign: one message per person, dry run, rate limit, and a record of what was sent
-// (appended line by line, so an interrupted campaign can be resumed without sending twice).
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+// Notification campaign: one message per person over a channel (email by SMTP, SMS by SMPP), a dry
+// run that sends nothing, a rate limit, and a record appended line by line so that a campaign
+// stopped by Ctrl-C, a crash or a dead server resumes without sending anything twice.
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
 import nodemailer from 'nodemailer';
 import type { PackOptions } from './outputs.ts';
-import { letterText } from './outputs.ts';
+import { EMAIL_SUBJECT, letterText } from './outputs.ts';
 import type { ScopePerson } from './engine.ts';
 
-export interface SendOptions {
-  smtp: { host: string; port: number; secure?: boolean; user?: string; pass?: string; ignoreTLS?: boolean };
-  from: string;
-  /** Messages per minute at most (default 60). */
-  perMinute?: number;
-  dryRun?: boolean;
-  /** CSV record of the campaign: person_id,email,status,detail. Persons already "envoyé" are skipped. */
-  recordPath: string;
-  signal?: AbortSignal;
-  onProgress?: (done: number, total: number) => void;
-  sleep?: (ms: number) => Promise<void>;
+/** One message to one recipient (an email address or an E.164 mobile number). */
+export interface Outgoing { personId: string; to: string; subject?: string; text: string }
+
+export interface DeliveryChannel {
+  readonly name: 'email' | 'sms';
+  /** What the rate limit counts for this message (an SMS in 3 parts is 3 submissions). */
+  cost(m: Outgoing): number;
+  /** Delivers or throws; returns the provider's identifier of the message. */
+  deliver(m: Outgoing): Promise<string>;
+  close(): Promise<void>;
 }
 
-export interface SendReport { sent: number; skipped: number; failed: number; dryRun: boolean }
+/** An error whose message is written for the person running the campaign (French). */
+export class CampaignError extends Error {}
 
-const cell = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+export interface CampaignOptions {
+  /** Nothing is sent: the simulation is written to `simulationPath`, the record is only read. */
+  dryRun: boolean;
+  /** Record of real deliveries (CSV person_id,to,status,at,detail); read to resume, appended to. */
+  recordPath: string;
+  /** Where a dry run writes what it would send (overwritten at each dry run). */
+  simulationPath?: string;
+  /** Rate-limit units (messages, or SMS parts) per minute at most (default 60). */
+  perMinute?: number;
+  /** Send again the messages whose delivery started but was never confirmed (hard stop mid-send). */
+  retryUncertain?: boolean;
+  /** Stop after this many failures in a row: the server is down, not the recipients (default 10). */
+  maxConsecutiveFailures?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: CampaignReport & { done: number }) => void;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  now?: () => Date;
+}
 
-export async function sendEmails(persons: ScopePerson[], pack: PackOptions, options: SendOptions): Promise<SendReport> {
-  const already = new Set<string>();
-  if (existsSync(options.recordPath)) {
-    for (const line of readFileSync(options.recordPath, 'utf8').split('\n').slice(1)) { const [id, , status] = line.split(','); if (status === 'envoyé' && id) already.add(id); }
-  } else appendFileSync(options.recordPath, 'person_id,email,status,detail\n');
-  const targets = persons.filter((p) => p.email);
-  const transport = options.dryRun ? null : nodemailer.createTransport({
-    host: options.smtp.host, port: options.smtp.port, secure: options.smtp.secure ?? false, ignoreTLS: options.smtp.ignoreTLS,
-    ...(options.smtp.user ? { auth: { user: options.smtp.user, pass: options.smtp.pass ?? '' } } : {}),
-  });
-  const gap = 60_000 / (options.perMinute ?? 60);
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const report: SendReport = { sent: 0, skipped: 0, failed: 0, dryRun: options.dryRun === true };
-  let i = 0;
-  for (const p of targets) {
-    options.signal?.throwIfAborted();
-    i++;
-    if (already.has(p.id)) { report.skipped++; continue; }
-    const text = letterText(p, pack).join('\n\n');
-    if (!transport) {
-      appendFileSync(options.recordPath, `${p.id},${cell(p.email)},simulé,\n`);
-      report.sent++;
-    } else {
-      try {
-        const info = await transport.sendMail({ from: options.from, to: p.email, subject: 'Fuite de données personnelles vous concernant', text });
-        appendFileSync(options.recordPath, `${p.id},${cell(p.email)},envoyé,${cell(String(info.messageId ?? ''))}\n`);
-        report.sent++;
-      } catch (e) {
-        appendFileSync(options.recordPath, `${p.id},${cell(p.email)},échec,${cell((e as Error).message)}\n`);
-        report.failed++;
-      }
-      if (i < targets.length) await sleep(gap);
-    }
-    options.onProgress?.(i, targets.length);
+export interface CampaignReport {
+  total: number; sent: number; simulated: number; skipped: number; failed: number;
+  /** Started before a hard stop, never confirmed: not sent again unless retryUncertain. */
+  uncertain: number;
+  dryRun: boolean; interrupted: boolean;
+  /** Set when the campaign stopped on repeated failures. */
+  stoppedOnFailures: boolean;
+}
+
+export const RECORD_HEADER = 'person_id,to,status,at,detail\n';
+export const STATUS = { started: 'en_cours', sent: 'envoyé', failed: 'échec', simulated: 'simulé' } as const;
+
+const cell = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+const line = (cols: string[]) => `${cols.map(cell).join(',')}\n`;
+const keyOf = (personId: string, to: string) => `${personId}\u0000${to}`;
+
+/** The last status of each (person, recipient) in a record file. */
+export function readRecord(path: string): Map<string, string> {
+  const last = new Map<string, string>();
+  if (!existsSync(path)) return last;
+  let rows: string[][];
+  try {
+    rows = parse(readFileSync(path, 'utf8'), { relax_column_count: true, skip_empty_lines: true }) as string[][];
+  } catch (e) {
+    throw new CampaignError(`Registre des envois illisible (${path}) : ${(e as Error).message}. Corrigez ou déplacez ce fichier avant de reprendre.`);
   }
-  transport?.close();
+  const header = rows.shift();
+  if (!header || header[0] !== 'person_id' || header[1] !== 'to' || header[2] !== 'status') throw new CampaignError(`Registre des envois inattendu (${path}) : en-tête « person_id,to,status,at,detail » attendu.`);
+  for (const [id, to, status] of rows) if (id && to !== undefined && status) last.set(keyOf(id, to), status);
+  return last;
+}
+
+export const abortableSleep = (ms: number, signal?: AbortSignal) => new Promise<void>((resolve, reject) => {
+  if (signal?.aborted) { reject(signal.reason); return; }
+  const onAbort = () => { clearTimeout(timer); reject(signal!.reason); };
+  const timer = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
+  signal?.addEventListener('abort', onAbort, { once: true });
+});
+
+export async function runCampaign(messages: Outgoing[], channel: DeliveryChannel | null, options: CampaignOptions): Promise<CampaignReport> {
+  if (!options.dryRun && !channel) throw new CampaignError('Aucun canal d’envoi : un envoi réel demande un serveur (SMTP ou SMPP).');
+  const record = readRecord(options.recordPath);
+  const now = options.now ?? (() => new Date());
+  const sleep = options.sleep ?? abortableSleep;
+  const gap = 60_000 / (options.perMinute ?? 60);
+  const maxFailures = options.maxConsecutiveFailures ?? 10;
+  if (options.dryRun) {
+    if (options.simulationPath) writeFileSync(options.simulationPath, RECORD_HEADER);
+  } else if (!existsSync(options.recordPath)) writeFileSync(options.recordPath, RECORD_HEADER);
+  const report: CampaignReport = { total: messages.length, sent: 0, simulated: 0, skipped: 0, failed: 0, uncertain: 0, dryRun: options.dryRun, interrupted: false, stoppedOnFailures: false };
+  let done = 0;
+  let owed = 0; // rate-limit time owed by the previous delivery
+  let failuresInARow = 0;
+  try {
+    for (const m of messages) {
+      options.signal?.throwIfAborted();
+      done++;
+      const previous = record.get(keyOf(m.personId, m.to));
+      if (previous === STATUS.sent) { report.skipped++; options.onProgress?.({ ...report, done }); continue; }
+      if (previous === STATUS.started && !options.retryUncertain) { report.uncertain++; options.onProgress?.({ ...report, done }); continue; }
+      if (options.dryRun) {
+        if (options.simulationPath) appendFileSync(options.simulationPath, line([m.personId, m.to, STATUS.simulated, now().toISOString(), '']));
+        report.simulated++;
+        options.onProgress?.({ ...report, done });
+        continue;
+      }
+      if (owed) await sleep(owed, options.signal);
+      // Written before the attempt: if the process dies during it, the resume knows it may have left.
+      appendFileSync(options.recordPath, line([m.personId, m.to, STATUS.started, now().toISOString(), '']));
+      try {
+        const id = await channel!.deliver(m);
+        appendFileSync(options.recordPath, line([m.personId, m.to, STATUS.sent, now().toISOString(), id]));
+        report.sent++;
+        failuresInARow = 0;
+      } catch (e) {
+        appendFileSync(options.recordPath, line([m.personId, m.to, STATUS.failed, now().toISOString(), (e as Error).message.slice(0, 300)]));
+        report.failed++;
+        failuresInARow++;
+      }
+      owed = gap * channel!.cost(m);
+      options.onProgress?.({ ...report, done });
+      if (failuresInARow >= maxFailures) { report.stoppedOnFailures = true; break; }
+    }
+  } catch (e) {
+    if (!options.signal?.aborted) throw e;
+    report.interrupted = true;
+  } finally {
+    await channel?.close();
+  }
   return report;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Email over SMTP.
+
+export interface SmtpTarget { host: string; port: number; secure: boolean; user?: string; pass?: string }
+
+/** smtp://[user:pass@]host[:port] (STARTTLS when offered) or smtps://… (TLS from the start). */
+export function parseSmtpUrl(text: string): SmtpTarget {
+  let url: URL;
+  try { url = new URL(text); } catch { throw new CampaignError(`Adresse du serveur SMTP illisible : « ${text} » (attendu smtp://hôte:port ou smtps://identifiant:motdepasse@hôte:port).`); }
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') throw new CampaignError(`Adresse du serveur SMTP : protocole « ${url.protocol.replace(/:$/, '')} » non pris en charge (attendu smtp:// ou smtps://).`);
+  if (!url.hostname) throw new CampaignError(`Adresse du serveur SMTP sans nom d’hôte : « ${text} ».`);
+  const secure = url.protocol === 'smtps:';
+  return {
+    host: url.hostname.replace(/^\[|\]$/g, ''), port: url.port ? Number(url.port) : secure ? 465 : 587, secure,
+    ...(url.username ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } : {}),
+  };
+}
+
+const smtpReason = (e: unknown) => {
+  const err = e as { code?: string; responseCode?: number; message?: string };
+  // nodemailer wraps socket errors as ESOCKET: the system code is in the message.
+  const code = /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET)\b/.exec(err.message ?? '')?.[1] ?? err.code;
+  if (code === 'ECONNREFUSED') return 'connexion refusée';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EDNS') return 'nom d’hôte inconnu';
+  if (code === 'ETIMEDOUT' || code === 'ETIMEOUT') return 'pas de réponse (délai dépassé)';
+  if (code === 'ECONNRESET') return 'connexion coupée par le serveur';
+  if (err.code === 'EAUTH') return `identifiants refusés${err.responseCode ? ` (${err.responseCode})` : ''}`;
+  return `${err.code ?? 'erreur'}${err.responseCode ? ` ${err.responseCode}` : ''} : ${err.message ?? ''}`;
+};
+
+/** Connects and checks the server answers (and accepts the credentials) before anything is sent. */
+export async function openSmtpChannel(target: SmtpTarget, from: string): Promise<DeliveryChannel> {
+  // One connection reused for the whole campaign: no handshake per message.
+  const transport = nodemailer.createTransport({
+    pool: true, maxConnections: 1,
+    host: target.host, port: target.port, secure: target.secure, connectionTimeout: 15_000, greetingTimeout: 15_000,
+    ...(target.user ? { auth: { user: target.user, pass: target.pass ?? '' } } : {}),
+  });
+  try {
+    await transport.verify();
+  } catch (e) {
+    transport.close();
+    throw new CampaignError(`Serveur SMTP ${target.host}:${target.port} inutilisable : ${smtpReason(e)}.`);
+  }
+  return {
+    name: 'email',
+    cost: () => 1,
+    async deliver(m) {
+      const info = await transport.sendMail({ from, to: m.to, subject: m.subject ?? '', text: m.text });
+      if (info.rejected?.length) throw new Error(`destinataire refusé par le serveur : ${String(info.response ?? '')}`);
+      return String(info.messageId ?? '');
+    },
+    async close() { transport.close(); },
+  };
+}
+
+/** The email of each person, the letter's text as body (the platform and tests use this shape). */
+export function emailMessages(persons: ScopePerson[], pack: PackOptions): Outgoing[] {
+  return persons.filter((p) => p.email).map((p) => ({ personId: p.id, to: p.email, subject: EMAIL_SUBJECT, text: letterText(p, pack).join('\n\n') }));
 }

@@ -40,6 +40,21 @@ const bind = (orgId: string, id: string) => `dataset:${orgId}:${id}`;
 /** Where a scoping run's sealed results live; fixed by run id so a purge finds them even mid-run. */
 export const scopingResultKey = (orgId: string, runId: string) => `scoping/${orgId}/${runId}`;
 
+/** How a run's results are cut into sealed segment files (counts only, kept in clear on the run). */
+export interface ScopingLayout { version: 2; persons: number; personsPerSegment: number; review: number; reviewPerSegment: number }
+export const SCOPING_FIXED_SEGMENTS = ['index', 'assignments', 'review-index', 'rejected'] as const;
+export const scopingSegmentKey = (orgId: string, runId: string, segment: string) => `${scopingResultKey(orgId, runId)}/${segment}`;
+
+/** Every storage key a run's results may occupy: the one-document form and each segment. */
+export function scopingResultKeys(orgId: string, runId: string, layout: ScopingLayout | null): string[] {
+  const keys = [scopingResultKey(orgId, runId)];
+  if (!layout) return keys;
+  for (const s of SCOPING_FIXED_SEGMENTS) keys.push(scopingSegmentKey(orgId, runId, s));
+  for (let i = 0; i * layout.personsPerSegment < layout.persons; i++) keys.push(scopingSegmentKey(orgId, runId, `persons-${i}`));
+  for (let i = 0; i * layout.reviewPerSegment < layout.review; i++) keys.push(scopingSegmentKey(orgId, runId, `review-${i}`));
+  return keys;
+}
+
 export async function importDataset(
   services: Services,
   input: { organisationId: string; incidentId: string; name: string; data: Buffer; retentionDays: number; actor: { id: string; name: string; email: string }; ip: string },
@@ -110,17 +125,17 @@ export async function purgeDataset(
   if (!row) throw errors.notFound('Extrait');
   if (row.purged_at) return datasetView(row);
   // The key goes first: once the transaction commits, whatever happens to the file, it is unreadable.
-  const runIds: string[] = [];
+  const runs: { id: string; results_layout: ScopingLayout | null }[] = [];
   const updated = await services.db.transaction().execute(async (trx) => {
     const purged = await trx.updateTable('leaked_datasets')
       .set({ wrapped_key: null, storage_key: null, purged_at: services.now(), purge_reason: input.reason })
       .where('id', '=', row.id).returningAll().executeTakeFirstOrThrow();
     // Scoping results go with their dataset: their files are sealed with its key (now gone) and removed
     // below; the reviewers' decisions name source rows and are deleted. Counts stay, as tombstones.
-    const runs = await trx.updateTable('scoping_runs').set({ storage_key: null, status: 'purged' })
-      .where('organisation_id', '=', input.organisationId).where('dataset_id', '=', row.id).returning(['id']).execute();
+    const purgedRuns = await trx.updateTable('scoping_runs').set({ storage_key: null, status: 'purged' })
+      .where('organisation_id', '=', input.organisationId).where('dataset_id', '=', row.id).returning(['id', 'results_layout']).execute();
     await trx.deleteFrom('scoping_decisions').where('organisation_id', '=', input.organisationId).where('dataset_id', '=', row.id).execute();
-    runIds.push(...runs.map((r) => r.id));
+    runs.push(...purgedRuns);
     await appendAudit(trx, services.keys, {
       actorUserId: input.actor.id, actorLabel: input.actor.email, organisationId: input.organisationId, ip: input.ip,
       action: 'dataset.purge', objectType: 'leaked_dataset', objectId: row.id, outcome: 'success', details: { reason: input.reason },
@@ -128,7 +143,7 @@ export async function purgeDataset(
     return purged;
   });
   if (row.storage_key) await services.files.remove(row.storage_key);
-  for (const runId of runIds) await services.files.remove(scopingResultKey(input.organisationId, runId));
+  for (const run of runs) for (const key of scopingResultKeys(input.organisationId, run.id, run.results_layout)) await services.files.remove(key);
   return datasetView(updated);
 }
 

@@ -1,13 +1,12 @@
 // The notification campaign as a job: one email per reachable person through the platform mailer,
 // at most `per_minute` a minute, a dry run first, and a delivery row per person (what, when, outcome)
 // so that a campaign started again skips whoever already received the message.
-import { letterText, type ScopePerson } from '@rempart/scoping';
+import { EMAIL_SUBJECT, letterText, type ScopePerson } from '@rempart/scoping';
 import { json } from '@rempart/db';
 import type { Services } from '../../platform/services.ts';
 import { getOrganisation } from '../organisations/service.ts';
-import { loadResults, type StoredPerson } from './service.ts';
+import { openResults, type StoredPerson } from './service.ts';
 
-export const EMAIL_SUBJECT = 'Fuite de données personnelles vous concernant';
 
 export async function packOptions(services: Services, organisationId: string) {
   const org = await getOrganisation(services.db, organisationId);
@@ -34,14 +33,15 @@ export async function runCampaignJob(services: Services, ctx: { payload: Record<
   await services.db.updateTable('scoping_campaigns').set({ status: 'running' }).where('id', '=', campaign.id).execute();
   try {
     if (!campaign.dry_run && !services.mailer) throw new Error("Aucun serveur d'envoi (SMTP) n'est configuré sur la plateforme.");
-    const results = await loadResults(services, run);
+    const results = await openResults(services, run);
+    const total = Number((run.figures as { persons?: number } | null)?.persons ?? 0);
     const pack = await packOptions(services, run.organisation_id);
     const done = new Set((await services.db.selectFrom('scoping_deliveries').select('person_ref')
       .where('run_id', '=', run.id).where('status', '=', 'sent').execute()).map((d) => d.person_ref));
     const gap = 60_000 / campaign.per_minute;
     let i = 0;
     let sentSinceWait = false;
-    for (const p of results.persons) {
+    for await (const p of results.persons()) {
       ctx.signal.throwIfAborted();
       i++;
       let status: string;
@@ -69,8 +69,8 @@ export async function runCampaignJob(services: Services, ctx: { payload: Record<
       await services.db.insertInto('scoping_deliveries').values({
         organisation_id: run.organisation_id, run_id: run.id, campaign_id: campaign.id, person_ref: p.id, channel, status, detail, at: services.now(),
       }).execute();
-      if (i % 10 === 0 || i === results.persons.length) {
-        await ctx.progress({ done: i, total: results.persons.length, ...counts });
+      if (i % 10 === 0 || i === total) {
+        await ctx.progress({ done: i, total, ...counts });
         await services.db.updateTable('scoping_campaigns').set({ counts: json(counts) }).where('id', '=', campaign.id).execute();
       }
     }

@@ -15,7 +15,7 @@ import { isUuid } from '../organisations/access.ts';
 import { getIncidentRow } from '../incidents/service.ts';
 import { cancelJob, enqueueJob, jobView } from '../jobs/queue.ts';
 import { readDataset } from '../datasets/service.ts';
-import { cnilProposal, loadResults, maskPerson, parseMapping, previewMapping, suggestMapping } from './service.ts';
+import { cnilProposal, maskPerson, openResults, parseMapping, previewMapping, suggestMapping, type StoredPerson } from './service.ts';
 import { asEnginePerson, packOptions } from './campaign.ts';
 
 const INC = '/api/v1/organisations/:orgId/incidents/:incidentId';
@@ -72,6 +72,12 @@ const personsQuery = z.object({
   page: z.coerce.number().int().min(1).max(100_000).default(1),
 });
 const PAGE = 50;
+
+async function collect(persons: AsyncIterable<StoredPerson>, keep: (p: StoredPerson) => boolean): Promise<StoredPerson[]> {
+  const out: StoredPerson[] = [];
+  for await (const p of persons) if (keep(p)) out.push(p);
+  return out;
+}
 
 export const scopingRoutes: RouteDef[] = [
   defineRoute({
@@ -166,22 +172,21 @@ export const scopingRoutes: RouteDef[] = [
     query: personsQuery,
     handler: async (ctx) => {
       const { run } = await runRow(ctx);
-      const results = await loadResults(ctx.services, run);
+      const results = await openResults(ctx.services, run);
       const q = ctx.query as z.infer<typeof personsQuery>;
-      const list = results.persons.filter((p) => (!q.risk || p.risks.some((r) => r.risk === q.risk)) && (!q.module || p.modules.includes(q.module)) && (!q.minor || p.minor === (q.minor === 'true')));
+      const { total, persons } = await results.personsPage({ risk: q.risk, module: q.module, minor: q.minor }, q.page, PAGE);
       await ctx.auditRead('scoping_run', run.id, { what: 'persons_masked', filter: { risk: q.risk, module: q.module, minor: q.minor }, page: q.page });
-      return { total: list.length, page: q.page, pageSize: PAGE, persons: list.slice((q.page - 1) * PAGE, q.page * PAGE).map(maskPerson) };
+      return { total, page: q.page, pageSize: PAGE, persons: persons.map(maskPerson) };
     },
   }),
   defineRoute({
     method: 'GET', path: `${RUN}/persons/:personId`, access: { permission: 'dataset.read' }, tag: 'scoping', summary: 'Révéler une personne (lecture tracée)',
     handler: async (ctx) => {
       const { run } = await runRow(ctx);
-      const results = await loadResults(ctx.services, run);
-      const person = results.persons.find((p) => p.id === ctx.params.personId);
-      if (!person) throw errors.notFound('Personne');
-      await ctx.auditRead('scoping_person', null, { runId: run.id, personId: person.id });
-      return { ...person, records: person.records.map((id) => results.records[id]).filter(Boolean) };
+      const found = await (await openResults(ctx.services, run)).person(String(ctx.params.personId));
+      if (!found) throw errors.notFound('Personne');
+      await ctx.auditRead('scoping_person', null, { runId: run.id, personId: found.person.id });
+      return { ...found.person, records: found.records };
     },
   }),
   defineRoute({
@@ -189,17 +194,18 @@ export const scopingRoutes: RouteDef[] = [
     query: z.object({ page: z.coerce.number().int().min(1).max(100_000).default(1) }),
     handler: async (ctx) => {
       const { run } = await runRow(ctx);
-      const results = await loadResults(ctx.services, run);
+      const results = await openResults(ctx.services, run);
       const decisions = await ctx.services.db.selectFrom('scoping_decisions').selectAll().where('organisation_id', '=', run.organisation_id).where('dataset_id', '=', run.dataset_id).execute();
       const byPair = new Map(decisions.map((d) => [`${d.record_a}\u0000${d.record_b}`, d]));
+      const decisionOf = (x: string, y: string) => byPair.get(x < y ? `${x}\u0000${y}` : `${y}\u0000${x}`);
       const page = (ctx.query as { page: number }).page;
-      const pairs = results.review.map((p) => {
-        const [a, b] = p.a < p.b ? [p.a, p.b] : [p.b, p.a];
-        const d = byPair.get(`${a}\u0000${b}`);
-        return { ...p, recordA: results.records[p.a] ?? null, recordB: results.records[p.b] ?? null, decision: d ? { same: d.same, byName: d.decided_by_name, at: new Date(d.decided_at).toISOString() } : null };
-      });
+      const remaining = (await results.reviewKeys()).filter(([a, b]) => !decisionOf(a, b)).length;
+      const { total, pairs } = await results.reviewPage(page, 20);
       await ctx.auditRead('scoping_run', run.id, { what: 'review', page });
-      return { total: pairs.length, remaining: pairs.filter((p) => !p.decision).length, page, pageSize: 20, pairs: pairs.slice((page - 1) * 20, page * 20) };
+      return {
+        total, remaining, page, pageSize: 20,
+        pairs: pairs.map((p) => { const d = decisionOf(p.a, p.b); return { ...p, decision: d ? { same: d.same, byName: d.decided_by_name, at: new Date(d.decided_at).toISOString() } : null }; }),
+      };
     },
   }),
   defineRoute({
@@ -208,8 +214,7 @@ export const scopingRoutes: RouteDef[] = [
     handler: async (ctx) => {
       const { org, run } = await runRow(ctx);
       const session = ctx.requireSession();
-      const results = await loadResults(ctx.services, run);
-      if (!results.records[ctx.body.a] || !results.records[ctx.body.b]) throw errors.validation([{ path: 'a', message: 'Ces lignes ne figurent pas dans les résultats de cette analyse.' }]);
+      if (!(await (await openResults(ctx.services, run)).hasRecords([ctx.body.a, ctx.body.b]))) throw errors.validation([{ path: 'a', message: 'Ces lignes ne figurent pas dans les résultats de cette analyse.' }]);
       const [a, b] = ctx.body.a < ctx.body.b ? [ctx.body.a, ctx.body.b] : [ctx.body.b, ctx.body.a];
       const now = ctx.services.now();
       await ctx.services.db.transaction().execute(async (trx) => {
@@ -321,9 +326,9 @@ export const scopingRoutes: RouteDef[] = [
     method: 'GET', path: `${RUN}/letters.pdf`, access: { permission: 'dataset.read' }, tag: 'scoping', summary: 'Courriers aux personnes sans courriel envoyé (PDF, lecture tracée)', produces: 'application/pdf',
     handler: async (ctx) => {
       const { org, run } = await runRow(ctx);
-      const results = await loadResults(ctx.services, run);
+      const results = await openResults(ctx.services, run);
       const sent = new Set((await ctx.services.db.selectFrom('scoping_deliveries').select('person_ref').where('run_id', '=', run.id).where('status', '=', 'sent').execute()).map((d) => d.person_ref));
-      const persons = results.persons.filter((p) => p.postal && !sent.has(p.id)).map(asEnginePerson);
+      const persons = (await collect(results.persons(), (p) => !!p.postal && !sent.has(p.id))).map(asEnginePerson);
       // writeLettersPdf streams to a file: a private scratch one.
       const pdf = await withScratchDir(ctx.services, 'letters', async (dir) => {
         const file = path.join(dir, 'courriers.pdf');
@@ -338,10 +343,10 @@ export const scopingRoutes: RouteDef[] = [
     method: 'GET', path: `${RUN}/sms.csv`, access: { permission: 'dataset.read' }, tag: 'scoping', summary: 'SMS à envoyer (CSV, lecture tracée)', produces: 'text/csv',
     handler: async (ctx) => {
       const { org, run } = await runRow(ctx);
-      const results = await loadResults(ctx.services, run);
+      const results = await openResults(ctx.services, run);
       const pack = await packOptions(ctx.services, org.id);
       const cell = (s: string) => (/[",;\n\r]/.test(s) || /^[=+\-@]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-      const rows = results.persons.filter((p) => p.phone?.mobile).map((p) => [p.id, p.phone!.e164, smsText(asEnginePerson(p), pack)].map(cell).join(','));
+      const rows = (await collect(results.persons(), (p) => !!p.phone?.mobile)).map((p) => [p.id, p.phone!.e164, smsText(asEnginePerson(p), pack)].map(cell).join(','));
       await ctx.auditRead('scoping_run', run.id, { what: 'sms', persons: rows.length });
       return download(ctx, 'text/csv; charset=utf-8', `sms-${run.id.slice(0, 8)}.csv`, `\ufeffperson_id,phone,message\n${rows.join('\n')}\n`);
     },

@@ -9,7 +9,7 @@ import { testBackends } from '@rempart/db';
 import { generateSynthetic, syntheticCsv, SYNTHETIC_MAPPING } from '@rempart/scoping';
 import { cnilDossierSchema, dossierDiff } from '@rempart/documents';
 import { createWorld, pdfText, signIn, type Client, type TestWorld } from '../../testing.ts';
-import { loadResults } from './service.ts';
+import { loadResults, PERSONS_PER_SEGMENT } from './service.ts';
 import { clearScratch } from '../../platform/scratch.ts';
 
 const WIN_CSV = [
@@ -137,10 +137,10 @@ for (const backend of testBackends()) {
       expect(job.result).toMatchObject({ persons: run.figures.persons });
       expect(job.progress).toHaveProperty('stage');
       // Results on disk are ciphertext: no name from the extract appears in them.
-      const file = path.join(world.services.config.dataDir, 'files', 'scoping', world.orgA, `${run.id}.enc`);
-      const sealed = await readFile(file);
+      const segments = path.join(world.services.config.dataDir, 'files', 'scoping', world.orgA, run.id);
+      expect((await readdir(segments)).sort()).toEqual(['assignments.enc', 'index.enc', 'persons-0.enc', 'rejected.enc', 'review-0.enc', 'review-index.enc']);
       const someName = rows[0]!.values.Nom!;
-      expect(sealed.includes(Buffer.from(someName))).toBe(false);
+      for (const f of await readdir(segments)) expect((await readFile(path.join(segments, f))).includes(Buffer.from(someName)), f).toBe(false);
       const stored = await loadResults(world.services, await runRowOf(run.id));
       expect(stored.persons).toHaveLength(run.figures.persons);
       // No decrypted copy of the extract is left behind; one left by a crash is removed at start-up.
@@ -320,13 +320,72 @@ for (const backend of testBackends()) {
       expect((await trail('read')).filter((t) => t.object_id === runId).map((t) => (t.details as { what: string }).what)).toEqual(expect.arrayContaining(['letters', 'sms']));
     });
 
+    it('stores results as sealed segments: a page opens only its own, older one-document runs stay readable', async () => {
+      const big = await upload('grand.csv', syntheticCsv(generateSynthetic(3000, 21)));
+      expect((await dpo.request('PUT', `${base}/datasets/${big.id}/mapping`, { mapping: SYNTHETIC_MAPPING })).statusCode).toBe(200);
+      const run = await runAndWait(big.id);
+      const row = await runRowOf(run.id);
+      expect(row.results_layout).toMatchObject({ version: 2, persons: run.figures.persons, personsPerSegment: PERSONS_PER_SEGMENT });
+      expect(run.figures.persons).toBeGreaterThan(2 * PERSONS_PER_SEGMENT);
+      const whole = await loadResults(world.services, row);
+      // Watch which files the routes read, through the real store.
+      const real = world.services.files;
+      const read: string[] = [];
+      world.services.files = { ...real, get: (key) => { read.push(key.slice(key.lastIndexOf('/') + 1)); return real.get(key); } };
+      const fetch = async (url: string) => { read.length = 0; const r = await dpo.request('GET', `${base}/scoping/runs/${run.id}${url}`); expect(r.statusCode, r.body).toBe(200); return { body: r.json(), read: [...read] }; };
+      try {
+        const first = await fetch('/persons?page=1');
+        expect(first.read).toEqual(['persons-0']);
+        expect(first.body.total).toBe(run.figures.persons);
+        expect(first.body.persons.map((p: { id: string }) => p.id)).toEqual(whole.persons.slice(0, 50).map((p) => p.id));
+        const page = PERSONS_PER_SEGMENT / 50 + 2; // inside the second segment
+        const second = await fetch(`/persons?page=${page}`);
+        expect(second.read).toEqual(['persons-1']);
+        expect(second.body.persons.map((p: { id: string }) => p.id)).toEqual(whole.persons.slice((page - 1) * 50, page * 50).map((p) => p.id));
+        const last = whole.persons.at(-1)!;
+        const reveal = await fetch(`/persons/${last.id}`);
+        expect(reveal.read).toEqual([`persons-${Math.floor((whole.persons.length - 1) / PERSONS_PER_SEGMENT)}`]);
+        expect(reveal.body.records.map((r: { id: string }) => r.id)).toEqual(last.records);
+        // A filter reads the index, then only the segments holding the page's persons.
+        const burglary = whole.persons.filter((p) => p.risks.some((r) => r.risk === 'burglary'));
+        const filtered = await fetch('/persons?page=1&risk=burglary');
+        expect(filtered.body.total).toBe(burglary.length);
+        expect(filtered.body.persons.map((p: { id: string }) => p.id)).toEqual(burglary.slice(0, 50).map((p) => p.id));
+        const segmentsOfPage = [...new Set(burglary.slice(0, 50).map((p) => `persons-${Math.floor((Number(p.id.slice(1)) - 1) / PERSONS_PER_SEGMENT)}`))];
+        expect(filtered.read).toEqual(['index', ...segmentsOfPage]);
+        const review = await fetch('/review?page=1');
+        expect(review.read).toEqual(['review-index', 'review-0']);
+        expect(review.body.pairs.map((p: { a: string }) => p.a)).toEqual(whole.review.slice(0, 20).map((p) => p.a));
+        expect(review.body.pairs[0].recordA.id).toBe(whole.review[0]!.a);
+      } finally { world.services.files = real; }
+      // Each seal names its run and segment: a segment put in another's place does not open.
+      const dir = path.join(world.services.config.dataDir, 'files', 'scoping', world.orgA, run.id);
+      const segment0 = await readFile(path.join(dir, 'persons-0.enc'));
+      await writeFile(path.join(dir, 'persons-0.enc'), await readFile(path.join(dir, 'persons-1.enc')));
+      expect((await dpo.request('GET', `${base}/scoping/runs/${run.id}/persons?page=1`)).statusCode).toBe(500);
+      await writeFile(path.join(dir, 'persons-0.enc'), segment0);
+      // A run stored before segments (one sealed document, no layout) reads as before.
+      const { withDatasetKey } = await import('../datasets/service.ts');
+      const legacy = await withDatasetKey(world.services, world.orgA, big.id, (seal) => seal(Buffer.from(JSON.stringify(whole)), `scoping:${run.id}`));
+      await world.services.files.put(row.storage_key!, legacy);
+      await world.services.db.updateTable('scoping_runs').set({ results_layout: null }).where('id', '=', run.id).execute();
+      const old = (await dpo.request('GET', `${base}/scoping/runs/${run.id}/persons?page=2`)).json();
+      expect(old.persons.map((p: { id: string }) => p.id)).toEqual(whole.persons.slice(50, 100).map((p) => p.id));
+      expect((await dpo.request('GET', `${base}/scoping/runs/${run.id}/persons/${whole.persons[3]!.id}`)).json().records.length).toBe(whole.persons[3]!.records.length);
+      expect((await loadResults(world.services, await runRowOf(run.id))).persons).toHaveLength(whole.persons.length);
+    });
+
     it('purging the dataset crypto-shreds its results: nothing is readable afterwards', async () => {
       const runs = await world.services.db.selectFrom('scoping_runs').selectAll().where('dataset_id', '=', synthetic.id).execute();
       const dir = path.join(world.services.config.dataDir, 'files', 'scoping', world.orgA);
-      const copy = await readFile(path.join(dir, `${runId}.enc`));
+      const copy = await readFile(path.join(dir, runId, 'persons-0.enc'));
+      expect(runs.filter((r) => r.results_layout).length).toBeGreaterThan(2);
       expect((await dpo.request('POST', `${base}/datasets/${synthetic.id}/purge`, { reason: 'Campagne terminée' })).statusCode).toBe(200);
       const left = await readdir(dir);
-      for (const r of runs) expect(left).not.toContain(`${r.id}.enc`);
+      for (const r of runs) {
+        expect(left).not.toContain(`${r.id}.enc`);
+        if (left.includes(r.id)) expect(await readdir(path.join(dir, r.id))).toEqual([]);
+      }
       expect((await dpo.request('GET', `${base}/scoping/runs/${runId}/persons`)).statusCode).toBe(410);
       expect((await dpo.request('GET', `${base}/scoping/runs/${runId}/review`)).statusCode).toBe(410);
       expect((await dpo.request('GET', `${base}/scoping/runs/${runId}/letters.pdf`)).statusCode).toBe(410);

@@ -10,7 +10,7 @@ import { json } from '@rempart/db';
 import { AppError, errors } from '../../platform/errors.ts';
 import type { Services } from '../../platform/services.ts';
 import { withScratchDir } from '../../platform/scratch.ts';
-import { previewText, readDataset, scopingResultKey, withDatasetKey } from '../datasets/service.ts';
+import { previewText, readDataset, scopingResultKey, scopingResultKeys, scopingSegmentKey, withDatasetKey, type ScopingLayout } from '../datasets/service.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Mapping: a suggestion from the header, then a preview of the first rows as the engine reads them.
@@ -168,40 +168,211 @@ export async function previewMapping(services: Services, data: Buffer, name: str
 }
 
 // ---------------------------------------------------------------------------------------------
-// Results: everything personal is one JSON document sealed with the dataset's key.
+// Results: everything personal is sealed with the dataset's key, cut into segments so that a page
+// reads one file, not the whole run: persons by pages of PERSONS_PER_SEGMENT (with their records),
+// review pairs by pages (with theirs), a filter index, the record → person assignments and the
+// review pair keys. Each segment's seal binds the run id and the segment name: a file cannot be
+// passed off as another. Runs stored before (one document, no layout) are read whole, as before.
 
 export interface StoredRecord { id: string; line: number; module: string; dossierId: string; dossierDate: string | null; role: string; fields: Record<string, string>; other: string[] }
 export interface StoredPerson extends Omit<ScopePerson, 'records'> { records: string[] }
 export interface StoredPair { a: string; b: string; probability: number; weight: number; refused: string | null; evidence: { field: string; level: string; weight: number }[] }
 export interface StoredResults { persons: StoredPerson[]; records: Record<string, StoredRecord>; review: StoredPair[]; rejected: { line?: number; field?: string; message: string }[] }
 
+export const PERSONS_PER_SEGMENT = 500;
+export const REVIEW_PER_SEGMENT = 200;
+interface PersonsSegment { persons: StoredPerson[]; records: Record<string, StoredRecord> }
+interface ReviewSegment { pairs: StoredPair[]; records: Record<string, StoredRecord> }
+/** Per person, in order: risk bits, the minor bit, and module numbers (into `modules`). */
+interface IndexSegment { modules: string[]; flags: number[]; personModules: number[][] }
+const RISK_BIT: Record<string, number> = { phishing: 1, identity_theft: 2, burglary: 4, retaliation: 8, vehicle_fraud: 16, sensitive: 32 };
+const MINOR_BIT = 64;
+
+function storedRecord(r: ScopeResult['records'][number]): StoredRecord {
+  return {
+    id: r.recordId, line: r.line, module: r.module, dossierId: r.dossierId, dossierDate: r.dossierDate ?? null, role: r.role,
+    fields: Object.fromEntries(Object.entries(r.fields).map(([k, v]) => [k, String(v)])), other: r.other,
+  };
+}
+
+/** The whole results in one object (older runs were stored so; tests compare against it). */
 export function toStored(result: ScopeResult): StoredResults {
   const records: Record<string, StoredRecord> = {};
   const keep = new Set<number>();
   for (const p of result.persons) for (const i of p.records) keep.add(i);
   for (const pair of result.review) { keep.add(pair.a); keep.add(pair.b); }
-  for (const i of [...keep].sort((a, b) => a - b)) {
-    const r = result.records[i]!;
-    records[r.recordId] = {
-      id: r.recordId, line: r.line, module: r.module, dossierId: r.dossierId, dossierDate: r.dossierDate ?? null, role: r.role,
-      fields: Object.fromEntries(Object.entries(r.fields).map(([k, v]) => [k, String(v)])), other: r.other,
-    };
-  }
+  for (const i of [...keep].sort((a, b) => a - b)) records[result.records[i]!.recordId] = storedRecord(result.records[i]!);
   const rid = (i: number) => result.records[i]!.recordId;
   return {
     persons: result.persons.map((p) => ({ ...p, records: p.records.map(rid) })),
     records,
     review: result.review.map((p) => ({ a: rid(p.a), b: rid(p.b), probability: p.probability, weight: p.weight, refused: p.refused ?? null, evidence: p.evidence })),
-    rejected: result.rejected.slice(0, 500).map((i) => ({ line: i.line, field: i.field, message: formatIssue(i) })),
+    rejected: rejectedOf(result),
   };
 }
 
-export async function loadResults(services: Services, run: { id: string; organisation_id: string; dataset_id: string; storage_key: string | null; status: string }): Promise<StoredResults> {
+const rejectedOf = (result: ScopeResult) => result.rejected.slice(0, 500).map((i) => ({ line: i.line, field: i.field, message: formatIssue(i) }));
+
+type RunRef = { id: string; organisation_id: string; dataset_id: string };
+const binding = (runId: string, segment: string) => `scoping:${runId}:${segment}`;
+
+export function resultsLayout(result: ScopeResult): ScopingLayout {
+  return { version: 2, persons: result.persons.length, personsPerSegment: PERSONS_PER_SEGMENT, review: result.review.length, reviewPerSegment: REVIEW_PER_SEGMENT };
+}
+
+/** Seals and stores every segment of a run's results; built one at a time, never all at once. */
+export async function writeResults(services: Services, run: RunRef, result: ScopeResult, layout: ScopingLayout): Promise<void> {
+  const rid = (i: number) => result.records[i]!.recordId;
+  const recordsOf = (indexes: Iterable<number>) => {
+    const out: Record<string, StoredRecord> = {};
+    for (const i of [...new Set(indexes)].sort((a, b) => a - b)) out[rid(i)] = storedRecord(result.records[i]!);
+    return out;
+  };
+  await withDatasetKey(services, run.organisation_id, run.dataset_id, async (seal) => {
+    const put = async (segment: string, value: unknown) => {
+      const key = scopingSegmentKey(run.organisation_id, run.id, segment);
+      const sealed = seal(Buffer.from(JSON.stringify(value)), binding(run.id, segment));
+      await services.files.remove(key);
+      await services.files.put(key, sealed);
+    };
+    const modules: string[] = [];
+    const moduleNo = new Map<string, number>();
+    const index: IndexSegment = { modules, flags: [], personModules: [] };
+    const assignments: Record<string, number> = {};
+    for (let s = 0; s * layout.personsPerSegment < result.persons.length; s++) {
+      const chunk = result.persons.slice(s * layout.personsPerSegment, (s + 1) * layout.personsPerSegment);
+      const segment: PersonsSegment = { persons: chunk.map((p) => ({ ...p, records: p.records.map(rid) })), records: recordsOf(chunk.flatMap((p) => p.records)) };
+      for (const [k, p] of chunk.entries()) {
+        index.flags.push(p.risks.reduce((f, r) => f | (RISK_BIT[r.risk] ?? 0), p.minor ? MINOR_BIT : 0));
+        index.personModules.push(p.modules.map((m) => { let n = moduleNo.get(m); if (n === undefined) { n = modules.length; modules.push(m); moduleNo.set(m, n); } return n; }));
+        for (const i of p.records) assignments[rid(i)] = s * layout.personsPerSegment + k;
+      }
+      await put(`persons-${s}`, segment);
+    }
+    const pairs: StoredPair[] = result.review.map((p) => ({ a: rid(p.a), b: rid(p.b), probability: p.probability, weight: p.weight, refused: p.refused ?? null, evidence: p.evidence }));
+    for (let s = 0; s * layout.reviewPerSegment < result.review.length; s++) {
+      const chunk = result.review.slice(s * layout.reviewPerSegment, (s + 1) * layout.reviewPerSegment);
+      await put(`review-${s}`, { pairs: pairs.slice(s * layout.reviewPerSegment, (s + 1) * layout.reviewPerSegment), records: recordsOf(chunk.flatMap((p) => [p.a, p.b])) } satisfies ReviewSegment);
+    }
+    // Records only met in review pairs are still results (a decision may name them): -1, no person.
+    for (const p of result.review) for (const i of [p.a, p.b]) if (!(rid(i) in assignments)) assignments[rid(i)] = -1;
+    await put('index', index);
+    await put('assignments', assignments);
+    await put('review-index', pairs.map((p) => [p.a, p.b]));
+    await put('rejected', rejectedOf(result));
+  });
+}
+
+export interface PersonFilter { risk?: string; module?: string; minor?: 'true' | 'false' }
+export interface ReviewPairView extends StoredPair { recordA: StoredRecord | null; recordB: StoredRecord | null }
+
+/** Reads a run's results a segment at a time; `opened` lists the segments read, for tests. */
+export interface ResultsReader {
+  readonly opened: string[];
+  personsPage(filter: PersonFilter, page: number, size: number): Promise<{ total: number; persons: StoredPerson[] }>;
+  person(id: string): Promise<{ person: StoredPerson; records: StoredRecord[] } | null>;
+  reviewPage(page: number, size: number): Promise<{ total: number; pairs: ReviewPairView[] }>;
+  reviewKeys(): Promise<[string, string][]>;
+  hasRecords(ids: string[]): Promise<boolean>;
+  /** Every person, in order, one segment in memory at a time. */
+  persons(): AsyncGenerator<StoredPerson>;
+  /** The whole results at once: for older code paths and tests, not for pages. */
+  all(): Promise<StoredResults>;
+}
+
+type RunRow = RunRef & { storage_key: string | null; status: string; results_layout?: ScopingLayout | null };
+
+export async function openResults(services: Services, run: RunRow): Promise<ResultsReader> {
   if (run.status === 'purged') throw new AppError('dataset_purged', 410, "L'extrait a été purgé : les résultats de cette analyse n'existent plus.");
   if (!run.storage_key) throw errors.conflict('run_not_done', "L'analyse n'est pas terminée : ses résultats ne sont pas encore disponibles.");
-  const sealed = await services.files.get(run.storage_key);
-  return withDatasetKey(services, run.organisation_id, run.dataset_id, (_seal, open) => JSON.parse(open(sealed, `scoping:${run.id}`).toString('utf8')) as StoredResults);
+  const base = run.storage_key;
+  const opened: string[] = [];
+  const open = async <T>(segment: string | null): Promise<T> => {
+    opened.push(segment ?? '(document)');
+    const sealed = await services.files.get(segment === null ? base : `${base}/${segment}`);
+    return withDatasetKey(services, run.organisation_id, run.dataset_id, (_seal, unseal) => JSON.parse(unseal(sealed, segment === null ? `scoping:${run.id}` : binding(run.id, segment)).toString('utf8')) as T);
+  };
+  const layout = run.results_layout ?? null;
+  if (!layout) return wholeReader(await open<StoredResults>(null), opened);
+  const matches = (flags: number, modules: number[], index: IndexSegment, f: PersonFilter) =>
+    (!f.risk || (flags & (RISK_BIT[f.risk] ?? 0)) !== 0) && (!f.minor || ((flags & MINOR_BIT) !== 0) === (f.minor === 'true'))
+    && (!f.module || modules.some((m) => index.modules[m] === f.module));
+  const personsAt = async (positions: number[]) => {
+    const bySegment = new Map<number, PersonsSegment>();
+    for (const s of new Set(positions.map((p) => Math.floor(p / layout.personsPerSegment)))) bySegment.set(s, await open<PersonsSegment>(`persons-${s}`));
+    return positions.map((p) => bySegment.get(Math.floor(p / layout.personsPerSegment))!.persons[p % layout.personsPerSegment]!);
+  };
+  const reader: ResultsReader = {
+    opened,
+    async personsPage(filter, page, size) {
+      const from = (page - 1) * size;
+      if (!filter.risk && !filter.module && !filter.minor) {
+        const positions = Array.from({ length: Math.max(0, Math.min(size, layout.persons - from)) }, (_, i) => from + i);
+        return { total: layout.persons, persons: await personsAt(positions) };
+      }
+      const index = await open<IndexSegment>('index');
+      const hits: number[] = [];
+      for (let i = 0; i < index.flags.length; i++) if (matches(index.flags[i]!, index.personModules[i]!, index, filter)) hits.push(i);
+      return { total: hits.length, persons: await personsAt(hits.slice(from, from + size)) };
+    },
+    async person(id) {
+      // Person ids are numbered in order (P000001 is the first): the number names the segment.
+      const n = /^P(\d{6,})$/.exec(id) ? Number(id.slice(1)) - 1 : -1;
+      if (n < 0 || n >= layout.persons) return null;
+      const segment = await open<PersonsSegment>(`persons-${Math.floor(n / layout.personsPerSegment)}`);
+      const person = segment.persons.find((p) => p.id === id);
+      return person ? { person, records: person.records.map((r) => segment.records[r]).filter((r): r is StoredRecord => !!r) } : null;
+    },
+    async reviewPage(page, size) {
+      const from = (page - 1) * size;
+      const to = Math.min(layout.review, from + size);
+      const pairs: ReviewPairView[] = [];
+      if (from >= to) return { total: layout.review, pairs };
+      for (let s = Math.floor(from / layout.reviewPerSegment); s * layout.reviewPerSegment < to; s++) {
+        const seg = await open<ReviewSegment>(`review-${s}`);
+        for (const [k, p] of seg.pairs.entries()) {
+          const at = s * layout.reviewPerSegment + k;
+          if (at >= from && at < to) pairs.push({ ...p, recordA: seg.records[p.a] ?? null, recordB: seg.records[p.b] ?? null });
+        }
+      }
+      return { total: layout.review, pairs };
+    },
+    reviewKeys: () => open<[string, string][]>('review-index'),
+    async hasRecords(ids) { const a = await open<Record<string, number>>('assignments'); return ids.every((id) => id in a); },
+    async *persons() {
+      for (let s = 0; s * layout.personsPerSegment < layout.persons; s++) yield* (await open<PersonsSegment>(`persons-${s}`)).persons;
+    },
+    async all() {
+      const out: StoredResults = { persons: [], records: {}, review: [], rejected: await open('rejected') };
+      for (let s = 0; s * layout.personsPerSegment < layout.persons; s++) { const seg = await open<PersonsSegment>(`persons-${s}`); out.persons.push(...seg.persons); Object.assign(out.records, seg.records); }
+      for (let s = 0; s * layout.reviewPerSegment < layout.review; s++) { const seg = await open<ReviewSegment>(`review-${s}`); out.review.push(...seg.pairs); Object.assign(out.records, seg.records); }
+      out.records = Object.fromEntries(Object.entries(out.records).sort(([, a], [, b]) => a.line - b.line || (a.id < b.id ? -1 : 1)));
+      return out;
+    },
+  };
+  return reader;
 }
+
+/** A run stored as one document (before segments): same answers, from memory. */
+function wholeReader(results: StoredResults, opened: string[]): ResultsReader {
+  const matches = (p: StoredPerson, f: PersonFilter) => (!f.risk || p.risks.some((r) => r.risk === f.risk)) && (!f.module || p.modules.includes(f.module)) && (!f.minor || p.minor === (f.minor === 'true'));
+  return {
+    opened,
+    async personsPage(filter, page, size) { const list = results.persons.filter((p) => matches(p, filter)); return { total: list.length, persons: list.slice((page - 1) * size, page * size) }; },
+    async person(id) { const person = results.persons.find((p) => p.id === id); return person ? { person, records: person.records.map((r) => results.records[r]).filter((r): r is StoredRecord => !!r) } : null; },
+    async reviewPage(page, size) { return { total: results.review.length, pairs: results.review.slice((page - 1) * size, page * size).map((p) => ({ ...p, recordA: results.records[p.a] ?? null, recordB: results.records[p.b] ?? null })) }; },
+    async reviewKeys() { return results.review.map((p) => [p.a, p.b] as [string, string]); },
+    async hasRecords(ids) { return ids.every((id) => !!results.records[id]); },
+    async *persons() { yield* results.persons; },
+    async all() { return results; },
+  };
+}
+
+export async function loadResults(services: Services, run: RunRow): Promise<StoredResults> {
+  return (await openResults(services, run)).all();
+}
+
+async function removeKeys(services: Services, keys: string[]) { for (const k of keys) await services.files.remove(k); }
 
 /** The 'scoping.run' job: decrypt, resolve, seal the results, store the counts. */
 export async function runScopingJob(services: Services, ctx: { payload: Record<string, unknown>; signal: AbortSignal; progress(v: Record<string, unknown>): Promise<void> }): Promise<Record<string, unknown>> {
@@ -209,6 +380,7 @@ export async function runScopingJob(services: Services, ctx: { payload: Record<s
   const run = await services.db.selectFrom('scoping_runs').selectAll().where('id', '=', runId).executeTakeFirstOrThrow();
   const dataset = await services.db.selectFrom('leaked_datasets').select(['name']).where('id', '=', run.dataset_id).executeTakeFirstOrThrow();
   await services.db.updateTable('scoping_runs').set({ status: 'running' }).where('id', '=', runId).where('status', '=', 'queued').execute();
+  let written: string[] = [];
   try {
     const mapping = parseMapping(run.mapping);
     if (!mapping.ok) throw new Error(mapping.errors.map((e) => e.message).join('\n'));
@@ -233,18 +405,18 @@ export async function runScopingJob(services: Services, ctx: { payload: Record<s
     });
     await pending;
     ctx.signal.throwIfAborted();
-    const stored = toStored(result);
+    const layout = resultsLayout(result);
     const key = scopingResultKey(run.organisation_id, run.id);
-    const sealed = await withDatasetKey(services, run.organisation_id, run.dataset_id, (seal) => seal(Buffer.from(JSON.stringify(stored)), `scoping:${run.id}`));
-    await services.files.remove(key);
-    await services.files.put(key, sealed);
+    written = scopingResultKeys(run.organisation_id, run.id, layout);
+    await writeResults(services, run, result, layout);
     const updated = await services.db.updateTable('scoping_runs')
-      .set({ status: 'done', storage_key: key, figures: json(result.summary), decisions_applied: result.decisionsApplied, finished_at: services.now() })
+      .set({ status: 'done', storage_key: key, results_layout: json(layout), figures: json(result.summary), decisions_applied: result.decisionsApplied, finished_at: services.now() })
       .where('id', '=', runId).where('status', '=', 'running').executeTakeFirst();
-    // Purged while running: the key is gone, so the file just written is unreadable; remove it anyway.
-    if (Number(updated.numUpdatedRows) === 0) await services.files.remove(key);
+    // Purged while running: the key is gone, so the files just written are unreadable; remove them anyway.
+    if (Number(updated.numUpdatedRows) === 0) await removeKeys(services, written);
     return { persons: result.persons.length, records: Number(result.summary.records), reviewPairs: result.review.length };
   } catch (error) {
+    await removeKeys(services, written);
     const message = error instanceof IngestError ? error.issues.map((i) => formatIssue(i)).join('\n') : (error as Error).message;
     await services.db.updateTable('scoping_runs').set({ status: ctx.signal.aborted ? 'cancelled' : 'failed', error: message.slice(0, 2000), finished_at: services.now() })
       .where('id', '=', runId).where('status', '=', 'running').execute();
