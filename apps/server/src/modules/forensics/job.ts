@@ -7,7 +7,7 @@ import { appendAudit } from '../../platform/audit.ts';
 import type { Services } from '../../platform/services.ts';
 import { withScratchDir } from '../../platform/scratch.ts';
 import type { JobContext, JobHandler } from '../jobs/queue.ts';
-import { addEvidence, readEvidence } from '../evidence/service.ts';
+import { addEvidence, evidenceRow } from '../evidence/service.ts';
 import { findingsAad, issueText, resolveMapping, writeInput, type SealedFindings } from './service.ts';
 
 export const FORENSICS_SCAN = 'forensics.scan';
@@ -29,8 +29,7 @@ export function forensicsScanHandler(services: Services): JobHandler {
       const files: string[] = [];
       const ids = scan.input_evidence_ids as string[];
       for (const [index, id] of ids.entries()) {
-        const { row, data } = await readEvidence(services, orgId, scan.incident_id, id);
-        files.push(await writeInput(dir, index, row.name, data));
+        files.push(await writeInput(services, dir, index, await evidenceRow(services, orgId, scan.incident_id, id)));
       }
       await ctx.progress({ phase: 'read', percent: 0, linesRead: 0, eventsPerSecond: 0 });
       const started = Date.now();

@@ -4,7 +4,8 @@ import { createHash } from 'node:crypto';
 import { defineRoute, type RequestContext, type RouteDef } from '../../platform/http.ts';
 import { errors } from '../../platform/errors.ts';
 import { withScratchDir } from '../../platform/scratch.ts';
-import { addEvidence, evidenceView, readEvidence } from '../evidence/service.ts';
+import { createReadStream } from 'node:fs';
+import { addEvidence, evidenceRow, evidenceView } from '../evidence/service.ts';
 import { addTask, appendJournal, getIncidentRow, taskView } from '../incidents/service.ts';
 import { cancelJob, enqueueJob } from '../jobs/queue.ts';
 import { isUuid } from '../organisations/access.ts';
@@ -12,7 +13,7 @@ import { FORENSICS_SCAN } from './job.ts';
 import { MAPPING_PRESETS, PRESET_IDS } from './presets.ts';
 import {
   actionSchema, dayBound, evidenceNames, importSchema, journalTextFor, listImportFolder, openFindings, previewFile, previewSchema,
-  readImportFile, resolveMapping, scanInputSchema, scanRows, scanView, tasksFor, writeInput,
+  checkImportFile, PREVIEW_BYTES, resolveMapping, scanInputSchema, scanRows, scanView, tasksFor, writeInput,
 } from './service.ts';
 
 const ORG = '/api/v1/organisations/:orgId';
@@ -44,13 +45,13 @@ export const forensicsRoutes: RouteDef[] = [
       const org = ctx.requireOrg();
       const session = ctx.requireSession();
       const incident = await getIncidentRow(ctx.services.db, org.id, ctx.params.incidentId);
-      // Every file is checked and read before anything is stored: one bad path, nothing imported.
+      // Every path is checked before anything is stored, and the pieces are recorded together: one bad file, nothing imported.
       const read = [];
-      for (const relative of [...new Set(ctx.body.files)]) read.push({ relative, ...(await readImportFile(ctx.services, org.id, relative)) });
+      for (const relative of [...new Set(ctx.body.files)]) read.push({ relative, ...(await checkImportFile(ctx.services, org.id, relative)) });
       const rows = await addEvidence(
         ctx.services,
         { orgId: org.id, incidentId: incident.id, uploadedBy: session.userId, uploadedByName: session.userName },
-        read.map((f) => ({ name: f.name, mediaType: 'application/octet-stream', data: f.data, description: `Journal importé du dossier du serveur : ${f.relative}` })),
+        read.map((f) => ({ name: f.name, mediaType: 'application/octet-stream', data: createReadStream(f.file), description: `Journal importé du dossier du serveur : ${f.relative}` })),
         (trx, piece) => ctx.audit(trx, { action: 'evidence.add', objectType: 'evidence', objectId: piece.id, outcome: 'success', details: { incidentId: incident.id, sha256: piece.sha256, size: piece.size, source: 'import-folder' } }),
       );
       ctx.reply.code(201);
@@ -66,8 +67,8 @@ export const forensicsRoutes: RouteDef[] = [
       if ((ctx.body.preset === undefined) === (ctx.body.mapping === undefined)) {
         throw errors.validation([{ path: 'preset', message: 'Choisissez un modèle de correspondance ou écrivez la vôtre (l’un ou l’autre).' }]);
       }
-      const { row, data } = await readEvidence(ctx.services, org.id, incident.id, ctx.body.evidenceId);
-      const preview = await withScratchDir(ctx.services, 'forensics', async (dir) => previewFile(await writeInput(dir, 0, row.name, data), ctx.body));
+      const row = await evidenceRow(ctx.services, org.id, incident.id, ctx.body.evidenceId);
+      const preview = await withScratchDir(ctx.services, 'forensics', async (dir) => previewFile(await writeInput(ctx.services, dir, 0, row, { maxBytes: PREVIEW_BYTES }), ctx.body));
       // The parsed events name agents and addresses.
       await ctx.auditRead('evidence_preview', row.id, { events: preview.events.length, rejected: preview.rejected.length });
       return { file: row.name, ...preview };

@@ -1,6 +1,6 @@
 // Forensics inside an incident: mappings and their preview, the operator's import folder, scans
 // (rows, sealed findings) and turning a flagged account into tasks and a journal entry.
-import { lstat, mkdir, readdir, readFile, realpath, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
@@ -10,7 +10,8 @@ import { formatIssue, IngestError, loadMapping, readBatches, type IngestIssue, t
 import { newMapper, type AccountResult, type ScanResult } from '@rempart/forensics';
 import { AppError, errors } from '../../platform/errors.ts';
 import type { Services } from '../../platform/services.ts';
-import { cleanFileName } from '../../platform/upload.ts';
+import { cleanFileName, sizeLabel } from '../../platform/upload.ts';
+import { writeEvidenceTo } from '../evidence/service.ts';
 import { jobView } from '../jobs/queue.ts';
 import { MAPPING_PRESETS, PRESET_IDS, type PresetId } from './presets.ts';
 
@@ -65,12 +66,15 @@ export function dayBound(value: string | undefined, end: boolean): Date | null {
   return (end ? start.plus({ days: 1 }) : start).startOf('day').toJSDate();
 }
 
-/** Writes decrypted inputs under their own names (the format is detected from the name), one folder each. */
-export async function writeInput(dir: string, index: number, name: string, data: Buffer): Promise<string> {
+/**
+ * Decrypts an input into the scratch folder under its own name (the format is detected from the
+ * name), one folder each; a preview takes only the first `maxBytes`.
+ */
+export async function writeInput(services: Services, dir: string, index: number, row: { name: string } & Parameters<typeof writeEvidenceTo>[1], options: { maxBytes?: number } = {}): Promise<string> {
   const folder = path.join(dir, 'in', String(index));
   await mkdir(folder, { recursive: true, mode: 0o700 });
-  const file = path.join(folder, cleanFileName(name, 'journal').replace(/^\.+/, '_'));
-  await writeFile(file, data, { mode: 0o600 });
+  const file = path.join(folder, cleanFileName(row.name, 'journal').replace(/^\.+/, '_'));
+  await writeEvidenceTo(services, row, file, options);
   return file;
 }
 
@@ -79,6 +83,8 @@ export function issueText(issues: IngestIssue[]): string {
 }
 
 const PREVIEW_ROWS = 20;
+/** A preview reads at most 500 lines: the first 16 MiB of a piece are decrypted for it, not a multi-gigabyte whole. */
+export const PREVIEW_BYTES = 16 * 1024 * 1024;
 const PREVIEW_MAX_LINES = 500;
 
 export interface PreviewResult {
@@ -143,7 +149,6 @@ export async function previewFile(file: string, choice: { preset?: PresetId; map
 
 // ---- The operator's import folder -------------------------------------------------------------
 
-const MAX_IMPORT_BYTES = 1024 * 1024 * 1024;
 const MAX_LISTED = 1000;
 
 function notConfigured(): AppError {
@@ -193,10 +198,10 @@ export async function listImportFolder(services: Services, orgId: string): Promi
 }
 
 /**
- * Resolves a path chosen in the listing and reads it: relative, no `..`, and the real path (symbolic
+ * Resolves a path chosen in the listing and checks it: relative, no `..`, and the real path (symbolic
  * links resolved) must be the same file inside the folder, so a link cannot lead outside it.
  */
-export async function readImportFile(services: Services, orgId: string, relative: string): Promise<{ name: string; data: Buffer }> {
+export async function checkImportFile(services: Services, orgId: string, relative: string): Promise<{ name: string; file: string }> {
   const root = await importRoot(services, orgId);
   const refuse = (message: string) => errors.validation([{ path: 'files', message: `${relative.slice(0, 200)} : ${message}` }]);
   if (relative.includes('\0') || path.isAbsolute(relative) || relative.split(/[\\/]/).some((part) => part === '..')) throw refuse('chemin refusé (il doit rester dans le dossier d’import).');
@@ -211,8 +216,8 @@ export async function readImportFile(services: Services, orgId: string, relative
   const info = await lstat(real);
   if (!info.isFile()) throw refuse('ce n’est pas un fichier.');
   if (info.size === 0) throw refuse('fichier vide.');
-  if (info.size > MAX_IMPORT_BYTES) throw refuse('fichier trop volumineux (1 Go au plus par fichier ; découpez-le).');
-  return { name: path.basename(real), data: await readFile(real) };
+  if (info.size > services.config.maxEvidenceBytes) throw refuse(`fichier trop volumineux (${sizeLabel(services.config.maxEvidenceBytes)} au plus par fichier, limite REMPART_MAX_EVIDENCE_MB ; découpez-le).`);
+  return { name: path.basename(real), file: real };
 }
 
 // ---- Scans ----------------------------------------------------------------------------------------
