@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testBackends } from '@rempart/db';
 import { createWorld, signIn, type Client, type TestWorld } from '../../testing.ts';
 import { FIXTURE_VICTIM, fixtureEvents, fixtureNdjson, fixtureVendorCsv } from './fixture.ts';
+import { MAPPING_PRESETS } from './presets.ts';
 
 function multipart(filename: string, data: Buffer | string) {
   const boundary = '----rempart-forensics-boundary';
@@ -212,6 +213,59 @@ for (const backend of testBackends()) {
       expect(off.json().message).toMatch(/n'est pas configuré.*REMPART_LOG_IMPORT_DIR/);
       world.services.config.logImportDir = importDir;
     });
+
+    it('saves mappings per organisation, checked like the preview, offered to preview and scan, audited', async () => {
+      const mappings = `/api/v1/organisations/${world.orgA}/forensics/mappings`;
+      const vendor = MAPPING_PRESETS.editeur_fr.text!;
+      const badYaml = await rssi.request('POST', mappings, { name: 'Cassée', text: 'format: csv\nfields: [\n' });
+      expect(badYaml.statusCode).toBe(400);
+      expect(badYaml.json().details[0]).toMatchObject({ path: 'text', message: expect.stringMatching(/^ligne \d+.*YAML/) });
+      const unknownKey = await rssi.request('POST', mappings, { name: 'Cassée', text: vendor.replace('delimiter:', 'delimiteur:') });
+      expect(unknownKey.statusCode).toBe(400);
+      expect(unknownKey.json().details[0].message).toMatch(/^ligne \d+ : clé inconnue : delimiteur/);
+      expect((await rssi.request('POST', mappings, { name: '  ', text: vendor })).json().details[0]).toMatchObject({ path: 'name', message: 'Donnez un nom à la correspondance.' });
+
+      const created = await rssi.request('POST', mappings, { name: 'Export police municipale', text: vendor });
+      expect(created.statusCode, created.body).toBe(201);
+      expect(created.json()).toMatchObject({ name: 'Export police municipale', text: vendor.trim(), createdByName: 'Test rssi', updatedByName: 'Test rssi' });
+      const id = created.json().id as string;
+      const twice = await rssi.request('POST', mappings, { name: 'Export police municipale', text: vendor });
+      expect(twice.statusCode).toBe(409);
+      expect(twice.json().message).toContain('« Export police municipale » existe déjà');
+
+      const dpo = await signIn(world, world.users.dpo);
+      expect((await dpo.request('GET', mappings)).json().map((m: { name: string }) => m.name)).toEqual(['Export police municipale']);
+      expect((await dpo.request('POST', mappings, { name: 'Autre', text: vendor })).statusCode).toBe(403);
+      expect((await outsider.request('GET', mappings)).statusCode).toBe(404);
+      expect((await outsider.request('PUT', `${mappings}/${id}`, { name: 'Volée', text: vendor })).statusCode).toBe(404);
+      // Another organisation's list does not show it, and its id means nothing there.
+      const mappingsB = `/api/v1/organisations/${world.orgB}/forensics/mappings`;
+      expect((await outsider.request('GET', mappingsB)).json()).toEqual([]);
+      expect((await outsider.request('DELETE', `${mappingsB}/${id}`)).statusCode).toBe(404);
+
+      const preview = (await rssi.request('POST', `${base}/forensics/preview`, { evidenceId: ids.csv, mappingId: id })).json();
+      expect(preview.ok).toBe(true);
+      expect(preview.events[0]).toMatchObject({ 'event.action': 'login' });
+      const both = await rssi.request('POST', `${base}/forensics/preview`, { evidenceId: ids.csv, mappingId: id, preset: 'ecs' });
+      expect(both.statusCode).toBe(400);
+      const result = await scan({ evidenceIds: [ids.csv], mappingId: id });
+      expect(result).toMatchObject({ status: 'done', mapping: 'personnalisee', mappingName: 'Export police municipale', mappingText: vendor.trim() });
+      expect(result.accounts[0]).toMatchObject({ account: FIXTURE_VICTIM, severity: 'critical' });
+
+      const renamed = await rssi.request('PUT', `${mappings}/${id}`, { name: 'Export PM (v2)', text: vendor.replace('OK: success', 'OK: success, Succès: success') });
+      expect(renamed.statusCode, renamed.body).toBe(200);
+      expect(renamed.json()).toMatchObject({ name: 'Export PM (v2)', text: expect.stringContaining('Succès') });
+      expect((await rssi.request('PUT', `${mappings}/${id}`, { name: 'Export PM (v2)', text: 'formt: csv' })).statusCode).toBe(400);
+      expect((await rssi.request('DELETE', `${mappings}/${id}`)).statusCode).toBe(204);
+      expect((await rssi.request('GET', mappings)).json()).toEqual([]);
+      // The scan keeps the mapping it ran with; a deleted mapping cannot be chosen any more.
+      expect((await rssi.request('GET', `${base}/forensics/scans/${result.id}`)).json()).toMatchObject({ mappingName: 'Export police municipale', mappingText: vendor.trim() });
+      const gone = await rssi.request('POST', `${base}/forensics/scans`, { evidenceIds: [ids.csv], mappingId: id });
+      expect(gone.statusCode).toBe(400);
+      expect(gone.json().details[0]).toMatchObject({ path: 'mappingId', message: expect.stringContaining('inconnue') });
+      const audit = await world.services.db.selectFrom('audit_log').select(['action']).where('object_id', '=', id).orderBy('seq').execute();
+      expect(audit.map((a) => a.action)).toEqual(['forensics.mapping.create', 'forensics.mapping.update', 'forensics.mapping.delete']);
+    }, 60_000);
 
     it('keeps scans of one organisation out of reach of another and of roles without the right', async () => {
       const other = `/api/v1/organisations/${world.orgA}/incidents`;

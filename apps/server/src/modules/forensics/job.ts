@@ -8,7 +8,7 @@ import type { Services } from '../../platform/services.ts';
 import { withScratchDir } from '../../platform/scratch.ts';
 import type { JobContext, JobHandler } from '../jobs/queue.ts';
 import { addEvidence, evidenceRow } from '../evidence/service.ts';
-import { findingsAad, issueText, resolveMapping, writeInput, type SealedFindings } from './service.ts';
+import { findingsAad, issueText, mappingIssueText, resolveMapping, writeInput, type SealedFindings } from './service.ts';
 
 export const FORENSICS_SCAN = 'forensics.scan';
 
@@ -23,7 +23,7 @@ export function forensicsScanHandler(services: Services): JobHandler {
     if (!scan) throw new Error('Analyse introuvable (supprimée avec son incident ?).');
     const creator = scan.created_by ? await services.db.selectFrom('users').select(['email']).where('id', '=', scan.created_by).executeTakeFirst() : undefined;
     const resolved = resolveMapping(scan.mapping_preset ? { preset: scan.mapping_preset as never } : { mapping: scan.mapping_text ?? '' });
-    if (!resolved.ok) throw new Error(`Correspondance invalide : ${resolved.issues.map((i) => `${i.line ? `ligne ${i.line}, ` : ''}${i.field ? `${i.field} : ` : ''}${i.message}`).join(' ; ')}`);
+    if (!resolved.ok) throw new Error(`Correspondance invalide : ${resolved.issues.map(mappingIssueText).join(' ; ')}`);
 
     const result = await withScratchDir(services, 'forensics', async (dir) => {
       const files: string[] = [];

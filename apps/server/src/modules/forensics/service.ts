@@ -17,24 +17,26 @@ import { MAPPING_PRESETS, PRESET_IDS, type PresetId } from './presets.ts';
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Date attendue au format AAAA-MM-JJ.');
 
-export const mappingChoiceSchema = z.object({
+// A mapping is chosen one way only: a preset, a mapping saved by the organisation, or YAML written now.
+const choiceFields = {
   preset: z.enum(PRESET_IDS).optional(),
+  mappingId: z.string().uuid('Correspondance enregistrée inconnue.').optional(),
   mapping: z.string().max(256 * 1024, 'Correspondance trop longue (256 Ko au plus).').optional(),
-}).refine((m) => (m.preset === undefined) !== (m.mapping === undefined), { message: 'Choisissez un modèle de correspondance ou écrivez la vôtre (l’un ou l’autre).', path: ['preset'] });
+};
+const ONE_CHOICE = { message: 'Choisissez un modèle de correspondance, une correspondance enregistrée ou écrivez la vôtre (l’un des trois).', path: ['preset'] };
+const oneChoice = (m: { preset?: unknown; mappingId?: unknown; mapping?: unknown }) => [m.preset, m.mappingId, m.mapping].filter((v) => v !== undefined).length === 1;
 
 export const previewSchema = z.object({
   evidenceId: z.string().uuid('Pièce inconnue.'),
-  preset: z.enum(PRESET_IDS).optional(),
-  mapping: z.string().max(256 * 1024).optional(),
-});
+  ...choiceFields,
+}).refine(oneChoice, ONE_CHOICE);
 
 export const scanInputSchema = z.object({
   evidenceIds: z.array(z.string().uuid('Pièce inconnue.')).min(1, 'Choisissez au moins un journal.').max(50),
-  preset: z.enum(PRESET_IDS).optional(),
-  mapping: z.string().max(256 * 1024).optional(),
+  ...choiceFields,
   since: day.optional(),
   until: day.optional(),
-}).refine((s) => (s.preset === undefined) !== (s.mapping === undefined), { message: 'Choisissez un modèle de correspondance ou écrivez la vôtre (l’un ou l’autre).', path: ['preset'] })
+}).refine(oneChoice, ONE_CHOICE)
   .refine((s) => !s.since || !s.until || s.since <= s.until, { message: 'La fin de la période précède son début.', path: ['until'] });
 
 export const importSchema = z.object({
@@ -48,6 +50,12 @@ export const actionSchema = z.object({
 });
 
 export interface MappingIssue { line?: number; field?: string; message: string }
+
+/** « ligne 3, champ fields : clé inconnue » — where the mapping is wrong, then why. */
+export function mappingIssueText(issue: MappingIssue): string {
+  const where = [issue.line ? `ligne ${issue.line}` : '', issue.field ? `champ ${issue.field}` : ''].filter(Boolean).join(', ');
+  return where ? `${where} : ${issue.message}` : issue.message;
+}
 
 /** The mapping a user chose: a preset (null = canonical events) or their YAML, or the located reasons it is wrong. */
 export function resolveMapping(choice: { preset?: PresetId; mapping?: string }): { ok: true; mapping: Mapping | null } | { ok: false; issues: MappingIssue[] } {
@@ -253,6 +261,7 @@ export function scanView(row: Awaited<ReturnType<typeof scanRows>>[number], evid
     error: job?.error ?? null,
     inputs,
     mapping: row.mapping_preset ?? 'personnalisee',
+    mappingName: row.mapping_name,
     mappingText: row.mapping_text,
     since: row.since ? new Date(row.since).toISOString() : null,
     until: row.until ? new Date(row.until).toISOString() : null,
