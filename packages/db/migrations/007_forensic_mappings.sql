@@ -17,3 +17,7 @@ CREATE TABLE forensic_mappings (
 );
 
 ALTER TABLE forensic_scans ADD COLUMN mapping_name text;
+
+-- Why a scan failed, in the engine's own words: they can quote a file's header or a log line, so they
+-- are sealed here (bound to the scan) and jobs.error, in clear, only says where and what kind.
+ALTER TABLE forensic_scans ADD COLUMN error_enc text;

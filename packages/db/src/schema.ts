@@ -320,6 +320,8 @@ export interface ForensicScansTable {
   finished_at: Timestamp | null;
   /** Name of the saved mapping the scan ran with (its text is copied to mapping_text). */
   mapping_name: string | null;
+  /** Sealed full reason of a failed scan (jobs.error keeps a value-free text). */
+  error_enc: string | null;
 }
 
 export interface ForensicMappingsTable {

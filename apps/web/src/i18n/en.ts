@@ -355,6 +355,7 @@ export const en: Record<MessageKey, string> = {
   'forensics.mappingDeleteConfirm': 'Confirm deleting “{name}”',
   'forensics.mappingDeleteCancel': 'Keep the mapping',
   'forensics.mappingUsed': 'mapping “{name}”',
+  'forensics.errorDetail': 'Show the error in full (may quote a log line; the reading is traced)',
   'forensics.mappingDeleted': 'Mapping “{name}” deleted; scans already run keep theirs.',
   'forensics.previewOf': 'File to preview',
   'forensics.preview': 'Preview the first events',

@@ -539,6 +539,7 @@ export const fr = {
   'forensics.mappingDeleteConfirm': 'Confirmer la suppression de « {name} »',
   'forensics.mappingDeleteCancel': 'Garder la correspondance',
   'forensics.mappingUsed': 'correspondance « {name} »',
+  'forensics.errorDetail': 'Voir le détail de l’erreur (peut citer une ligne du journal ; lecture tracée)',
   'forensics.mappingDeleted': 'Correspondance « {name} » supprimée ; les analyses déjà faites gardent la leur.',
   'forensics.previewOf': 'Fichier à prévisualiser',
   'forensics.preview': 'Aperçu des premiers événements',

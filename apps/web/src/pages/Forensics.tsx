@@ -21,7 +21,7 @@ interface Account { account: string; score: number; severity: Severity; summary:
 interface Scan {
   id: string; status: 'queued' | 'running' | 'done' | 'failed' | 'cancelled'; error: string | null;
   progress: { phase?: string; percent?: number; linesRead?: number; eventsPerSecond?: number | null };
-  inputs: { id: string; name: string }[]; mapping: string; mappingName: string | null; createdAt: string; createdByName: string;
+  inputs: { id: string; name: string }[]; mapping: string; mappingName: string | null; hasErrorDetail: boolean; createdAt: string; createdByName: string;
   summary: null | { linesRead: number; accepted: number; rejected: number; outsidePeriod: number; accounts: number; flagged: Record<Severity, number>; seconds: number; eventsPerSecond: number; timeSpan: { first: string | null; last: string | null } };
   report: null | { evidenceId: string; name: string; sha256: string };
 }
@@ -399,6 +399,12 @@ function ScanCard({ base, scan: s, canWrite, isOpen, onOpen, onChange }: { base:
     await api('POST', `${base}/forensics/scans/${s.id}/cancel`).catch(() => undefined);
     onChange();
   };
+  const [errorDetail, setErrorDetail] = useState<string | null>(null);
+  // The engine's own words can quote a log line: fetched on demand, the server traces the reading.
+  const showErrorDetail = async () => {
+    const detail = await api<{ errorDetail: string | null }>('GET', `${base}/forensics/scans/${s.id}`).catch(() => null);
+    setErrorDetail(detail?.errorDetail ?? '');
+  };
   return (
     <li className={`card scan status-${s.status}`}>
       <h4>{t('forensics.scanOf', { date: formatDateTime(s.createdAt), name: s.createdByName })}</h4>
@@ -413,6 +419,8 @@ function ScanCard({ base, scan: s, canWrite, isOpen, onOpen, onChange }: { base:
         </>
       )}
       {s.status === 'failed' && <p className="error-text">{s.error}</p>}
+      {s.status === 'failed' && s.hasErrorDetail && errorDetail === null && <button type="button" onClick={showErrorDetail}>{t('forensics.errorDetail')}</button>}
+      {errorDetail !== null && <pre className="mono error-detail">{errorDetail}</pre>}
       {s.summary && (
         <p>
           {t('forensics.summaryLine', { lines: nf(s.summary.linesRead), accepted: nf(s.summary.accepted), rejected: nf(s.summary.rejected), accounts: nf(s.summary.accounts), seconds: String(s.summary.seconds) })}

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -8,6 +8,8 @@ import { testBackends } from '@rempart/db';
 import { createWorld, signIn, type Client, type TestWorld } from '../../testing.ts';
 import { FIXTURE_VICTIM, fixtureEvents, fixtureNdjson, fixtureVendorCsv } from './fixture.ts';
 import { MAPPING_PRESETS } from './presets.ts';
+import { scanFailure } from './service.ts';
+import { AppError } from '../../platform/errors.ts';
 
 function multipart(filename: string, data: Buffer | string) {
   const boundary = '----rempart-forensics-boundary';
@@ -155,6 +157,59 @@ for (const backend of testBackends()) {
       expect(journal[0].text).toMatch(/SHA-256 [0-9a-f]{64}/);
       const unknown = await rssi.request('POST', `${base}/forensics/scans/${ids.scan}/actions`, { account: 'personne' });
       expect(unknown.statusCode).toBe(404);
+    });
+
+    it('keeps values read from the logs out of jobs.error: the located kind of problem in clear, the engine’s words sealed', async () => {
+      // An export without its header line: the first log line is taken for the header.
+      const headerless = vendorCsv.subarray(vendorCsv.indexOf(0x0a) + 1);
+      const firstLine = headerless.subarray(0, headerless.indexOf(0x0a)).toString('latin1').trim();
+      const values = firstLine.split(';').filter((v) => v.length > 3);
+      expect(values.length).toBeGreaterThan(3);
+      const piece = await upload(rssi, 'sans-entete.csv', headerless);
+      const started = (await rssi.request('POST', `${base}/forensics/scans`, { evidenceIds: [piece], preset: 'editeur_fr' })).json();
+      await world.app.jobs.drain();
+      const failed = (await rssi.request('GET', `${base}/forensics/scans/${started.id}`)).json();
+      expect(failed.status).toBe('failed');
+      expect(failed.error).toMatch(/^Analyse arrêtée : sans-entete\.csv, ligne 1, champ [\w.@]+ : colonne « \w+ » absente de l’en-tête\./);
+      const job = await world.services.db.selectFrom('jobs').select('error').where('id', '=', (await world.services.db.selectFrom('forensic_scans').select('job_id').where('id', '=', started.id).executeTakeFirstOrThrow()).job_id!).executeTakeFirstOrThrow();
+      expect(job.error).toBe(failed.error);
+      for (const value of values) expect(job.error, value).not.toContain(value);
+      // The full reason, header included, is sealed on the scan and its reading is traced.
+      expect(failed.errorDetail).toContain('Colonnes présentes');
+      expect(failed.errorDetail).toContain(values[1]);
+      const row = await world.services.db.selectFrom('forensic_scans').select('error_enc').where('id', '=', started.id).executeTakeFirstOrThrow();
+      for (const value of values) expect(row.error_enc, value).not.toContain(value);
+      const reads = await world.services.db.selectFrom('audit_log').select(['action', 'object_type']).where('object_id', '=', started.id).execute();
+      expect(reads).toContainEqual({ action: 'read', object_type: 'forensic_scan_error' });
+      // The list (no audited read) shows the clear text only.
+      const listed = (await rssi.request('GET', `${base}/forensics/scans`)).json().find((s: { id: string }) => s.id === started.id);
+      expect(listed).toMatchObject({ error: failed.error, hasErrorDetail: true });
+      expect(listed.errorDetail).toBeUndefined();
+    });
+
+    it('refuses to scan or preview a piece altered in storage', async () => {
+      const piece = await upload(rssi, 'altere.ndjson', ndjson);
+      const file = path.join(world.services.config.dataDir, 'files', 'evidence', world.orgA, `${piece}.enc`);
+      const sealed = await readFile(file);
+      sealed[100]! ^= 1;
+      await writeFile(file, sealed);
+      const preview = await rssi.request('POST', `${base}/forensics/preview`, { evidenceId: piece, preset: 'ecs' });
+      expect(preview.statusCode).toBe(409);
+      expect(preview.json().message).toMatch(/^Pièce « altere\.ndjson » illisible : .*bloc 0 altéré/);
+      const started = (await rssi.request('POST', `${base}/forensics/scans`, { evidenceIds: [piece], preset: 'ecs' })).json();
+      await world.app.jobs.drain();
+      const failed = (await rssi.request('GET', `${base}/forensics/scans/${started.id}`)).json();
+      expect(failed).toMatchObject({ status: 'failed', report: null, errorDetail: null });
+      expect(failed.error).toMatch(/^Pièce « altere\.ndjson » illisible/);
+      expect(await readdir(path.join(world.services.config.dataDir, 'tmp'))).toEqual([]);
+    });
+
+    it('says an engine failure in fixed words, its message sealed', () => {
+      const line = '{"@timestamp":"2024-05-02T03:12:00+02:00","user":{"name":"c.durand"},"source":{"ip":"203.0.113.9"}}';
+      const failure = scanFailure(new Error(`Invalid Input Error: Malformed JSON at line 3: ${line}`));
+      expect(failure.text).toBe('Analyse impossible : le moteur d’analyse a rencontré une erreur (détail chiffré, lisible dans l’analyse).');
+      expect(failure.detail).toContain(line);
+      expect(scanFailure(new AppError('evidence_unreadable', 409, 'Pièce « a.csv » illisible.'))).toEqual({ text: 'Pièce « a.csv » illisible.', detail: null });
     });
 
     it('scans canonical NDJSON over a period and can be cancelled', async () => {

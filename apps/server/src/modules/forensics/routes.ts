@@ -13,7 +13,7 @@ import { FORENSICS_SCAN } from './job.ts';
 import { assertNameFree, checkMappingText, chosenMapping, listMappings, mappingRow, mappingView, savedMappingSchema } from './mappings.ts';
 import { MAPPING_PRESETS, PRESET_IDS } from './presets.ts';
 import {
-  actionSchema, dayBound, evidenceNames, importSchema, journalTextFor, listImportFolder, mappingIssueText, openFindings, previewFile, previewSchema,
+  actionSchema, dayBound, evidenceNames, importSchema, journalTextFor, listImportFolder, mappingIssueText, openFindings, previewFile, previewSchema, scanErrorAad,
   checkImportFile, PREVIEW_BYTES, resolveMapping, scanInputSchema, scanRows, scanView, tasksFor, writeInput,
 } from './service.ts';
 
@@ -173,7 +173,12 @@ export const forensicsRoutes: RouteDef[] = [
     handler: async (ctx) => {
       const { org, incident, row } = await scanRow(ctx);
       const view = scanView(row, await evidenceNames(ctx.services.db, org.id, incident.id));
-      if (!row.findings_enc) return { ...view, accounts: [], series: {}, firstRejected: [] };
+      if (!row.findings_enc) {
+        // The sealed reason of a failure can quote a log line: opened here only, and the read is traced.
+        const errorDetail = row.error_enc ? ctx.services.keys.decrypt(row.error_enc, scanErrorAad(org.id, row.id)) : null;
+        if (errorDetail) await ctx.auditRead('forensic_scan_error', row.id);
+        return { ...view, errorDetail, accounts: [], series: {}, firstRejected: [] };
+      }
       const findings = openFindings(ctx.services, org.id, row.id, row.findings_enc);
       await ctx.auditRead('forensic_scan', row.id, { accounts: findings.accounts.length });
       return { ...view, ...findings };

@@ -6,7 +6,7 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { Transaction } from 'kysely';
 import type { Schema } from '@rempart/db';
-import { formatIssue, IngestError, loadMapping, readBatches, type IngestIssue, type Mapping } from '@rempart/ingest';
+import { formatIssue, IngestError, loadMapping, readBatches, type IngestCode, type IngestIssue, type Mapping } from '@rempart/ingest';
 import { newMapper, type AccountResult, type ScanResult } from '@rempart/forensics';
 import { AppError, errors } from '../../platform/errors.ts';
 import type { Services } from '../../platform/services.ts';
@@ -86,9 +86,52 @@ export async function writeInput(services: Services, dir: string, index: number,
   return file;
 }
 
-export function issueText(issues: IngestIssue[]): string {
-  return issues.slice(0, 5).map((i) => formatIssue(i)).join(' ; ');
+// What a stopped scan says in clear: where (file, line, field) and what kind of problem, never a
+// value read from the file (a header line can be a log line when the export has no header).
+const SAFE_ISSUE: Record<IngestCode, string> = {
+  file_unreadable: 'fichier illisible ou archive gzip corrompue.',
+  mapping_unreadable: 'correspondance illisible.',
+  mapping_yaml: 'correspondance : YAML invalide.',
+  mapping_invalid: 'correspondance invalide.',
+  missing_column: 'colonne absente de l’en-tête.',
+  unknown_format: 'format de fichier non reconnu (CSV ou NDJSON attendu).',
+  empty_file: 'fichier vide.',
+  invalid_json: 'JSON invalide.',
+  not_an_object: 'la ligne n’est pas un objet JSON.',
+  column_count: 'nombre de colonnes inattendu.',
+  csv_syntax: 'syntaxe CSV invalide.',
+  line_too_long: 'ligne trop longue.',
+  missing_field: 'champ obligatoire manquant.',
+  invalid_date: 'date illisible.',
+  ambiguous_date: 'date ambiguë.',
+  invalid_number: 'nombre illisible.',
+  unknown_value: 'valeur inconnue.',
+};
+
+function safeIssueText(issue: IngestIssue): string {
+  const where = [issue.file, issue.line !== undefined ? `ligne ${issue.line}` : '', issue.field ? `champ ${issue.field}` : ''].filter(Boolean).join(', ');
+  // The column a mapping asks for comes from the mapping (the organisation's settings), not from the file.
+  const what = issue.code === 'missing_column' && issue.value ? `colonne « ${issue.value} » absente de l’en-tête.` : SAFE_ISSUE[issue.code];
+  return `${where} : ${what}`;
 }
+
+export const scanErrorAad = (orgId: string, scanId: string) => `forensics-error:${orgId}:${scanId}`;
+
+/**
+ * Why a scan failed, in two parts: `text` for jobs.error (in clear, shown in the list) holds no value
+ * taken from the logs; `detail`, the engine's own words, is sealed on the scan and read with an audit.
+ */
+export function scanFailure(error: unknown): { text: string; detail: string | null } {
+  if (error instanceof IngestError) {
+    return { text: `Analyse arrêtée : ${error.issues.slice(0, 5).map(safeIssueText).join(' ; ')}`, detail: error.issues.slice(0, 5).map((i) => formatIssue(i)).join('\n') };
+  }
+  // Our own errors (a piece altered in storage, a mapping that no longer loads) are written from names and settings.
+  if (error instanceof AppError || error instanceof ScanSetupError) return { text: error.message, detail: null };
+  return { text: 'Analyse impossible : le moteur d’analyse a rencontré une erreur (détail chiffré, lisible dans l’analyse).', detail: (error as Error)?.message ?? String(error) };
+}
+
+/** A scan that cannot start for a reason stated by the platform itself (no value from the logs). */
+export class ScanSetupError extends Error {}
 
 const PREVIEW_ROWS = 20;
 /** A preview reads at most 500 lines: the first 16 MiB of a piece are decrypted for it, not a multi-gigabyte whole. */
@@ -262,6 +305,7 @@ export function scanView(row: Awaited<ReturnType<typeof scanRows>>[number], evid
     inputs,
     mapping: row.mapping_preset ?? 'personnalisee',
     mappingName: row.mapping_name,
+    hasErrorDetail: row.error_enc !== null,
     mappingText: row.mapping_text,
     since: row.since ? new Date(row.since).toISOString() : null,
     until: row.until ? new Date(row.until).toISOString() : null,
