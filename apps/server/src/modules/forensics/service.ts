@@ -6,9 +6,10 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { Transaction } from 'kysely';
 import type { Schema } from '@rempart/db';
-import { formatIssue, IngestError, loadMapping, readBatches, type IngestCode, type IngestIssue, type Mapping } from '@rempart/ingest';
+import { formatIssue, IngestError, loadMapping, readBatches, type Mapping } from '@rempart/ingest';
 import { newMapper, type AccountResult, type ScanResult } from '@rempart/forensics';
 import { AppError, errors } from '../../platform/errors.ts';
+import { safeIssuesText } from '../../platform/job-errors.ts';
 import type { Services } from '../../platform/services.ts';
 import { cleanFileName, sizeLabel } from '../../platform/upload.ts';
 import { writeEvidenceTo } from '../evidence/service.ts';
@@ -86,35 +87,6 @@ export async function writeInput(services: Services, dir: string, index: number,
   return file;
 }
 
-// What a stopped scan says in clear: where (file, line, field) and what kind of problem, never a
-// value read from the file (a header line can be a log line when the export has no header).
-const SAFE_ISSUE: Record<IngestCode, string> = {
-  file_unreadable: 'fichier illisible ou archive gzip corrompue.',
-  mapping_unreadable: 'correspondance illisible.',
-  mapping_yaml: 'correspondance : YAML invalide.',
-  mapping_invalid: 'correspondance invalide.',
-  missing_column: 'colonne absente de l’en-tête.',
-  unknown_format: 'format de fichier non reconnu (CSV ou NDJSON attendu).',
-  empty_file: 'fichier vide.',
-  invalid_json: 'JSON invalide.',
-  not_an_object: 'la ligne n’est pas un objet JSON.',
-  column_count: 'nombre de colonnes inattendu.',
-  csv_syntax: 'syntaxe CSV invalide.',
-  line_too_long: 'ligne trop longue.',
-  missing_field: 'champ obligatoire manquant.',
-  invalid_date: 'date illisible.',
-  ambiguous_date: 'date ambiguë.',
-  invalid_number: 'nombre illisible.',
-  unknown_value: 'valeur inconnue.',
-};
-
-function safeIssueText(issue: IngestIssue): string {
-  const where = [issue.file, issue.line !== undefined ? `ligne ${issue.line}` : '', issue.field ? `champ ${issue.field}` : ''].filter(Boolean).join(', ');
-  // The column a mapping asks for comes from the mapping (the organisation's settings), not from the file.
-  const what = issue.code === 'missing_column' && issue.value ? `colonne « ${issue.value} » absente de l’en-tête.` : SAFE_ISSUE[issue.code];
-  return `${where} : ${what}`;
-}
-
 export const scanErrorAad = (orgId: string, scanId: string) => `forensics-error:${orgId}:${scanId}`;
 
 /**
@@ -123,7 +95,7 @@ export const scanErrorAad = (orgId: string, scanId: string) => `forensics-error:
  */
 export function scanFailure(error: unknown): { text: string; detail: string | null } {
   if (error instanceof IngestError) {
-    return { text: `Analyse arrêtée : ${error.issues.slice(0, 5).map(safeIssueText).join(' ; ')}`, detail: error.issues.slice(0, 5).map((i) => formatIssue(i)).join('\n') };
+    return { text: `Analyse arrêtée : ${safeIssuesText(error.issues)}`, detail: error.issues.slice(0, 5).map((i) => formatIssue(i)).join('\n') };
   }
   // Our own errors (a piece altered in storage, a mapping that no longer loads) are written from names and settings.
   if (error instanceof AppError || error instanceof ScanSetupError) return { text: error.message, detail: null };
