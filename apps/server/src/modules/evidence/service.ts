@@ -23,7 +23,7 @@ export interface NewEvidence {
 /** A sealed file written to storage, not yet recorded (nor visible) in the incident. */
 export interface StoredFile { id: string; key: string; sha256: string; size: number }
 
-type EvidenceRow = Awaited<ReturnType<typeof readEvidenceRow>> & {};
+type EvidenceRow = NonNullable<Awaited<ReturnType<typeof readEvidenceRow>>>;
 
 export function evidenceView(row: Record<string, any>) {
   return {
