@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -115,6 +117,25 @@ for (const backend of testBackends()) {
       }
       await writeFile(file, pristine);
       expect((await rssi.request('GET', `${base}/evidence/${ids.big}`)).statusCode).toBe(200);
+    });
+
+    it('leaves nothing behind when the connection drops in the middle of an upload', async () => {
+      const dir = path.join(world.services.config.dataDir, 'files', 'evidence', world.orgA);
+      const filesBefore = await readdir(dir);
+      const piecesBefore = (await rssi.request('GET', `${base}/evidence`)).json().length;
+      const address = await world.app.listen({ port: 0, host: '127.0.0.1' });
+      const boundary = '----rempart-cut';
+      const head = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="coupe.log"\r\nContent-Type: text/plain\r\n\r\n`;
+      const url = new URL(`${address}${base}/evidence`);
+      const socket = connect(Number(url.port), url.hostname);
+      await once(socket, 'connect');
+      socket.write(`POST ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nCookie: ${rssi.cookie}\r\nX-CSRF-Token: ${rssi.csrf}\r\nContent-Type: multipart/form-data; boundary=${boundary}\r\nContent-Length: ${10 * 1024 * 1024}\r\n\r\n${head}`);
+      // Several chunks' worth of the file arrive (a sealed file is being written), then the line is cut.
+      for (let i = 0; i < 8; i++) socket.write(Buffer.alloc(256 * 1024, 0x61));
+      await expect.poll(async () => (await readdir(dir)).length, { interval: 20, timeout: 10_000 }).toBe(filesBefore.length + 1);
+      socket.destroy();
+      await expect.poll(async () => (await readdir(dir)).length, { interval: 20, timeout: 10_000 }).toBe(filesBefore.length);
+      expect((await rssi.request('GET', `${base}/evidence`)).json()).toHaveLength(piecesBefore);
     });
 
     it('keeps pieces out of reach of readers and other organisations', async () => {
