@@ -18,8 +18,8 @@ const HEADER = STREAM_MAGIC.length + 4 + SALT;
 // A chunk size outside this range is a damaged header, not a file to allocate memory for.
 const MIN_CHUNK = 1024;
 const MAX_CHUNK = 8 * 1024 * 1024;
-// Version 1 files were sealed in memory under the former 1 GiB upload cap.
-const MAX_V1_BYTES = 1024 * 1024 * 1024 + 64;
+// Version 1 files were sealed in memory, at most REMPART_MAX_UPLOAD_MB's former ceiling (2048 MB).
+const MAX_V1_BYTES = 2048 * 1024 * 1024 + 64;
 
 /** Raised for any sealed file that cannot be opened: altered, truncated, reordered, or not ours. */
 export class SealedFileError extends Error {
