@@ -93,6 +93,24 @@ describe('audit-log forensics in Chromium', () => {
     await expect.poll(() => tasks.textContent()).toContain(`Désactiver le compte ${FIXTURE_VICTIM}`);
     expect(await tasks.locator('.task', { hasText: `Réinitialiser le mot de passe de ${FIXTURE_VICTIM}` }).count()).toBe(1);
 
+    // An export without its header: the scan fails saying where and what, never quoting the log line;
+    // the engine's full words are shown on demand.
+    const csv = fixtureVendorCsv(fixtureEvents());
+    const headerless = csv.subarray(csv.indexOf(0x0a) + 1);
+    const firstUser = headerless.subarray(0, headerless.indexOf(0x0a)).toString('latin1').split(';')[2]!;
+    await logs.getByLabel('Fichiers de journaux').setInputFiles({ name: 'sans-entete.csv', mimeType: 'text/csv', buffer: headerless });
+    await logs.getByRole('button', { name: 'Verser les journaux' }).click();
+    await expect.poll(() => logs.getByRole('checkbox', { name: /sans-entete\.csv/ }).isChecked()).toBe(true);
+    await logs.getByRole('checkbox', { name: /export-editeur\.csv/ }).uncheck();
+    await logs.getByRole('button', { name: 'Lancer l’analyse' }).click();
+    const failedCard = logs.locator('.scan').first();
+    await expect.poll(() => failedCard.textContent(), { timeout: 60_000, interval: 500 }).toContain('Échec');
+    expect(await failedCard.locator('.error-text').textContent()).toMatch(/^Analyse arrêtée : sans-entete\.csv, ligne 1, champ .* absente de l’en-tête\./);
+    expect(await failedCard.textContent()).not.toContain(firstUser);
+    await failedCard.getByRole('button', { name: /Voir le détail de l’erreur/ }).click();
+    await expect.poll(() => failedCard.locator('pre').textContent()).toContain('Colonnes présentes');
+    await axe(page, 'analyse en échec');
+
     // On a phone the section fits the width (tables scroll inside their own box).
     await page.setViewportSize({ width: 390, height: 800 });
     await logs.scrollIntoViewIfNeeded();
