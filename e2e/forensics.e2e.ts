@@ -1,5 +1,6 @@
 // Log analysis in the browser: the IT provider's path through an incident — upload the vendor's
-// Windows-1252 export, get the mapping wrong then right in the preview, run the scan in the
+// Windows-1252 export, get the mapping wrong then right in the preview, save it for the
+// organisation and pick it again after a reload, run the scan in the
 // background, open the flagged account and turn it into tasks (once), with the report as evidence.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testBackends } from '@rempart/db';
@@ -40,7 +41,18 @@ describe('audit-log forensics in Chromium', () => {
     await expect.poll(() => logs.getByRole('alert').first().textContent()).toContain('Identifiant');
     await axe(page, 'aperçu en erreur');
 
-    await logs.getByLabel('Modèle de correspondance').selectOption('editeur_fr');
+    // Put right, it is saved for the organisation under a name, and offered in the picker after a reload.
+    await yaml.fill((await yaml.inputValue()).replace('user.name: Identifiant', 'user.name: Utilisateur'));
+    await logs.getByLabel('Nom de la correspondance').fill('Export police municipale');
+    await logs.getByRole('button', { name: 'Enregistrer la correspondance' }).click();
+    await expect.poll(async () => (await logs.getByRole('status').allTextContents()).join(' ')).toContain('Correspondance « Export police municipale » enregistrée');
+    await page.reload();
+    const picker = logs.getByLabel('Modèle de correspondance');
+    await expect.poll(() => picker.locator('optgroup[label="Correspondances enregistrées"] option').allTextContents()).toEqual(['Export police municipale']);
+    await picker.selectOption({ label: 'Export police municipale' });
+    expect(await logs.getByLabel('Correspondance (YAML)', { exact: true }).inputValue()).toContain('user.name: Utilisateur');
+    await logs.getByRole('checkbox', { name: /export-editeur\.csv/ }).check();
+    await axe(page, 'correspondance enregistrée');
     await logs.getByRole('button', { name: 'Aperçu des premiers événements' }).click();
     const preview = logs.locator('.preview table');
     await expect.poll(() => preview.locator('tbody tr').count()).toBe(20);
@@ -49,6 +61,7 @@ describe('audit-log forensics in Chromium', () => {
 
     await logs.getByRole('button', { name: 'Lancer l’analyse' }).click();
     await expect.poll(() => logs.locator('.scan').first().textContent(), { timeout: 60_000, interval: 500 }).toContain('Terminée');
+    expect(await logs.locator('.scan').first().textContent()).toContain('correspondance « Export police municipale »');
     const table = logs.locator('.scan-results table');
     await expect.poll(() => table.locator('tbody tr').count()).toBeGreaterThan(0);
     expect(await table.locator('tbody tr').first().textContent()).toContain('Critique');
@@ -79,6 +92,24 @@ describe('audit-log forensics in Chromium', () => {
     const tasks = page.getByRole('region', { name: 'Tâches' });
     await expect.poll(() => tasks.textContent()).toContain(`Désactiver le compte ${FIXTURE_VICTIM}`);
     expect(await tasks.locator('.task', { hasText: `Réinitialiser le mot de passe de ${FIXTURE_VICTIM}` }).count()).toBe(1);
+
+    // An export without its header: the scan fails saying where and what, never quoting the log line;
+    // the engine's full words are shown on demand.
+    const csv = fixtureVendorCsv(fixtureEvents());
+    const headerless = csv.subarray(csv.indexOf(0x0a) + 1);
+    const firstUser = headerless.subarray(0, headerless.indexOf(0x0a)).toString('latin1').split(';')[2]!;
+    await logs.getByLabel('Fichiers de journaux').setInputFiles({ name: 'sans-entete.csv', mimeType: 'text/csv', buffer: headerless });
+    await logs.getByRole('button', { name: 'Verser les journaux' }).click();
+    await expect.poll(() => logs.getByRole('checkbox', { name: /sans-entete\.csv/ }).isChecked()).toBe(true);
+    await logs.getByRole('checkbox', { name: /export-editeur\.csv/ }).uncheck();
+    await logs.getByRole('button', { name: 'Lancer l’analyse' }).click();
+    const failedCard = logs.locator('.scan').first();
+    await expect.poll(() => failedCard.textContent(), { timeout: 60_000, interval: 500 }).toContain('Échec');
+    expect(await failedCard.locator('.error-text').textContent()).toMatch(/^Analyse arrêtée : sans-entete\.csv, ligne 1, champ .* absente de l’en-tête\./);
+    expect(await failedCard.textContent()).not.toContain(firstUser);
+    await failedCard.getByRole('button', { name: /Voir le détail de l’erreur/ }).click();
+    await expect.poll(() => failedCard.locator('pre').textContent()).toContain('Colonnes présentes');
+    await axe(page, 'analyse en échec');
 
     // On a phone the section fits the width (tables scroll inside their own box).
     await page.setViewportSize({ width: 390, height: 800 });

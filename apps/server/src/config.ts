@@ -13,6 +13,8 @@ const envSchema = z.object({
   REMPART_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).default(30),
   REMPART_SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).default(12),
   REMPART_MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(2048).default(50),
+  // Evidence is streamed to disk, so its cap is about disk space, not memory: 10 GiB by default.
+  REMPART_MAX_EVIDENCE_MB: z.coerce.number().int().min(1).max(1_048_576).default(10_240),
   REMPART_LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
   SMTP_URL: z.string().optional(),
   SMTP_FROM: z.string().default('Rempart <no-reply@rempart.invalid>'),
@@ -31,6 +33,8 @@ export interface Config {
   sessionIdleMs: number;
   sessionAbsoluteMs: number;
   maxUploadBytes: number;
+  /** Per piece of evidence (logs exports run to gigabytes; they are streamed, never held in memory). */
+  maxEvidenceBytes: number;
   /** Sign-in attempts per minute and per address. */
   loginRateLimit: number;
   smtpUrl?: string;
@@ -59,6 +63,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     sessionIdleMs: e.REMPART_SESSION_IDLE_MINUTES * 60_000,
     sessionAbsoluteMs: e.REMPART_SESSION_ABSOLUTE_HOURS * 3_600_000,
     maxUploadBytes: e.REMPART_MAX_UPLOAD_MB * 1_048_576,
+    maxEvidenceBytes: e.REMPART_MAX_EVIDENCE_MB * 1_048_576,
     loginRateLimit: e.REMPART_LOGIN_RATE_LIMIT,
     smtpUrl: e.SMTP_URL,
     smtpFrom: e.SMTP_FROM,

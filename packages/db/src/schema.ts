@@ -320,6 +320,23 @@ export interface ForensicScansTable {
   created_by_name: string;
   created_at: TimestampDefault;
   finished_at: Timestamp | null;
+  /** Name of the saved mapping the scan ran with (its text is copied to mapping_text). */
+  mapping_name: string | null;
+  /** Sealed full reason of a failed scan (jobs.error keeps a value-free text). */
+  error_enc: string | null;
+}
+
+export interface ForensicMappingsTable {
+  id: Generated<string>;
+  organisation_id: string;
+  name: string;
+  mapping_text: string;
+  created_by: string | null;
+  created_by_name: string;
+  created_at: TimestampDefault;
+  updated_by: string | null;
+  updated_by_name: string;
+  updated_at: TimestampDefault;
 }
 
 export interface ForensicActionsTable {
@@ -355,6 +372,7 @@ export interface Schema {
   leaked_datasets: LeakedDatasetsTable;
   forensic_scans: ForensicScansTable;
   forensic_actions: ForensicActionsTable;
+  forensic_mappings: ForensicMappingsTable;
   scoping_runs: ScopingRunsTable;
   scoping_decisions: ScopingDecisionsTable;
   scoping_campaigns: ScopingCampaignsTable;
@@ -366,7 +384,7 @@ export const TABLES_IN_DEPENDENCY_ORDER: (keyof Schema)[] = [
   'organisations', 'groups', 'group_members', 'users', 'group_staff', 'memberships', 'sessions',
   'invitations', 'audit_log', 'audit_checkpoints', 'incidents', 'journal_entries', 'tasks',
   'cnil_dossiers', 'cnil_submissions', 'register_entries', 'notices', 'contacts', 'jobs', 'evidence', 'leaked_datasets',
-  'forensic_scans', 'forensic_actions',
+  'forensic_scans', 'forensic_actions', 'forensic_mappings',
   'scoping_runs', 'scoping_decisions', 'scoping_campaigns', 'scoping_deliveries',
 ];
 

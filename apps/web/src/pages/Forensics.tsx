@@ -3,11 +3,12 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { api, apiUpload, ApiError, orgUrl } from '../api.ts';
 import { formatDate, formatDateTime } from '../format.ts';
-import { t, type MessageKey } from '../i18n/index.ts';
+import { getLocale, t, type MessageKey } from '../i18n/index.ts';
 import { Field, FormError, Loading, Notice, useLoad } from '../components/ui.tsx';
 
 interface Piece { id: string; name: string; size: number; sha256: string; uploadedAt: string }
-interface Preset { id: string; label: string; text: string | null }
+interface Preset { id: string; label: string; labelEn: string; text: string | null }
+interface SavedMapping { id: string; name: string; text: string; updatedByName: string; updatedAt: string }
 interface MappingIssue { line?: number; field?: string; message: string }
 interface Preview {
   file: string; ok: boolean; columns: string[]; events: Record<string, string | number>[];
@@ -20,7 +21,7 @@ interface Account { account: string; score: number; severity: Severity; summary:
 interface Scan {
   id: string; status: 'queued' | 'running' | 'done' | 'failed' | 'cancelled'; error: string | null;
   progress: { phase?: string; percent?: number; linesRead?: number; eventsPerSecond?: number | null };
-  inputs: { id: string; name: string }[]; mapping: string; createdAt: string; createdByName: string;
+  inputs: { id: string; name: string }[]; mapping: string; mappingName: string | null; hasErrorDetail: boolean; createdAt: string; createdByName: string;
   summary: null | { linesRead: number; accepted: number; rejected: number; outsidePeriod: number; accounts: number; flagged: Record<Severity, number>; seconds: number; eventsPerSecond: number; timeSpan: { first: string | null; last: string | null } };
   report: null | { evidenceId: string; name: string; sha256: string };
 }
@@ -28,6 +29,8 @@ interface ScanDetail extends Scan { accounts: Account[]; series: Record<string, 
 interface FolderListing { root: string; files: { path: string; size: number; modifiedAt: string }[]; truncated: boolean }
 
 const CUSTOM = 'custom';
+// Saved mappings share the picker with the presets: their option value is this prefix and their id.
+const SAVED = 'saved:';
 const PREVIEW_COLUMNS = ['line', '@timestamp', 'user.name', 'source.ip', 'source.geo.country_iso_code', 'event.action', 'event.outcome', 'app.module', 'records'];
 const nf = (n: number) => n.toLocaleString('fr-FR');
 const active = (s: Scan) => s.status === 'queued' || s.status === 'running';
@@ -35,10 +38,15 @@ const active = (s: Scan) => s.status === 'queued' || s.status === 'running';
 export function ForensicsSection({ base, orgId, canWrite, onChange }: { base: string; orgId: string; canWrite: boolean; onChange?: () => void }) {
   const pieces = useLoad(() => api<Piece[]>('GET', `${base}/evidence`), [base]);
   const presets = useLoad(() => api<Preset[]>('GET', orgUrl(orgId, '/forensics/presets')), [orgId]);
+  const savedMappings = useLoad(() => api<SavedMapping[]>('GET', orgUrl(orgId, '/forensics/mappings')), [orgId]);
   const scans = useLoad(() => api<Scan[]>('GET', `${base}/forensics/scans`), [base]);
   const [selected, setSelected] = useState<string[]>([]);
   const [preset, setPreset] = useState('ecs');
   const [mappingText, setMappingText] = useState('');
+  const [mappingName, setMappingName] = useState('');
+  const [mappingError, setMappingError] = useState<ApiError | null>(null);
+  const [mappingNotice, setMappingNotice] = useState<string | null>(null);
+  const [confirmDelete, setConfirmDelete] = useState(false);
   const [since, setSince] = useState('');
   const [until, setUntil] = useState('');
   const [previewOf, setPreviewOf] = useState('');
@@ -62,12 +70,63 @@ export function ForensicsSection({ base, orgId, canWrite, onChange }: { base: st
     wasRunning.current = running;
   }, [running, onChange]);
 
-  const choice = () => (preset === CUSTOM ? { mapping: mappingText } : { preset });
+  const saved = preset.startsWith(SAVED) ? savedMappings.data?.find((m) => SAVED + m.id === preset) ?? null : null;
+  const editing = preset === CUSTOM || saved !== null;
+  // A saved mapping is sent by its id (the scan records its name) unless it was edited without being saved.
+  const choice = () => (saved && mappingText === saved.text ? { mappingId: saved.id } : editing ? { mapping: mappingText } : { preset });
   const toggle = (id: string) => setSelected((s) => (s.includes(id) ? s.filter((x) => x !== id) : [...s, id]));
   const choosePreset = (value: string) => {
-    if (value === CUSTOM && mappingText === '') setMappingText(presets.data?.find((p) => p.id === preset)?.text ?? presets.data?.find((p) => p.text)?.text ?? '');
+    const chosen = value.startsWith(SAVED) ? savedMappings.data?.find((m) => SAVED + m.id === value) : undefined;
+    if (chosen) {
+      setMappingText(chosen.text);
+      setMappingName(chosen.name);
+    } else if (value === CUSTOM && (mappingText === '' || saved)) {
+      setMappingText(presets.data?.find((p) => p.id === preset)?.text ?? saved?.text ?? presets.data?.find((p) => p.text)?.text ?? '');
+      setMappingName('');
+    }
     setPreset(value);
     setPreview(null);
+    setMappingError(null);
+    setMappingNotice(null);
+    setConfirmDelete(false);
+  };
+
+  const saveMapping = async () => {
+    setMappingError(null);
+    setMappingNotice(null);
+    setBusy(true);
+    try {
+      const body = { name: mappingName, text: mappingText };
+      const row = saved
+        ? await api<SavedMapping>('PUT', orgUrl(orgId, `/forensics/mappings/${saved.id}`), body)
+        : await api<SavedMapping>('POST', orgUrl(orgId, '/forensics/mappings'), body);
+      savedMappings.reload();
+      setPreset(SAVED + row.id);
+      setMappingText(row.text);
+      setMappingName(row.name);
+      setMappingNotice(t('forensics.mappingSaved', { name: row.name }));
+    } catch (err) {
+      setMappingError(err as ApiError);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const deleteMapping = async () => {
+    if (!saved) return;
+    setConfirmDelete(false);
+    setMappingError(null);
+    setBusy(true);
+    try {
+      await api('DELETE', orgUrl(orgId, `/forensics/mappings/${saved.id}`));
+      savedMappings.reload();
+      setPreset(CUSTOM);
+      setMappingNotice(t('forensics.mappingDeleted', { name: saved.name }));
+    } catch (err) {
+      setMappingError(err as ApiError);
+    } finally {
+      setBusy(false);
+    }
   };
 
   const runPreview = async () => {
@@ -129,19 +188,44 @@ export function ForensicsSection({ base, orgId, canWrite, onChange }: { base: st
 
           <h3>{t('forensics.step2')}</h3>
           <form onSubmit={start} noValidate className="form compact">
-            <FormError error={error} labels={{ evidenceIds: t('forensics.chooseLogs'), mapping: t('forensics.mappingText'), preset: t('forensics.mapping'), since: t('forensics.since'), until: t('forensics.until') }} />
+            <FormError error={error} labels={{ evidenceIds: t('forensics.chooseLogs'), mapping: t('forensics.mappingText'), mappingId: t('forensics.mapping'), preset: t('forensics.mapping'), since: t('forensics.since'), until: t('forensics.until') }} />
             <Field label={t('forensics.mapping')}>
               {(p) => (
                 <select {...p} value={preset} onChange={(e) => choosePreset(e.target.value)}>
-                  {(presets.data ?? []).map((m) => <option key={m.id} value={m.id}>{m.label}</option>)}
+                  <optgroup label={t('forensics.presets')}>
+                    {(presets.data ?? []).map((m) => <option key={m.id} value={m.id}>{getLocale() === 'en' ? m.labelEn : m.label}</option>)}
+                  </optgroup>
+                  {(savedMappings.data ?? []).length > 0 && (
+                    <optgroup label={t('forensics.savedMappings')}>
+                      {savedMappings.data!.map((m) => <option key={m.id} value={SAVED + m.id}>{m.name}</option>)}
+                    </optgroup>
+                  )}
                   <option value={CUSTOM}>{t('forensics.custom')}</option>
                 </select>
               )}
             </Field>
-            {preset === CUSTOM && (
-              <Field label={t('forensics.mappingText')} hint={t('forensics.mappingHint')} error={error?.field('mapping')}>
-                {(p) => <textarea {...p} className="mono" rows={12} spellCheck={false} value={mappingText} onChange={(e) => { setMappingText(e.target.value); setPreview(null); }} />}
-              </Field>
+            {editing && (
+              <div className="mapping-editor">
+                {saved && <p className="muted">{t('forensics.savedBy', { name: saved.updatedByName, date: formatDateTime(saved.updatedAt) })}{mappingText !== saved.text ? ` ${t('forensics.mappingEdited')}` : ''}</p>}
+                <Field label={t('forensics.mappingText')} hint={t('forensics.mappingHint')} error={error?.field('mapping') ?? mappingError?.field('text')}>
+                  {(p) => <textarea {...p} className="mono" rows={12} spellCheck={false} value={mappingText} onChange={(e) => { setMappingText(e.target.value); setPreview(null); setMappingNotice(null); }} />}
+                </Field>
+                <FormError error={mappingError} labels={{ name: t('forensics.mappingName'), text: t('forensics.mappingText') }} />
+                {mappingNotice && <Notice>{mappingNotice}</Notice>}
+                <Field label={t('forensics.mappingName')} hint={t('forensics.mappingNameHint')} error={mappingError?.field('name')}>
+                  {(p) => <input {...p} type="text" maxLength={100} value={mappingName} onChange={(e) => setMappingName(e.target.value)} />}
+                </Field>
+                <div className="actions">
+                  <button type="button" onClick={saveMapping} disabled={busy}>{saved ? t('forensics.mappingUpdate') : t('forensics.mappingSave')}</button>
+                  {saved && !confirmDelete && <button type="button" onClick={() => setConfirmDelete(true)} disabled={busy}>{t('forensics.mappingDelete')}</button>}
+                  {saved && confirmDelete && (
+                    <>
+                      <button type="button" className="primary" onClick={deleteMapping} disabled={busy}>{t('forensics.mappingDeleteConfirm', { name: saved.name })}</button>
+                      <button type="button" onClick={() => setConfirmDelete(false)}>{t('forensics.mappingDeleteCancel')}</button>
+                    </>
+                  )}
+                </div>
+              </div>
             )}
             {selected.length > 1 && (
               <Field label={t('forensics.previewOf')}>
@@ -315,10 +399,16 @@ function ScanCard({ base, scan: s, canWrite, isOpen, onOpen, onChange }: { base:
     await api('POST', `${base}/forensics/scans/${s.id}/cancel`).catch(() => undefined);
     onChange();
   };
+  const [errorDetail, setErrorDetail] = useState<string | null>(null);
+  // The engine's own words can quote a log line: fetched on demand, the server traces the reading.
+  const showErrorDetail = async () => {
+    const detail = await api<{ errorDetail: string | null }>('GET', `${base}/forensics/scans/${s.id}`).catch(() => null);
+    setErrorDetail(detail?.errorDetail ?? '');
+  };
   return (
     <li className={`card scan status-${s.status}`}>
       <h4>{t('forensics.scanOf', { date: formatDateTime(s.createdAt), name: s.createdByName })}</h4>
-      <p className="muted">{s.inputs.map((i) => i.name).join(', ')}</p>
+      <p className="muted">{s.inputs.map((i) => i.name).join(', ')}{s.mappingName ? ` — ${t('forensics.mappingUsed', { name: s.mappingName })}` : ''}</p>
       <p><strong>{t(`forensics.status.${s.status}` as MessageKey)}</strong></p>
       {active(s) && (
         <>
@@ -329,6 +419,8 @@ function ScanCard({ base, scan: s, canWrite, isOpen, onOpen, onChange }: { base:
         </>
       )}
       {s.status === 'failed' && <p className="error-text">{s.error}</p>}
+      {s.status === 'failed' && s.hasErrorDetail && errorDetail === null && <button type="button" onClick={showErrorDetail}>{t('forensics.errorDetail')}</button>}
+      {errorDetail !== null && <pre className="mono error-detail">{errorDetail}</pre>}
       {s.summary && (
         <p>
           {t('forensics.summaryLine', { lines: nf(s.summary.linesRead), accepted: nf(s.summary.accepted), rejected: nf(s.summary.rejected), accounts: nf(s.summary.accounts), seconds: String(s.summary.seconds) })}

@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testBackends } from '@rempart/db';
+import { sealBuffer } from '../../platform/keys.ts';
 import { createWorld, signIn, type Client, type TestWorld } from '../../testing.ts';
 
 function multipart(parts: { name: string; filename?: string; type?: string; data: Buffer | string }[]) {
@@ -22,12 +25,13 @@ for (const backend of testBackends()) {
     let world: TestWorld;
     let rssi: Client;
     let base: string;
+    const ids: Record<string, string> = {};
     const upload = (client: Client, parts: Parameters<typeof multipart>[0]) => {
       const body = multipart(parts);
       return world.app.inject({ method: 'POST', url: `${base}/evidence`, payload: body.payload, headers: { cookie: client.cookie, 'x-csrf-token': client.csrf, 'content-type': body.contentType } });
     };
     beforeAll(async () => {
-      world = await createWorld(backend, { maxUploadMb: 1 });
+      world = await createWorld(backend, { maxEvidenceMb: 21 });
       rssi = await signIn(world, world.users.rssi);
       const incident = await rssi.request('POST', `/api/v1/organisations/${world.orgA}/incidents`, {
         type: 'rancongiciel', title: 'Rançongiciel', awareAt: new Date().toISOString(), personalData: { involved: false, categories: [] },
@@ -58,22 +62,80 @@ for (const backend of testBackends()) {
     it('refuses an empty upload, a non-multipart body and a file over the limit, leaving nothing behind', async () => {
       expect((await upload(rssi, [{ name: 'description', data: 'rien' }])).statusCode).toBe(400);
       expect((await rssi.request('POST', `${base}/evidence`, { file: 'pas un fichier' })).statusCode).toBe(400);
-      const big = await upload(rssi, [{ name: 'file', filename: 'gros.bin', data: Buffer.alloc(1_200_000, 1) }]);
+      const big = await upload(rssi, [{ name: 'file', filename: 'gros.bin', data: Buffer.alloc(22 * 1024 * 1024, 1) }]);
       expect(big.statusCode).toBe(413);
-      expect(big.json().message).toContain('1 Mo');
+      expect(big.json().message).toBe('Fichier trop volumineux : 21 Mo au plus par fichier (limite fixée par l’exploitant avec REMPART_MAX_EVIDENCE_MB).');
+      const two = await upload(rssi, [{ name: 'file', filename: 'a.txt', data: 'a' }, { name: 'file', filename: 'b.txt', data: 'b' }]);
+      expect(two.statusCode).toBe(400);
       expect((await rssi.request('GET', `${base}/evidence`)).json()).toHaveLength(1);
+      // No sealed file is left behind by a refused upload.
+      expect(await readdir(path.join(world.services.config.dataDir, 'files', 'evidence', world.orgA))).toHaveLength(1);
     });
 
-    it('detects a piece altered in storage instead of serving it', async () => {
-      const [piece] = (await rssi.request('GET', `${base}/evidence`)).json();
+    it('streams a 20 MB piece in and out, sealed in chunks, and still reads a piece of the first format', async () => {
+      const content = Buffer.alloc(20 * 1024 * 1024);
+      for (let i = 0; i < content.length; i += 4) content.writeUInt32LE((i * 2654435761) >>> 0, i);
+      const r = await upload(rssi, [{ name: 'file', filename: 'gros.log', data: content }]);
+      expect(r.statusCode, r.body).toBe(201);
+      expect(r.json()).toMatchObject({ size: content.length, sha256: createHash('sha256').update(content).digest('hex') });
+      const raw = await readFile(path.join(world.services.config.dataDir, 'files', 'evidence', world.orgA, `${r.json().id}.enc`));
+      expect(raw.subarray(0, 3).toString()).toBe('RB2');
+      const download = await rssi.request('GET', `${base}/evidence/${r.json().id}`);
+      expect(download.statusCode).toBe(200);
+      expect(download.headers['content-length']).toBe(String(content.length));
+      expect(download.rawPayload.equals(content)).toBe(true);
+      // A piece stored before chunked sealing (one GCM message) is served as before.
+      const [old] = (await rssi.request('GET', `${base}/evidence`)).json();
+      const oldFile = path.join(world.services.config.dataDir, 'files', 'evidence', world.orgA, `${old.id}.enc`);
+      const original = Buffer.from('horodatage;utilisateur;action\n2026-03-19T02:14:00Z;agent42;export 1200 lignes\n', 'utf8');
+      await writeFile(oldFile, sealBuffer(world.services.keys.fileKey, original, `evidence:${world.orgA}:${old.id}`));
+      const oldDownload = await rssi.request('GET', `${base}/evidence/${old.id}`);
+      expect(oldDownload.statusCode).toBe(200);
+      expect(oldDownload.rawPayload.equals(original)).toBe(true);
+      ids.big = r.json().id;
+    });
+
+    it('refuses a piece altered, truncated, cut of its last chunk or with chunks swapped, instead of serving it', async () => {
+      const file = path.join(world.services.config.dataDir, 'files', 'evidence', world.orgA, `${ids.big}.enc`);
+      const pristine = await readFile(file);
+      const record = 64 * 1024 + 16;
+      const header = 39;
+      const flipped = Buffer.from(pristine);
+      flipped[pristine.length - 2]! ^= 0x55;
+      const swapped = Buffer.concat([pristine.subarray(0, header), pristine.subarray(header + record, header + 2 * record), pristine.subarray(header, header + record), pristine.subarray(header + 2 * record)]);
+      const cases = {
+        flipped, swapped,
+        truncated: pristine.subarray(0, pristine.length - 1000),
+        lastChunkDropped: pristine.subarray(0, header + 319 * record),
+      };
+      for (const [name, bytes] of Object.entries(cases)) {
+        await writeFile(file, bytes);
+        const r = await rssi.request('GET', `${base}/evidence/${ids.big}`);
+        expect(r.statusCode, name).toBe(409);
+        expect(r.json().code, name).toBe('evidence_unreadable');
+        expect(r.json().message, name).toMatch(/^Pièce « gros\.log » illisible : le fichier a été altéré ou supprimé du stockage \(bloc \d+ altéré/);
+      }
+      await writeFile(file, pristine);
+      expect((await rssi.request('GET', `${base}/evidence/${ids.big}`)).statusCode).toBe(200);
+    });
+
+    it('leaves nothing behind when the connection drops in the middle of an upload', async () => {
       const dir = path.join(world.services.config.dataDir, 'files', 'evidence', world.orgA);
-      const [file] = await readdir(dir);
-      const sealed = await readFile(path.join(dir, file!));
-      sealed[sealed.length - 2]! ^= 0x55;
-      await writeFile(path.join(dir, file!), sealed);
-      const r = await rssi.request('GET', `${base}/evidence/${piece.id}`);
-      expect(r.statusCode).toBe(409);
-      expect(r.json().code).toBe('evidence_unreadable');
+      const filesBefore = await readdir(dir);
+      const piecesBefore = (await rssi.request('GET', `${base}/evidence`)).json().length;
+      const address = await world.app.listen({ port: 0, host: '127.0.0.1' });
+      const boundary = '----rempart-cut';
+      const head = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="coupe.log"\r\nContent-Type: text/plain\r\n\r\n`;
+      const url = new URL(`${address}${base}/evidence`);
+      const socket = connect(Number(url.port), url.hostname);
+      await once(socket, 'connect');
+      socket.write(`POST ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nCookie: ${rssi.cookie}\r\nX-CSRF-Token: ${rssi.csrf}\r\nContent-Type: multipart/form-data; boundary=${boundary}\r\nContent-Length: ${10 * 1024 * 1024}\r\n\r\n${head}`);
+      // Several chunks' worth of the file arrive (a sealed file is being written), then the line is cut.
+      for (let i = 0; i < 8; i++) socket.write(Buffer.alloc(256 * 1024, 0x61));
+      await expect.poll(async () => (await readdir(dir)).length, { interval: 20, timeout: 10_000 }).toBe(filesBefore.length + 1);
+      socket.destroy();
+      await expect.poll(async () => (await readdir(dir)).length, { interval: 20, timeout: 10_000 }).toBe(filesBefore.length);
+      expect((await rssi.request('GET', `${base}/evidence`)).json()).toHaveLength(piecesBefore);
     });
 
     it('keeps pieces out of reach of readers and other organisations', async () => {

@@ -1,9 +1,9 @@
 // Evidence of an incident: uploaded once, never modified, hashed so its integrity can be shown later
 // (to the police, the insurer, a court), every download audited.
 import { defineRoute, type RouteDef } from '../../platform/http.ts';
-import { readSingleUpload } from '../../platform/upload.ts';
+import { readStreamedUpload } from '../../platform/upload.ts';
 import { getIncidentRow } from '../incidents/service.ts';
-import { addEvidence, evidenceView, readEvidence } from './service.ts';
+import { discardEvidenceFiles, evidenceRow, evidenceStream, evidenceView, recordEvidence, storeEvidenceFile, verifyEvidence } from './service.ts';
 
 const INC = '/api/v1/organisations/:orgId/incidents/:incidentId';
 
@@ -23,11 +23,16 @@ export const evidenceRoutes: RouteDef[] = [
       const org = ctx.requireOrg();
       const session = ctx.requireSession();
       const incident = await getIncidentRow(ctx.services.db, org.id, ctx.params.incidentId);
-      const { file, fields } = await readSingleUpload(ctx.request, ctx.services.config.maxUploadBytes);
-      const [row] = await addEvidence(
+      // Streamed from the request into the sealed file: a multi-gigabyte export never sits in memory.
+      const upload = await readStreamedUpload(
+        ctx.request, { maxBytes: ctx.services.config.maxEvidenceBytes, setting: 'REMPART_MAX_EVIDENCE_MB' },
+        (file) => storeEvidenceFile(ctx.services, org.id, file.stream),
+        (stored) => discardEvidenceFiles(ctx.services, [stored]),
+      );
+      const [row] = await recordEvidence(
         ctx.services,
         { orgId: org.id, incidentId: incident.id, uploadedBy: session.userId, uploadedByName: session.userName },
-        [{ name: file.name, mediaType: file.type, data: file.data, description: fields.description ?? '' }],
+        [{ ...upload.stored, name: upload.name, mediaType: upload.type, description: upload.fields.description ?? '' }],
         (trx, piece) => ctx.audit(trx, { action: 'evidence.add', objectType: 'evidence', objectId: piece.id, outcome: 'success', details: { incidentId: incident.id, sha256: piece.sha256, size: piece.size } }),
       );
       ctx.reply.code(201);
@@ -39,14 +44,17 @@ export const evidenceRoutes: RouteDef[] = [
     handler: async (ctx) => {
       const org = ctx.requireOrg();
       const incident = await getIncidentRow(ctx.services.db, org.id, ctx.params.incidentId);
-      const { row, data } = await readEvidence(ctx.services, org.id, incident.id, ctx.params.evidenceId);
+      const row = await evidenceRow(ctx.services, org.id, incident.id, ctx.params.evidenceId);
+      // A first pass checks the whole piece, so an altered one is refused (409) before its first byte is sent.
+      await verifyEvidence(ctx.services, row);
       await ctx.auditRead('evidence', row.id, { sha256: row.sha256 });
       ctx.reply
         .header('content-type', row.media_type)
         .header('content-disposition', `attachment; filename="${encodeURIComponent(row.name)}"; filename*=UTF-8''${encodeURIComponent(row.name)}`)
         .header('x-content-sha256', row.sha256)
+        .header('content-length', String(row.size))
         .header('cache-control', 'no-store');
-      return ctx.reply.send(data);
+      return ctx.reply.send(evidenceStream(ctx.services, row));
     },
   }),
 ];

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -7,6 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testBackends } from '@rempart/db';
 import { createWorld, signIn, type Client, type TestWorld } from '../../testing.ts';
 import { FIXTURE_VICTIM, fixtureEvents, fixtureNdjson, fixtureVendorCsv } from './fixture.ts';
+import { MAPPING_PRESETS } from './presets.ts';
+import { scanFailure } from './service.ts';
+import { AppError } from '../../platform/errors.ts';
 
 function multipart(filename: string, data: Buffer | string) {
   const boundary = '----rempart-forensics-boundary';
@@ -156,6 +159,59 @@ for (const backend of testBackends()) {
       expect(unknown.statusCode).toBe(404);
     });
 
+    it('keeps values read from the logs out of jobs.error: the located kind of problem in clear, the engine’s words sealed', async () => {
+      // An export without its header line: the first log line is taken for the header.
+      const headerless = vendorCsv.subarray(vendorCsv.indexOf(0x0a) + 1);
+      const firstLine = headerless.subarray(0, headerless.indexOf(0x0a)).toString('latin1').trim();
+      const values = firstLine.split(';').filter((v) => v.length > 3);
+      expect(values.length).toBeGreaterThan(3);
+      const piece = await upload(rssi, 'sans-entete.csv', headerless);
+      const started = (await rssi.request('POST', `${base}/forensics/scans`, { evidenceIds: [piece], preset: 'editeur_fr' })).json();
+      await world.app.jobs.drain();
+      const failed = (await rssi.request('GET', `${base}/forensics/scans/${started.id}`)).json();
+      expect(failed.status).toBe('failed');
+      expect(failed.error).toMatch(/^Analyse arrêtée : sans-entete\.csv, ligne 1, champ [\w.@]+ : colonne « \w+ » absente de l’en-tête\./);
+      const job = await world.services.db.selectFrom('jobs').select('error').where('id', '=', (await world.services.db.selectFrom('forensic_scans').select('job_id').where('id', '=', started.id).executeTakeFirstOrThrow()).job_id!).executeTakeFirstOrThrow();
+      expect(job.error).toBe(failed.error);
+      for (const value of values) expect(job.error, value).not.toContain(value);
+      // The full reason, header included, is sealed on the scan and its reading is traced.
+      expect(failed.errorDetail).toContain('Colonnes présentes');
+      expect(failed.errorDetail).toContain(values[1]);
+      const row = await world.services.db.selectFrom('forensic_scans').select('error_enc').where('id', '=', started.id).executeTakeFirstOrThrow();
+      for (const value of values) expect(row.error_enc, value).not.toContain(value);
+      const reads = await world.services.db.selectFrom('audit_log').select(['action', 'object_type']).where('object_id', '=', started.id).execute();
+      expect(reads).toContainEqual({ action: 'read', object_type: 'forensic_scan_error' });
+      // The list (no audited read) shows the clear text only.
+      const listed = (await rssi.request('GET', `${base}/forensics/scans`)).json().find((s: { id: string }) => s.id === started.id);
+      expect(listed).toMatchObject({ error: failed.error, hasErrorDetail: true });
+      expect(listed.errorDetail).toBeUndefined();
+    });
+
+    it('refuses to scan or preview a piece altered in storage', async () => {
+      const piece = await upload(rssi, 'altere.ndjson', ndjson);
+      const file = path.join(world.services.config.dataDir, 'files', 'evidence', world.orgA, `${piece}.enc`);
+      const sealed = await readFile(file);
+      sealed[100]! ^= 1;
+      await writeFile(file, sealed);
+      const preview = await rssi.request('POST', `${base}/forensics/preview`, { evidenceId: piece, preset: 'ecs' });
+      expect(preview.statusCode).toBe(409);
+      expect(preview.json().message).toMatch(/^Pièce « altere\.ndjson » illisible : .*bloc 0 altéré/);
+      const started = (await rssi.request('POST', `${base}/forensics/scans`, { evidenceIds: [piece], preset: 'ecs' })).json();
+      await world.app.jobs.drain();
+      const failed = (await rssi.request('GET', `${base}/forensics/scans/${started.id}`)).json();
+      expect(failed).toMatchObject({ status: 'failed', report: null, errorDetail: null });
+      expect(failed.error).toMatch(/^Pièce « altere\.ndjson » illisible/);
+      expect(await readdir(path.join(world.services.config.dataDir, 'tmp'))).toEqual([]);
+    });
+
+    it('says an engine failure in fixed words, its message sealed', () => {
+      const line = '{"@timestamp":"2024-05-02T03:12:00+02:00","user":{"name":"c.durand"},"source":{"ip":"203.0.113.9"}}';
+      const failure = scanFailure(new Error(`Invalid Input Error: Malformed JSON at line 3: ${line}`));
+      expect(failure.text).toBe('Analyse impossible : le moteur d’analyse a rencontré une erreur (détail chiffré, lisible dans l’analyse).');
+      expect(failure.detail).toContain(line);
+      expect(scanFailure(new AppError('evidence_unreadable', 409, 'Pièce « a.csv » illisible.'))).toEqual({ text: 'Pièce « a.csv » illisible.', detail: null });
+    });
+
     it('scans canonical NDJSON over a period and can be cancelled', async () => {
       const result = await scan({ evidenceIds: [ids.ndjson], preset: 'ecs', since: '2024-04-01', until: '2024-05-02' });
       expect(result.status).toBe('done');
@@ -212,6 +268,59 @@ for (const backend of testBackends()) {
       expect(off.json().message).toMatch(/n'est pas configuré.*REMPART_LOG_IMPORT_DIR/);
       world.services.config.logImportDir = importDir;
     });
+
+    it('saves mappings per organisation, checked like the preview, offered to preview and scan, audited', async () => {
+      const mappings = `/api/v1/organisations/${world.orgA}/forensics/mappings`;
+      const vendor = MAPPING_PRESETS.editeur_fr.text!;
+      const badYaml = await rssi.request('POST', mappings, { name: 'Cassée', text: 'format: csv\nfields: [\n' });
+      expect(badYaml.statusCode).toBe(400);
+      expect(badYaml.json().details[0]).toMatchObject({ path: 'text', message: expect.stringMatching(/^ligne \d+.*YAML/) });
+      const unknownKey = await rssi.request('POST', mappings, { name: 'Cassée', text: vendor.replace('delimiter:', 'delimiteur:') });
+      expect(unknownKey.statusCode).toBe(400);
+      expect(unknownKey.json().details[0].message).toMatch(/^ligne \d+ : clé inconnue : delimiteur/);
+      expect((await rssi.request('POST', mappings, { name: '  ', text: vendor })).json().details[0]).toMatchObject({ path: 'name', message: 'Donnez un nom à la correspondance.' });
+
+      const created = await rssi.request('POST', mappings, { name: 'Export police municipale', text: vendor });
+      expect(created.statusCode, created.body).toBe(201);
+      expect(created.json()).toMatchObject({ name: 'Export police municipale', text: vendor.trim(), createdByName: 'Test rssi', updatedByName: 'Test rssi' });
+      const id = created.json().id as string;
+      const twice = await rssi.request('POST', mappings, { name: 'Export police municipale', text: vendor });
+      expect(twice.statusCode).toBe(409);
+      expect(twice.json().message).toContain('« Export police municipale » existe déjà');
+
+      const dpo = await signIn(world, world.users.dpo);
+      expect((await dpo.request('GET', mappings)).json().map((m: { name: string }) => m.name)).toEqual(['Export police municipale']);
+      expect((await dpo.request('POST', mappings, { name: 'Autre', text: vendor })).statusCode).toBe(403);
+      expect((await outsider.request('GET', mappings)).statusCode).toBe(404);
+      expect((await outsider.request('PUT', `${mappings}/${id}`, { name: 'Volée', text: vendor })).statusCode).toBe(404);
+      // Another organisation's list does not show it, and its id means nothing there.
+      const mappingsB = `/api/v1/organisations/${world.orgB}/forensics/mappings`;
+      expect((await outsider.request('GET', mappingsB)).json()).toEqual([]);
+      expect((await outsider.request('DELETE', `${mappingsB}/${id}`)).statusCode).toBe(404);
+
+      const preview = (await rssi.request('POST', `${base}/forensics/preview`, { evidenceId: ids.csv, mappingId: id })).json();
+      expect(preview.ok).toBe(true);
+      expect(preview.events[0]).toMatchObject({ 'event.action': 'login' });
+      const both = await rssi.request('POST', `${base}/forensics/preview`, { evidenceId: ids.csv, mappingId: id, preset: 'ecs' });
+      expect(both.statusCode).toBe(400);
+      const result = await scan({ evidenceIds: [ids.csv], mappingId: id });
+      expect(result).toMatchObject({ status: 'done', mapping: 'personnalisee', mappingName: 'Export police municipale', mappingText: vendor.trim() });
+      expect(result.accounts[0]).toMatchObject({ account: FIXTURE_VICTIM, severity: 'critical' });
+
+      const renamed = await rssi.request('PUT', `${mappings}/${id}`, { name: 'Export PM (v2)', text: vendor.replace('OK: success', 'OK: success, Succès: success') });
+      expect(renamed.statusCode, renamed.body).toBe(200);
+      expect(renamed.json()).toMatchObject({ name: 'Export PM (v2)', text: expect.stringContaining('Succès') });
+      expect((await rssi.request('PUT', `${mappings}/${id}`, { name: 'Export PM (v2)', text: 'formt: csv' })).statusCode).toBe(400);
+      expect((await rssi.request('DELETE', `${mappings}/${id}`)).statusCode).toBe(204);
+      expect((await rssi.request('GET', mappings)).json()).toEqual([]);
+      // The scan keeps the mapping it ran with; a deleted mapping cannot be chosen any more.
+      expect((await rssi.request('GET', `${base}/forensics/scans/${result.id}`)).json()).toMatchObject({ mappingName: 'Export police municipale', mappingText: vendor.trim() });
+      const gone = await rssi.request('POST', `${base}/forensics/scans`, { evidenceIds: [ids.csv], mappingId: id });
+      expect(gone.statusCode).toBe(400);
+      expect(gone.json().details[0]).toMatchObject({ path: 'mappingId', message: expect.stringContaining('inconnue') });
+      const audit = await world.services.db.selectFrom('audit_log').select(['action']).where('object_id', '=', id).orderBy('seq').execute();
+      expect(audit.map((a) => a.action)).toEqual(['forensics.mapping.create', 'forensics.mapping.update', 'forensics.mapping.delete']);
+    }, 60_000);
 
     it('keeps scans of one organisation out of reach of another and of roles without the right', async () => {
       const other = `/api/v1/organisations/${world.orgA}/incidents`;

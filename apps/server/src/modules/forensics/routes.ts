@@ -4,15 +4,17 @@ import { createHash } from 'node:crypto';
 import { defineRoute, type RequestContext, type RouteDef } from '../../platform/http.ts';
 import { errors } from '../../platform/errors.ts';
 import { withScratchDir } from '../../platform/scratch.ts';
-import { addEvidence, evidenceView, readEvidence } from '../evidence/service.ts';
+import { createReadStream } from 'node:fs';
+import { addEvidence, evidenceRow, evidenceView } from '../evidence/service.ts';
 import { addTask, appendJournal, getIncidentRow, taskView } from '../incidents/service.ts';
 import { cancelJob, enqueueJob } from '../jobs/queue.ts';
 import { isUuid } from '../organisations/access.ts';
 import { FORENSICS_SCAN } from './job.ts';
+import { assertNameFree, checkMappingText, chosenMapping, listMappings, mappingRow, mappingView, savedMappingSchema } from './mappings.ts';
 import { MAPPING_PRESETS, PRESET_IDS } from './presets.ts';
 import {
-  actionSchema, dayBound, evidenceNames, importSchema, journalTextFor, listImportFolder, openFindings, previewFile, previewSchema,
-  readImportFile, resolveMapping, scanInputSchema, scanRows, scanView, tasksFor, writeInput,
+  actionSchema, dayBound, evidenceNames, importSchema, journalTextFor, listImportFolder, mappingIssueText, openFindings, previewFile, previewSchema, scanErrorAad,
+  checkImportFile, PREVIEW_BYTES, resolveMapping, scanInputSchema, scanRows, scanView, tasksFor, writeInput,
 } from './service.ts';
 
 const ORG = '/api/v1/organisations/:orgId';
@@ -34,6 +36,61 @@ export const forensicsRoutes: RouteDef[] = [
     handler: async () => PRESET_IDS.map((id) => ({ id, label: MAPPING_PRESETS[id].label, labelEn: MAPPING_PRESETS[id].labelEn, text: MAPPING_PRESETS[id].text })),
   }),
   defineRoute({
+    method: 'GET', path: `${ORG}/forensics/mappings`, access: { permission: 'forensics.read' }, tag: 'forensics', summary: 'Correspondances enregistrées par l’organisation',
+    handler: async (ctx) => listMappings(ctx.services.db, ctx.requireOrg().id),
+  }),
+  defineRoute({
+    method: 'POST', path: `${ORG}/forensics/mappings`, access: { permission: 'forensics.write' }, tag: 'forensics', summary: 'Enregistrer une correspondance (vérifiée comme pour l’aperçu)',
+    body: savedMappingSchema,
+    handler: async (ctx) => {
+      const org = ctx.requireOrg();
+      const session = ctx.requireSession();
+      checkMappingText(ctx.body.text);
+      const row = await ctx.services.db.transaction().execute(async (trx) => {
+        await assertNameFree(trx, org.id, ctx.body.name);
+        const created = await trx.insertInto('forensic_mappings').values({
+          organisation_id: org.id, name: ctx.body.name, mapping_text: ctx.body.text,
+          created_by: session.userId, created_by_name: session.userName, updated_by: session.userId, updated_by_name: session.userName,
+        }).returningAll().executeTakeFirstOrThrow();
+        await ctx.audit(trx, { action: 'forensics.mapping.create', objectType: 'forensic_mapping', objectId: created.id, outcome: 'success', details: { name: created.name } });
+        return created;
+      });
+      ctx.reply.code(201);
+      return mappingView(row);
+    },
+  }),
+  defineRoute({
+    method: 'PUT', path: `${ORG}/forensics/mappings/:mappingId`, access: { permission: 'forensics.write' }, tag: 'forensics', summary: 'Modifier une correspondance enregistrée (les analyses passées gardent la leur)',
+    body: savedMappingSchema,
+    handler: async (ctx) => {
+      const org = ctx.requireOrg();
+      const session = ctx.requireSession();
+      const before = await mappingRow(ctx.services.db, org.id, ctx.params.mappingId);
+      checkMappingText(ctx.body.text);
+      const row = await ctx.services.db.transaction().execute(async (trx) => {
+        await assertNameFree(trx, org.id, ctx.body.name, before.id);
+        const updated = await trx.updateTable('forensic_mappings').set({
+          name: ctx.body.name, mapping_text: ctx.body.text, updated_by: session.userId, updated_by_name: session.userName, updated_at: ctx.services.now(),
+        }).where('organisation_id', '=', org.id).where('id', '=', before.id).returningAll().executeTakeFirstOrThrow();
+        await ctx.audit(trx, { action: 'forensics.mapping.update', objectType: 'forensic_mapping', objectId: before.id, outcome: 'success', details: { name: updated.name, ...(before.name !== updated.name && { previousName: before.name }), textChanged: before.mapping_text !== updated.mapping_text } });
+        return updated;
+      });
+      return mappingView(row);
+    },
+  }),
+  defineRoute({
+    method: 'DELETE', path: `${ORG}/forensics/mappings/:mappingId`, access: { permission: 'forensics.write' }, tag: 'forensics', summary: 'Supprimer une correspondance enregistrée (les analyses passées gardent la leur)',
+    handler: async (ctx) => {
+      const org = ctx.requireOrg();
+      const row = await mappingRow(ctx.services.db, org.id, ctx.params.mappingId);
+      await ctx.services.db.transaction().execute(async (trx) => {
+        await trx.deleteFrom('forensic_mappings').where('organisation_id', '=', org.id).where('id', '=', row.id).execute();
+        await ctx.audit(trx, { action: 'forensics.mapping.delete', objectType: 'forensic_mapping', objectId: row.id, outcome: 'success', details: { name: row.name } });
+      });
+      return undefined;
+    },
+  }),
+  defineRoute({
     method: 'GET', path: `${ORG}/forensics/import-folder`, access: { permission: 'forensics.write' }, tag: 'forensics', summary: "Fichiers du dossier d'import configuré par l'exploitant",
     handler: async (ctx) => listImportFolder(ctx.services, ctx.requireOrg().id),
   }),
@@ -44,13 +101,13 @@ export const forensicsRoutes: RouteDef[] = [
       const org = ctx.requireOrg();
       const session = ctx.requireSession();
       const incident = await getIncidentRow(ctx.services.db, org.id, ctx.params.incidentId);
-      // Every file is checked and read before anything is stored: one bad path, nothing imported.
+      // Every path is checked before anything is stored, and the pieces are recorded together: one bad file, nothing imported.
       const read = [];
-      for (const relative of [...new Set(ctx.body.files)]) read.push({ relative, ...(await readImportFile(ctx.services, org.id, relative)) });
+      for (const relative of [...new Set(ctx.body.files)]) read.push({ relative, ...(await checkImportFile(ctx.services, org.id, relative)) });
       const rows = await addEvidence(
         ctx.services,
         { orgId: org.id, incidentId: incident.id, uploadedBy: session.userId, uploadedByName: session.userName },
-        read.map((f) => ({ name: f.name, mediaType: 'application/octet-stream', data: f.data, description: `Journal importé du dossier du serveur : ${f.relative}` })),
+        read.map((f) => ({ name: f.name, mediaType: 'application/octet-stream', data: createReadStream(f.file), description: `Journal importé du dossier du serveur : ${f.relative}` })),
         (trx, piece) => ctx.audit(trx, { action: 'evidence.add', objectType: 'evidence', objectId: piece.id, outcome: 'success', details: { incidentId: incident.id, sha256: piece.sha256, size: piece.size, source: 'import-folder' } }),
       );
       ctx.reply.code(201);
@@ -63,11 +120,9 @@ export const forensicsRoutes: RouteDef[] = [
     handler: async (ctx) => {
       const org = ctx.requireOrg();
       const incident = await getIncidentRow(ctx.services.db, org.id, ctx.params.incidentId);
-      if ((ctx.body.preset === undefined) === (ctx.body.mapping === undefined)) {
-        throw errors.validation([{ path: 'preset', message: 'Choisissez un modèle de correspondance ou écrivez la vôtre (l’un ou l’autre).' }]);
-      }
-      const { row, data } = await readEvidence(ctx.services, org.id, incident.id, ctx.body.evidenceId);
-      const preview = await withScratchDir(ctx.services, 'forensics', async (dir) => previewFile(await writeInput(dir, 0, row.name, data), ctx.body));
+      const choice = await chosenMapping(ctx.services.db, org.id, ctx.body);
+      const row = await evidenceRow(ctx.services, org.id, incident.id, ctx.body.evidenceId);
+      const preview = await withScratchDir(ctx.services, 'forensics', async (dir) => previewFile(await writeInput(ctx.services, dir, 0, row, { maxBytes: PREVIEW_BYTES }), choice));
       // The parsed events name agents and addresses.
       await ctx.auditRead('evidence_preview', row.id, { events: preview.events.length, rejected: preview.rejected.length });
       return { file: row.name, ...preview };
@@ -80,8 +135,9 @@ export const forensicsRoutes: RouteDef[] = [
       const org = ctx.requireOrg();
       const session = ctx.requireSession();
       const incident = await getIncidentRow(ctx.services.db, org.id, ctx.params.incidentId);
-      const resolved = resolveMapping(ctx.body);
-      if (!resolved.ok) throw errors.validation(resolved.issues.map((i) => ({ path: 'mapping', message: `${i.line ? `ligne ${i.line}` : ''}${i.field ? `${i.line ? ', ' : ''}${i.field}` : ''}${i.line || i.field ? ' : ' : ''}${i.message}` })));
+      const choice = await chosenMapping(ctx.services.db, org.id, ctx.body);
+      const resolved = resolveMapping(choice);
+      if (!resolved.ok) throw errors.validation(resolved.issues.map((i) => ({ path: ctx.body.mappingId ? 'mappingId' : 'mapping', message: mappingIssueText(i) })));
       const ids = [...new Set(ctx.body.evidenceIds)];
       const names = await evidenceNames(ctx.services.db, org.id, incident.id);
       const unknown = ids.filter((id) => !names.has(id));
@@ -90,12 +146,12 @@ export const forensicsRoutes: RouteDef[] = [
       const until = dayBound(ctx.body.until, true);
       const scanId = await ctx.services.db.transaction().execute(async (trx) => {
         const scan = await trx.insertInto('forensic_scans').values({
-          organisation_id: org.id, incident_id: incident.id, input_evidence_ids: JSON.stringify(ids), mapping_preset: ctx.body.preset ?? null,
-          mapping_text: ctx.body.preset ? null : ctx.body.mapping!, since, until, created_by: session.userId, created_by_name: session.userName,
+          organisation_id: org.id, incident_id: incident.id, input_evidence_ids: JSON.stringify(ids), mapping_preset: choice.preset ?? null,
+          mapping_text: choice.preset ? null : choice.mapping!, mapping_name: choice.name, since, until, created_by: session.userId, created_by_name: session.userName,
         }).returning('id').executeTakeFirstOrThrow();
         const job = await enqueueJob(trx, { organisationId: org.id, kind: FORENSICS_SCAN, payload: { scanId: scan.id } });
         await trx.updateTable('forensic_scans').set({ job_id: job }).where('id', '=', scan.id).execute();
-        await ctx.audit(trx, { action: 'forensics.scan.start', objectType: 'forensic_scan', objectId: scan.id, outcome: 'success', details: { incidentId: incident.id, inputs: ids.length } });
+        await ctx.audit(trx, { action: 'forensics.scan.start', objectType: 'forensic_scan', objectId: scan.id, outcome: 'success', details: { incidentId: incident.id, inputs: ids.length, ...(ctx.body.mappingId && { mappingId: ctx.body.mappingId }) } });
         return scan.id;
       });
       ctx.reply.code(202);
@@ -117,7 +173,12 @@ export const forensicsRoutes: RouteDef[] = [
     handler: async (ctx) => {
       const { org, incident, row } = await scanRow(ctx);
       const view = scanView(row, await evidenceNames(ctx.services.db, org.id, incident.id));
-      if (!row.findings_enc) return { ...view, accounts: [], series: {}, firstRejected: [] };
+      if (!row.findings_enc) {
+        // The sealed reason of a failure can quote a log line: opened here only, and the read is traced.
+        const errorDetail = row.error_enc ? ctx.services.keys.decrypt(row.error_enc, scanErrorAad(org.id, row.id)) : null;
+        if (errorDetail) await ctx.auditRead('forensic_scan_error', row.id);
+        return { ...view, errorDetail, accounts: [], series: {}, firstRejected: [] };
+      }
       const findings = openFindings(ctx.services, org.id, row.id, row.findings_enc);
       await ctx.auditRead('forensic_scan', row.id, { accounts: findings.accounts.length });
       return { ...view, ...findings };

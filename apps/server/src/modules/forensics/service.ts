@@ -1,39 +1,43 @@
 // Forensics inside an incident: mappings and their preview, the operator's import folder, scans
 // (rows, sealed findings) and turning a flagged account into tasks and a journal entry.
-import { lstat, mkdir, readdir, readFile, realpath, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { Transaction } from 'kysely';
 import type { Schema } from '@rempart/db';
-import { formatIssue, IngestError, loadMapping, readBatches, type IngestIssue, type Mapping } from '@rempart/ingest';
+import { formatIssue, IngestError, loadMapping, readBatches, type Mapping } from '@rempart/ingest';
 import { newMapper, type AccountResult, type ScanResult } from '@rempart/forensics';
 import { AppError, errors } from '../../platform/errors.ts';
+import { safeIssuesText } from '../../platform/job-errors.ts';
 import type { Services } from '../../platform/services.ts';
-import { cleanFileName } from '../../platform/upload.ts';
+import { cleanFileName, sizeLabel } from '../../platform/upload.ts';
+import { writeEvidenceTo } from '../evidence/service.ts';
 import { jobView } from '../jobs/queue.ts';
 import { MAPPING_PRESETS, PRESET_IDS, type PresetId } from './presets.ts';
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Date attendue au format AAAA-MM-JJ.');
 
-export const mappingChoiceSchema = z.object({
+// A mapping is chosen one way only: a preset, a mapping saved by the organisation, or YAML written now.
+const choiceFields = {
   preset: z.enum(PRESET_IDS).optional(),
+  mappingId: z.string().uuid('Correspondance enregistrée inconnue.').optional(),
   mapping: z.string().max(256 * 1024, 'Correspondance trop longue (256 Ko au plus).').optional(),
-}).refine((m) => (m.preset === undefined) !== (m.mapping === undefined), { message: 'Choisissez un modèle de correspondance ou écrivez la vôtre (l’un ou l’autre).', path: ['preset'] });
+};
+const ONE_CHOICE = { message: 'Choisissez un modèle de correspondance, une correspondance enregistrée ou écrivez la vôtre (l’un des trois).', path: ['preset'] };
+const oneChoice = (m: { preset?: unknown; mappingId?: unknown; mapping?: unknown }) => [m.preset, m.mappingId, m.mapping].filter((v) => v !== undefined).length === 1;
 
 export const previewSchema = z.object({
   evidenceId: z.string().uuid('Pièce inconnue.'),
-  preset: z.enum(PRESET_IDS).optional(),
-  mapping: z.string().max(256 * 1024).optional(),
-});
+  ...choiceFields,
+}).refine(oneChoice, ONE_CHOICE);
 
 export const scanInputSchema = z.object({
   evidenceIds: z.array(z.string().uuid('Pièce inconnue.')).min(1, 'Choisissez au moins un journal.').max(50),
-  preset: z.enum(PRESET_IDS).optional(),
-  mapping: z.string().max(256 * 1024).optional(),
+  ...choiceFields,
   since: day.optional(),
   until: day.optional(),
-}).refine((s) => (s.preset === undefined) !== (s.mapping === undefined), { message: 'Choisissez un modèle de correspondance ou écrivez la vôtre (l’un ou l’autre).', path: ['preset'] })
+}).refine(oneChoice, ONE_CHOICE)
   .refine((s) => !s.since || !s.until || s.since <= s.until, { message: 'La fin de la période précède son début.', path: ['until'] });
 
 export const importSchema = z.object({
@@ -47,6 +51,12 @@ export const actionSchema = z.object({
 });
 
 export interface MappingIssue { line?: number; field?: string; message: string }
+
+/** « ligne 3, champ fields : clé inconnue » — where the mapping is wrong, then why. */
+export function mappingIssueText(issue: MappingIssue): string {
+  const where = [issue.line ? `ligne ${issue.line}` : '', issue.field ? `champ ${issue.field}` : ''].filter(Boolean).join(', ');
+  return where ? `${where} : ${issue.message}` : issue.message;
+}
 
 /** The mapping a user chose: a preset (null = canonical events) or their YAML, or the located reasons it is wrong. */
 export function resolveMapping(choice: { preset?: PresetId; mapping?: string }): { ok: true; mapping: Mapping | null } | { ok: false; issues: MappingIssue[] } {
@@ -65,20 +75,39 @@ export function dayBound(value: string | undefined, end: boolean): Date | null {
   return (end ? start.plus({ days: 1 }) : start).startOf('day').toJSDate();
 }
 
-/** Writes decrypted inputs under their own names (the format is detected from the name), one folder each. */
-export async function writeInput(dir: string, index: number, name: string, data: Buffer): Promise<string> {
+/**
+ * Decrypts an input into the scratch folder under its own name (the format is detected from the
+ * name), one folder each; a preview takes only the first `maxBytes`.
+ */
+export async function writeInput(services: Services, dir: string, index: number, row: { name: string } & Parameters<typeof writeEvidenceTo>[1], options: { maxBytes?: number } = {}): Promise<string> {
   const folder = path.join(dir, 'in', String(index));
   await mkdir(folder, { recursive: true, mode: 0o700 });
-  const file = path.join(folder, cleanFileName(name, 'journal').replace(/^\.+/, '_'));
-  await writeFile(file, data, { mode: 0o600 });
+  const file = path.join(folder, cleanFileName(row.name, 'journal').replace(/^\.+/, '_'));
+  await writeEvidenceTo(services, row, file, options);
   return file;
 }
 
-export function issueText(issues: IngestIssue[]): string {
-  return issues.slice(0, 5).map((i) => formatIssue(i)).join(' ; ');
+export const scanErrorAad = (orgId: string, scanId: string) => `forensics-error:${orgId}:${scanId}`;
+
+/**
+ * Why a scan failed, in two parts: `text` for jobs.error (in clear, shown in the list) holds no value
+ * taken from the logs; `detail`, the engine's own words, is sealed on the scan and read with an audit.
+ */
+export function scanFailure(error: unknown): { text: string; detail: string | null } {
+  if (error instanceof IngestError) {
+    return { text: `Analyse arrêtée : ${safeIssuesText(error.issues)}`, detail: error.issues.slice(0, 5).map((i) => formatIssue(i)).join('\n') };
+  }
+  // Our own errors (a piece altered in storage, a mapping that no longer loads) are written from names and settings.
+  if (error instanceof AppError || error instanceof ScanSetupError) return { text: error.message, detail: null };
+  return { text: 'Analyse impossible : le moteur d’analyse a rencontré une erreur (détail chiffré, lisible dans l’analyse).', detail: (error as Error)?.message ?? String(error) };
 }
 
+/** A scan that cannot start for a reason stated by the platform itself (no value from the logs). */
+export class ScanSetupError extends Error {}
+
 const PREVIEW_ROWS = 20;
+/** A preview reads at most 500 lines: the first 16 MiB of a piece are decrypted for it, not a multi-gigabyte whole. */
+export const PREVIEW_BYTES = 16 * 1024 * 1024;
 const PREVIEW_MAX_LINES = 500;
 
 export interface PreviewResult {
@@ -143,7 +172,6 @@ export async function previewFile(file: string, choice: { preset?: PresetId; map
 
 // ---- The operator's import folder -------------------------------------------------------------
 
-const MAX_IMPORT_BYTES = 1024 * 1024 * 1024;
 const MAX_LISTED = 1000;
 
 function notConfigured(): AppError {
@@ -193,10 +221,10 @@ export async function listImportFolder(services: Services, orgId: string): Promi
 }
 
 /**
- * Resolves a path chosen in the listing and reads it: relative, no `..`, and the real path (symbolic
+ * Resolves a path chosen in the listing and checks it: relative, no `..`, and the real path (symbolic
  * links resolved) must be the same file inside the folder, so a link cannot lead outside it.
  */
-export async function readImportFile(services: Services, orgId: string, relative: string): Promise<{ name: string; data: Buffer }> {
+export async function checkImportFile(services: Services, orgId: string, relative: string): Promise<{ name: string; file: string }> {
   const root = await importRoot(services, orgId);
   const refuse = (message: string) => errors.validation([{ path: 'files', message: `${relative.slice(0, 200)} : ${message}` }]);
   if (relative.includes('\0') || path.isAbsolute(relative) || relative.split(/[\\/]/).some((part) => part === '..')) throw refuse('chemin refusé (il doit rester dans le dossier d’import).');
@@ -211,8 +239,8 @@ export async function readImportFile(services: Services, orgId: string, relative
   const info = await lstat(real);
   if (!info.isFile()) throw refuse('ce n’est pas un fichier.');
   if (info.size === 0) throw refuse('fichier vide.');
-  if (info.size > MAX_IMPORT_BYTES) throw refuse('fichier trop volumineux (1 Go au plus par fichier ; découpez-le).');
-  return { name: path.basename(real), data: await readFile(real) };
+  if (info.size > services.config.maxEvidenceBytes) throw refuse(`fichier trop volumineux (${sizeLabel(services.config.maxEvidenceBytes)} au plus par fichier, limite REMPART_MAX_EVIDENCE_MB ; découpez-le).`);
+  return { name: path.basename(real), file: real };
 }
 
 // ---- Scans ----------------------------------------------------------------------------------------
@@ -248,6 +276,8 @@ export function scanView(row: Awaited<ReturnType<typeof scanRows>>[number], evid
     error: job?.error ?? null,
     inputs,
     mapping: row.mapping_preset ?? 'personnalisee',
+    mappingName: row.mapping_name,
+    hasErrorDetail: row.error_enc !== null,
     mappingText: row.mapping_text,
     since: row.since ? new Date(row.since).toISOString() : null,
     until: row.until ? new Date(row.until).toISOString() : null,

@@ -8,6 +8,7 @@ import { createMapper, formatIssue, IngestError, loadMapping, readBatches, type 
 import { KNOWN_FIELDS, scopeRecords, type ScopePerson, type ScopeResult } from '@rempart/scoping';
 import { json } from '@rempart/db';
 import { AppError, errors } from '../../platform/errors.ts';
+import { safeIssuesText } from '../../platform/job-errors.ts';
 import type { Services } from '../../platform/services.ts';
 import { withScratchDir } from '../../platform/scratch.ts';
 import { previewText, readDataset, scopingResultKey, scopingResultKeys, scopingSegmentKey, withDatasetKey, type ScopingLayout } from '../datasets/service.ts';
@@ -417,7 +418,9 @@ export async function runScopingJob(services: Services, ctx: { payload: Record<s
     return { persons: result.persons.length, records: Number(result.summary.records), reviewPairs: result.review.length };
   } catch (error) {
     await removeKeys(services, written);
-    const message = error instanceof IngestError ? error.issues.map((i) => formatIssue(i)).join('\n') : (error as Error).message;
+    // Both columns are in clear: an input error says where and what kind, never the values (a
+    // header-less extract would otherwise put a person's row in the message).
+    const message = error instanceof IngestError ? `Analyse arrêtée : ${safeIssuesText(error.issues)}` : (error as Error).message;
     await services.db.updateTable('scoping_runs').set({ status: ctx.signal.aborted ? 'cancelled' : 'failed', error: message.slice(0, 2000), finished_at: services.now() })
       .where('id', '=', runId).where('status', '=', 'running').execute();
     throw error instanceof IngestError ? new Error(message) : error;
