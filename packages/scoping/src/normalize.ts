@@ -118,6 +118,19 @@ export function addressKey(text: string | undefined): string {
   return n.split(' ').map((t) => ROAD[t] ?? t).join(' ');
 }
 
+// Sex or civility as exports write it ("M.", "Mme", "Monsieur", "Femme", "H", "male"); anything else
+// (blank, "female | male", a code) is unknown rather than a guess.
+const GENDER: Record<string, 'M' | 'F'> = {
+  M: 'M', MR: 'M', MONSIEUR: 'M', H: 'M', HOMME: 'M', MASCULIN: 'M', MASC: 'M', MALE: 'M', MAN: 'M', GARCON: 'M',
+  F: 'F', MME: 'F', MLLE: 'F', MELLE: 'F', MADAME: 'F', MADEMOISELLE: 'F', FEMME: 'F', FEMININ: 'F', FEM: 'F', FEMALE: 'F', WOMAN: 'F', FILLE: 'F', MRS: 'F', MS: 'F', MISS: 'F',
+};
+
+/** 'M', 'F' or '' from a sex or civility field. */
+export function genderKey(text: string | undefined): '' | 'M' | 'F' {
+  if (tooLong(text, 20)) return '';
+  return GENDER[normText(text)] ?? '';
+}
+
 export function postcodeKey(text: string | undefined): string {
   if (tooLong(text, 20)) return '';
   const digits = (text ?? '').replace(/\D/g, '');
