@@ -42,9 +42,12 @@ const STRIDE = 16;
 const PATTERNS = RADIX.reduce((x, y) => x * y, 1);
 
 export interface ResolveOptions {
-  /** Match probability at or above which two records are merged (default 0.9). */
+  /**
+   * Match probability at or above which two records are merged (default 0.5: more likely the same
+   * person than not; the probability uses the chance that two random records match as its prior).
+   */
   threshold?: number;
-  /** Strict and loose thresholds that bound the person count (defaults 0.99 and 0.5). */
+  /** Strict and loose thresholds that bound the person count (defaults 0.99 and 0.1). */
   strict?: number;
   loose?: number;
   /**
@@ -388,7 +391,9 @@ class Comparator {
 function birthsContradict(x: string, y: string): boolean {
   if (x === y || birthCloseness(x, y) !== 2) return false;
   if (x.length !== 10 || y.length !== 10) return true;
-  return Math.abs(Number(x.slice(0, 4)) - Number(y.slice(0, 4))) >= 2;
+  let diff = 0;
+  for (let i = 0; i < 10; i++) if (x.charCodeAt(i) !== y.charCodeAt(i)) diff++;
+  return Math.abs(Number(x.slice(0, 4)) - Number(y.slice(0, 4))) >= 2 && diff >= 3;
 }
 
 function mulberry32(seed: number): () => number {
@@ -500,9 +505,9 @@ function orderByProbability(ka: Int32Array, kb: Int32Array, kp: Float64Array, ke
 }
 
 export function resolvePersons(people: PersonInput[], options: ResolveOptions = {}): Resolution {
-  const threshold = options.threshold ?? 0.9;
+  const threshold = options.threshold ?? 0.5;
   const strict = options.strict ?? 0.99;
-  const loose = options.loose ?? 0.5;
+  const loose = options.loose ?? 0.1;
   const W = Math.max(1, Math.floor(options.window ?? 10));
   const n = people.length;
   const progress = options.onProgress ?? (() => {});
