@@ -21,6 +21,11 @@ export function normText(text: string | undefined): string {
   return stripAccents(text).toUpperCase().replace(/[^A-Z0-9]+/g, ' ').trim();
 }
 
+/** A short label compared as text (birth place, occupation): normText, or '' beyond a name's length. */
+export function labelKey(text: string | undefined): string {
+  return tooLong(text) ? '' : normText(text);
+}
+
 // Prepositions are often dropped when a name is typed; articles are usually kept glued ("LAFONTAINE").
 const PREPOSITIONS = new Set(['DE', 'DU', 'DES', 'D', 'VAN', 'VON', 'DER', 'DEN', 'DI', 'DA', 'DEL', 'DELLA', 'EPOUSE', 'EP', 'VEUVE', 'VVE', 'NEE']);
 
