@@ -1,6 +1,6 @@
 // The public sets in ../shared/data/er mapped to the resolver's input, shared by run.ts and analyze.ts.
 import { existsSync } from 'node:fs';
-import { type PersonInput, genderKey, normText } from '../../packages/scoping/src/index.ts';
+import { type PersonInput, genderKey, labelKey, normText } from '../../packages/scoping/src/index.ts';
 
 export const ER = '/work/shared/data/er';
 export const PUBLIC_SETS: Record<string, string> = { historical: 'historical_50k.csv', febrl2: 'febrl_dataset2.csv', febrl3: 'febrl_dataset3.csv' };
@@ -16,8 +16,8 @@ export function publicSet(which: string, read: (file: string) => Record<string, 
       name: 'historical_50k', raw,
       people: raw.map((x) => ({
         last_name: x.surname, first_name: x.first_name, birth_date: /^\d{4}-\d\d-\d\d$/.test(x.dob ?? '') ? x.dob : undefined,
-        postcode: x.postcode_fake?.replace(/\s/g, '').toUpperCase() || undefined, birth_place: normText(x.birth_place) || undefined,
-        gender: genderKey(x.gender) || undefined, occupation: normText(x.occupation) || undefined,
+        postcode: x.postcode_fake?.replace(/\s/g, '').toUpperCase() || undefined, birth_place: labelKey(x.birth_place) || undefined,
+        gender: genderKey(x.gender) || undefined, occupation: labelKey(x.occupation) || undefined,
       })),
       truth: raw.map((x) => x.cluster!),
     };
