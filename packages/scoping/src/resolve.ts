@@ -301,6 +301,8 @@ class Comparator {
     const bb = r[ob + 2]!;
     let birth = !ba || !bb ? B_NONE : ba === bb ? B_SAME : this.birthLevel(ba, bb);
     if (l === 2 && (f === F_NEAR || f === F_DIFF) && this.inverted(a, b)) { l = 1; f = F_COMPAT; }
+    // One name only, typed in the first-name field ("OWENS"), may be the other record's surname.
+    if (l === 3 && f !== F_NONE && f !== F_SAME && this.firstIsOthersLast(a, b)) { l = 1; f = F_NONE; }
     // A different surname is a married name only with the same first name and birth date; with a
     // merely compatible first name or a near birth date it is two persons far more often than one
     // (the independence of fields assumed by Fellegi–Sunter fails exactly there).
@@ -431,7 +433,7 @@ interface SortedKey { rank: Int32Array; order: Int32Array; group: Int32Array }
  * One blocking key, sorted: records with the key (a number, 0 = none), ordered by (key, secondary
  * rank, index). Numeric keys built from interned ids: no string per record, no Map.
  */
-function sortKey(n: number, keyOf: (i: number) => number, secondary: (i: number) => number): SortedKey & { windowed: (w: number) => number } {
+function sortKey(n: number, keyOf: (i: number) => number, secondary: (i: number) => number, maxGroup = Infinity): SortedKey & { windowed: (w: number) => number } {
   const key = new Float64Array(n);
   let m = 0;
   for (let i = 0; i < n; i++) { const k = keyOf(i); if (k) { key[i] = k; m++; } }
@@ -458,13 +460,14 @@ function sortKey(n: number, keyOf: (i: number) => number, secondary: (i: number)
   for (let g = 0; g < d; g++) {
     const a = start[g]!;
     const b = start[g + 1]!;
-    if (b - a < 2) continue;
+    if (b - a < 2 || b - a > maxGroup) continue;
     for (let p = a; p < b; p++) sec[order[p]!] = secondary(order[p]!);
     order.subarray(a, b).sort((x, y) => sec[x]! - sec[y]! || x - y);
   }
   const rank = new Int32Array(n).fill(-1);
   const group = new Int32Array(m);
-  for (let p = 0; p < m; p++) { rank[order[p]!] = p; group[p] = groupOf[order[p]!]!; }
+  // Groups larger than maxGroup are left out: such a key value (a town's postcode) says nothing.
+  for (let p = 0; p < m; p++) { const g = groupOf[order[p]!]!; if (start[g + 1]! - start[g]! <= maxGroup) rank[order[p]!] = p; group[p] = g; }
   return { rank, order, group, windowed: (w) => { let c = 0; for (let g = 0; g < d; g++) if (start[g + 1]! - start[g]! > w + 1) c++; return c; } };
 }
 
@@ -540,7 +543,7 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
   const byLast = (i: number) => lastRank[col.last[i]!]!;
   const byFirst = (i: number) => firstRank[col.first[i]!]!;
   const byBirth = (i: number) => birthRank[col.birth[i]!]!;
-  const L = col.last; const F = col.first; const B = col.birth;
+  const L = col.last; const F = col.first; const B = col.birth; const P = col.place; const PC = col.postcode;
   const keys: ReturnType<typeof sortKey>[] = [
     sortKey(n, (i) => B[i]!, byLast),
     sortKey(n, (i) => (L[i] ? L[i]! * 64 + fiOf[F[i]!]! : 0), byBirth),
@@ -551,6 +554,14 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
     sortKey(n, (i) => (F[i] && L[i] ? F[i]! * 0x100000 + last2[L[i]!]! : 0), byBirth),
     sortKey(n, (i) => col.phone[i]!, byLast),
     sortKey(n, (i) => col.email[i]!, byLast),
+    // Birth place with the first name, and with the surname (or the only name given): records that
+    // lack a surname or a birth date meet there. No cost when the extract has no birth place.
+    sortKey(n, (i) => (P[i] && F[i] ? P[i]! * 0x4000000 + firstName[F[i]!]! : 0), byLast),
+    sortKey(n, (i) => (P[i] && (L[i] || F[i]) ? P[i]! * 0x4000000 + (L[i] ? lastName[L[i]!]! : firstName[F[i]!]!) : 0), byFirst),
+    // Postcode (a street's in some countries, a town's in France) and address with a name: only
+    // their small blocks are used, a common value is no evidence and would cost n·window.
+    sortKey(n, (i) => (PC[i] && F[i] ? PC[i]! * 0x4000000 + firstName[F[i]!]! : 0), byLast, W),
+    sortKey(n, (i) => (PC[i] && (L[i] || F[i]) ? PC[i]! * 0x4000000 + (L[i] ? lastName[L[i]!]! : firstName[F[i]!]!) : 0), byFirst, W),
   ];
   const blocksWindowed = keys.reduce((s, k) => s + k.windowed(W), 0);
   checkAbort(options.signal);
@@ -686,11 +697,23 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
   const matchRate = Math.max(1e-12, Math.min(lambda, (Math.max(share, lambda) * pairs) / Math.max(1, (n * (n - 1)) / 2)));
   const prior = Math.log2(matchRate / (1 - matchRate));
   // A field's conflicts refuse a merge only when the field proves reliable in this extract: among
-  // confident matches it rarely disagrees. In police exports a different first name or sex is another
-  // person (twins, a couple); in an extract where persons go by several names it is not.
-  const reliable = (f: number, level: number) => m[f]![level]! / Math.max(1e-9, 1 - m[f]![RADIX[f]! - 1]!) < 0.05;
-  const refuseFirstNames = (options.refuseFirstNameConflicts ?? true) && reliable(1, F_DIFF);
-  const refuseGender = reliable(7, 1);
+  // candidate pairs with the same surname and the same birth date (almost all one person, whatever
+  // else they share), it disagrees less than 5 % of the time. In police exports a different first
+  // name or sex is then another person (twins, a couple); in an extract where persons go by several
+  // names it is not. Not read from m: households (same surname, address and phone) pass for
+  // confident matches there, and would make first names look unreliable.
+  const disagreement = (f: number, differs: (level: number) => boolean, others: (lv: number[]) => boolean) => {
+    let all = 0; let diff = 0;
+    for (const p of patterns) {
+      const lv = p.levels;
+      if (lv[0]! > 1 || lv[2] !== B_SAME || lv[f] === RADIX[f]! - 1 || !others(lv)) continue;
+      all += p.count;
+      if (differs(lv[f]!)) diff += p.count;
+    }
+    return all ? diff / all : 0;
+  };
+  const refuseFirstNames = (options.refuseFirstNameConflicts ?? true) && disagreement(1, (l) => l === F_DIFF, () => true) < 0.05;
+  const refuseGender = disagreement(7, (l) => l === 1, (lv) => lv[1]! <= F_COMPAT) < 0.05;
   // Chance that another random record carries this value, smoothed towards the average so that a
   // name seen twice in a 3-row file does not look common. A shared rare name says more than a
   // shared "MARTIN": the weight of an exact agreement uses the frequency of that very value.

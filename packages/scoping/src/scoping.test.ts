@@ -72,8 +72,10 @@ describe('person resolution', () => {
 
   // Filler records of a synthetic extract (about 2.5 records per person) with a sex given per person
   // (reliable) or drawn per record (unreliable), so that the model has matches to learn from.
+  const pad = (x: number) => String(x).padStart(2, '0');
   const withSex = (reliable: boolean) => generateSynthetic(1500, 7).map((r, i) => ({
     last_name: r.values.Nom, first_name: r.values['Prénom'], postcode: r.values['Code postal'],
+    birth_date: `${1940 + (r.truth % 60)}-${pad(1 + (r.truth % 12))}-${pad(1 + (r.truth % 28))}`,
     gender: (reliable ? r.truth : Math.imul(i + 1, 0x9e3779b1) >>> 7) % 2 ? 'F' : 'M',
   }));
 
@@ -88,7 +90,7 @@ describe('person resolution', () => {
       // a homonym elsewhere, born 16 years later: another person
       { last_name: 'Bernardin', first_name: 'Ophélie', birth_date: '1990-07-02', postcode: '75012' },
     ];
-    const res = resolvePersons([...people, ...withSex(true).map((p) => ({ ...p, gender: undefined }))]);
+    const res = resolvePersons([...people, ...withSex(true).map((p) => ({ ...p, gender: undefined, birth_date: undefined }))]);
     const c = res.clusterOf;
     expect(c[1]).toBe(c[0]);
     expect(c[3]).toBe(c[2]);
