@@ -113,6 +113,20 @@ describe('person resolution', () => {
     expect(noisy.clusterOf[1]).toBe(noisy.clusterOf[0]);
   });
 
+  it('refuses two far-apart first names only when the extract writes first names reliably', () => {
+    const people = [
+      { last_name: 'Marchetti', first_name: 'Giuseppe', birth_date: '1948-02-11', phone: '+33143218765', address: '9 RUE DU PORT', postcode: '94340' },
+      { last_name: 'Marchetti', first_name: 'Joseph', birth_date: '1948-02-11', phone: '+33143218765', address: '9 RUE DU PORT', postcode: '94340' },
+    ];
+    // In the noisy filler one record in three carries another first name of the same person.
+    const filler = (noisy: boolean) => withSex(true).map((p, i) => ({ ...p, gender: undefined, first_name: noisy && i % 3 === 0 ? ['Alix', 'Yves', 'Odon', 'Ugo'][i % 4] : p.first_name }));
+    const reliable = resolvePersons([...people, ...filler(false)]);
+    expect(reliable.clusterOf[1]).not.toBe(reliable.clusterOf[0]);
+    expect(reliable.review.find((p) => p.a === 0 && p.b === 1)?.refused).toMatch(/^prénoms incompatibles/);
+    const noisy = resolvePersons([...people, ...filler(true)]);
+    expect(noisy.clusterOf[1]).toBe(noisy.clusterOf[0]);
+  });
+
   it('weighs birth place and occupation, and explains them in French', () => {
     const rows = generateSynthetic(1500, 9).map((r) => ({ last_name: r.values.Nom, first_name: r.values['Prénom'], birth_place: `LIEU ${r.truth % 50}`, occupation: `METIER ${r.truth % 20}` }));
     rows.push(
