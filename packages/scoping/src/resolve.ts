@@ -33,6 +33,11 @@ export const LEVELS: Record<Field, string[]> = {
   gender: ['identique', 'différent', 'absent'],
   occupation: ['identique', 'différente', 'absente'],
 };
+/** French names of the fields, for explanations (review.csv). */
+export const FIELD_LABELS: Record<Field, string> = {
+  last_name: 'nom', first_name: 'prénom', birth_date: 'date de naissance', phone: 'téléphone', email: 'courriel', address: 'adresse',
+  birth_place: 'lieu de naissance', gender: 'sexe', occupation: 'profession',
+};
 const NF = FIELDS.length;
 const RADIX = FIELDS.map((f) => LEVELS[f].length);
 // Birth-date levels.

@@ -181,6 +181,11 @@ describe('scopeRecords and outputs', () => {
     expect(summary.persons).toBe(res.persons.length);
     expect(summary.by_risk.burglary).toBeGreaterThan(0);
     expect(readFileSync(join(a, 'report.html'), 'utf8')).not.toMatch(/<script|src=|href="http/);
+    // Explanations in French, without the fields that were missing (they weigh nothing).
+    const review = readFileSync(join(a, 'review.csv'), 'utf8').trim().split('\n');
+    expect(review.length).toBeGreaterThan(1);
+    expect(review.slice(1).join('\n')).toMatch(/(,|"|; )nom (identique|proche|différent) \([+-]/);
+    expect(review.join('\n')).not.toMatch(/last_name|birth_date|sexe absent|lieu de naissance absent/);
   });
 
   it('writes one readable letter per reachable person, to the legal representatives of minors', async () => {
