@@ -17,7 +17,7 @@ export function publicSet(which: string, read: (file: string) => Record<string, 
       people: raw.map((x) => ({
         last_name: x.surname, first_name: x.first_name, birth_date: /^\d{4}-\d\d-\d\d$/.test(x.dob ?? '') ? x.dob : undefined,
         postcode: x.postcode_fake?.replace(/\s/g, '').toUpperCase() || undefined, birth_place: labelKey(x.birth_place) || undefined,
-        gender: genderKey(x.gender) || undefined, occupation: labelKey(x.occupation) || undefined,
+        gender: genderKey(x.gender) || undefined, occupation: labelKey(x.occupation) || undefined, other_names: x.full_name || undefined,
       })),
       truth: raw.map((x) => x.cluster!),
     };

@@ -13,7 +13,7 @@ export type Risk = (typeof RISKS)[number];
 
 const FIELD_CATEGORY: Record<string, Category> = {
   'person.last_name': 'identity', 'person.first_name': 'identity', 'person.id_document': 'identity',
-  'person.gender': 'identity', 'person.occupation': 'identity',
+  'person.gender': 'identity', 'person.occupation': 'identity', 'person.other_names': 'identity',
   'person.birth_date': 'birth', 'person.birth_place': 'birth',
   'person.phone': 'contact', 'person.email': 'contact',
   'person.address': 'address', 'person.postcode': 'address', 'person.city': 'address',
@@ -124,7 +124,7 @@ export async function scopeRecords(input: { files: string[]; mapping: Mapping } 
     last_name: str(r.fields['person.last_name']), first_name: str(r.fields['person.first_name']), birth_date: str(r.fields['person.birth_date']) || undefined,
     phone: r.phone?.e164, email: r.email || undefined, address: r.address || undefined, postcode: r.postcode || undefined,
     birth_place: labelKey(str(r.fields['person.birth_place'])) || undefined, gender: genderKey(str(r.fields['person.gender'])) || undefined,
-    occupation: labelKey(str(r.fields['person.occupation'])) || undefined,
+    occupation: labelKey(str(r.fields['person.occupation'])) || undefined, other_names: str(r.fields['person.other_names']) || undefined,
   })), { ...options.resolve, signal: options.signal, onProgress: (stage, done, total) => options.onProgress?.({ stage, done, total }) });
 
   const decided = options.decisions?.length

@@ -99,6 +99,12 @@ const NAME_GROUPS: string[][] = [
   ['ABDERRAHMANE', 'ABDERRAHMAN', 'ABDELRAHMAN', 'ABDOU'], ['GUILLAUME', 'WILLY'], ['JEANBAPTISTE', 'JB'], ['JEANCLAUDE', 'JC'],
   ['DOMINIQUE', 'DOM', 'DOUDOU'], ['CHRISTIANE', 'KIKI'], ['SEBASTIEN', 'SEB', 'SEBASTIAN', 'BASTIEN'], ['MAXIMILIEN', 'MAXIME', 'MAX'], ['NATHALIE', 'NATHALY', 'NATALIE', 'NATACHA', 'NATASHA'],
 ];
+/** Distinct name words of a free name text (alias, full name as written): no titles, particles, initials or numbers. */
+export function nameTokens(text: string | undefined): string[] {
+  if (tooLong(text)) return [];
+  return [...new Set(normText(text).split(' ').filter((t) => t.length > 1 && !TITLES.has(t) && !PARTICLES.has(t) && !/\d/.test(t)))].sort();
+}
+
 const NAME_GROUP = new Map<string, number[]>();
 for (let g = 0; g < NAME_GROUPS.length; g++) for (const name of NAME_GROUPS[g]!) NAME_GROUP.set(name, [...(NAME_GROUP.get(name) ?? []), g]);
 

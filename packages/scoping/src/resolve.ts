@@ -1,7 +1,7 @@
 // Person resolution: multi-key blocking capped by a sorted-neighbourhood window, Fellegi–Sunter with parameters estimated from the data
 // (u from random pairs, m by EM), term-frequency adjusted name weights, and clustering that refuses
 // merges contradicting what a cluster already holds (birth dates, first names).
-import { birthCloseness, firstNameKey, jaroWinkler, sameNameGroup, surnameKey, surnameTokens, normText } from './normalize.ts';
+import { birthCloseness, firstNameKey, jaroWinkler, nameTokens, sameNameGroup, surnameKey, surnameTokens, normText } from './normalize.ts';
 
 export interface PersonInput {
   last_name?: string;
@@ -17,9 +17,11 @@ export interface PersonInput {
   gender?: string;
   /** normalised (normText) */
   occupation?: string;
+  /** other names of the person as written (alias, birth name, full name with middle names), raw text */
+  other_names?: string;
 }
 
-export const FIELDS = ['last_name', 'first_name', 'birth_date', 'phone', 'email', 'address', 'birth_place', 'gender', 'occupation'] as const;
+export const FIELDS = ['last_name', 'first_name', 'birth_date', 'phone', 'email', 'address', 'birth_place', 'gender', 'occupation', 'other_names'] as const;
 export type Field = (typeof FIELDS)[number];
 // Level names per field, index = level; the last level of every field is "missing" (no evidence).
 export const LEVELS: Record<Field, string[]> = {
@@ -32,11 +34,12 @@ export const LEVELS: Record<Field, string[]> = {
   birth_place: ['identique', 'proche', 'différent', 'absent'],
   gender: ['identique', 'différent', 'absent'],
   occupation: ['identique', 'différente', 'absente'],
+  other_names: ['plusieurs en commun', 'un en commun', 'aucun en commun', 'absents'],
 };
 /** French names of the fields, for explanations (review.csv). */
 export const FIELD_LABELS: Record<Field, string> = {
   last_name: 'nom', first_name: 'prénom', birth_date: 'date de naissance', phone: 'téléphone', email: 'courriel', address: 'adresse',
-  birth_place: 'lieu de naissance', gender: 'sexe', occupation: 'profession',
+  birth_place: 'lieu de naissance', gender: 'sexe', occupation: 'profession', other_names: 'autres noms',
 };
 const NF = FIELDS.length;
 const RADIX = FIELDS.map((f) => LEVELS[f].length);
@@ -106,6 +109,11 @@ class Columns {
   gender: Int32Array; occupation: Int32Array;
   lastV = new Vocab(); firstV = new Vocab(); birthV = new Vocab(); phoneV = new Vocab(); emailV = new Vocab(); addrV = new Vocab(); postcodeV = new Vocab();
   placeV = new Vocab(); genderV = new Vocab(); occupationV = new Vocab();
+  /**
+   * Other names: per record the words its other names add to its own first and last names (interned
+   * as one string), and per first-name id its words; empty for almost every record of most extracts.
+   */
+  extraV = new Vocab(); extraTokens: string[][] = [[]]; firstTokens: string[][] = [[]];
   lastTokens: string[][] = [[]];
   firstInit: string[] = ['']; firstIsInit: boolean[] = [false]; firstNorm: string[] = [''];
   // The same text read as the other kind of name, to recognise first and last names swapped.
@@ -140,7 +148,7 @@ class Columns {
       if (f === undefined) {
         const k = firstNameKey(rf);
         f = this.firstV.id(k.key);
-        if (f === this.firstInit.length) { this.firstInit.push(k.initials); this.firstIsInit.push(k.isInitials); this.firstNorm.push(normText(rf).split(' ')[0] ?? ''); this.firstAsLast.push(surnameKey(rf)); }
+        if (f === this.firstInit.length) { this.firstInit.push(k.initials); this.firstIsInit.push(k.isInitials); this.firstNorm.push(normText(rf).split(' ')[0] ?? ''); this.firstAsLast.push(surnameKey(rf)); this.firstTokens.push(nameTokens(rf)); }
         rawFirst.set(rf, f);
       }
       this.first[i] = f;
@@ -152,10 +160,18 @@ class Columns {
       this.place[i] = this.placeV.id(p.birth_place ?? '');
       this.gender[i] = this.genderV.id(p.gender ?? '');
       this.occupation[i] = this.occupationV.id(p.occupation ?? '');
+      let extra = 0;
+      if (p.other_names) {
+        const own = new Set([...this.lastTokens[l]!, ...this.firstTokens[f]!]);
+        const words = nameTokens(p.other_names).filter((t) => !own.has(t));
+        extra = this.extraV.id(words.join(' '));
+        if (extra === this.extraTokens.length) this.extraTokens.push(words);
+      }
       const o = i * STRIDE;
       this.packed[o] = l; this.packed[o + 1] = f; this.packed[o + 2] = this.birth[i]!; this.packed[o + 3] = this.phone[i]!;
       this.packed[o + 4] = this.email[i]!; this.packed[o + 5] = this.addr[i]!; this.packed[o + 6] = this.postcode[i]!;
       this.packed[o + 7] = this.place[i]!; this.packed[o + 8] = this.gender[i]!; this.packed[o + 9] = this.occupation[i]!;
+      this.packed[o + 10] = extra;
     }
   }
 }
@@ -341,6 +357,26 @@ class Comparator {
     out[7] = !ga || !gb ? 2 : ga === gb ? 0 : 1;
     const ja = r[oa + 9]!; const jb = r[ob + 9]!;
     out[8] = !ja || !jb ? 2 : ja === jb ? 0 : 1;
+    const xa = r[oa + 10]!; const xb = r[ob + 10]!;
+    out[9] = !xa && !xb ? 3 : this.otherNamesLevel(r, oa, ob);
+  }
+
+  /**
+   * Words one record's other names add that the other record carries as a name or other name
+   * ("george boleyn, viscount rochford" / "georgina boleyn"): two or more, one, or none.
+   */
+  private otherNamesLevel(r: Int32Array, oa: number, ob: number): number {
+    const c = this.c;
+    const shared = new Set<string>();
+    for (const [x, y] of [[oa, ob], [ob, oa]] as const) {
+      const words = c.extraTokens[r[x + 10]!]!;
+      if (!words.length) continue;
+      const other = c.extraTokens[r[y + 10]!]!;
+      const last = c.lastTokens[r[y]!]!;
+      const first = c.firstTokens[r[y + 1]!]!;
+      for (const w of words) if (other.includes(w) || last.includes(w) || first.includes(w)) shared.add(w);
+    }
+    return shared.size >= 2 ? 0 : shared.size === 1 ? 1 : 2;
   }
 
   /**
@@ -643,9 +679,9 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
   // on a real extract the data outweighs them.
   // Rows in FIELDS order, one value per level.
   const U_PRIOR = [[0.002, 0.003, 0.85, 0.145], [0.02, 0.02, 0.05, 0.9, 0.01], [0.0005, 0.005, 0.01, 0.59, 0.3945], [0.0002, 0.7, 0.2998], [0.0002, 0.5, 0.4998], [0.001, 0.02, 0.8, 0.179],
-    [0.01, 0.005, 0.6, 0.385], [0.3, 0.3, 0.4], [0.02, 0.3, 0.68]];
+    [0.01, 0.005, 0.6, 0.385], [0.3, 0.3, 0.4], [0.02, 0.3, 0.68], [0.001, 0.01, 0.2, 0.789]];
   const M_PRIOR = [[0.85, 0.1, 0.02, 0.03], [0.8, 0.13, 0.03, 0.03, 0.01], [0.78, 0.05, 0.02, 0.01, 0.14], [0.5, 0.1, 0.4], [0.4, 0.05, 0.55], [0.5, 0.1, 0.1, 0.3],
-    [0.5, 0.05, 0.05, 0.4], [0.58, 0.02, 0.4], [0.3, 0.1, 0.6]];
+    [0.5, 0.05, 0.05, 0.4], [0.58, 0.02, 0.4], [0.3, 0.1, 0.6], [0.1, 0.1, 0.1, 0.7]];
   const u = U_PRIOR.map((row) => row.map((v) => v * 2000));
   const samples = Math.min(200_000, (n * (n - 1)) / 2);
   for (let s = 0; s < samples && n > 1; s++) {

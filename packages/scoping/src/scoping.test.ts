@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import iconv from 'iconv-lite';
 import { IngestError, loadMapping, type Mapping } from '@rempart/ingest';
 import {
-  addressKey, firstNameKey, generateSynthetic, normText, phoneKey, plateKey, resolvePersons, scopeRecords, surnameKey, syntheticCsv, SYNTHETIC_MAPPING, writeOutputs,
+  addressKey, firstNameKey, generateSynthetic, normText, phoneKey, plateKey, resolvePersons, type PersonInput, scopeRecords, surnameKey, syntheticCsv, SYNTHETIC_MAPPING, writeOutputs,
 } from './index.ts';
 import { evaluate } from '../../../bench/scoping/metrics.ts';
 
@@ -142,6 +142,21 @@ describe('person resolution', () => {
     expect(other.evidence.find((e) => e.field === 'birth_place')).toMatchObject({ level: 'différent' });
     expect(other.evidence.find((e) => e.field === 'occupation')).toMatchObject({ level: 'différente' });
     expect(same.weight).toBeGreaterThan(other.weight + 4);
+  });
+
+  it('reads the words other names add to a record as a weak extra comparison', () => {
+    const rows: PersonInput[] = generateSynthetic(1500, 13).map((r) => ({ last_name: r.values.Nom, first_name: r.values['Prénom'], other_names: r.truth % 3 ? undefined : `${r.values['Prénom']} Alias${r.truth} ${r.values.Nom}` }));
+    rows.push(
+      { last_name: 'Boleyn', first_name: 'George', other_names: 'George Boleyn, vicomte Rochford' },
+      { last_name: 'Rochford', first_name: 'George' },
+      { last_name: 'Rochford', first_name: 'Georges', other_names: 'M. Georges Rochford' },
+    );
+    const res = resolvePersons(rows);
+    const n = rows.length;
+    // "ROCHFORD" (and "VICOMTE") are what the first record's other names add: the second carries one.
+    expect(res.explain(n - 3, n - 2).evidence.find((e) => e.field === 'other_names')).toMatchObject({ level: 'un en commun' });
+    // A title and the record's own names add nothing: no other names to compare.
+    expect(res.explain(n - 2, n - 1).evidence.find((e) => e.field === 'other_names')).toMatchObject({ level: 'absents', weight: 0 });
   });
 
   it('gives a rare shared surname more weight than a common one', () => {
