@@ -10,8 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { resolvePersons, type PersonInput, normText } from '../../packages/scoping/src/index.ts';
 import { evaluate, type Scores } from './metrics.ts';
+import { ER, PUBLIC_SETS, publicSet } from './public.ts';
 
-const ER = '/work/shared/data/er';
 // Peak RSS is the kernel's high-water mark for the whole process (getrusage): a timer cannot sample
 // while the synchronous resolution runs. It includes the normalised input held in memory (the
 // generator runs in a child process).
@@ -66,13 +66,10 @@ try {
   rmSync(tmp, { recursive: true, force: true });
 }
 
-if (process.env.BENCH_PUBLIC !== '0' && existsSync(`${ER}/historical_50k.csv`)) {
-  const rows = parse(readFileSync(`${ER}/historical_50k.csv`), { columns: true }) as Record<string, string>[];
-  run('historical_50k', rows.map((x) => ({ last_name: x.surname, first_name: x.first_name, birth_date: /^\d{4}-\d\d-\d\d$/.test(x.dob ?? '') ? x.dob : undefined, postcode: x.postcode_fake?.replace(/\s/g, '').toUpperCase() || undefined, address: normText(x.birth_place) || undefined })), rows.map((x) => x.cluster!));
-  for (const f of ['febrl_dataset2.csv', 'febrl_dataset3.csv']) {
-    if (!existsSync(`${ER}/${f}`)) continue;
-    const fr = parse(readFileSync(`${ER}/${f}`), { columns: true, trim: true }) as Record<string, string>[];
-    const dob = (d: string | undefined) => (d && /^\d{8}$/.test(d) ? `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6, 8)}` : undefined);
-    run(f, fr.map((x) => ({ last_name: x.surname, first_name: x.given_name, birth_date: dob(x.date_of_birth), phone: x.phone_number?.replace(/\s/g, '') || undefined, address: normText(`${x.street_number} ${x.address_1}`) || undefined, postcode: x.postcode || undefined })), fr.map((x) => (x.rec_id ?? '').replace(/-(org|dup-\d+)$/, '')));
+if (process.env.BENCH_PUBLIC !== '0') {
+  for (const which of Object.keys(PUBLIC_SETS)) {
+    if (!existsSync(`${ER}/${PUBLIC_SETS[which]}`)) continue;
+    const set = publicSet(which, (f) => parse(readFileSync(f), { columns: true, trim: true }) as Record<string, string>[]);
+    run(set.name, set.people, set.truth);
   }
 }

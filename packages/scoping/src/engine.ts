@@ -1,7 +1,7 @@
 // scopeRecords: read the extract through @rempart/ingest, resolve persons over ALL rows (records
 // outside the perimeter still help to reach people), then keep the persons with a record inside.
 import { createMapper, readBatches, type CanonicalRecord, type IngestIssue, type Mapping } from '@rempart/ingest';
-import { addressKey, birthDateKey, emailKey, normText, phoneKey, postcodeKey, type Phone } from './normalize.ts';
+import { addressKey, birthDateKey, emailKey, genderKey, labelKey, normText, phoneKey, postcodeKey, type Phone } from './normalize.ts';
 import { resolvePersons, type ResolveOptions, type ScoredPair } from './resolve.ts';
 import { applyDecisions, type ReviewDecision } from './decisions.ts';
 import { defaultRiskMatrix, type RiskMatrix } from './risks.ts';
@@ -13,6 +13,7 @@ export type Risk = (typeof RISKS)[number];
 
 const FIELD_CATEGORY: Record<string, Category> = {
   'person.last_name': 'identity', 'person.first_name': 'identity', 'person.id_document': 'identity',
+  'person.gender': 'identity', 'person.occupation': 'identity', 'person.other_names': 'identity',
   'person.birth_date': 'birth', 'person.birth_place': 'birth',
   'person.phone': 'contact', 'person.email': 'contact',
   'person.address': 'address', 'person.postcode': 'address', 'person.city': 'address',
@@ -122,6 +123,8 @@ export async function scopeRecords(input: { files: string[]; mapping: Mapping } 
   const resolution = resolvePersons(records.map((r) => ({
     last_name: str(r.fields['person.last_name']), first_name: str(r.fields['person.first_name']), birth_date: str(r.fields['person.birth_date']) || undefined,
     phone: r.phone?.e164, email: r.email || undefined, address: r.address || undefined, postcode: r.postcode || undefined,
+    birth_place: labelKey(str(r.fields['person.birth_place'])) || undefined, gender: genderKey(str(r.fields['person.gender'])) || undefined,
+    occupation: labelKey(str(r.fields['person.occupation'])) || undefined, other_names: str(r.fields['person.other_names']) || undefined,
   })), { ...options.resolve, signal: options.signal, onProgress: (stage, done, total) => options.onProgress?.({ stage, done, total }) });
 
   const decided = options.decisions?.length
@@ -203,7 +206,7 @@ export async function scopeRecords(input: { files: string[]; mapping: Mapping } 
     minors: persons.filter((p) => p.minor).length,
     reachable: { sms: persons.filter((p) => p.phone?.mobile).length, phone: persons.filter((p) => p.phone).length, email: persons.filter((p) => p.email).length, postal: persons.filter((p) => p.postal).length, none: persons.filter((p) => !p.phone && !p.email && !p.postal).length },
     review_pairs: decided.review.length, decisions_applied: decided.applied, rejected_rows: read.rejected.length, rejected_by_code: rejectedBy, warnings: read.warnings,
-    model: { pairs_compared: resolution.parameters.pairsCompared, blocks_skipped: resolution.parameters.blocksSkipped, prior: Number(resolution.parameters.lambda.toFixed(6)) },
+    model: { pairs_compared: resolution.parameters.pairsCompared, blocks_skipped: resolution.parameters.blocksSkipped, prior: Number(resolution.parameters.lambda.toPrecision(4)) },
   };
   return { records, persons, personOf, rejected: read.rejected, warnings: read.warnings, review: decided.review, personsRange, summary, explain: resolution.explain, decisionsApplied: decided.applied };
 }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import iconv from 'iconv-lite';
 import { createDateParser } from '@rempart/ingest';
 import {
-  addressKey, birthDateKey, emailKey, firstNameKey, jaroWinkler, normText, phoneKey, plateKey, postcodeKey, resolvePersons, surnameKey, surnameTokens,
+  addressKey, birthDateKey, emailKey, firstNameKey, genderKey, jaroWinkler, labelKey, normText, phoneKey, plateKey, postcodeKey, resolvePersons, surnameKey, surnameTokens,
 } from './index.ts';
 
 const mojibake = iconv.decode(iconv.encode('Hélène Lefèvre-Dupré', 'utf8'), 'latin1'); // "HÃ©lÃ¨ne…"
@@ -32,6 +32,8 @@ describe('normalisers on hostile input', () => {
       expect(isMissingOrString(postcodeKey(value))).toBe(true);
       expect(isMissingOrString(emailKey(value))).toBe(true);
       expect(isMissingOrString(plateKey(value))).toBe(true);
+      expect(['', 'M', 'F']).toContain(genderKey(value));
+      expect(isMissingOrString(labelKey(value))).toBe(true);
       const phone = phoneKey(value);
       expect(phone === null || /^\+\d{6,15}$/.test(phone.e164)).toBe(true);
       expect(birthDateKey(value, '2025-01-01')).toBeNull();
@@ -48,10 +50,17 @@ describe('normalisers on hostile input', () => {
     expect(emailKey(`${'a'.repeat(250)}@x.fr`)).toBe('');
     expect(phoneKey(`06 12 34 56 78${' '.repeat(50)}x`)).toBeNull();
     expect(surnameKey('Lefèvre')).toBe('LEFEVRE');
+    expect(labelKey('C'.repeat(201))).toBe('');
+  });
+
+  it('reads sex from civilities and sex columns, and leaves anything else unknown', () => {
+    for (const m of ['M.', 'M', 'Mr', 'Monsieur', 'H', 'homme', 'Masculin', 'male']) expect(genderKey(m)).toBe('M');
+    for (const f of ['Mme', 'Mlle', 'Madame', 'Mademoiselle', 'F', 'femme', 'Féminin', 'female']) expect(genderKey(f)).toBe('F');
+    for (const x of ['', 'female | male', 'Dr', 'X', 't2227949966']) expect(genderKey(x)).toBe('');
   });
 
   it('resolves a file made of hostile values without throwing', () => {
-    const people = CORPUS.flatMap(([, v]) => [{ last_name: v, first_name: v, birth_date: v, phone: v, email: v, address: v, postcode: v }, { last_name: v }]);
+    const people = CORPUS.flatMap(([, v]) => [{ last_name: v, first_name: v, birth_date: v, phone: v, email: v, address: v, postcode: v, birth_place: labelKey(v), occupation: labelKey(v), gender: v }, { last_name: v }]);
     const res = resolvePersons(people);
     expect(res.clusterOf).toHaveLength(people.length);
   });

@@ -21,6 +21,11 @@ export function normText(text: string | undefined): string {
   return stripAccents(text).toUpperCase().replace(/[^A-Z0-9]+/g, ' ').trim();
 }
 
+/** A short label compared as text (birth place, occupation): normText, or '' beyond a name's length. */
+export function labelKey(text: string | undefined): string {
+  return tooLong(text) ? '' : normText(text);
+}
+
 // Prepositions are often dropped when a name is typed; articles are usually kept glued ("LAFONTAINE").
 const PREPOSITIONS = new Set(['DE', 'DU', 'DES', 'D', 'VAN', 'VON', 'DER', 'DEN', 'DI', 'DA', 'DEL', 'DELLA', 'EPOUSE', 'EP', 'VEUVE', 'VVE', 'NEE']);
 
@@ -94,6 +99,12 @@ const NAME_GROUPS: string[][] = [
   ['ABDERRAHMANE', 'ABDERRAHMAN', 'ABDELRAHMAN', 'ABDOU'], ['GUILLAUME', 'WILLY'], ['JEANBAPTISTE', 'JB'], ['JEANCLAUDE', 'JC'],
   ['DOMINIQUE', 'DOM', 'DOUDOU'], ['CHRISTIANE', 'KIKI'], ['SEBASTIEN', 'SEB', 'SEBASTIAN', 'BASTIEN'], ['MAXIMILIEN', 'MAXIME', 'MAX'], ['NATHALIE', 'NATHALY', 'NATALIE', 'NATACHA', 'NATASHA'],
 ];
+/** Distinct name words of a free name text (alias, full name as written): no titles, particles, initials or numbers. */
+export function nameTokens(text: string | undefined): string[] {
+  if (tooLong(text)) return [];
+  return [...new Set(normText(text).split(' ').filter((t) => t.length > 1 && !TITLES.has(t) && !PARTICLES.has(t) && !/\d/.test(t)))].sort();
+}
+
 const NAME_GROUP = new Map<string, number[]>();
 for (let g = 0; g < NAME_GROUPS.length; g++) for (const name of NAME_GROUPS[g]!) NAME_GROUP.set(name, [...(NAME_GROUP.get(name) ?? []), g]);
 
@@ -116,6 +127,19 @@ export function addressKey(text: string | undefined): string {
   const n = normText(text);
   if (!n) return '';
   return n.split(' ').map((t) => ROAD[t] ?? t).join(' ');
+}
+
+// Sex or civility as exports write it ("M.", "Mme", "Monsieur", "Femme", "H", "male"); anything else
+// (blank, "female | male", a code) is unknown rather than a guess.
+const GENDER: Record<string, 'M' | 'F'> = {
+  M: 'M', MR: 'M', MONSIEUR: 'M', H: 'M', HOMME: 'M', MASCULIN: 'M', MASC: 'M', MALE: 'M', MAN: 'M', GARCON: 'M',
+  F: 'F', MME: 'F', MLLE: 'F', MELLE: 'F', MADAME: 'F', MADEMOISELLE: 'F', FEMME: 'F', FEMININ: 'F', FEM: 'F', FEMALE: 'F', WOMAN: 'F', FILLE: 'F', MRS: 'F', MS: 'F', MISS: 'F',
+};
+
+/** 'M', 'F' or '' from a sex or civility field. */
+export function genderKey(text: string | undefined): '' | 'M' | 'F' {
+  if (tooLong(text, 20)) return '';
+  return GENDER[normText(text)] ?? '';
 }
 
 export function postcodeKey(text: string | undefined): string {

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import iconv from 'iconv-lite';
 import { IngestError, loadMapping, type Mapping } from '@rempart/ingest';
 import {
-  addressKey, firstNameKey, generateSynthetic, normText, phoneKey, plateKey, resolvePersons, scopeRecords, surnameKey, syntheticCsv, SYNTHETIC_MAPPING, writeOutputs,
+  addressKey, firstNameKey, generateSynthetic, normText, phoneKey, plateKey, resolvePersons, type PersonInput, scopeRecords, surnameKey, syntheticCsv, SYNTHETIC_MAPPING, writeOutputs,
 } from './index.ts';
 import { evaluate } from '../../../bench/scoping/metrics.ts';
 
@@ -70,6 +70,95 @@ describe('person resolution', () => {
     expect(why.evidence.find((e) => e.field === 'birth_date')!.weight).toBeGreaterThan(0);
   });
 
+  // Filler records of a synthetic extract (about 2.5 records per person) with a sex given per person
+  // (reliable) or drawn per record (unreliable), so that the model has matches to learn from.
+  const pad = (x: number) => String(x).padStart(2, '0');
+  const withSex = (reliable: boolean) => generateSynthetic(1500, 7).map((r, i) => ({
+    last_name: r.values.Nom, first_name: r.values['Prénom'], postcode: r.values['Code postal'],
+    birth_date: `${1940 + (r.truth % 60)}-${pad(1 + (r.truth % 12))}-${pad(1 + (r.truth % 28))}`,
+    gender: (reliable ? r.truth : Math.imul(i + 1, 0x9e3779b1) >>> 7) % 2 ? 'F' : 'M',
+  }));
+
+  it('does not split a person over a birth date keyed with two slips or known only by its year', () => {
+    const base = { last_name: 'Bernardin', first_name: 'Ophélie', phone: '+33611223344', address: '12 RUE DES ECOLES', postcode: '94340' };
+    const other = { last_name: 'Le Dantec', first_name: 'Gwenaël', address: '7 CHEMIN DES VIGNES', postcode: '94130' };
+    const people = [
+      { ...base, birth_date: '1974-03-18' },
+      { ...base, birth_date: '1947-03-18' }, // year digits swapped
+      { ...other, birth_date: '1968-09-23' },
+      { ...other, birth_date: '1968-01-01' }, // only the year was known
+      // a homonym elsewhere, born 16 years later: another person
+      { last_name: 'Bernardin', first_name: 'Ophélie', birth_date: '1990-07-02', postcode: '75012' },
+    ];
+    const res = resolvePersons([...people, ...withSex(true).map((p) => ({ ...p, gender: undefined, birth_date: undefined }))]);
+    const c = res.clusterOf;
+    expect(c[1]).toBe(c[0]);
+    expect(c[3]).toBe(c[2]);
+    expect(c[4]).not.toBe(c[0]);
+    expect(res.explain(2, 3).evidence.find((e) => e.field === 'birth_date')).toMatchObject({ level: 'même année' });
+  });
+
+  it('refuses to merge two sexes when the extract writes sex reliably, not otherwise', () => {
+    const twins = [
+      { last_name: 'Keraudren', first_name: 'Dominique', birth_date: '1961-05-09', phone: '+33140506070', address: '4 PLACE DE LA MAIRIE', postcode: '94340', gender: 'M' },
+      { last_name: 'Keraudren', first_name: 'Dominique', birth_date: '1961-05-09', phone: '+33140506070', address: '4 PLACE DE LA MAIRIE', postcode: '94340', gender: 'F' },
+    ];
+    const reliable = resolvePersons([...twins, ...withSex(true)]);
+    expect(reliable.clusterOf[1]).not.toBe(reliable.clusterOf[0]);
+    const why = reliable.explain(0, 1).evidence.find((e) => e.field === 'gender')!;
+    expect(why.level).toBe('différent');
+    expect(why.weight).toBeLessThan(-2);
+    expect(reliable.review.find((p) => p.a === 0 && p.b === 1)?.refused).toBe('sexes différents (M / F)');
+    const noisy = resolvePersons([...twins, ...withSex(false)]);
+    expect(noisy.clusterOf[1]).toBe(noisy.clusterOf[0]);
+  });
+
+  it('refuses two far-apart first names only when the extract writes first names reliably', () => {
+    const people = [
+      { last_name: 'Marchetti', first_name: 'Giuseppe', birth_date: '1948-02-11', phone: '+33143218765', address: '9 RUE DU PORT', postcode: '94340' },
+      { last_name: 'Marchetti', first_name: 'Joseph', birth_date: '1948-02-11', phone: '+33143218765', address: '9 RUE DU PORT', postcode: '94340' },
+    ];
+    // In the noisy filler one record in three carries another first name of the same person.
+    const filler = (noisy: boolean) => withSex(true).map((p, i) => ({ ...p, gender: undefined, first_name: noisy && i % 3 === 0 ? ['Alix', 'Yves', 'Odon', 'Ugo'][i % 4] : p.first_name }));
+    const reliable = resolvePersons([...people, ...filler(false)]);
+    expect(reliable.clusterOf[1]).not.toBe(reliable.clusterOf[0]);
+    expect(reliable.review.find((p) => p.a === 0 && p.b === 1)?.refused).toMatch(/^prénoms incompatibles/);
+    const noisy = resolvePersons([...people, ...filler(true)]);
+    expect(noisy.clusterOf[1]).toBe(noisy.clusterOf[0]);
+  });
+
+  it('weighs birth place and occupation, and explains them in French', () => {
+    const rows = generateSynthetic(1500, 9).map((r) => ({ last_name: r.values.Nom, first_name: r.values['Prénom'], birth_place: `LIEU ${r.truth % 50}`, occupation: `METIER ${r.truth % 20}` }));
+    rows.push(
+      { last_name: 'Quémener', first_name: 'Yann', birth_place: 'BREST', occupation: 'MARIN' },
+      { last_name: 'Quémener', first_name: 'Yann', birth_place: 'BREST', occupation: 'MARIN' },
+      { last_name: 'Quémener', first_name: 'Yann', birth_place: 'QUIMPER', occupation: 'BOULANGER' },
+    );
+    const res = resolvePersons(rows);
+    const n = rows.length;
+    const same = res.explain(n - 3, n - 2);
+    const other = res.explain(n - 3, n - 1);
+    expect(same.evidence.find((e) => e.field === 'birth_place')).toMatchObject({ level: 'identique' });
+    expect(other.evidence.find((e) => e.field === 'birth_place')).toMatchObject({ level: 'différent' });
+    expect(other.evidence.find((e) => e.field === 'occupation')).toMatchObject({ level: 'différente' });
+    expect(same.weight).toBeGreaterThan(other.weight + 4);
+  });
+
+  it('reads the words other names add to a record as a weak extra comparison', () => {
+    const rows: PersonInput[] = generateSynthetic(1500, 13).map((r) => ({ last_name: r.values.Nom, first_name: r.values['Prénom'], other_names: r.truth % 3 ? undefined : `${r.values['Prénom']} Alias${r.truth} ${r.values.Nom}` }));
+    rows.push(
+      { last_name: 'Boleyn', first_name: 'George', other_names: 'George Boleyn, vicomte Rochford' },
+      { last_name: 'Rochford', first_name: 'George' },
+      { last_name: 'Rochford', first_name: 'Georges', other_names: 'M. Georges Rochford' },
+    );
+    const res = resolvePersons(rows);
+    const n = rows.length;
+    // "ROCHFORD" (and "VICOMTE") are what the first record's other names add: the second carries one.
+    expect(res.explain(n - 3, n - 2).evidence.find((e) => e.field === 'other_names')).toMatchObject({ level: 'un en commun' });
+    // A title and the record's own names add nothing: no other names to compare.
+    expect(res.explain(n - 2, n - 1).evidence.find((e) => e.field === 'other_names')).toMatchObject({ level: 'absents', weight: 0 });
+  });
+
   it('gives a rare shared surname more weight than a common one', () => {
     const rows = generateSynthetic(2000, 5).map((r) => ({ last_name: r.values.Nom, first_name: r.values['Prénom'] }));
     rows.push({ last_name: 'Zylberstein', first_name: 'Anna' }, { last_name: 'Zylberstein', first_name: 'Anna' }, { last_name: 'Martin', first_name: 'Anna' }, { last_name: 'Martin', first_name: 'Anna' });
@@ -107,6 +196,11 @@ describe('scopeRecords and outputs', () => {
     expect(summary.persons).toBe(res.persons.length);
     expect(summary.by_risk.burglary).toBeGreaterThan(0);
     expect(readFileSync(join(a, 'report.html'), 'utf8')).not.toMatch(/<script|src=|href="http/);
+    // Explanations in French, without the fields that were missing (they weigh nothing).
+    const review = readFileSync(join(a, 'review.csv'), 'utf8').trim().split('\n');
+    expect(review.length).toBeGreaterThan(1);
+    expect(review.slice(1).join('\n')).toMatch(/(,|"|; )nom (identique|proche|différent) \([+-]/);
+    expect(review.join('\n')).not.toMatch(/last_name|birth_date|sexe absent|lieu de naissance absent/);
   });
 
   it('writes one readable letter per reachable person, to the legal representatives of minors', async () => {

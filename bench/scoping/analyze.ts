@@ -1,0 +1,59 @@
+// Where does the resolver lose on a public set? Samples missed pairs (same true person, split) and
+// false merges (different persons, one cluster) with the resolver's own explanation of each pair.
+// node --import tsx bench/scoping/analyze.ts [historical|febrl2|febrl3] [samples]
+import { readFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
+import { resolvePersons, type PersonInput } from '../../packages/scoping/src/index.ts';
+import { publicSet } from './public.ts';
+
+const which = process.argv[2] ?? 'historical';
+const samples = Number(process.argv[3] ?? 25);
+const { people, truth, raw } = publicSet(which, (f) => parse(readFileSync(f), { columns: true, trim: true }) as Record<string, string>[]);
+const r = resolvePersons(people);
+const n = people.length;
+// deterministic pseudo-random sampling
+let s = 12345;
+const rnd = () => { s = (Math.imul(s, 1103515245) + 12345) >>> 0; return s / 4294967296; };
+const byTruth = new Map<string | number, number[]>();
+for (let i = 0; i < n; i++) { const t = truth[i]!; const l = byTruth.get(t); if (l) l.push(i); else byTruth.set(t, [i]); }
+const byPred = new Map<number, number[]>();
+for (let i = 0; i < n; i++) { const t = r.clusterOf[i]!; const l = byPred.get(t); if (l) l.push(i); else byPred.set(t, [i]); }
+const show = (i: number) => JSON.stringify(raw[i]);
+const describe = (a: number, b: number) => {
+  const e = r.explain(a, b);
+  return `p=${e.probability.toFixed(3)} w=${e.weight.toFixed(1)} ${e.evidence.map((x) => `${x.field}:${x.level}(${x.weight})`).join(' ')}`;
+};
+// Missed pairs: bucket by reason
+const buckets: Record<string, number> = {};
+const missed: [number, number][] = [];
+for (const members of byTruth.values()) {
+  for (let x = 0; x < members.length; x++) for (let y = x + 1; y < members.length; y++) {
+    const a = members[x]!; const b = members[y]!;
+    if (r.clusterOf[a] === r.clusterOf[b]) continue;
+    missed.push([a, b]);
+  }
+}
+for (let k = 0; k < Math.min(20000, missed.length); k++) {
+  const [a, b] = missed[Math.floor(rnd() * missed.length)]!;
+  const e = r.explain(a, b);
+  const key = e.probability >= 0.9 ? 'score≥0.9 (refused/not blocked)' : e.probability >= 0.5 ? '0.5–0.9' : 'below 0.5';
+  buckets[key] = (buckets[key] ?? 0) + 1;
+  for (const ev of e.evidence) { const kk = `${ev.field}=${ev.level}`; buckets[kk] = (buckets[kk] ?? 0) + 1; }
+}
+console.log(`missed pairs ${missed.length}; in a sample of ${Math.min(20000, missed.length)}:`);
+for (const [k, v] of Object.entries(buckets).sort()) console.log(`  ${k}: ${v}`);
+console.log('\n--- missed pairs (sample) ---');
+for (let k = 0; k < samples && missed.length; k++) {
+  const [a, b] = missed[Math.floor(rnd() * missed.length)]!;
+  console.log(`${describe(a, b)}\n  ${show(a)}\n  ${show(b)}`);
+}
+console.log('\n--- false merges (sample of mixed clusters) ---');
+const mixed = [...byPred.values()].filter((m) => new Set(m.map((i) => truth[i])).size > 1);
+console.log(`mixed clusters ${mixed.length}`);
+for (let k = 0; k < samples && mixed.length; k++) {
+  const m = mixed[Math.floor(rnd() * mixed.length)]!;
+  const a = m[0]!;
+  const b = m.find((i) => truth[i] !== truth[a])!;
+  console.log(`${describe(a, b)}\n  ${show(a)}\n  ${show(b)}`);
+}
+export type { PersonInput };
