@@ -17,8 +17,12 @@ interface Pair { a: string; b: string; probability: number; refused: string | nu
 interface Campaigns { persons: number; notYet: number; followUp: Record<string, number>; campaigns: { id: string; dryRun: boolean; status: string; counts: Record<string, number>; error: string | null; createdByName: string; createdAt: string }[] }
 
 const RISKS = ['phishing', 'identity_theft', 'burglary', 'retaliation', 'vehicle_fraud', 'sensitive'] as const;
-const FIELDS = ['person.last_name', 'person.first_name', 'person.birth_date', 'person.phone', 'person.email', 'person.address', 'person.postcode', 'person.city', 'dossier.id', 'dossier.module', 'dossier.date', 'person.role'];
-const EVIDENCE_FIELD: Record<string, string> = { last_name: 'person.last_name', first_name: 'person.first_name', birth_date: 'person.birth_date', phone: 'person.phone', email: 'person.email', address: 'person.address' };
+const FIELDS = ['person.last_name', 'person.first_name', 'person.other_names', 'person.gender', 'person.birth_date', 'person.birth_place', 'person.occupation', 'person.phone', 'person.email', 'person.address', 'person.postcode', 'person.city', 'dossier.id', 'dossier.module', 'dossier.date', 'person.role'];
+// The resolver's comparison names (packages/scoping FIELDS) → the canonical field shown in the row.
+const EVIDENCE_FIELD: Record<string, string> = {
+  last_name: 'person.last_name', first_name: 'person.first_name', birth_date: 'person.birth_date', phone: 'person.phone', email: 'person.email', address: 'person.address',
+  birth_place: 'person.birth_place', gender: 'person.gender', occupation: 'person.occupation', other_names: 'person.other_names',
+};
 const risk = (r: string) => t(`scoping.risk.${r}` as MessageKey);
 const nf = (n: number) => n.toLocaleString('fr-FR');
 

@@ -84,6 +84,17 @@ for (const backend of testBackends()) {
     });
     afterAll(async () => { await world?.close(); await smtp?.close(); });
 
+    it('suggests the sex, occupation, birth place and second surname columns the resolver weighs', async () => {
+      const csv = 'ID;Nom;Nom de naissance;Prénom;Civilité;Profession;Né à;Date de naissance\n1;Martin;Durand;Marie;Mme;Infirmière;Lyon;02/05/1980\n';
+      const ds = await upload('etat-civil.csv', Buffer.from(csv));
+      const suggestion = (await dpo.request('GET', `${base}/datasets/${ds.id}/mapping/suggestion`)).json().mapping as string;
+      expect(suggestion).toContain('person.last_name: Nom\n');
+      expect(suggestion).toContain('person.other_names: Nom de naissance');
+      expect(suggestion).toContain('person.gender: Civilité');
+      expect(suggestion).toContain('person.occupation: Profession');
+      expect(suggestion).toContain('person.birth_place: Né à');
+    });
+
     it('suggests a mapping from a Windows-1252 « ; » header and previews parsed values with located errors', async () => {
       const ds = await upload('export PM.csv', iconv.encode(WIN_CSV, 'win1252'));
       const suggestion = (await dpo.request('GET', `${base}/datasets/${ds.id}/mapping/suggestion`)).json().mapping as string;

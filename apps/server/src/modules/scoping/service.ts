@@ -28,7 +28,11 @@ const ALIASES: Record<string, string[]> = {
   'person.last_name': ['nom', 'nom de famille', 'nom d usage', 'nom usage', 'nom naissance'],
   'person.first_name': ['prenom', 'prenoms'],
   'person.birth_date': ['date de naissance', 'date naissance', 'ne le', 'nee le', 'naissance', 'ddn'],
-  'person.birth_place': ['lieu de naissance', 'lieu naissance'],
+  'person.birth_place': ['lieu de naissance', 'lieu naissance', 'ne a', 'nee a', 'commune de naissance'],
+  'person.gender': ['sexe', 'civilite', 'genre'],
+  'person.occupation': ['profession', 'metier', 'emploi', 'activite professionnelle'],
+  // After person.last_name: the column it took is skipped, so a second surname column lands here.
+  'person.other_names': ['alias', 'autres noms', 'surnom', 'nom de naissance', 'nom naissance', 'nom de jeune fille', 'nom d usage', 'nom usage', 'nom marital', 'nom d epouse'],
   'person.phone': ['telephone', 'tel', 'portable', 'mobile', 'numero de telephone'],
   'person.email': ['courriel', 'email', 'e mail', 'mail', 'adresse electronique', 'adresse mail'],
   'person.address': ['adresse', 'adresse postale', 'rue', 'domicile'],
