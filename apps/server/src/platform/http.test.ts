@@ -76,6 +76,13 @@ describe('HTTP hardening', () => {
     expect(french.details[0].message).toMatch(/Trop grand/);
     expect(english.details[0].message).toMatch(/Too big/);
     expect((await send('fr-FR,en;q=0.8')).json().details[0].message).toBe(french.details[0].message);
+    // A message written into the schema comes in the English version declared beside it.
+    const phone = (language?: string) => world.app.inject({
+      method: 'POST', url, payload: { category: 'assureur', name: 'Assureur', phone: 'appelez-moi' },
+      headers: { cookie: admin.cookie, 'x-csrf-token': admin.csrf, ...(language && { 'accept-language': language }) },
+    });
+    expect((await phone()).json().details).toEqual([{ path: 'phone', message: 'Numéro de téléphone invalide.' }]);
+    expect((await phone('en-GB')).json().details).toEqual([{ path: 'phone', message: 'Invalid phone number.' }]);
   });
 
   it('treats an unknown or malformed organisation id as not found, never as an error', async () => {

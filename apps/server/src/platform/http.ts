@@ -6,6 +6,7 @@ import { z, type ZodType } from 'zod';
 import type { Schema } from '@rempart/db';
 import { appendAudit, type AuditEntryInput } from './audit.ts';
 import { AppError, errors, type ErrorDetail } from './errors.ts';
+import { inEnglish } from './say.ts';
 import { can, type Permission, type Role } from './permissions.ts';
 import type { Services } from './services.ts';
 import { loadSession, type SessionInfo } from '../modules/auth/sessions.ts';
@@ -63,12 +64,18 @@ export function zodDetails(error: z.ZodError, prefix?: string): ErrorDetail[] {
   }));
 }
 
-// French is the default (z.config in app.ts); a client that asks for English (the web app sends its
-// interface language) gets zod's generic messages in English. Messages written into a schema stay
-// as written.
+// French is the default (z.config in app.ts). A client that asks for English (the web app sends its
+// interface language) gets zod's generic messages in English, and the schemas' own messages in the
+// English version declared beside them with say().
 const englishErrors = z.locales.en().localeError;
-const parseOptions = (request: FastifyRequest) =>
-  /^en\b/i.test(String(request.headers['accept-language'] ?? '')) ? { error: englishErrors } : undefined;
+const wantsEnglish = (request: FastifyRequest) => /^en\b/i.test(String(request.headers['accept-language'] ?? ''));
+function validate<T extends ZodType>(schema: T, input: unknown, request: FastifyRequest, prefix?: string): z.infer<T> {
+  const english = wantsEnglish(request);
+  const parsed = schema.safeParse(input, english ? { error: englishErrors } : undefined);
+  if (parsed.success) return parsed.data;
+  const details = zodDetails(parsed.error, prefix);
+  throw errors.validation(english ? details.map((d) => ({ ...d, message: inEnglish(d.message) })) : details);
+}
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -121,15 +128,11 @@ export function registerRoutes(app: FastifyInstance, routes: RouteDef[], service
 
         let body: unknown = undefined;
         if (route.body) {
-          const parsed = route.body.safeParse(request.body ?? undefined, parseOptions(request));
-          if (!parsed.success) throw errors.validation(zodDetails(parsed.error));
-          body = parsed.data;
+          body = validate(route.body, request.body ?? undefined, request);
         }
         let query: unknown = undefined;
         if (route.query) {
-          const parsed = route.query.safeParse(request.query ?? {}, parseOptions(request));
-          if (!parsed.success) throw errors.validation(zodDetails(parsed.error, 'query'));
-          query = parsed.data;
+          query = validate(route.query, request.query ?? {}, request, 'query');
         }
 
         const ctx: RequestContext = {

@@ -1,5 +1,6 @@
 import { hash, verify } from '@node-rs/argon2';
 import { z } from 'zod';
+import { say } from '../../platform/say.ts';
 
 // argon2id with the OWASP-recommended floor (19 MiB, t=2), the library's defaults.
 export const hashPassword = (password: string): Promise<string> => hash(password);
@@ -17,5 +18,5 @@ export async function checkPassword(stored: string | null, password: string): Pr
 
 export const passwordSchema = z
   .string()
-  .min(12, 'Le mot de passe doit contenir au moins 12 caractères.')
-  .max(256, 'Le mot de passe ne peut pas dépasser 256 caractères.');
+  .min(12, say('Le mot de passe doit contenir au moins 12 caractères.', 'The password must be at least 12 characters long.'))
+  .max(256, say('Le mot de passe ne peut pas dépasser 256 caractères.', 'The password cannot be longer than 256 characters.'));

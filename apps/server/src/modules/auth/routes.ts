@@ -7,8 +7,9 @@ import { passwordSchema } from './passwords.ts';
 import { acceptInvitation, confirmEnrolment, describeInvitation, login, mfaIsRequired, startEnrolment, verifyMfa } from './service.ts';
 import type { Services } from '../../platform/services.ts';
 import type { SessionInfo } from './sessions.ts';
+import { say } from '../../platform/say.ts';
 
-const codeSchema = z.object({ code: z.string().trim().min(6, 'Saisissez le code à 6 chiffres.').max(20) });
+const codeSchema = z.object({ code: z.string().trim().min(6, say('Saisissez le code à 6 chiffres.', 'Enter the 6-digit code.')).max(20) });
 
 export async function sessionView(services: Services, session: SessionInfo) {
   const memberships = await listAccessibleOrganisations(services.db, session.userId);
@@ -31,7 +32,7 @@ export const authRoutes: RouteDef[] = [
   }),
   defineRoute({
     method: 'POST', path: '/api/v1/auth/login', access: 'public', tag: 'auth', summary: 'Connexion par adresse et mot de passe',
-    body: z.object({ email: z.string().trim().email('Adresse électronique invalide.').max(320), password: z.string().min(1, 'Mot de passe requis.').max(256) }),
+    body: z.object({ email: z.string().trim().email(say('Adresse électronique invalide.', 'Invalid email address.')).max(320), password: z.string().min(1, say('Mot de passe requis.', 'Password required.')).max(256) }),
     handler: async (ctx) => login(ctx.services, ctx.request, ctx.reply, ctx.body.email, ctx.body.password),
   }),
   defineRoute({
@@ -61,7 +62,7 @@ export const authRoutes: RouteDef[] = [
   }),
   defineRoute({
     method: 'POST', path: '/api/v1/auth/invitations/:token/accept', access: 'public', tag: 'auth', summary: 'Accepter une invitation et choisir son mot de passe',
-    body: z.object({ name: z.string().trim().min(2, 'Indiquez vos prénom et nom.').max(200), password: passwordSchema }),
+    body: z.object({ name: z.string().trim().min(2, say('Indiquez vos prénom et nom.', 'Enter your first and last name.')).max(200), password: passwordSchema }),
     handler: async (ctx) => {
       await acceptInvitation(ctx.services, ctx.ip, ctx.params.token ?? '', ctx.body.name, ctx.body.password);
       return { status: 'ok' };
@@ -69,7 +70,7 @@ export const authRoutes: RouteDef[] = [
   }),
   defineRoute({
     method: 'POST', path: '/api/v1/session/organisation', access: 'session', tag: 'auth', summary: "Changer d'organisation",
-    body: z.object({ organisationId: z.string().uuid('Identifiant invalide.') }),
+    body: z.object({ organisationId: z.string().uuid(say('Identifiant invalide.', 'Invalid identifier.')) }),
     handler: async (ctx) => {
       const session = ctx.requireSession();
       const access = await resolveAccess(ctx.services.db, session.userId, ctx.body.organisationId);

@@ -6,6 +6,7 @@ import { errors } from '../../platform/errors.ts';
 import type { Keys } from '../../platform/keys.ts';
 import { isUuid } from '../organisations/access.ts';
 import { loadNationalContacts } from '@rempart/runbooks';
+import { say } from '../../platform/say.ts';
 
 export const CONTACT_CATEGORIES = ['prestataire_it', 'assureur', 'police', 'gendarmerie', 'prefecture', 'dpo', 'presse', 'autre'] as const;
 
@@ -13,8 +14,8 @@ const contactSchema = z.object({
   category: z.enum(CONTACT_CATEGORIES),
   name: z.string().trim().min(2).max(200),
   organisation: z.string().trim().max(200).nullable().optional(),
-  phone: z.string().trim().max(40).regex(/^[0-9+().\s-]*$/, 'Numéro de téléphone invalide.').nullable().optional(),
-  email: z.string().trim().email('Adresse électronique invalide.').max(320).nullable().optional(),
+  phone: z.string().trim().max(40).regex(/^[0-9+().\s-]*$/, say('Numéro de téléphone invalide.', 'Invalid phone number.')).nullable().optional(),
+  email: z.string().trim().email(say('Adresse électronique invalide.', 'Invalid email address.')).max(320).nullable().optional(),
   notes: z.string().trim().max(5000).nullable().optional(),
 });
 

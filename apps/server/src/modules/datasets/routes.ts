@@ -7,6 +7,7 @@ import { readSingleUpload } from '../../platform/upload.ts';
 import { isUuid } from '../organisations/access.ts';
 import { getIncidentRow } from '../incidents/service.ts';
 import { datasetView, importDataset, MAX_RETENTION_DAYS, previewText, purgeDataset, readDataset } from './service.ts';
+import { say } from '../../platform/say.ts';
 
 const INC = '/api/v1/organisations/:orgId/incidents/:incidentId';
 
@@ -54,7 +55,7 @@ export const datasetRoutes: RouteDef[] = [
   }),
   defineRoute({
     method: 'POST', path: `${INC}/datasets/:datasetId/purge`, access: { permission: 'dataset.write' }, tag: 'datasets', summary: "Purger l'extrait (clé détruite, fichier supprimé)",
-    body: z.object({ reason: z.string().trim().min(5, 'Indiquez la raison de la purge.').max(500) }),
+    body: z.object({ reason: z.string().trim().min(5, say('Indiquez la raison de la purge.', 'Give the reason for the purge.')).max(500) }),
     handler: async (ctx) => {
       const org = ctx.requireOrg();
       const session = ctx.requireSession();

@@ -8,10 +8,11 @@ import type { Services } from '../../platform/services.ts';
 import { isUuid } from '../organisations/access.ts';
 import type { PresetId } from './presets.ts';
 import { mappingIssueText, resolveMapping } from './service.ts';
+import { say } from '../../platform/say.ts';
 
 export const savedMappingSchema = z.object({
-  name: z.string().trim().min(1, 'Donnez un nom à la correspondance.').max(100, 'Nom trop long (100 caractères au plus).'),
-  text: z.string().trim().min(1, 'La correspondance est vide : écrivez-la en YAML.').max(256 * 1024, 'Correspondance trop longue (256 Ko au plus).'),
+  name: z.string().trim().min(1, say('Donnez un nom à la correspondance.', 'Give the mapping a name.')).max(100, say('Nom trop long (100 caractères au plus).', 'Name too long (100 characters at most).')),
+  text: z.string().trim().min(1, say('La correspondance est vide : écrivez-la en YAML.', 'The mapping is empty: write it in YAML.')).max(256 * 1024, say('Correspondance trop longue (256 Ko au plus).', 'Mapping too long (256 KB at most).')),
 });
 export type SavedMappingInput = z.infer<typeof savedMappingSchema>;
 

@@ -15,33 +15,34 @@ import { cleanFileName, sizeLabel } from '../../platform/upload.ts';
 import { writeEvidenceTo } from '../evidence/service.ts';
 import { jobView } from '../jobs/queue.ts';
 import { MAPPING_PRESETS, PRESET_IDS, type PresetId } from './presets.ts';
+import { say } from '../../platform/say.ts';
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Date attendue au format AAAA-MM-JJ.');
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, say('Date attendue au format AAAA-MM-JJ.', 'Date expected as YYYY-MM-DD.'));
 
 // A mapping is chosen one way only: a preset, a mapping saved by the organisation, or YAML written now.
 const choiceFields = {
   preset: z.enum(PRESET_IDS).optional(),
-  mappingId: z.string().uuid('Correspondance enregistrée inconnue.').optional(),
-  mapping: z.string().max(256 * 1024, 'Correspondance trop longue (256 Ko au plus).').optional(),
+  mappingId: z.string().uuid(say('Correspondance enregistrée inconnue.', 'Unknown saved mapping.')).optional(),
+  mapping: z.string().max(256 * 1024, say('Correspondance trop longue (256 Ko au plus).', 'Mapping too long (256 KB at most).')).optional(),
 };
-const ONE_CHOICE = { message: 'Choisissez un modèle de correspondance, une correspondance enregistrée ou écrivez la vôtre (l’un des trois).', path: ['preset'] };
+const ONE_CHOICE = { message: say('Choisissez un modèle de correspondance, une correspondance enregistrée ou écrivez la vôtre (l’un des trois).', 'Choose a mapping preset, a saved mapping, or write your own (one of the three).'), path: ['preset'] };
 const oneChoice = (m: { preset?: unknown; mappingId?: unknown; mapping?: unknown }) => [m.preset, m.mappingId, m.mapping].filter((v) => v !== undefined).length === 1;
 
 export const previewSchema = z.object({
-  evidenceId: z.string().uuid('Pièce inconnue.'),
+  evidenceId: z.string().uuid(say('Pièce inconnue.', 'Unknown piece of evidence.')),
   ...choiceFields,
 }).refine(oneChoice, ONE_CHOICE);
 
 export const scanInputSchema = z.object({
-  evidenceIds: z.array(z.string().uuid('Pièce inconnue.')).min(1, 'Choisissez au moins un journal.').max(50),
+  evidenceIds: z.array(z.string().uuid(say('Pièce inconnue.', 'Unknown piece of evidence.'))).min(1, say('Choisissez au moins un journal.', 'Choose at least one log.')).max(50),
   ...choiceFields,
   since: day.optional(),
   until: day.optional(),
 }).refine(oneChoice, ONE_CHOICE)
-  .refine((s) => !s.since || !s.until || s.since <= s.until, { message: 'La fin de la période précède son début.', path: ['until'] });
+  .refine((s) => !s.since || !s.until || s.since <= s.until, { message: say('La fin de la période précède son début.', 'The end of the period is before its start.'), path: ['until'] });
 
 export const importSchema = z.object({
-  files: z.array(z.string().min(1).max(1000)).min(1, 'Choisissez au moins un fichier.').max(50),
+  files: z.array(z.string().min(1).max(1000)).min(1, say('Choisissez au moins un fichier.', 'Choose at least one file.')).max(50),
 });
 
 export const actionSchema = z.object({

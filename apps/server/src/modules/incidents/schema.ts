@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { ROLES } from '../../platform/permissions.ts';
+import { say } from '../../platform/say.ts';
 
 export const INCIDENT_TYPES = [
   'rancongiciel', 'exfiltration', 'compromission_compte', 'prestataire', 'hameconnage', 'deni_de_service', 'perte_vol_materiel', 'autre',
 ] as const;
 
-const instant = z.iso.datetime({ offset: true, message: 'Date et heure attendues au format ISO 8601 (ex. 2026-11-21T08:30:00Z).' });
+const instant = z.iso.datetime({ offset: true, message: say('Date et heure attendues au format ISO 8601 (ex. 2026-11-21T08:30:00Z).', 'Date and time expected in ISO 8601 format (e.g. 2026-11-21T08:30:00Z).') });
 const shortList = z.array(z.string().trim().min(1).max(200)).max(100);
 
 export const personalDataSchema = z.object({
@@ -20,7 +21,7 @@ export const personalDataSchema = z.object({
 export const incidentInputSchema = z
   .object({
     type: z.enum(INCIDENT_TYPES),
-    title: z.string().trim().min(3, 'Titre trop court.').max(200),
+    title: z.string().trim().min(3, say('Titre trop court.', 'Title too short.')).max(200),
     startedAt: instant.nullable().optional(),
     awareAt: instant,
     detectedHow: z.string().trim().max(5000).default(''),
@@ -30,7 +31,7 @@ export const incidentInputSchema = z
     provider: z.string().trim().max(200).nullable().optional(),
   })
   .refine((i) => !i.startedAt || new Date(i.startedAt) <= new Date(i.awareAt), {
-    message: 'Le début ne peut pas être postérieur à la prise de connaissance.',
+    message: say('Le début ne peut pas être postérieur à la prise de connaissance.', 'The start cannot be later than the moment the incident became known.'),
     path: ['startedAt'],
   });
 
@@ -49,12 +50,12 @@ export const incidentPatchSchema = z.object({
 export const journalInputSchema = z
   .object({
     kind: z.enum(['fact', 'decision', 'communication', 'correction']),
-    text: z.string().trim().min(1, 'Le texte est vide.').max(20_000),
+    text: z.string().trim().min(1, say('Le texte est vide.', 'The text is empty.')).max(20_000),
     occurredAt: instant.optional(),
     correctsId: z.string().uuid().optional(),
   })
   .refine((e) => (e.kind === 'correction') === !!e.correctsId, {
-    message: 'Une correction doit désigner l’entrée corrigée (et seule une correction le peut).',
+    message: say('Une correction doit désigner l’entrée corrigée (et seule une correction le peut).', 'A correction must name the entry it corrects (and only a correction can).'),
     path: ['correctsId'],
   });
 
@@ -75,7 +76,7 @@ export const taskPatchSchema = z
     dueAt: instant.optional(),
   })
   .refine((t) => t.status !== 'not_applicable' || !!t.notApplicableReason, {
-    message: 'Indiquez pourquoi la tâche est sans objet.',
+    message: say('Indiquez pourquoi la tâche est sans objet.', 'Say why the task does not apply.'),
     path: ['notApplicableReason'],
   });
 
@@ -88,7 +89,7 @@ export const registerEntrySchema = z
     reasonNotNotified: z.string().trim().max(20_000).nullable().optional(),
   })
   .refine((r) => r.notified || (r.reasonNotNotified ?? '').length >= 10, {
-    message: "Sans notification à la CNIL, le registre doit expliquer pourquoi (art. 33(5) RGPD).",
+    message: say("Sans notification à la CNIL, le registre doit expliquer pourquoi (art. 33(5) RGPD).", 'Without a notification to the CNIL, the register must explain why (GDPR art. 33(5)).'),
     path: ['reasonNotNotified'],
   });
 

@@ -5,6 +5,7 @@ import { isUuid } from './access.ts';
 import { createInvitation } from '../auth/service.ts';
 import { organisationPatchSchema, roleSchema } from './schema.ts';
 import { getOrganisation, updateOrganisation } from './service.ts';
+import { say } from '../../platform/say.ts';
 
 const ORG = '/api/v1/organisations/:orgId';
 
@@ -45,7 +46,7 @@ export const organisationRoutes: RouteDef[] = [
   }),
   defineRoute({
     method: 'POST', path: `${ORG}/invitations`, access: { permission: 'users.manage' }, tag: 'organisations', summary: 'Inviter une personne',
-    body: z.object({ email: z.string().trim().email('Adresse électronique invalide.').max(320), role: roleSchema }),
+    body: z.object({ email: z.string().trim().email(say('Adresse électronique invalide.', 'Invalid email address.')).max(320), role: roleSchema }),
     handler: async (ctx) => {
       const session = ctx.requireSession();
       return createInvitation(ctx.services, {
@@ -56,7 +57,7 @@ export const organisationRoutes: RouteDef[] = [
   }),
   defineRoute({
     method: 'PATCH', path: `${ORG}/users/:userId`, access: { permission: 'users.manage' }, tag: 'organisations', summary: 'Changer le rôle ou désactiver un compte',
-    body: z.object({ role: roleSchema.optional(), disabled: z.boolean().optional() }).refine((b) => b.role !== undefined || b.disabled !== undefined, 'Indiquez role ou disabled.'),
+    body: z.object({ role: roleSchema.optional(), disabled: z.boolean().optional() }).refine((b) => b.role !== undefined || b.disabled !== undefined, say('Indiquez role ou disabled.', 'Give role or disabled.')),
     handler: async (ctx) => {
       const org = ctx.requireOrg();
       const session = ctx.requireSession();

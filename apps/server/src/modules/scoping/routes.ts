@@ -17,13 +17,14 @@ import { cancelJob, enqueueJob, jobView } from '../jobs/queue.ts';
 import { readDataset } from '../datasets/service.ts';
 import { cnilProposal, maskPerson, openResults, parseMapping, previewMapping, suggestMapping, type StoredPerson } from './service.ts';
 import { asEnginePerson, packOptions } from './campaign.ts';
+import { say } from '../../platform/say.ts';
 
 const INC = '/api/v1/organisations/:orgId/incidents/:incidentId';
 const DS = `${INC}/datasets/:datasetId`;
 const RUN = `${INC}/scoping/runs/:runId`;
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Date attendue au format AAAA-MM-JJ.').refine((d) => !Number.isNaN(new Date(`${d}T00:00:00Z`).getTime()), 'Date impossible.');
-const mappingBody = z.object({ mapping: z.string().min(1, 'La correspondance est vide.').max(256 * 1024, 'Correspondance trop longue.') });
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, say('Date attendue au format AAAA-MM-JJ.', 'Date expected as YYYY-MM-DD.')).refine((d) => !Number.isNaN(new Date(`${d}T00:00:00Z`).getTime()), say('Date impossible.', 'Impossible date.'));
+const mappingBody = z.object({ mapping: z.string().min(1, say('La correspondance est vide.', 'The mapping is empty.')).max(256 * 1024, say('Correspondance trop longue.', 'Mapping too long.')) });
 const parisToday = (now: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(now);
 
 async function datasetRow(ctx: RequestContext) {
@@ -121,7 +122,7 @@ export const scopingRoutes: RouteDef[] = [
       since: day.optional(), until: day.optional(),
       modules: z.array(z.string().trim().min(1).max(100)).max(50).optional(),
       notificationDate: day.optional(),
-    }).refine((b) => !b.since || !b.until || b.since <= b.until, { message: 'Le début du périmètre est postérieur à sa fin.', path: ['until'] }),
+    }).refine((b) => !b.since || !b.until || b.since <= b.until, { message: say('Le début du périmètre est postérieur à sa fin.', 'The start of the perimeter is after its end.'), path: ['until'] }),
     handler: async (ctx) => {
       const { org, incident, row } = await datasetRow(ctx);
       const session = ctx.requireSession();
@@ -210,7 +211,7 @@ export const scopingRoutes: RouteDef[] = [
   }),
   defineRoute({
     method: 'POST', path: `${RUN}/decisions`, access: { permission: 'dataset.write' }, tag: 'scoping', summary: 'Décider : même personne ou personnes différentes (appliqué à la prochaine analyse)',
-    body: z.object({ a: z.string().min(1).max(300), b: z.string().min(1).max(300), same: z.boolean() }).refine((d) => d.a !== d.b, { message: 'Deux lignes différentes sont attendues.', path: ['b'] }),
+    body: z.object({ a: z.string().min(1).max(300), b: z.string().min(1).max(300), same: z.boolean() }).refine((d) => d.a !== d.b, { message: say('Deux lignes différentes sont attendues.', 'Two different rows are expected.'), path: ['b'] }),
     handler: async (ctx) => {
       const { org, run } = await runRow(ctx);
       const session = ctx.requireSession();
@@ -238,7 +239,7 @@ export const scopingRoutes: RouteDef[] = [
   }),
   defineRoute({
     method: 'POST', path: `${RUN}/cnil`, access: { permission: 'cnil.write' }, tag: 'scoping', summary: 'Verser les chiffres confirmés dans le dossier CNIL',
-    body: z.object({ confirm: z.literal(true, { message: 'Confirmez les chiffres avant de les verser au dossier.' }) }),
+    body: z.object({ confirm: z.literal(true, { message: say('Confirmez les chiffres avant de les verser au dossier.', 'Confirm the figures before adding them to the dossier.') }) }),
     handler: async (ctx) => {
       const { org, incident, run } = await runRow(ctx);
       const session = ctx.requireSession();
