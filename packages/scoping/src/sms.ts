@@ -97,7 +97,7 @@ const FINAL_STAT: Record<string, boolean> = { DELIVRD: true, EXPIRED: false, DEL
 const STATE_NAME: Record<number, string> = { 2: 'DELIVRD', 3: 'EXPIRED', 4: 'DELETED', 5: 'UNDELIV', 7: 'UNKNOWN', 8: 'REJECTD' };
 
 /** The message id and final state a deliver_sm carries, or null when it is not a final receipt. */
-export function parseReceipt(pdu: { esm_class?: unknown; short_message?: unknown; receipted_message_id?: unknown; message_state?: unknown }): { partId: string; stat: string; error: string } | null {
+export function parseReceipt(pdu: Record<string, unknown>): { partId: string; stat: string; error: string } | null {
   // Bits 2-5 of esm_class equal to 0b0001 mark an SMSC delivery receipt (anything else is a mobile-originated SMS).
   if (((Number(pdu.esm_class) || 0) & 0x3c) !== 0x04) return null;
   const sm = pdu.short_message as { message?: unknown } | Buffer | string | undefined;
