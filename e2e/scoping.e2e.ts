@@ -95,8 +95,8 @@ describe('breach scoping in Chromium', () => {
     // The notification campaign: an SMS dry run, minors held back as in the CLI, followed up per channel.
     const campaign = extracts.locator('section[aria-labelledby="campaign-h"]');
     await expect.poll(() => campaign.textContent()).toContain('aucun courriel ni SMS n’est adressé directement à un mineur');
-    await campaign.getByLabel('Courriel').uncheck();
-    await campaign.getByLabel('SMS').check();
+    await campaign.getByLabel('Courriel', { exact: true }).uncheck();
+    await campaign.getByLabel('SMS', { exact: true }).check();
     await expect.poll(() => campaign.textContent()).toContain('Envoi réel impossible, serveur non configuré sur la plateforme : SMS.');
     expect(await campaign.getByRole('button', { name: 'Envoyer' }).isDisabled()).toBe(true);
     await campaign.getByRole('button', { name: 'Simulation' }).click();
@@ -105,7 +105,7 @@ describe('breach scoping in Chromium', () => {
     const planned = Number((await runs.textContent())!.match(/SMS à joindre (\d+)/)![1]);
     expect(planned).toBeGreaterThan(0);
     const smsRow = campaign.getByRole('table', { name: 'Suivi par canal' }).locator('tbody tr').nth(1);
-    await expect.poll(() => smsRow.textContent()).toBe(`SMS${planned}00${planned}00`);
+    await expect.poll(() => smsRow.textContent()).toBe(`SMS${planned}000${planned}00`);
     const stored = await e2e.services.db.selectFrom('scoping_deliveries').select(['channel', 'status']).where('status', '=', 'simulated').execute();
     expect(stored.filter((d) => d.channel === 'sms')).toHaveLength(planned);
     await axe(page, 'campagne');

@@ -7,3 +7,7 @@ ALTER TABLE scoping_deliveries ADD COLUMN message_id text;
 ALTER TABLE scoping_deliveries ADD COLUMN receipt text CHECK (receipt IN ('delivered', 'undelivered'));
 ALTER TABLE scoping_deliveries ADD COLUMN receipt_at timestamptz;
 CREATE INDEX scoping_deliveries_message ON scoping_deliveries (run_id, message_id) WHERE message_id IS NOT NULL;
+-- A row is written 'started' before a message leaves and completed after: a campaign killed in
+-- between does not send that message again unless asked to (its fate is unknown).
+ALTER TABLE scoping_deliveries DROP CONSTRAINT scoping_deliveries_status_check;
+ALTER TABLE scoping_deliveries ADD CONSTRAINT scoping_deliveries_status_check CHECK (status IN ('started', 'sent', 'simulated', 'failed', 'to_letter', 'to_sms', 'unreachable'));

@@ -191,6 +191,8 @@ export const en: Record<MessageKey, string> = {
   'scoping.count.to_sms': 'by SMS',
   'scoping.count.unreachable': 'unreachable',
   'scoping.count.skipped': 'already received',
+  'scoping.retryUncertain': 'Send again the messages cut off without confirmation (check first that they did not arrive)',
+  'scoping.count.uncertain': 'cut off',
   'scoping.channels': 'Channels',
   'scoping.channel.email': 'Email',
   'scoping.channel.sms': 'SMS',

@@ -333,6 +333,8 @@ export const fr = {
   'scoping.count.to_sms': 'par SMS',
   'scoping.count.unreachable': 'injoignables',
   'scoping.count.skipped': 'déjà reçus',
+  'scoping.retryUncertain': 'Renvoyer les messages interrompus sans confirmation (vérifiez d’abord qu’ils ne sont pas arrivés)',
+  'scoping.count.uncertain': 'interrompus',
   'scoping.channels': 'Canaux',
   'scoping.channel.email': 'Courriel',
   'scoping.channel.sms': 'SMS',

@@ -15,7 +15,7 @@ interface StoredRecord { id: string; line: number; module: string; dossierId: st
 interface Revealed { id: string; lastName: string; firstName: string; birthDate: string; email: string; phone: { e164: string } | null; postal: { address: string; postcode: string; city: string } | null; risks: { risk: string; reason: string }[]; records: StoredRecord[] }
 interface Pair { a: string; b: string; probability: number; refused: string | null; evidence: { field: string; level: string; weight: number }[]; recordA: StoredRecord | null; recordB: StoredRecord | null; decision: { same: boolean; byName: string; at: string } | null }
 type Channel = 'email' | 'sms';
-interface ChannelFollowUp { planned: number | null; sent: number; failed: number; pending: number | null; delivered: number; undelivered: number }
+interface ChannelFollowUp { planned: number | null; sent: number; failed: number; uncertain: number; pending: number | null; delivered: number; undelivered: number }
 interface Campaigns {
   persons: number; channels: Record<Channel, ChannelFollowUp>; letters: { to_letter: number; to_sms: number; unreachable: number };
   smsAvailable: boolean; emailAvailable: boolean;
@@ -23,7 +23,7 @@ interface Campaigns {
 }
 const CHANNELS: Channel[] = ['email', 'sms'];
 // The database gives counts back in its own key order: shown per channel, in the order of the campaign.
-const COUNT_ORDER = [...CHANNELS.flatMap((c) => ['eligible', 'simulated', 'sent', 'failed', 'skipped', 'parts', 'delivered', 'undelivered'].map((k) => `${c}_${k}`)), 'sent', 'simulated', 'failed', 'skipped', 'to_letter', 'to_sms', 'unreachable', 'minors_held'];
+const COUNT_ORDER = [...CHANNELS.flatMap((c) => ['eligible', 'simulated', 'sent', 'failed', 'uncertain', 'skipped', 'parts', 'delivered', 'undelivered'].map((k) => `${c}_${k}`)), 'sent', 'simulated', 'failed', 'skipped', 'to_letter', 'to_sms', 'unreachable', 'minors_held'];
 const rank = (k: string) => { const i = COUNT_ORDER.indexOf(k); return i < 0 ? COUNT_ORDER.length : i; };
 // Counts are `email_sent`, `sms_parts`…: the channel's name, then what was counted.
 const countLabel = (k: string) => {
@@ -367,6 +367,7 @@ function CampaignStep({ url, canSend }: { url: string; canSend: boolean }) {
   const [perMinute, setPerMinute] = useState('60');
   const [channels, setChannels] = useState<Channel[]>(['email']);
   const [includeMinors, setIncludeMinors] = useState(false);
+  const [retryUncertain, setRetryUncertain] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
   const active = state.data?.campaigns.some((c) => c.status === 'queued' || c.status === 'running');
   useEffect(() => {
@@ -376,7 +377,7 @@ function CampaignStep({ url, canSend }: { url: string; canSend: boolean }) {
   }, [active, state.reload]);
   const start = async (dryRun: boolean) => {
     setError(null);
-    try { await api('POST', `${url}/campaigns`, { dryRun, perMinute: Number(perMinute), channels, includeMinors }); state.reload(); } catch (e) { setError(e as ApiError); }
+    try { await api('POST', `${url}/campaigns`, { dryRun, perMinute: Number(perMinute), channels, includeMinors, retryUncertain }); state.reload(); } catch (e) { setError(e as ApiError); }
   };
   const cancel = async (id: string) => {
     setError(null);
@@ -406,6 +407,7 @@ function CampaignStep({ url, canSend }: { url: string; canSend: boolean }) {
           <Field label={t('scoping.perMinute')} error={error?.field('perMinute')}>{(p) => <input {...p} inputMode="numeric" value={perMinute} onChange={(e) => setPerMinute(e.target.value)} />}</Field>
           <label className="check"><input type="checkbox" checked={includeMinors} onChange={(e) => setIncludeMinors(e.target.checked)} /> {t('scoping.includeMinors')}</label>
           <p className="hint">{t('scoping.minorsRule')}</p>
+          {state.data && CHANNELS.some((c) => state.data!.channels[c].uncertain > 0) && <label className="check"><input type="checkbox" checked={retryUncertain} onChange={(e) => setRetryUncertain(e.target.checked)} /> {t('scoping.retryUncertain')}</label>}
           {unavailable.length > 0 && <p className="hint">{t('scoping.channelUnavailable', { channels: unavailable.map((c) => t(`scoping.channel.${c}` as MessageKey)).join(', ') })}</p>}
           <div className="actions">
             <button type="button" disabled={!channels.length} onClick={() => void start(true)}>{t('scoping.dryRun')}</button>
@@ -418,11 +420,11 @@ function CampaignStep({ url, canSend }: { url: string; canSend: boolean }) {
           <div className="table-wrap" tabIndex={0} role="region" aria-label={t('scoping.followUpByChannel')}>
           <table>
             <caption>{t('scoping.followUpByChannel')}</caption>
-            <thead><tr><th scope="col">{t('scoping.channelCol')}</th><th scope="col">{t('scoping.planned')}</th><th scope="col">{t('scoping.count.sent')}</th><th scope="col">{t('scoping.count.failed')}</th><th scope="col">{t('scoping.pending')}</th><th scope="col">{t('scoping.count.delivered')}</th><th scope="col">{t('scoping.count.undelivered')}</th></tr></thead>
+            <thead><tr><th scope="col">{t('scoping.channelCol')}</th><th scope="col">{t('scoping.planned')}</th><th scope="col">{t('scoping.count.sent')}</th><th scope="col">{t('scoping.count.failed')}</th><th scope="col">{t('scoping.count.uncertain')}</th><th scope="col">{t('scoping.pending')}</th><th scope="col">{t('scoping.count.delivered')}</th><th scope="col">{t('scoping.count.undelivered')}</th></tr></thead>
             <tbody>
               {CHANNELS.map((c) => {
                 const f = state.data!.channels[c];
-                return <tr key={c}><th scope="row">{t(`scoping.channel.${c}` as MessageKey)}</th><td>{dash(f.planned)}</td><td>{nf(f.sent)}</td><td>{nf(f.failed)}</td><td>{dash(f.pending)}</td><td>{c === 'sms' ? nf(f.delivered) : '—'}</td><td>{c === 'sms' ? nf(f.undelivered) : '—'}</td></tr>;
+                return <tr key={c}><th scope="row">{t(`scoping.channel.${c}` as MessageKey)}</th><td>{dash(f.planned)}</td><td>{nf(f.sent)}</td><td>{nf(f.failed)}</td><td>{nf(f.uncertain)}</td><td>{dash(f.pending)}</td><td>{c === 'sms' ? nf(f.delivered) : '—'}</td><td>{c === 'sms' ? nf(f.undelivered) : '—'}</td></tr>;
               })}
             </tbody>
           </table>

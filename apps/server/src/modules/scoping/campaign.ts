@@ -40,7 +40,7 @@ export async function runCampaignJob(services: Services, ctx: { payload: Record<
   const run = await services.db.selectFrom('scoping_runs').selectAll().where('id', '=', campaign.run_id).executeTakeFirstOrThrow();
   const channels = CAMPAIGN_CHANNELS.filter((c) => campaign.channels.includes(c));
   const counts: Record<string, number> = { to_letter: 0, to_sms: 0, unreachable: 0, minors_held: 0 };
-  for (const c of channels) for (const k of ['eligible', 'sent', 'simulated', 'failed', 'skipped']) counts[`${c}_${k}`] = 0;
+  for (const c of channels) for (const k of ['eligible', 'sent', 'simulated', 'failed', 'skipped', 'uncertain']) counts[`${c}_${k}`] = 0;
   if (channels.includes('sms')) Object.assign(counts, { sms_parts: 0, sms_delivered: 0, sms_undelivered: 0 });
   const bump = (k: string, n = 1) => { counts[k] = (counts[k] ?? 0) + n; };
   let sms: DeliveryChannel | null = null;
@@ -66,8 +66,11 @@ export async function runCampaignJob(services: Services, ctx: { payload: Record<
     const results = await openResults(services, run);
     const total = Number((run.figures as { persons?: number } | null)?.persons ?? 0);
     const pack = await packOptions(services, run.organisation_id);
-    const done = new Set((await services.db.selectFrom('scoping_deliveries').select(['person_ref', 'channel'])
-      .where('run_id', '=', run.id).where('status', '=', 'sent').execute()).map((d) => `${d.person_ref}\u0000${d.channel}`));
+    // What already left (sent), or may have (started, then the process died): never sent twice
+    // unless the campaign asks to retry the uncertain ones.
+    const previous = new Map((await services.db.selectFrom('scoping_deliveries').select(['person_ref', 'channel', 'status'])
+      .where('run_id', '=', run.id).where('status', 'in', ['sent', 'started']).orderBy('at').execute()).map((d) => [`${d.person_ref}\u0000${d.channel}`, d.status]));
+    const retryUncertain = ctx.payload.retryUncertain === true;
     const gap = 60_000 / campaign.per_minute;
     let owed = 0; // rate-limit time the previous message costs (an SMS in 3 parts costs 3)
     let i = 0;
@@ -84,7 +87,9 @@ export async function runCampaignJob(services: Services, ctx: { payload: Record<
       const targets = held ? [] : reachable;
       for (const c of targets) {
         bump(`${c}_eligible`);
-        if (done.has(`${p.id}\u0000${c}`)) { bump(`${c}_skipped`); continue; }
+        const before = previous.get(`${p.id}\u0000${c}`);
+        if (before === 'sent') { bump(`${c}_skipped`); continue; }
+        if (before === 'started' && !retryUncertain) { bump(`${c}_uncertain`); continue; }
         const to = addressOn(p, c)!;
         const text = c === 'email' ? letterText(asEnginePerson(p), pack).join('\n\n') : smsText(asEnginePerson(p), pack);
         if (campaign.dry_run) {
@@ -94,6 +99,10 @@ export async function runCampaignJob(services: Services, ctx: { payload: Record<
           continue;
         }
         if (owed) await sleep(owed, ctx.signal);
+        // Written before the attempt: if the process dies during it, the resume knows it may have left.
+        const started = await services.db.insertInto('scoping_deliveries').values({
+          organisation_id: run.organisation_id, run_id: run.id, campaign_id: campaign.id, person_ref: p.id, channel: c, status: 'started', at: services.now(),
+        }).returning('id').executeTakeFirstOrThrow();
         let status = 'sent';
         let detail: string | null = null;
         let messageId: string | null = null;
@@ -106,7 +115,7 @@ export async function runCampaignJob(services: Services, ctx: { payload: Record<
         }
         owed = gap * (c === 'sms' ? sms!.cost({ personId: p.id, to, text }) : 1);
         bump(`${c}_${status}`);
-        await row(p, c, status, detail, messageId);
+        await services.db.updateTable('scoping_deliveries').set({ status, detail, message_id: messageId, at: services.now() }).where('id', '=', started.id).execute();
       }
       if (!targets.length) {
         // Nothing electronic this time: a letter when there is an address, else the SMS list, else nobody.

@@ -278,6 +278,8 @@ export const scopingRoutes: RouteDef[] = [
       dryRun: z.boolean(), perMinute: z.number().int().min(1).max(6000).default(60),
       channels: z.array(z.enum(['email', 'sms'])).min(1, 'Choisissez au moins un canal : courriel ou SMS.').max(2).default(['email']),
       includeMinors: z.boolean().default(false),
+      /** Send again the messages whose sending was cut before it was confirmed (the server stopped mid-send). */
+      retryUncertain: z.boolean().default(false),
     }),
     handler: async (ctx) => {
       const { org, run } = await runRow(ctx);
@@ -298,9 +300,9 @@ export const scopingRoutes: RouteDef[] = [
           organisation_id: org.id, run_id: run.id, dry_run: ctx.body.dryRun, per_minute: ctx.body.perMinute, channels: json(channels), include_minors: ctx.body.includeMinors,
           created_by: session.userId, created_by_name: session.userName, created_at: ctx.services.now(),
         }).returningAll().executeTakeFirstOrThrow();
-        const jobId = await enqueueJob(trx, { organisationId: org.id, kind: SCOPING_CAMPAIGN, payload: { campaignId: c.id } });
+        const jobId = await enqueueJob(trx, { organisationId: org.id, kind: SCOPING_CAMPAIGN, payload: { campaignId: c.id, retryUncertain: ctx.body.retryUncertain } });
         await trx.updateTable('scoping_campaigns').set({ job_id: jobId }).where('id', '=', c.id).execute();
-        await ctx.audit(trx, { action: ctx.body.dryRun ? 'scoping.campaign_dry_run' : 'scoping.campaign_send', objectType: 'scoping_run', objectId: run.id, outcome: 'success', details: { campaignId: c.id, perMinute: ctx.body.perMinute, channels, includeMinors: ctx.body.includeMinors } });
+        await ctx.audit(trx, { action: ctx.body.dryRun ? 'scoping.campaign_dry_run' : 'scoping.campaign_send', objectType: 'scoping_run', objectId: run.id, outcome: 'success', details: { campaignId: c.id, perMinute: ctx.body.perMinute, channels, includeMinors: ctx.body.includeMinors, retryUncertain: ctx.body.retryUncertain } });
         return c;
       });
       ctx.reply.code(202);
@@ -341,13 +343,13 @@ export const scopingRoutes: RouteDef[] = [
           if (electronic.get(key)?.status !== 'sent') electronic.set(key, { status: d.status, receipt: d.receipt });
         } else fallback.set(d.person_ref, d.status);
       }
-      const channels: Record<CampaignChannel, { planned: number | null; sent: number; failed: number; pending: number | null; delivered: number; undelivered: number }> = {
-        email: { planned: null, sent: 0, failed: 0, pending: null, delivered: 0, undelivered: 0 },
-        sms: { planned: null, sent: 0, failed: 0, pending: null, delivered: 0, undelivered: 0 },
+      const channels: Record<CampaignChannel, { planned: number | null; sent: number; failed: number; uncertain: number; pending: number | null; delivered: number; undelivered: number }> = {
+        email: { planned: null, sent: 0, failed: 0, uncertain: 0, pending: null, delivered: 0, undelivered: 0 },
+        sms: { planned: null, sent: 0, failed: 0, uncertain: 0, pending: null, delivered: 0, undelivered: 0 },
       };
       for (const [key, d] of electronic) {
         const c = channels[key.slice(key.indexOf('\u0000') + 1) as CampaignChannel];
-        if (d.status === 'sent') c.sent++; else if (d.status === 'failed') c.failed++;
+        if (d.status === 'sent') c.sent++; else if (d.status === 'failed') c.failed++; else if (d.status === 'started') c.uncertain++;
         if (d.receipt === 'delivered') c.delivered++; else if (d.receipt === 'undelivered') c.undelivered++;
       }
       // Persons to reach on a channel: what the latest finished campaign on it counted.
@@ -356,7 +358,7 @@ export const scopingRoutes: RouteDef[] = [
         if (!latest) continue;
         const c = channels[name];
         c.planned = Number(latest.counts[`${name}_eligible`] ?? 0);
-        c.pending = Math.max(0, c.planned - c.sent - c.failed);
+        c.pending = Math.max(0, c.planned - c.sent - c.failed - c.uncertain);
       }
       const letters = { to_letter: 0, to_sms: 0, unreachable: 0 };
       for (const [person, status] of fallback) if (status in letters && ![...CAMPAIGN_CHANNELS].some((c) => electronic.get(`${person}\u0000${c}`)?.status === 'sent')) letters[status as keyof typeof letters]++;

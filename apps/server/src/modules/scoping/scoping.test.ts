@@ -384,7 +384,7 @@ for (const backend of testBackends()) {
       follow = (await dpo.request('GET', `${base}/scoping/runs/${runId}/campaigns`)).json();
       expect(follow.campaigns[0].status, follow.campaigns[0].error).toBe('done');
       expect(follow.campaigns[0].counts).toMatchObject({ sms_sent: mobiles.length, sms_parts: parts, sms_delivered: mobiles.length - 1, sms_undelivered: 1, email_sent: 0 });
-      expect(follow.channels.sms).toEqual({ planned: mobiles.length, sent: mobiles.length, failed: 0, pending: 0, delivered: mobiles.length - 1, undelivered: 1 });
+      expect(follow.channels.sms).toEqual({ planned: mobiles.length, sent: mobiles.length, failed: 0, uncertain: 0, pending: 0, delivered: mobiles.length - 1, undelivered: 1 });
       expect(smsc.parts).toHaveLength(parts);
       expect(new Set(smsc.parts.map((p) => `+${p.to}`))).toEqual(new Set(mobiles.map((p) => p.phone!.e164)));
       expect(smsc.parts.some((p) => minors.some((m) => m.phone!.e164 === `+${p.to}`))).toBe(false);
@@ -404,6 +404,26 @@ for (const backend of testBackends()) {
       follow = (await dpo.request('GET', `${base}/scoping/runs/${runId}/campaigns`)).json();
       expect(follow.campaigns[0].counts).toMatchObject({ sms_sent: 0, sms_skipped: mobiles.length, email_sent: 0 });
       expect((await trail('scoping.campaign_send')).at(-1)!.details).toMatchObject({ channels: ['email', 'sms'], includeMinors: false });
+
+      // Minors included (after their own dry run); one SMS was cut mid-send by a dead process: not sent again unless asked.
+      expect(minors.length).toBeGreaterThan(1);
+      expect((await startCampaign({ dryRun: true, perMinute: 6000, channels: ['sms'], includeMinors: true })).statusCode).toBe(202);
+      await world.app.jobs.drain();
+      const last = await world.services.db.selectFrom('scoping_campaigns').select('id').where('run_id', '=', runId).where('dry_run', '=', false).orderBy('created_at', 'desc').executeTakeFirstOrThrow();
+      await world.services.db.insertInto('scoping_deliveries').values({ organisation_id: world.orgA, run_id: runId, campaign_id: last.id, person_ref: minors[0]!.id, channel: 'sms', status: 'started', at: world.clock.now }).execute();
+      const sentBefore = new Set(smsc.parts.map((p) => p.to)).size;
+      expect((await startCampaign({ dryRun: false, perMinute: 6000, channels: ['sms'], includeMinors: true })).statusCode).toBe(202);
+      await world.app.jobs.drain();
+      follow = (await dpo.request('GET', `${base}/scoping/runs/${runId}/campaigns`)).json();
+      expect(follow.campaigns[0].counts).toMatchObject({ sms_sent: minors.length - 1, sms_uncertain: 1, sms_skipped: mobiles.length });
+      expect(follow.channels.sms).toMatchObject({ sent: mobiles.length + minors.length - 1, uncertain: 1, pending: 0 });
+      expect(new Set(smsc.parts.map((p) => p.to)).size).toBe(sentBefore + minors.length - 1);
+      expect((await startCampaign({ dryRun: false, perMinute: 6000, channels: ['sms'], includeMinors: true, retryUncertain: true })).statusCode).toBe(202);
+      await world.app.jobs.drain();
+      follow = (await dpo.request('GET', `${base}/scoping/runs/${runId}/campaigns`)).json();
+      expect(follow.campaigns[0].counts).toMatchObject({ sms_sent: 1, sms_uncertain: 0 });
+      expect(follow.channels.sms).toMatchObject({ sent: mobiles.length + minors.length, uncertain: 0 });
+      expect(smsc.parts.filter((p) => `+${p.to}` === minors[0]!.phone!.e164).length).toBeGreaterThan(0);
     });
 
     it('streams the letters and the SMS list segment by segment, with the same output as the whole list', async () => {
@@ -441,16 +461,15 @@ for (const backend of testBackends()) {
       expect(reader.opened).toEqual(Array.from({ length: segments }, (_, i) => `persons-${i}`));
       const firstOfSegment = (s: number) => whole.persons.slice(s * PERSONS_PER_SEGMENT).find((p) => p.phone?.mobile)!.id;
       for (let s = 0; s < segments; s++) expect(seen.find(([id]) => id === firstOfSegment(s))![1]).toBe(s + 1);
+      // The letters likewise: one letter per segment is enough to see the order (the others count as sent).
       const letterReader = await openResults(world.services, row);
-      const openedAtLetter: number[] = [];
-      const counted = (async function* () { for await (const p of letterPersons(letterReader.persons(), new Set())) { openedAtLetter.push(letterReader.opened.length); yield p; } })();
-      const again: Buffer[] = [];
-      await streamLettersPdf(counted, new Writable({ write(c, _e, cb) { again.push(Buffer.from(c)); cb(); } }), pack, row.notification_date);
-      expect(Buffer.concat(again).equals(before)).toBe(true);
-      expect(openedAtLetter[0]).toBe(1);
-      expect(Math.max(...openedAtLetter)).toBe(segments);
-      // A letter of the first segment is written before the second segment is opened.
-      expect(openedAtLetter.filter((n) => n === 1).length).toBe(whole.persons.slice(0, PERSONS_PER_SEGMENT).filter((p) => p.postal).length);
+      const firstLetters = Array.from({ length: segments }, (_, s) => whole.persons.slice(s * PERSONS_PER_SEGMENT).find((p) => p.postal)!.id);
+      const openedAtLetter: [string, number][] = [];
+      const counted = (async function* () { for await (const p of letterPersons(letterReader.persons(), new Set(whole.persons.map((x) => x.id).filter((id) => !firstLetters.includes(id))))) { openedAtLetter.push([p.id, letterReader.opened.length]); yield p; } })();
+      const sink2: Buffer[] = [];
+      expect(await streamLettersPdf(counted, new Writable({ write(c, _e, cb) { sink2.push(Buffer.from(c)); cb(); } }), pack, row.notification_date)).toBe(segments);
+      expect(openedAtLetter).toEqual(firstLetters.map((id, s) => [id, s + 1]));
+      expect(await pdfText(Buffer.concat(sink2))).toContain(`Réf. ${firstLetters.at(-1)}`);
     });
 
     it('stores results as sealed segments: a page opens only its own, older one-document runs stay readable', async () => {
