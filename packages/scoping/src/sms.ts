@@ -177,7 +177,8 @@ export async function openSmppChannel(target: SmppTarget, sender: string, option
   session.on('deliver_sm', (pdu: Pdu) => {
     session.send(pdu.response());
     const r = parseReceipt(pdu);
-    if (r) onPart(r.partId, r.error && r.stat !== 'DELIVRD' ? `${r.stat} err:${r.error}` : r.stat);
+    // The network's error code says why a message was not delivered (000: no error given).
+    if (r) onPart(r.partId, r.stat !== 'DELIVRD' && /[1-9a-f]/i.test(r.error) ? `${r.stat} err:${r.error}` : r.stat);
   });
   return {
     name: 'sms',
