@@ -420,7 +420,7 @@ function CampaignStep({ url, canSend }: { url: string; canSend: boolean }) {
           <div className="table-wrap" tabIndex={0} role="region" aria-label={t('scoping.followUpByChannel')}>
           <table>
             <caption>{t('scoping.followUpByChannel')}</caption>
-            <thead><tr><th scope="col">{t('scoping.channelCol')}</th><th scope="col">{t('scoping.planned')}</th><th scope="col">{t('scoping.count.sent')}</th><th scope="col">{t('scoping.count.failed')}</th><th scope="col">{t('scoping.count.uncertain')}</th><th scope="col">{t('scoping.pending')}</th><th scope="col">{t('scoping.count.delivered')}</th><th scope="col">{t('scoping.count.undelivered')}</th></tr></thead>
+            <thead><tr><th scope="col">{t('scoping.channelCol')}</th><th scope="col">{t('scoping.planned')}</th><th scope="col">{t('scoping.col.sent')}</th><th scope="col">{t('scoping.col.failed')}</th><th scope="col">{t('scoping.col.uncertain')}</th><th scope="col">{t('scoping.pending')}</th><th scope="col">{t('scoping.col.delivered')}</th><th scope="col">{t('scoping.col.undelivered')}</th></tr></thead>
             <tbody>
               {CHANNELS.map((c) => {
                 const f = state.data!.channels[c];
