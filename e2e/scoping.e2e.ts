@@ -92,6 +92,26 @@ describe('breach scoping in Chromium', () => {
     expect((dossier.dossier as { persons: { approxCount: number } }).persons.approxCount).toBe(persons_);
     await axe(page, 'analyse');
 
+    // The notification campaign: an SMS dry run, minors held back as in the CLI, followed up per channel.
+    const campaign = extracts.locator('section[aria-labelledby="campaign-h"]');
+    await expect.poll(() => campaign.textContent()).toContain('aucun courriel ni SMS n’est adressé directement à un mineur');
+    await campaign.getByLabel('Courriel', { exact: true }).uncheck();
+    await campaign.getByLabel('SMS', { exact: true }).check();
+    await expect.poll(() => campaign.textContent()).toContain('Envoi réel impossible, serveur non configuré sur la plateforme : SMS.');
+    expect(await campaign.getByRole('button', { name: 'Envoyer' }).isDisabled()).toBe(true);
+    await campaign.getByRole('button', { name: 'Simulation' }).click();
+    const runs = campaign.locator('ul').last();
+    await expect.poll(() => runs.textContent(), { timeout: 30_000 }).toMatch(/Simulation \(SMS\) — terminée — SMS à joindre (\d+), SMS simulés \1, SMS parties \d+/);
+    const planned = Number((await runs.textContent())!.match(/SMS à joindre (\d+)/)![1]);
+    expect(planned).toBeGreaterThan(0);
+    const smsRow = campaign.getByRole('table', { name: 'Suivi par canal' }).locator('tbody tr').nth(1);
+    await expect.poll(() => smsRow.textContent()).toBe(`SMS${planned}000${planned}00`);
+    const stored = await e2e.services.db.selectFrom('scoping_deliveries').select(['channel', 'status']).where('status', '=', 'simulated').execute();
+    expect(stored.filter((d) => d.channel === 'sms')).toHaveLength(planned);
+    await axe(page, 'campagne');
+    await campaign.scrollIntoViewIfNeeded();
+    await shot(page, '20-perimetre-campagne-sms.png', screenshots);
+
     // On a phone, wide tables scroll inside their frame; the page itself does not.
     await page.setViewportSize({ width: 375, height: 800 });
     const wide = await page.evaluate(() => [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('.table-wrap')).slice(0, 5).map((e) => `${e.tagName}.${e.className}`));

@@ -282,6 +282,8 @@ export interface ScopingCampaignsTable {
   job_id: string | null;
   dry_run: boolean;
   per_minute: number;
+  channels: JsonDefault<('email' | 'sms')[]>;
+  include_minors: Generated<boolean>;
   status: Generated<string>;
   counts: JsonDefault<Record<string, number>>;
   error: string | null;
@@ -300,6 +302,9 @@ export interface ScopingDeliveriesTable {
   channel: string;
   status: string;
   detail: string | null;
+  message_id: string | null;
+  receipt: 'delivered' | 'undelivered' | null;
+  receipt_at: Timestamp | null;
   at: TimestampDefault;
 }
 

@@ -2,6 +2,7 @@
 // same bytes: every list is sorted and the PDF carries fixed dates.
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Writable } from 'node:stream';
 import PDFDocument from 'pdfkit';
 import type { Risk, ScopePerson, ScopeResult } from './engine.ts';
 import { FIELD_LABELS, LEVELS } from './resolve.ts';
@@ -61,25 +62,39 @@ export function notificationsNdjson(persons: ScopePerson[], o: PackOptions): str
   }).join('');
 }
 
-export async function writeLettersPdf(persons: ScopePerson[], path: string, o: PackOptions, date: string): Promise<number> {
+/**
+ * The letters as one PDF written to `out` as persons come: pdfkit flushes each finished page, so an
+ * async source (the platform's sealed segments) is never held whole in memory.
+ */
+export async function streamLettersPdf(persons: Iterable<ScopePerson> | AsyncIterable<ScopePerson>, out: Writable, o: PackOptions, date: string): Promise<number> {
   const doc = new PDFDocument({ size: 'A4', margin: 56, info: { Title: 'Courriers de notification', Producer: 'Rempart', Creator: 'Rempart', CreationDate: new Date(`${date}T00:00:00Z`), ModDate: new Date(`${date}T00:00:00Z`) } });
-  const out = createWriteStream(path);
+  const finished = new Promise<void>((res, rej) => { out.on('finish', res); out.on('error', rej); });
   doc.pipe(out);
   let letters = 0;
-  for (const p of persons) {
-    if (!p.postal) continue;
-    if (letters) doc.addPage();
-    letters++;
-    doc.font('Helvetica').fontSize(10).text(`Réf. ${p.id}`, { align: 'right' });
-    doc.moveDown().text(p.minor ? `Aux représentants légaux de ${p.firstName} ${p.lastName}` : `${p.firstName} ${p.lastName}`).text(p.postal.address).text(`${p.postal.postcode} ${p.postal.city}`).moveDown(2);
-    doc.font('Helvetica-Bold').fontSize(12).text('Objet : fuite de données personnelles vous concernant').moveDown();
-    doc.font('Helvetica').fontSize(11);
-    for (const para of letterText(p, o).slice(1)) doc.text(para, { align: 'justify' }).moveDown(0.6);
+  try {
+    for await (const p of persons) {
+      if (!p.postal) continue;
+      if (letters) doc.addPage();
+      letters++;
+      doc.font('Helvetica').fontSize(10).text(`Réf. ${p.id}`, { align: 'right' });
+      doc.moveDown().text(p.minor ? `Aux représentants légaux de ${p.firstName} ${p.lastName}` : `${p.firstName} ${p.lastName}`).text(p.postal.address).text(`${p.postal.postcode} ${p.postal.city}`).moveDown(2);
+      doc.font('Helvetica-Bold').fontSize(12).text('Objet : fuite de données personnelles vous concernant').moveDown();
+      doc.font('Helvetica').fontSize(11);
+      for (const para of letterText(p, o).slice(1)) doc.text(para, { align: 'justify' }).moveDown(0.6);
+    }
+  } catch (e) {
+    doc.unpipe(out);
+    out.destroy(e as Error);
+    throw e;
   }
   if (!letters) doc.text('Aucune personne joignable par courrier.');
   doc.end();
-  await new Promise<void>((res, rej) => { out.on('finish', res); out.on('error', rej); });
+  await finished;
   return letters;
+}
+
+export async function writeLettersPdf(persons: Iterable<ScopePerson> | AsyncIterable<ScopePerson>, path: string, o: PackOptions, date: string): Promise<number> {
+  return streamLettersPdf(persons, createWriteStream(path), o, date);
 }
 
 export async function writeOutputs(result: ScopeResult, dir: string, o: PackOptions): Promise<string[]> {

@@ -11,8 +11,13 @@ import type { ScopePerson } from './engine.ts';
 /** One message to one recipient (an email address or an E.164 mobile number). */
 export interface Outgoing { personId: string; to: string; subject?: string; text: string }
 
+/** What the network finally said about a message (SMS delivery receipt), keyed by `deliver`'s identifier. */
+export interface DeliveryReceipt { messageId: string; delivered: boolean; state: string }
+
 export interface DeliveryChannel {
   readonly name: 'email' | 'sms';
+  /** Present when the channel reports receipts (SMS); email stops at the server's acceptance. */
+  onReceipt?(listener: (r: DeliveryReceipt) => void): void;
   /** What the rate limit counts for this message (an SMS in 3 parts is 3 submissions). */
   cost(m: Outgoing): number;
   /** Delivers or throws; returns the provider's identifier of the message. */
@@ -49,10 +54,14 @@ export interface CampaignReport {
   dryRun: boolean; interrupted: boolean;
   /** Set when the campaign stopped on repeated failures. */
   stoppedOnFailures: boolean;
+  /** Delivery receipts received during this campaign (SMS only). */
+  delivered: number; undelivered: number;
 }
 
 export const RECORD_HEADER = 'person_id,to,status,at,detail\n';
-export const STATUS = { started: 'en_cours', sent: 'envoyé', failed: 'échec', simulated: 'simulé' } as const;
+export const STATUS = { started: 'en_cours', sent: 'envoyé', failed: 'échec', simulated: 'simulé', delivered: 'remis', undelivered: 'non remis' } as const;
+/** Statuses after which a message is not sent again: it left (the receipt only tells what became of it). */
+const LEFT: ReadonlySet<string> = new Set([STATUS.sent, STATUS.delivered, STATUS.undelivered]);
 
 const cell = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 const line = (cols: string[]) => `${cols.map(cell).join(',')}\n`;
@@ -91,7 +100,15 @@ export async function runCampaign(messages: Outgoing[], channel: DeliveryChannel
   if (options.dryRun) {
     if (options.simulationPath) writeFileSync(options.simulationPath, RECORD_HEADER);
   } else if (!existsSync(options.recordPath)) writeFileSync(options.recordPath, RECORD_HEADER);
-  const report: CampaignReport = { total: messages.length, sent: 0, simulated: 0, skipped: 0, failed: 0, uncertain: 0, dryRun: options.dryRun, interrupted: false, stoppedOnFailures: false };
+  const report: CampaignReport = { total: messages.length, sent: 0, simulated: 0, skipped: 0, failed: 0, uncertain: 0, dryRun: options.dryRun, interrupted: false, stoppedOnFailures: false, delivered: 0, undelivered: 0 };
+  // A receipt can be read before `deliver` has returned its identifier: kept until it has.
+  const sentById = new Map<string, Outgoing>();
+  const early = new Map<string, DeliveryReceipt>();
+  const recordReceipt = (m: Outgoing, r: DeliveryReceipt) => {
+    appendFileSync(options.recordPath, line([m.personId, m.to, r.delivered ? STATUS.delivered : STATUS.undelivered, now().toISOString(), `${r.messageId} ${r.state}`]));
+    if (r.delivered) report.delivered++; else report.undelivered++;
+  };
+  if (!options.dryRun) channel?.onReceipt?.((r) => { const m = sentById.get(r.messageId); if (m) { sentById.delete(r.messageId); recordReceipt(m, r); } else early.set(r.messageId, r); });
   let done = 0;
   let owed = 0; // rate-limit time owed by the previous delivery
   let failuresInARow = 0;
@@ -100,7 +117,7 @@ export async function runCampaign(messages: Outgoing[], channel: DeliveryChannel
       options.signal?.throwIfAborted();
       done++;
       const previous = record.get(keyOf(m.personId, m.to));
-      if (previous === STATUS.sent) { report.skipped++; options.onProgress?.({ ...report, done }); continue; }
+      if (previous && LEFT.has(previous)) { report.skipped++; options.onProgress?.({ ...report, done }); continue; }
       if (previous === STATUS.started && !options.retryUncertain) { report.uncertain++; options.onProgress?.({ ...report, done }); continue; }
       if (options.dryRun) {
         if (options.simulationPath) appendFileSync(options.simulationPath, line([m.personId, m.to, STATUS.simulated, now().toISOString(), '']));
@@ -115,6 +132,8 @@ export async function runCampaign(messages: Outgoing[], channel: DeliveryChannel
         const id = await channel!.deliver(m);
         appendFileSync(options.recordPath, line([m.personId, m.to, STATUS.sent, now().toISOString(), id]));
         report.sent++;
+        const r = early.get(id);
+        if (r) { early.delete(id); recordReceipt(m, r); } else sentById.set(id, m);
         failuresInARow = 0;
       } catch (e) {
         appendFileSync(options.recordPath, line([m.personId, m.to, STATUS.failed, now().toISOString(), (e as Error).message.slice(0, 300)]));

@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openSmppChannel, parseSmppUrl, planSms } from './sms.ts';
-import { runCampaign } from './send.ts';
+import { readFileSync } from 'node:fs';
+import { openSmppChannel, parseReceipt, parseSmppUrl, planSms } from './sms.ts';
+import { readRecord, runCampaign } from './send.ts';
 
 // A real SMPP server (node-smpp's own), standing for the aggregator's SMSC.
 const smpp = createRequire(import.meta.url)('smpp');
@@ -13,15 +14,24 @@ const dir = mkdtempSync(join(tmpdir(), 'rempart-sms-'));
 interface Part { to: string; from: string; coding: number; udh: number[] | null; text: string }
 const parts: Part[] = [];
 let ids = 0;
+const unreachable = new Set(['33600000000']);
 const server = smpp.createServer((session: any) => {
-  session.on('bind_transmitter', (pdu: any) => {
+  const bind = (pdu: any) => {
     const ok = pdu.system_id === 'mairie' && pdu.password === 's3cret';
     session.send(pdu.response(ok ? {} : { command_status: smpp.ESME_RBINDFAIL }));
-  });
+  };
+  session.on('bind_transmitter', bind);
+  session.on('bind_transceiver', bind);
   session.on('submit_sm', (pdu: any) => {
     const m = pdu.short_message as { udh?: Buffer[]; message: string };
     parts.push({ to: pdu.destination_addr, from: pdu.source_addr, coding: pdu.data_coding, udh: m.udh?.[0] ? [...m.udh[0]] : null, text: m.message });
-    session.send(pdu.response({ message_id: `M${++ids}` }));
+    const id = `M${++ids}`;
+    session.send(pdu.response({ message_id: id }));
+    // The SMSC's delivery receipt, in the SMPP 3.4 appendix B text form, when one was asked for.
+    if (pdu.registered_delivery & 1) {
+      const stat = unreachable.has(pdu.destination_addr) ? 'UNDELIV' : 'DELIVRD';
+      session.deliver_sm({ source_addr: pdu.destination_addr, destination_addr: pdu.source_addr, esm_class: 0x04, short_message: `id:${id} sub:001 dlvrd:${stat === 'DELIVRD' ? '001' : '000'} submit date:2611280900 done date:2611280901 stat:${stat} err:${stat === 'DELIVRD' ? '000' : '001'} text:` });
+    }
   });
   session.on('unbind', (pdu: any) => { session.send(pdu.response()); session.close(); });
 });
@@ -68,6 +78,31 @@ describe('SMS over SMPP', () => {
     expect(parts[2]).toMatchObject({ udh: null, text: 'Court.' });
     expect(await runCampaign(list, await openSmppChannel(target(), 'MAIRIE'), opts)).toMatchObject({ sent: 0, skipped: 2 });
     expect(parts).toHaveLength(3);
+  });
+
+  it('asks for delivery receipts and records each message as remis / non remis, all parts counted', async () => {
+    const record = join(dir, 'receipts.csv');
+    const long = 'Message en deux parties : '.padEnd(200, 'x');
+    const list = [{ personId: 'R1', to: '+33611111111', text: long }, { personId: 'R2', to: '+33600000000', text: 'Court.' }];
+    const before = parts.length;
+    const r = await runCampaign(list, await openSmppChannel(target(), 'MAIRIE', { receipts: true, receiptWaitMs: 5000 }), { dryRun: false, perMinute: 60_000, recordPath: record });
+    expect(r).toMatchObject({ sent: 2, delivered: 1, undelivered: 1 });
+    expect(parts.length - before).toBe(3);
+    const rows = readFileSync(record, 'utf8').trim().split('\n').map((l) => l.split(','));
+    const ids = rows.filter((x) => x[2] === 'envoyé').map((x) => x[4]);
+    expect(ids[0]).toMatch(/^M\d+ M\d+$/); // one identifier per part
+    expect(rows.filter((x) => x[2] === 'remis').map((x) => [x[0], x[4]])).toEqual([['R1', `${ids[0]} DELIVRD`]]);
+    expect(rows.filter((x) => x[2] === 'non remis').map((x) => [x[0], x[4]])).toEqual([['R2', `${ids[1]} UNDELIV err:001`]]);
+    // A message the network did not deliver left all the same: resuming does not send it again.
+    expect([...readRecord(record).values()].sort()).toEqual(['non remis', 'remis']);
+    expect(await runCampaign(list, await openSmppChannel(target(), 'MAIRIE', { receipts: true }), { dryRun: false, perMinute: 60_000, recordPath: record })).toMatchObject({ sent: 0, skipped: 2 });
+  });
+
+  it('reads receipts from the message_state / receipted_message_id fields and ignores intermediate ones', () => {
+    expect(parseReceipt({ esm_class: 4, receipted_message_id: 'abc', message_state: 2, short_message: { message: '' } })).toMatchObject({ partId: 'abc', stat: 'DELIVRD' });
+    expect(parseReceipt({ esm_class: 4, short_message: { message: 'id:9 stat:ENROUTE err:000' } })).toBeNull();
+    expect(parseReceipt({ esm_class: 0, short_message: { message: 'id:9 stat:DELIVRD' } })).toBeNull(); // a reply from a person, not a receipt
+    expect(parseReceipt({ esm_class: 4, short_message: { message: 'id:9 sub:001 dlvrd:000 stat:EXPIRED err:0a1' } })).toMatchObject({ partId: '9', stat: 'EXPIRED', error: '0a1' });
   });
 
   it('refuses a landline or a national number instead of sending it', async () => {

@@ -2,7 +2,7 @@
 // (160 characters, 153 per part once split; the extension characters count twice), UCS-2 when a
 // character has no GSM equivalent (70 / 67), long texts sent as concatenated parts (UDH).
 import { createRequire } from 'node:module';
-import { CampaignError, type DeliveryChannel, type Outgoing } from './send.ts';
+import { CampaignError, type DeliveryChannel, type DeliveryReceipt, type Outgoing } from './send.ts';
 
 // node-smpp is CommonJS without types; the few calls used are typed below.
 interface Pdu { command_status: number; message_id?: string; response(options?: Record<string, unknown>): Pdu; [k: string]: unknown }
@@ -12,6 +12,8 @@ interface SmppSession {
   removeListener(event: string, listener: (arg: any) => void): void;
   // Each returns false when the socket is no longer writable (the callback is then never called).
   bind_transmitter(options: Record<string, unknown>, cb: (pdu: Pdu) => void): boolean;
+  bind_transceiver(options: Record<string, unknown>, cb: (pdu: Pdu) => void): boolean;
+  send(pdu: Pdu): boolean;
   submit_sm(options: Record<string, unknown>, cb: (pdu: Pdu) => void): boolean;
   unbind(options: Record<string, unknown>, cb: (pdu: Pdu) => void): boolean;
   close(cb?: () => void): void;
@@ -89,8 +91,36 @@ export function parseSmppUrl(text: string): SmppTarget {
 
 const RESPONSE_TIMEOUT_MS = 30_000;
 
-/** Binds as a transmitter (checking the credentials) before anything is sent. */
-export async function openSmppChannel(target: SmppTarget, sender: string): Promise<DeliveryChannel> {
+// Final states of a delivery receipt (SMPP 3.4 appendix B text and message_state TLV); ACCEPTD and
+// ENROUTE are intermediate and wait for the next receipt.
+const FINAL_STAT: Record<string, boolean> = { DELIVRD: true, EXPIRED: false, DELETED: false, UNDELIV: false, REJECTD: false, UNKNOWN: false };
+const STATE_NAME: Record<number, string> = { 2: 'DELIVRD', 3: 'EXPIRED', 4: 'DELETED', 5: 'UNDELIV', 7: 'UNKNOWN', 8: 'REJECTD' };
+
+/** The message id and final state a deliver_sm carries, or null when it is not a final receipt. */
+export function parseReceipt(pdu: Record<string, unknown>): { partId: string; stat: string; error: string } | null {
+  // Bits 2-5 of esm_class equal to 0b0001 mark an SMSC delivery receipt (anything else is a mobile-originated SMS).
+  if (((Number(pdu.esm_class) || 0) & 0x3c) !== 0x04) return null;
+  const sm = pdu.short_message as { message?: unknown } | Buffer | string | undefined;
+  const text = typeof sm === 'string' ? sm : Buffer.isBuffer(sm) ? sm.toString('latin1') : typeof sm?.message === 'string' ? sm.message : Buffer.isBuffer(sm?.message) ? sm.message.toString('latin1') : '';
+  const partId = typeof pdu.receipted_message_id === 'string' && pdu.receipted_message_id ? pdu.receipted_message_id : /\bid:(\S+)/i.exec(text)?.[1];
+  const stat = STATE_NAME[Number(pdu.message_state)] ?? /\bstat:(\w+)/i.exec(text)?.[1]?.toUpperCase();
+  if (!partId || !stat || !(stat in FINAL_STAT)) return null;
+  return { partId, stat, error: /\berr:(\w+)/i.exec(text)?.[1] ?? '' };
+}
+
+export interface SmppOptions {
+  /** Ask the SMSC for delivery receipts (registered_delivery) and bind as a transceiver to receive them. */
+  receipts?: boolean;
+  /** At close, how long to wait for the receipts still expected before unbinding (default 0). */
+  receiptWaitMs?: number;
+}
+
+/**
+ * Binds (checking the credentials) before anything is sent. With receipts, each message's outcome is
+ * reported once, keyed by the identifier `deliver` returned: delivered when every part was, not
+ * delivered as soon as one part is final and not delivered.
+ */
+export async function openSmppChannel(target: SmppTarget, sender: string, options: SmppOptions = {}): Promise<DeliveryChannel> {
   if (!/^(?:[A-Za-z0-9 .-]{1,11}|\+?\d{3,15})$/.test(sender)) throw new CampaignError(`Émetteur SMS « ${sender} » invalide : 11 lettres ou chiffres au plus (ex. MAIRIE), ou un numéro.`);
   const where = `${target.host}:${target.port}`;
   const session = smpp.connect({ host: target.host, port: target.port, tls: target.tls });
@@ -112,7 +142,8 @@ export async function openSmppChannel(target: SmppTarget, sender: string): Promi
       session.once(target.tls ? 'secureConnect' : 'connect', () => resolve());
       session.once('error', (e: NodeJS.ErrnoException) => reject(new CampaignError(`Serveur SMPP ${where} injoignable : ${e.code === 'ECONNREFUSED' ? 'connexion refusée' : e.code === 'ENOTFOUND' ? 'nom d’hôte inconnu' : e.message}.`)));
     });
-    const bound = await call('la connexion', (cb) => session.bind_transmitter({ system_id: target.systemId, password: target.password }, cb));
+    const credentials = { system_id: target.systemId, password: target.password };
+    const bound = await call('la connexion', (cb) => (options.receipts ? session.bind_transceiver(credentials, cb) : session.bind_transmitter(credentials, cb)));
     if (bound.command_status !== 0) throw new CampaignError(`Serveur SMPP ${where} : connexion refusée pour l’identifiant « ${target.systemId} » (code 0x${bound.command_status.toString(16).padStart(8, '0')}) ; vérifiez l’identifiant et le mot de passe.`);
   } catch (e) {
     session.destroy();
@@ -120,8 +151,38 @@ export async function openSmppChannel(target: SmppTarget, sender: string): Promi
   }
   const alphanumeric = /[A-Za-z]/.test(sender);
   let reference = 0;
+  // A message's parts each get their own receipt; the message's outcome waits for all of them.
+  interface Tracked { ids: string[]; parts: number; states: Map<string, string>; reported: boolean }
+  const byPart = new Map<string, Tracked>();
+  const early = new Map<string, string>(); // receipts faster than our bookkeeping
+  const listeners: ((r: DeliveryReceipt) => void)[] = [];
+  let waiting: (() => void) | null = null;
+  const outstanding = () => new Set(byPart.values()).size;
+  const settle = (t: Tracked) => {
+    if (t.reported || t.ids.length < t.parts) return;
+    const failed = [...t.states.values()].find((s) => !FINAL_STAT[s.split(' ')[0]!]);
+    if (!failed && t.states.size < t.parts) return;
+    t.reported = true;
+    for (const id of t.ids) byPart.delete(id);
+    const receipt: DeliveryReceipt = { messageId: t.ids.join(' '), delivered: !failed, state: failed ?? 'DELIVRD' };
+    for (const l of listeners) l(receipt);
+    if (!outstanding()) waiting?.();
+  };
+  const onPart = (partId: string, stat: string) => {
+    const t = byPart.get(partId);
+    if (!t) { early.set(partId, stat); return; }
+    t.states.set(partId, stat);
+    settle(t);
+  };
+  session.on('deliver_sm', (pdu: Pdu) => {
+    session.send(pdu.response());
+    const r = parseReceipt(pdu);
+    // The network's error code says why a message was not delivered (000: no error given).
+    if (r) onPart(r.partId, r.stat !== 'DELIVRD' && /[1-9a-f]/i.test(r.error) ? `${r.stat} err:${r.error}` : r.stat);
+  });
   return {
     name: 'sms',
+    ...(options.receipts ? { onReceipt: (l: (r: DeliveryReceipt) => void) => { listeners.push(l); } } : {}),
     cost: (m: Outgoing) => planSms(m.text).parts.length,
     async deliver(m) {
       if (!isE164Mobile(m.to)) throw new Error(`numéro « ${m.to} » hors format international E.164 (+33…)`);
@@ -129,6 +190,7 @@ export async function openSmppChannel(target: SmppTarget, sender: string): Promi
       if (plan.parts.length > 255) throw new Error(`message trop long (${plan.parts.length} parties)`);
       reference = (reference + 1) % 256;
       const ids: string[] = [];
+      const tracked: Tracked = { ids, parts: plan.parts.length, states: new Map(), reported: false };
       for (const [i, part] of plan.parts.entries()) {
         const payload = plan.encoding === 'gsm7' ? smpp.encodings.ASCII.encode(part) : smpp.encodings.UCS2.encode(part);
         // Concatenation header: IEI 0x00 (8-bit reference), reference, total parts, this part's number.
@@ -138,13 +200,34 @@ export async function openSmppChannel(target: SmppTarget, sender: string): Promi
           destination_addr: m.to.slice(1), dest_addr_ton: 1, dest_addr_npi: 1,
           data_coding: plan.encoding === 'gsm7' ? 0 : 8, esm_class: udh ? 0x40 : 0,
           short_message: udh ? Buffer.concat([udh, payload]) : payload,
-        }, cb));
-        if (pdu.command_status !== 0) throw new Error(`refusé par le serveur SMPP (code 0x${pdu.command_status.toString(16).padStart(8, '0')}${i ? `, partie ${i + 1}/${plan.parts.length}` : ''})`);
-        ids.push(String(pdu.message_id ?? ''));
+          ...(options.receipts ? { registered_delivery: 1 } : {}),
+        }, (resp) => {
+          // Registered in the response's own callback: a receipt read from the same packet is handled right after it.
+          if (resp.command_status === 0) ids.push(String(resp.message_id ?? ''));
+          if (options.receipts && resp.command_status === 0 && resp.message_id) {
+            const id = String(resp.message_id);
+            byPart.set(id, tracked);
+            const got = early.get(id);
+            if (got) { early.delete(id); tracked.states.set(id, got); }
+          }
+          cb(resp);
+        }));
+        if (pdu.command_status !== 0) {
+          for (const id of ids) byPart.delete(id);
+          throw new Error(`refusé par le serveur SMPP (code 0x${pdu.command_status.toString(16).padStart(8, '0')}${i ? `, partie ${i + 1}/${plan.parts.length}` : ''})`);
+        }
       }
+      if (options.receipts) settle(tracked);
       return ids.join(' ');
     },
     async close() {
+      // Receipts usually follow within seconds: wait for them a little, not for ever.
+      if (options.receipts && options.receiptWaitMs && outstanding() && !broken) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, options.receiptWaitMs);
+          waiting = () => { clearTimeout(timer); resolve(); };
+        });
+      }
       if (!broken) await call('la déconnexion', (cb) => session.unbind({}, cb)).catch(() => undefined);
       await new Promise<void>((resolve) => {
         if (closed) { resolve(); return; }

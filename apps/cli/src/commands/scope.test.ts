@@ -173,12 +173,21 @@ describe('rempart scope notify', () => {
     expect(sms.o.err).toContain('serveur SMS manquant');
   });
 
-  it('sends the SMS over SMPP in GSM-7 parts, to mobiles only, and resumes without sending twice', async () => {
+  it('sends the SMS over SMPP in GSM-7 parts, to mobiles only, records receipts, and resumes without sending twice', async () => {
     const smpp = createRequire(import.meta.url)('smpp');
     const received: { to: string; udh: number[] | null; text: string }[] = [];
+    let undeliverable = '';
     const server = smpp.createServer((session: any) => {
-      session.on('bind_transmitter', (pdu: any) => session.send(pdu.response(pdu.password === 'secret' ? {} : { command_status: smpp.ESME_RBINDFAIL })));
-      session.on('submit_sm', (pdu: any) => { received.push({ to: pdu.destination_addr, udh: pdu.short_message.udh?.[0] ? [...pdu.short_message.udh[0]] : null, text: pdu.short_message.message }); session.send(pdu.response({ message_id: String(received.length) })); });
+      // Receipts come back on the same session: the CLI binds as a transceiver.
+      session.on('bind_transceiver', (pdu: any) => session.send(pdu.response(pdu.password === 'secret' ? {} : { command_status: smpp.ESME_RBINDFAIL })));
+      session.on('submit_sm', (pdu: any) => {
+        received.push({ to: pdu.destination_addr, udh: pdu.short_message.udh?.[0] ? [...pdu.short_message.udh[0]] : null, text: pdu.short_message.message });
+        const id = String(received.length);
+        session.send(pdu.response({ message_id: id }));
+        undeliverable ||= pdu.destination_addr;
+        const stat = pdu.destination_addr === undeliverable ? 'UNDELIV' : 'DELIVRD';
+        if (pdu.registered_delivery & 1) session.deliver_sm({ source_addr: pdu.destination_addr, destination_addr: pdu.source_addr, esm_class: 4, short_message: `id:${id} sub:001 dlvrd:001 submit date:2611280900 done date:2611280900 stat:${stat} err:000 text:` });
+      });
       session.on('unbind', (pdu: any) => { session.send(pdu.response()); session.close(); });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -191,6 +200,10 @@ describe('rempart scope notify', () => {
       const { o, io: x } = io();
       expect(await runNotify(out, { channel: 'sms', send: true, smpp: url, sender: 'MAIRIE', perMinute: '60000' }, x, undefined, {})).toBe(0);
       expect(o.out).toContain(`SMS : ${mobiles.length} envoyés`);
+      expect(o.out).toContain(`accusés de réception : ${mobiles.length - 1} remis, 1 non remis`);
+      const record = readFileSync(join(out, 'sent-sms.csv'), 'utf8');
+      expect(record.match(/,remis,/g)).toHaveLength(mobiles.length - 1);
+      expect(record.split('\n').filter((l) => l.split(',')[2] === 'non remis').map((l) => l.split(',')[1])).toEqual([`+${undeliverable}`]);
       // Reassemble the concatenated parts: each person gets their whole text, once.
       const messages: string[] = [];
       let current = '';

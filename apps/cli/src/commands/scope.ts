@@ -73,6 +73,7 @@ export interface NotifyCliOptions {
   send?: boolean; perMinute?: string; retryUncertain?: boolean; includeMinors?: boolean;
 }
 
+const RECEIPT_WAIT_MS = 30_000;
 const CHANNEL_FR = { email: { one: 'courriel', many: 'courriels' }, sms: { one: 'SMS', many: 'SMS' } } as const;
 
 /** The pack `scope` wrote, checked line by line: a hand-edited file must not send garbage. */
@@ -118,7 +119,8 @@ export async function runNotify(dir: string, options: NotifyCliOptions, io: Scop
       const target = url ? parseSmppUrl(url) : null;
       if (!dryRun && !target) return fail('serveur SMS manquant : --smpp smpp://identifiant:motdepasse@hôte:port (ou la variable SMPP_URL), fourni par l’opérateur SMS.');
       if (!dryRun && !options.sender) return fail('émetteur manquant : --sender MAIRIE (11 caractères au plus, déclaré auprès de l’opérateur).');
-      open = () => openSmppChannel(target!, options.sender!);
+      // Receipts are asked for and awaited a little at the end; later ones are not recorded.
+      open = () => openSmppChannel(target!, options.sender!, { receipts: true, receiptWaitMs: RECEIPT_WAIT_MS });
     }
   } catch (e) {
     if (e instanceof CampaignError) return fail(e.message);
@@ -171,6 +173,7 @@ export async function runNotify(dir: string, options: NotifyCliOptions, io: Scop
   }
   const parts = [dryRun ? `${nf(report.simulated)} à envoyer (simulation)` : `${nf(report.sent)} envoyés`, `${nf(report.skipped)} déjà envoyés`];
   if (report.failed) parts.push(`${nf(report.failed)} échecs`);
+  if (report.delivered || report.undelivered) parts.push(`accusés de réception : ${nf(report.delivered)} remis, ${nf(report.undelivered)} non remis`);
   if (report.uncertain) parts.push(`${nf(report.uncertain)} interrompus sans confirmation (non renvoyés : vérifiez-les puis ajoutez --retry-uncertain)`);
   if (minorsHeld) parts.push(`${nf(minorsHeld)} mineurs non contactés (courrier à leurs représentants légaux ; --include-minors pour les inclure)`);
   io.stdout(`${words.many[0]!.toUpperCase()}${words.many.slice(1)} : ${parts.join(', ')} ; ${nf(pack.length - reachable.length)} personnes sans ${channel === 'email' ? 'courriel' : 'mobile'}.\n`);

@@ -14,7 +14,22 @@ interface MaskedPerson { id: string; name: string; birthYear: string | null; pho
 interface StoredRecord { id: string; line: number; module: string; dossierId: string; dossierDate: string | null; role: string; fields: Record<string, string> }
 interface Revealed { id: string; lastName: string; firstName: string; birthDate: string; email: string; phone: { e164: string } | null; postal: { address: string; postcode: string; city: string } | null; risks: { risk: string; reason: string }[]; records: StoredRecord[] }
 interface Pair { a: string; b: string; probability: number; refused: string | null; evidence: { field: string; level: string; weight: number }[]; recordA: StoredRecord | null; recordB: StoredRecord | null; decision: { same: boolean; byName: string; at: string } | null }
-interface Campaigns { persons: number; notYet: number; followUp: Record<string, number>; campaigns: { id: string; dryRun: boolean; status: string; counts: Record<string, number>; error: string | null; createdByName: string; createdAt: string }[] }
+type Channel = 'email' | 'sms';
+interface ChannelFollowUp { planned: number | null; sent: number; failed: number; uncertain: number; pending: number | null; delivered: number; undelivered: number }
+interface Campaigns {
+  persons: number; channels: Record<Channel, ChannelFollowUp>; letters: { to_letter: number; to_sms: number; unreachable: number };
+  smsAvailable: boolean; emailAvailable: boolean;
+  campaigns: { id: string; dryRun: boolean; status: string; channels: Channel[]; includeMinors: boolean; counts: Record<string, number>; error: string | null; createdByName: string; createdAt: string }[];
+}
+const CHANNELS: Channel[] = ['email', 'sms'];
+// The database gives counts back in its own key order: shown per channel, in the order of the campaign.
+const COUNT_ORDER = [...CHANNELS.flatMap((c) => ['eligible', 'simulated', 'sent', 'failed', 'uncertain', 'skipped', 'parts', 'delivered', 'undelivered'].map((k) => `${c}_${k}`)), 'sent', 'simulated', 'failed', 'skipped', 'to_letter', 'to_sms', 'unreachable', 'minors_held'];
+const rank = (k: string) => { const i = COUNT_ORDER.indexOf(k); return i < 0 ? COUNT_ORDER.length : i; };
+// Counts are `email_sent`, `sms_parts`…: the channel's name, then what was counted.
+const countLabel = (k: string) => {
+  const m = /^(email|sms)_(\w+)$/.exec(k);
+  return m ? `${t(`scoping.channel.${m[1]}` as MessageKey)} ${t(`scoping.count.${m[2]}` as MessageKey)}` : t(`scoping.count.${k}` as MessageKey);
+};
 
 const RISKS = ['phishing', 'identity_theft', 'burglary', 'retaliation', 'vehicle_fraud', 'sensitive'] as const;
 const FIELDS = ['person.last_name', 'person.first_name', 'person.other_names', 'person.gender', 'person.birth_date', 'person.birth_place', 'person.occupation', 'person.phone', 'person.email', 'person.address', 'person.postcode', 'person.city', 'dossier.id', 'dossier.module', 'dossier.date', 'person.role'];
@@ -354,6 +369,9 @@ function CnilStep({ url }: { url: string }) {
 function CampaignStep({ url, canSend }: { url: string; canSend: boolean }) {
   const state = useLoad(() => api<Campaigns>('GET', `${url}/campaigns`), [url]);
   const [perMinute, setPerMinute] = useState('60');
+  const [channels, setChannels] = useState<Channel[]>(['email']);
+  const [includeMinors, setIncludeMinors] = useState(false);
+  const [retryUncertain, setRetryUncertain] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
   const active = state.data?.campaigns.some((c) => c.status === 'queued' || c.status === 'running');
   useEffect(() => {
@@ -363,13 +381,17 @@ function CampaignStep({ url, canSend }: { url: string; canSend: boolean }) {
   }, [active, state.reload]);
   const start = async (dryRun: boolean) => {
     setError(null);
-    try { await api('POST', `${url}/campaigns`, { dryRun, perMinute: Number(perMinute) }); state.reload(); } catch (e) { setError(e as ApiError); }
+    try { await api('POST', `${url}/campaigns`, { dryRun, perMinute: Number(perMinute), channels, includeMinors, retryUncertain }); state.reload(); } catch (e) { setError(e as ApiError); }
   };
   const cancel = async (id: string) => {
     setError(null);
     try { await api('POST', `${url}/campaigns/${id}/cancel`); state.reload(); } catch (e) { setError(e as ApiError); }
   };
-  const dryDone = state.data?.campaigns.some((c) => c.dryRun && c.status === 'done');
+  const toggle = (c: Channel, on: boolean) => setChannels((cs) => CHANNELS.filter((x) => (x === c ? on : cs.includes(x))));
+  // The real campaign must be the one simulated: same channels, same choice about minors.
+  const dryDone = state.data?.campaigns.some((c) => c.dryRun && c.status === 'done' && c.includeMinors === includeMinors && c.channels.length === channels.length && channels.every((x) => c.channels.includes(x)));
+  const unavailable = state.data ? channels.filter((c) => (c === 'sms' ? !state.data!.smsAvailable : !state.data!.emailAvailable)) : [];
+  const dash = (n: number | null) => (n === null ? '—' : nf(n));
   return (
     <section aria-labelledby="campaign-h">
       <h4 id="campaign-h">{t('scoping.campaign')}</h4>
@@ -380,19 +402,42 @@ function CampaignStep({ url, canSend }: { url: string; canSend: boolean }) {
       <FormError error={error} />
       {canSend && (
         <div className="filters">
+          <fieldset>
+            <legend>{t('scoping.channels')}</legend>
+            {CHANNELS.map((c) => (
+              <label key={c} className="check"><input type="checkbox" checked={channels.includes(c)} onChange={(e) => toggle(c, e.target.checked)} /> {t(`scoping.channel.${c}` as MessageKey)}</label>
+            ))}
+          </fieldset>
           <Field label={t('scoping.perMinute')} error={error?.field('perMinute')}>{(p) => <input {...p} inputMode="numeric" value={perMinute} onChange={(e) => setPerMinute(e.target.value)} />}</Field>
+          <label className="check"><input type="checkbox" checked={includeMinors} onChange={(e) => setIncludeMinors(e.target.checked)} /> {t('scoping.includeMinors')}</label>
+          <p className="hint">{t('scoping.minorsRule')}</p>
+          {state.data && CHANNELS.some((c) => state.data!.channels[c].uncertain > 0) && <label className="check"><input type="checkbox" checked={retryUncertain} onChange={(e) => setRetryUncertain(e.target.checked)} /> {t('scoping.retryUncertain')}</label>}
+          {unavailable.length > 0 && <p className="hint">{t('scoping.channelUnavailable', { channels: unavailable.map((c) => t(`scoping.channel.${c}` as MessageKey)).join(', ') })}</p>}
           <div className="actions">
-            <button type="button" onClick={() => void start(true)}>{t('scoping.dryRun')}</button>
-            <button type="button" className="primary" disabled={!dryDone} onClick={() => void start(false)}>{t('scoping.send')}</button>
+            <button type="button" disabled={!channels.length} onClick={() => void start(true)}>{t('scoping.dryRun')}</button>
+            <button type="button" className="primary" disabled={!dryDone || !channels.length || unavailable.length > 0} onClick={() => void start(false)}>{t('scoping.send')}</button>
           </div>
         </div>
       )}
       {!state.data ? <Loading error={state.error} /> : (
         <>
-          <p role="status">{t('scoping.followUp', { sent: nf(state.data.followUp.sent ?? 0), failed: nf(state.data.followUp.failed ?? 0), letter: nf(state.data.followUp.to_letter ?? 0), sms: nf(state.data.followUp.to_sms ?? 0), none: nf(state.data.followUp.unreachable ?? 0), notYet: nf(state.data.notYet) })}</p>
+          <div className="table-wrap" tabIndex={0} role="region" aria-label={t('scoping.followUpByChannel')}>
+          <table>
+            <caption>{t('scoping.followUpByChannel')}</caption>
+            <thead><tr><th scope="col">{t('scoping.channelCol')}</th><th scope="col">{t('scoping.planned')}</th><th scope="col">{t('scoping.col.sent')}</th><th scope="col">{t('scoping.col.failed')}</th><th scope="col">{t('scoping.col.uncertain')}</th><th scope="col">{t('scoping.pending')}</th><th scope="col">{t('scoping.col.delivered')}</th><th scope="col">{t('scoping.col.undelivered')}</th></tr></thead>
+            <tbody>
+              {CHANNELS.map((c) => {
+                const f = state.data!.channels[c];
+                return <tr key={c}><th scope="row">{t(`scoping.channel.${c}` as MessageKey)}</th><td>{dash(f.planned)}</td><td>{nf(f.sent)}</td><td>{nf(f.failed)}</td><td>{nf(f.uncertain)}</td><td>{dash(f.pending)}</td><td>{c === 'sms' ? nf(f.delivered) : '—'}</td><td>{c === 'sms' ? nf(f.undelivered) : '—'}</td></tr>;
+              })}
+            </tbody>
+          </table>
+          </div>
+          <p className="hint">{t('scoping.emailNoReceipt')}</p>
+          <p role="status">{t('scoping.followUp', { letter: nf(state.data.letters.to_letter), sms: nf(state.data.letters.to_sms), none: nf(state.data.letters.unreachable) })}</p>
           <ul>
             {state.data.campaigns.map((c) => (
-              <li key={c.id}>{formatDateTime(c.createdAt)} — {c.createdByName} — {c.dryRun ? t('scoping.dryRun') : t('scoping.send')} — {t(`scoping.status.${c.status}` as MessageKey)} — {Object.entries(c.counts).filter(([, v]) => v).map(([k, v]) => `${t(`scoping.count.${k}` as MessageKey)} ${nf(v)}`).join(', ')}{c.error && <span className="error-text"> {c.error}</span>}{canSend && (c.status === 'queued' || c.status === 'running') && <button type="button" className="link-button inline" onClick={() => void cancel(c.id)}>{t('scoping.cancel')}</button>}</li>
+              <li key={c.id}>{formatDateTime(c.createdAt)} — {c.createdByName} — {c.dryRun ? t('scoping.dryRun') : t('scoping.sendShort')} ({(c.channels ?? ['email']).map((x) => t(`scoping.channel.${x}` as MessageKey)).join(' + ')}{c.includeMinors ? `, ${t('scoping.withMinors')}` : ''}) — {t(`scoping.status.${c.status}` as MessageKey)} — {Object.entries(c.counts).filter(([, v]) => v).sort(([a], [b]) => rank(a) - rank(b)).map(([k, v]) => `${countLabel(k)} ${nf(v)}`).join(', ')}{c.error && <span className="error-text"> {c.error}</span>}{canSend && (c.status === 'queued' || c.status === 'running') && <button type="button" className="link-button inline" onClick={() => void cancel(c.id)}>{t('scoping.cancel')}</button>}</li>
             ))}
           </ul>
         </>

@@ -1,7 +1,10 @@
-// The notification campaign as a job: one email per reachable person through the platform mailer,
-// at most `per_minute` a minute, a dry run first, and a delivery row per person (what, when, outcome)
-// so that a campaign started again skips whoever already received the message.
-import { EMAIL_SUBJECT, letterText, type ScopePerson } from '@rempart/scoping';
+// The notification campaign as a job: an email (platform mailer) and/or an SMS (the operator's SMPP
+// account, through the same sms.ts as the CLI) per reachable person, at most `per_minute` messages or
+// SMS parts a minute, a dry run first, and a delivery row per person and channel (what, when,
+// outcome, then the SMS receipt) so that a campaign started again skips whoever already received it.
+// Minors follow the CLI's rule: no direct message unless the campaign includes them; their legal
+// representatives get the letter.
+import { EMAIL_SUBJECT, letterText, openSmppChannel, parseSmppUrl, planSms, smsText, type DeliveryChannel, type DeliveryReceipt, type ScopePerson } from '@rempart/scoping';
 import { json } from '@rempart/db';
 import type { Services } from '../../platform/services.ts';
 import { getOrganisation } from '../organisations/service.ts';
@@ -16,11 +19,17 @@ export async function packOptions(services: Services, organisationId: string) {
 
 export const asEnginePerson = (p: StoredPerson): ScopePerson => ({ ...p, records: p.records.map((_, i) => i) });
 
-// SMTP answers may quote the address; keep the code and the server's words without it.
+// SMTP and SMPP answers may quote the address or number; keep the code and the server's words without it.
 const cleanDetail = (e: unknown) => {
   const err = e as { responseCode?: number; code?: string; message?: string };
-  return `${err.code ?? 'erreur'}${err.responseCode ? ` ${err.responseCode}` : ''} : ${(err.message ?? '').replace(/[^\s<>]+@[^\s<>]+/g, '[adresse]').slice(0, 300)}`;
+  return `${err.code ?? 'erreur'}${err.responseCode ? ` ${err.responseCode}` : ''} : ${(err.message ?? '').replace(/[^\s<>]+@[^\s<>]+/g, '[adresse]').replace(/\+?\d[\d ]{7,}\d/g, '[numéro]').slice(0, 300)}`;
 };
+
+export type CampaignChannel = 'email' | 'sms';
+export const CAMPAIGN_CHANNELS: readonly CampaignChannel[] = ['email', 'sms'];
+
+/** The address a person is reached at on a channel, or null. */
+export const addressOn = (p: StoredPerson, c: CampaignChannel) => (c === 'email' ? p.email || null : p.phone?.mobile ? p.phone.e164 : null);
 
 export async function runCampaignJob(services: Services, ctx: { payload: Record<string, unknown>; signal: AbortSignal; progress(v: Record<string, unknown>): Promise<void> }, sleep = (ms: number, signal: AbortSignal) => new Promise<void>((resolve, reject) => {
   const onAbort = () => { clearTimeout(timer); reject(signal.reason); };
@@ -29,54 +38,106 @@ export async function runCampaignJob(services: Services, ctx: { payload: Record<
 })): Promise<Record<string, unknown>> {
   const campaign = await services.db.selectFrom('scoping_campaigns').selectAll().where('id', '=', String(ctx.payload.campaignId)).executeTakeFirstOrThrow();
   const run = await services.db.selectFrom('scoping_runs').selectAll().where('id', '=', campaign.run_id).executeTakeFirstOrThrow();
-  const counts: Record<string, number> = { sent: 0, simulated: 0, failed: 0, to_letter: 0, to_sms: 0, unreachable: 0, skipped: 0 };
+  const channels = CAMPAIGN_CHANNELS.filter((c) => campaign.channels.includes(c));
+  const counts: Record<string, number> = { to_letter: 0, to_sms: 0, unreachable: 0, minors_held: 0 };
+  for (const c of channels) for (const k of ['eligible', 'sent', 'simulated', 'failed', 'skipped', 'uncertain']) counts[`${c}_${k}`] = 0;
+  if (channels.includes('sms')) Object.assign(counts, { sms_parts: 0, sms_delivered: 0, sms_undelivered: 0 });
+  const bump = (k: string, n = 1) => { counts[k] = (counts[k] ?? 0) + n; };
+  let sms: DeliveryChannel | null = null;
+  // Receipts arrive on the SMPP session whenever the network answers: applied to the rows in batches.
+  const receipts: DeliveryReceipt[] = [];
+  const applyReceipts = async (final: boolean) => {
+    for (const r of receipts.splice(0)) {
+      const updated = await services.db.updateTable('scoping_deliveries').set({ receipt: r.delivered ? 'delivered' : 'undelivered', receipt_at: services.now(), detail: r.state })
+        .where('campaign_id', '=', campaign.id).where('message_id', '=', r.messageId).where('receipt', 'is', null).executeTakeFirst();
+      if (Number(updated.numUpdatedRows)) bump(r.delivered ? 'sms_delivered' : 'sms_undelivered');
+      else if (!final) receipts.push(r); // its row is not written yet
+    }
+  };
   await services.db.updateTable('scoping_campaigns').set({ status: 'running' }).where('id', '=', campaign.id).execute();
   try {
-    if (!campaign.dry_run && !services.mailer) throw new Error("Aucun serveur d'envoi (SMTP) n'est configuré sur la plateforme.");
+    if (!campaign.dry_run && channels.includes('email') && !services.mailer) throw new Error("Aucun serveur d'envoi (SMTP) n'est configuré sur la plateforme.");
+    if (!campaign.dry_run && channels.includes('sms')) {
+      const smpp = services.config.smpp;
+      if (!smpp) throw new Error("Aucun serveur SMS (SMPP_URL) n'est configuré sur la plateforme.");
+      sms = await openSmppChannel(parseSmppUrl(smpp.url), smpp.sender, { receipts: true, receiptWaitMs: smpp.receiptWaitMs });
+      sms.onReceipt!((r) => { receipts.push(r); });
+    }
     const results = await openResults(services, run);
     const total = Number((run.figures as { persons?: number } | null)?.persons ?? 0);
     const pack = await packOptions(services, run.organisation_id);
-    const done = new Set((await services.db.selectFrom('scoping_deliveries').select('person_ref')
-      .where('run_id', '=', run.id).where('status', '=', 'sent').execute()).map((d) => d.person_ref));
+    // What already left (sent), or may have (started, then the process died): never sent twice
+    // unless the campaign asks to retry the uncertain ones.
+    const previous = new Map((await services.db.selectFrom('scoping_deliveries').select(['person_ref', 'channel', 'status'])
+      .where('run_id', '=', run.id).where('status', 'in', ['sent', 'started']).orderBy('at').execute()).map((d) => [`${d.person_ref}\u0000${d.channel}`, d.status]));
+    const retryUncertain = ctx.payload.retryUncertain === true;
     const gap = 60_000 / campaign.per_minute;
+    let owed = 0; // rate-limit time the previous message costs (an SMS in 3 parts costs 3)
     let i = 0;
-    let sentSinceWait = false;
+    const row = (p: StoredPerson, channel: string, status: string, detail: string | null = null, messageId: string | null = null) => services.db.insertInto('scoping_deliveries').values({
+      organisation_id: run.organisation_id, run_id: run.id, campaign_id: campaign.id, person_ref: p.id, channel, status, detail, message_id: messageId, at: services.now(),
+    }).execute();
     for await (const p of results.persons()) {
       ctx.signal.throwIfAborted();
       i++;
-      let status: string;
-      let channel = 'email';
-      let detail: string | null = null;
-      if (done.has(p.id)) { counts.skipped!++; continue; }
-      if (!p.email) {
-        // No email: a letter when there is an address, else the SMS list, else nobody can be reached.
-        channel = p.postal ? 'letter' : p.phone?.mobile ? 'sms' : 'none';
-        status = p.postal ? 'to_letter' : p.phone?.mobile ? 'to_sms' : 'unreachable';
-      } else if (campaign.dry_run) {
-        status = 'simulated';
-      } else {
-        if (sentSinceWait) await sleep(gap, ctx.signal);
+      const reachable = channels.filter((c) => addressOn(p, c));
+      // The address or number in a minor's records may be the child's own: the letter goes to the representatives.
+      const held = p.minor && !campaign.include_minors && reachable.length > 0;
+      if (held) bump('minors_held');
+      const targets = held ? [] : reachable;
+      for (const c of targets) {
+        bump(`${c}_eligible`);
+        const before = previous.get(`${p.id}\u0000${c}`);
+        if (before === 'sent') { bump(`${c}_skipped`); continue; }
+        if (before === 'started' && !retryUncertain) { bump(`${c}_uncertain`); continue; }
+        const to = addressOn(p, c)!;
+        const text = c === 'email' ? letterText(asEnginePerson(p), pack).join('\n\n') : smsText(asEnginePerson(p), pack);
+        if (campaign.dry_run) {
+          if (c === 'sms') bump('sms_parts', planSms(text).parts.length);
+          bump(`${c}_simulated`);
+          await row(p, c, 'simulated');
+          continue;
+        }
+        if (owed) await sleep(owed, ctx.signal);
+        // Written before the attempt: if the process dies during it, the resume knows it may have left.
+        const started = await services.db.insertInto('scoping_deliveries').values({
+          organisation_id: run.organisation_id, run_id: run.id, campaign_id: campaign.id, person_ref: p.id, channel: c, status: 'started', at: services.now(),
+        }).returning('id').executeTakeFirstOrThrow();
+        let status = 'sent';
+        let detail: string | null = null;
+        let messageId: string | null = null;
         try {
-          await services.mailer!.send({ to: p.email, subject: EMAIL_SUBJECT, text: letterText(asEnginePerson(p), pack).join('\n\n') });
-          status = 'sent';
+          if (c === 'email') await services.mailer!.send({ to, subject: EMAIL_SUBJECT, text });
+          else { messageId = await sms!.deliver({ personId: p.id, to, text }); bump('sms_parts', sms!.cost({ personId: p.id, to, text })); }
         } catch (e) {
           status = 'failed';
           detail = cleanDetail(e);
         }
-        sentSinceWait = true;
+        owed = gap * (c === 'sms' ? sms!.cost({ personId: p.id, to, text }) : 1);
+        bump(`${c}_${status}`);
+        await services.db.updateTable('scoping_deliveries').set({ status, detail, message_id: messageId, at: services.now() }).where('id', '=', started.id).execute();
       }
-      counts[status] = (counts[status] ?? 0) + 1;
-      await services.db.insertInto('scoping_deliveries').values({
-        organisation_id: run.organisation_id, run_id: run.id, campaign_id: campaign.id, person_ref: p.id, channel, status, detail, at: services.now(),
-      }).execute();
+      if (!targets.length) {
+        // Nothing electronic this time: a letter when there is an address, else the SMS list, else nobody.
+        const status = p.postal ? 'to_letter' : p.phone?.mobile && !channels.includes('sms') ? 'to_sms' : 'unreachable';
+        bump(status);
+        await row(p, status === 'to_letter' ? 'letter' : status === 'to_sms' ? 'sms' : 'none', status, held ? 'mineur : courrier aux représentants légaux' : null);
+      }
+      if (receipts.length) await applyReceipts(false);
       if (i % 10 === 0 || i === total) {
         await ctx.progress({ done: i, total, ...counts });
         await services.db.updateTable('scoping_campaigns').set({ counts: json(counts) }).where('id', '=', campaign.id).execute();
       }
     }
+    // Closing waits a little for the receipts still expected.
+    await sms?.close();
+    sms = null;
+    await applyReceipts(true);
     await services.db.updateTable('scoping_campaigns').set({ status: 'done', counts: json(counts), finished_at: services.now() }).where('id', '=', campaign.id).execute();
     return counts;
   } catch (error) {
+    await sms?.close().catch(() => undefined);
+    await applyReceipts(true).catch(() => undefined);
     await services.db.updateTable('scoping_campaigns')
       .set({ status: ctx.signal.aborted ? 'cancelled' : 'failed', counts: json(counts), error: (error as Error).message.slice(0, 2000), finished_at: services.now() })
       .where('id', '=', campaign.id).execute();

@@ -3,9 +3,11 @@
 // figures into the CNIL dossier, and notify the persons.
 import { cnilDossierSchema, mergeDossier } from '@rempart/documents';
 import { json } from '@rempart/db';
-import { smsText, writeLettersPdf } from '@rempart/scoping';
-import { readFile } from 'node:fs/promises';
+import { smsText, writeLettersPdf, type PackOptions } from '@rempart/scoping';
+import { createReadStream } from 'node:fs';
+import { once } from 'node:events';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { defineRoute, type RequestContext, type RouteDef } from '../../platform/http.ts';
 import { SCOPING_CAMPAIGN, SCOPING_RUN } from './job.ts';
@@ -16,7 +18,7 @@ import { getIncidentRow } from '../incidents/service.ts';
 import { cancelJob, enqueueJob, jobView } from '../jobs/queue.ts';
 import { readDataset } from '../datasets/service.ts';
 import { cnilProposal, maskPerson, openResults, parseMapping, previewMapping, suggestMapping, type StoredPerson } from './service.ts';
-import { asEnginePerson, packOptions } from './campaign.ts';
+import { asEnginePerson, CAMPAIGN_CHANNELS, packOptions, type CampaignChannel } from './campaign.ts';
 import { say } from '../../platform/say.ts';
 
 const INC = '/api/v1/organisations/:orgId/incidents/:incidentId';
@@ -61,7 +63,7 @@ async function runView(ctx: RequestContext, run: RunRow) {
   };
 }
 
-function download(ctx: RequestContext, type: string, filename: string, content: Buffer | string) {
+function download(ctx: RequestContext, type: string, filename: string, content: Buffer | string | Readable) {
   ctx.reply.header('content-type', type).header('content-disposition', `attachment; filename="${filename}"`).header('cache-control', 'no-store');
   return ctx.reply.send(content);
 }
@@ -74,11 +76,20 @@ const personsQuery = z.object({
 });
 const PAGE = 50;
 
-async function collect(persons: AsyncIterable<StoredPerson>, keep: (p: StoredPerson) => boolean): Promise<StoredPerson[]> {
-  const out: StoredPerson[] = [];
-  for await (const p of persons) if (keep(p)) out.push(p);
-  return out;
+/** The persons due a letter (a postal address, no message sent), as they are read: one segment at a time. */
+export async function* letterPersons(persons: AsyncIterable<StoredPerson>, sent: Set<string>) {
+  for await (const p of persons) if (p.postal && !sent.has(p.id)) yield asEnginePerson(p);
 }
+
+const csvCell = (s: string) => (/[",;\n\r]/.test(s) || /^[=+\-@]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+
+/** The SMS list, a line per person with a mobile, written as the persons are read. */
+export async function* smsCsvLines(persons: AsyncIterable<StoredPerson>, pack: PackOptions) {
+  yield '\ufeffperson_id,phone,message\n';
+  for await (const p of persons) if (p.phone?.mobile) yield `${[p.id, p.phone.e164, smsText(asEnginePerson(p), pack)].map(csvCell).join(',')}\n`;
+}
+
+const sameChannels = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((c) => b.includes(c));
 
 export const scopingRoutes: RouteDef[] = [
   defineRoute({
@@ -263,28 +274,40 @@ export const scopingRoutes: RouteDef[] = [
     },
   }),
   defineRoute({
-    method: 'POST', path: `${RUN}/campaigns`, access: { permission: 'notification.send' }, tag: 'scoping', summary: 'Lancer la campagne de courriels (simulation d’abord, puis envoi)',
-    body: z.object({ dryRun: z.boolean(), perMinute: z.number().int().min(1).max(6000).default(60) }),
+    method: 'POST', path: `${RUN}/campaigns`, access: { permission: 'notification.send' }, tag: 'scoping', summary: 'Lancer la campagne de courriels et/ou de SMS (simulation d’abord, puis envoi)',
+    body: z.object({
+      dryRun: z.boolean(), perMinute: z.number().int().min(1).max(6000).default(60),
+      channels: z.array(z.enum(['email', 'sms'])).min(1, say('Choisissez au moins un canal : courriel ou SMS.', 'Choose at least one channel: email or SMS.')).max(2).default(['email']),
+      includeMinors: z.boolean().default(false),
+      /** Send again the messages whose sending was cut before it was confirmed (the server stopped mid-send). */
+      retryUncertain: z.boolean().default(false),
+    }),
     handler: async (ctx) => {
       const { org, run } = await runRow(ctx);
       const session = ctx.requireSession();
+      const channels = CAMPAIGN_CHANNELS.filter((c) => ctx.body.channels.includes(c));
       if (run.status !== 'done') throw errors.conflict('run_not_done', "L'analyse n'est pas terminée.");
       if (!ctx.body.dryRun) {
-        if (!ctx.services.mailer) throw errors.badRequest('smtp_missing', "Aucun serveur d'envoi (SMTP) n'est configuré sur la plateforme : utilisez les courriers et la liste SMS.");
-        const dry = await ctx.services.db.selectFrom('scoping_campaigns').select('id').where('run_id', '=', run.id).where('dry_run', '=', true).where('status', '=', 'done').executeTakeFirst();
-        if (!dry) throw errors.conflict('dry_run_first', 'Faites d’abord une simulation de la campagne et vérifiez son résultat.');
+        if (channels.includes('email') && !ctx.services.mailer) throw errors.badRequest('smtp_missing', "Aucun serveur d'envoi (SMTP) n'est configuré sur la plateforme : utilisez les courriers et la liste SMS.");
+        if (channels.includes('sms') && !ctx.services.config.smpp) throw errors.badRequest('smpp_missing', "Aucun serveur SMS (SMPP_URL) n'est configuré sur la plateforme : téléchargez la liste SMS pour l'envoyer autrement.");
+        // The real campaign must be the one simulated: same channels, same choice about minors.
+        const dries = await ctx.services.db.selectFrom('scoping_campaigns').select(['channels', 'include_minors']).where('run_id', '=', run.id).where('dry_run', '=', true).where('status', '=', 'done').execute();
+        if (!dries.some((d) => sameChannels(d.channels, channels) && d.include_minors === ctx.body.includeMinors)) throw errors.conflict('dry_run_first', 'Faites d’abord une simulation de cette campagne (mêmes canaux, même choix pour les mineurs) et vérifiez son résultat.');
       }
       const busy = await ctx.services.db.selectFrom('scoping_campaigns').select('id').where('run_id', '=', run.id).where('status', 'in', ['queued', 'running']).executeTakeFirst();
       if (busy) throw errors.conflict('campaign_running', 'Une campagne est déjà en cours pour cette analyse.');
       const campaign = await ctx.services.db.transaction().execute(async (trx) => {
-        const c = await trx.insertInto('scoping_campaigns').values({ organisation_id: org.id, run_id: run.id, dry_run: ctx.body.dryRun, per_minute: ctx.body.perMinute, created_by: session.userId, created_by_name: session.userName, created_at: ctx.services.now() }).returningAll().executeTakeFirstOrThrow();
-        const jobId = await enqueueJob(trx, { organisationId: org.id, kind: SCOPING_CAMPAIGN, payload: { campaignId: c.id } });
+        const c = await trx.insertInto('scoping_campaigns').values({
+          organisation_id: org.id, run_id: run.id, dry_run: ctx.body.dryRun, per_minute: ctx.body.perMinute, channels: json(channels), include_minors: ctx.body.includeMinors,
+          created_by: session.userId, created_by_name: session.userName, created_at: ctx.services.now(),
+        }).returningAll().executeTakeFirstOrThrow();
+        const jobId = await enqueueJob(trx, { organisationId: org.id, kind: SCOPING_CAMPAIGN, payload: { campaignId: c.id, retryUncertain: ctx.body.retryUncertain } });
         await trx.updateTable('scoping_campaigns').set({ job_id: jobId }).where('id', '=', c.id).execute();
-        await ctx.audit(trx, { action: ctx.body.dryRun ? 'scoping.campaign_dry_run' : 'scoping.campaign_send', objectType: 'scoping_run', objectId: run.id, outcome: 'success', details: { campaignId: c.id, perMinute: ctx.body.perMinute } });
+        await ctx.audit(trx, { action: ctx.body.dryRun ? 'scoping.campaign_dry_run' : 'scoping.campaign_send', objectType: 'scoping_run', objectId: run.id, outcome: 'success', details: { campaignId: c.id, perMinute: ctx.body.perMinute, channels, includeMinors: ctx.body.includeMinors, retryUncertain: ctx.body.retryUncertain } });
         return c;
       });
       ctx.reply.code(202);
-      return { id: campaign.id, dryRun: campaign.dry_run, status: campaign.status };
+      return { id: campaign.id, dryRun: campaign.dry_run, status: campaign.status, channels, includeMinors: campaign.include_minors };
     },
   }),
   defineRoute({
@@ -304,40 +327,69 @@ export const scopingRoutes: RouteDef[] = [
     },
   }),
   defineRoute({
-    method: 'GET', path: `${RUN}/campaigns`, access: { permission: 'dataset.read' }, tag: 'scoping', summary: 'Suivi de la campagne de notification',
+    method: 'GET', path: `${RUN}/campaigns`, access: { permission: 'dataset.read' }, tag: 'scoping', summary: 'Suivi de la campagne de notification, par canal',
     handler: async (ctx) => {
       const { run } = await runRow(ctx);
       const campaigns = await ctx.services.db.selectFrom('scoping_campaigns').selectAll().where('run_id', '=', run.id).orderBy('created_at', 'desc').execute();
-      // Follow-up counts one outcome per person: the latest real one (a dry run never counts as sent).
+      // One outcome per person and channel: the latest real one (a dry run never counts as sent).
       const deliveries = await ctx.services.db.selectFrom('scoping_deliveries').innerJoin('scoping_campaigns', 'scoping_campaigns.id', 'scoping_deliveries.campaign_id')
-        .select(['scoping_deliveries.person_ref', 'scoping_deliveries.status', 'scoping_deliveries.at']).where('scoping_deliveries.run_id', '=', run.id).where('scoping_campaigns.dry_run', '=', false)
-        .orderBy('scoping_deliveries.at').execute();
-      const last = new Map<string, string>();
-      for (const d of deliveries) if (last.get(d.person_ref) !== 'sent') last.set(d.person_ref, d.status);
-      const followUp: Record<string, number> = { sent: 0, failed: 0, to_letter: 0, to_sms: 0, unreachable: 0 };
-      for (const s of last.values()) followUp[s] = (followUp[s] ?? 0) + 1;
+        .select(['scoping_deliveries.person_ref', 'scoping_deliveries.channel', 'scoping_deliveries.status', 'scoping_deliveries.receipt'])
+        .where('scoping_deliveries.run_id', '=', run.id).where('scoping_campaigns.dry_run', '=', false)
+        .orderBy('scoping_deliveries.at').orderBy('scoping_deliveries.id').execute();
+      const electronic = new Map<string, { status: string; receipt: string | null }>();
+      const fallback = new Map<string, string>();
+      for (const d of deliveries) {
+        if ((d.channel === 'email' || d.channel === 'sms') && d.status !== 'to_sms') {
+          const key = `${d.person_ref}\u0000${d.channel}`;
+          if (electronic.get(key)?.status !== 'sent') electronic.set(key, { status: d.status, receipt: d.receipt });
+        } else fallback.set(d.person_ref, d.status);
+      }
+      const channels: Record<CampaignChannel, { planned: number | null; sent: number; failed: number; uncertain: number; pending: number | null; delivered: number; undelivered: number }> = {
+        email: { planned: null, sent: 0, failed: 0, uncertain: 0, pending: null, delivered: 0, undelivered: 0 },
+        sms: { planned: null, sent: 0, failed: 0, uncertain: 0, pending: null, delivered: 0, undelivered: 0 },
+      };
+      for (const [key, d] of electronic) {
+        const c = channels[key.slice(key.indexOf('\u0000') + 1) as CampaignChannel];
+        if (d.status === 'sent') c.sent++; else if (d.status === 'failed') c.failed++; else if (d.status === 'started') c.uncertain++;
+        if (d.receipt === 'delivered') c.delivered++; else if (d.receipt === 'undelivered') c.undelivered++;
+      }
+      // Persons to reach on a channel: what the latest finished campaign on it counted.
+      for (const name of CAMPAIGN_CHANNELS) {
+        const latest = campaigns.find((k) => k.status === 'done' && k.channels.includes(name));
+        if (!latest) continue;
+        const c = channels[name];
+        c.planned = Number(latest.counts[`${name}_eligible`] ?? 0);
+        c.pending = Math.max(0, c.planned - c.sent - c.failed - c.uncertain);
+      }
+      const letters = { to_letter: 0, to_sms: 0, unreachable: 0 };
+      for (const [person, status] of fallback) if (status in letters && ![...CAMPAIGN_CHANNELS].some((c) => electronic.get(`${person}\u0000${c}`)?.status === 'sent')) letters[status as keyof typeof letters]++;
       const persons = Number((run.figures as { persons?: number } | null)?.persons ?? 0);
       return {
-        persons, followUp, notYet: Math.max(0, persons - last.size),
-        campaigns: campaigns.map((c) => ({ id: c.id, dryRun: c.dry_run, status: c.status, counts: c.counts, perMinute: c.per_minute, error: c.error, createdByName: c.created_by_name, createdAt: new Date(c.created_at).toISOString(), finishedAt: c.finished_at ? new Date(c.finished_at).toISOString() : null })),
+        persons, channels, letters,
+        smsAvailable: !!ctx.services.config.smpp, emailAvailable: !!ctx.services.mailer,
+        campaigns: campaigns.map((c) => ({ id: c.id, dryRun: c.dry_run, status: c.status, channels: c.channels, includeMinors: c.include_minors, counts: c.counts, perMinute: c.per_minute, error: c.error, createdByName: c.created_by_name, createdAt: new Date(c.created_at).toISOString(), finishedAt: c.finished_at ? new Date(c.finished_at).toISOString() : null })),
       };
     },
   }),
   defineRoute({
-    method: 'GET', path: `${RUN}/letters.pdf`, access: { permission: 'dataset.read' }, tag: 'scoping', summary: 'Courriers aux personnes sans courriel envoyé (PDF, lecture tracée)', produces: 'application/pdf',
+    method: 'GET', path: `${RUN}/letters.pdf`, access: { permission: 'dataset.read' }, tag: 'scoping', summary: 'Courriers aux personnes sans message envoyé (PDF, lecture tracée)', produces: 'application/pdf',
     handler: async (ctx) => {
       const { org, run } = await runRow(ctx);
       const results = await openResults(ctx.services, run);
       const sent = new Set((await ctx.services.db.selectFrom('scoping_deliveries').select('person_ref').where('run_id', '=', run.id).where('status', '=', 'sent').execute()).map((d) => d.person_ref));
-      const persons = (await collect(results.persons(), (p) => !!p.postal && !sent.has(p.id))).map(asEnginePerson);
-      // writeLettersPdf streams to a file: a private scratch one.
-      const pdf = await withScratchDir(ctx.services, 'letters', async (dir) => {
+      const pack = await packOptions(ctx.services, org.id);
+      // Written segment by segment to a private scratch file, audited with its count, then streamed:
+      // an incomplete PDF is never sent, and no list of persons is held in memory.
+      return withScratchDir(ctx.services, 'letters', async (dir) => {
         const file = path.join(dir, 'courriers.pdf');
-        await writeLettersPdf(persons, file, await packOptions(ctx.services, org.id), run.notification_date);
-        return readFile(file);
+        const letters = await writeLettersPdf(letterPersons(results.persons(), sent), file, pack, run.notification_date);
+        await ctx.auditRead('scoping_run', run.id, { what: 'letters', persons: letters });
+        const stream = createReadStream(file);
+        const closed = once(stream, 'close');
+        download(ctx, 'application/pdf', `courriers-${run.id.slice(0, 8)}.pdf`, stream);
+        await closed;
+        return ctx.reply;
       });
-      await ctx.auditRead('scoping_run', run.id, { what: 'letters', persons: persons.length });
-      return download(ctx, 'application/pdf', `courriers-${run.id.slice(0, 8)}.pdf`, pdf);
     },
   }),
   defineRoute({
@@ -346,10 +398,10 @@ export const scopingRoutes: RouteDef[] = [
       const { org, run } = await runRow(ctx);
       const results = await openResults(ctx.services, run);
       const pack = await packOptions(ctx.services, org.id);
-      const cell = (s: string) => (/[",;\n\r]/.test(s) || /^[=+\-@]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-      const rows = (await collect(results.persons(), (p) => !!p.phone?.mobile)).map((p) => [p.id, p.phone!.e164, smsText(asEnginePerson(p), pack)].map(cell).join(','));
-      await ctx.auditRead('scoping_run', run.id, { what: 'sms', persons: rows.length });
-      return download(ctx, 'text/csv; charset=utf-8', `sms-${run.id.slice(0, 8)}.csv`, `\ufeffperson_id,phone,message\n${rows.join('\n')}\n`);
+      // The count of persons with a mobile is in the run's figures: the read is audited before any row leaves.
+      const persons = Number((run.figures as { reachable?: { sms?: number } } | null)?.reachable?.sms ?? 0);
+      await ctx.auditRead('scoping_run', run.id, { what: 'sms', persons });
+      return download(ctx, 'text/csv; charset=utf-8', `sms-${run.id.slice(0, 8)}.csv`, Readable.from(smsCsvLines(results.persons(), pack)));
     },
   }),
 ];
