@@ -61,7 +61,7 @@ export function newMapper(mapping: Mapping | null): Mapper {
  * `ev` puts the two back together for the rules.
  */
 export async function createEventTables(con: DuckDBConnection): Promise<void> {
-  await con.run(`CREATE OR REPLACE TABLE g (f INTEGER, clean BOOLEAN, u VARCHAR, ip VARCHAR, country VARCHAR, ua VARCHAR, action VARCHAR, outcome VARCHAR, module VARCHAR, rec VARCHAR, n BIGINT, bad_t BIGINT, ft BIGINT, ts BIGINT[])`);
+  await con.run(`CREATE OR REPLACE TABLE g (f INTEGER, clean BOOLEAN, u VARCHAR, ip VARCHAR, country VARCHAR, ua VARCHAR, action VARCHAR, outcome VARCHAR, module VARCHAR, rec VARCHAR, ts BIGINT[])`);
 }
 
 /** Rows appended by the Node reader (already normalised), grouped into `g` once the file is read. */
@@ -127,8 +127,9 @@ async function loadWithDuckDB(con: DuckDBConnection, path: string, fileIndex: nu
     : `"@timestamp" AS ts, "user.name" AS u, "source.ip" AS ip, "source.geo.country_iso_code" AS country, "user_agent.original" AS ua, "event.action" AS action, "event.outcome" AS outcome, "app.module" AS module, records AS rec`;
   // The column lists are constants of this file; only the path and the file number are parameters.
   // One pass: the raw values are grouped as they are (normalising them per distinct combination
-  // later costs nothing) and only the time is converted per event.
-  const sql = `INSERT INTO g SELECT $f, true, u, ip, country, ua, action, outcome, module, rec, count(*), count(*) FILTER (WHERE ms IS NULL), min(ms), list(ms) FILTER (WHERE ms IS NOT NULL)
+  // later costs nothing) and only the time is converted per event. The list is the only aggregate:
+  // counts, unreadable times and first times are read from it afterwards, per combination.
+  const sql = `INSERT INTO g SELECT $f, true, u, ip, country, ua, action, outcome, module, rec, list(ms)
     FROM (SELECT epoch_ms(TRY_CAST(ts AS TIMESTAMPTZ)) AS ms, * EXCLUDE (ts) FROM (SELECT ${select} FROM read_ndjson($path, columns=${shape === 'nested' ? NESTED_COLUMNS : DOTTED_COLUMNS}, maximum_object_size=33554432)))
     GROUP BY u, ip, country, ua, action, outcome, module, rec`;
   try {
@@ -139,7 +140,8 @@ async function loadWithDuckDB(con: DuckDBConnection, path: string, fileIndex: nu
     // An unreadable line stops DuckDB's reader: the caller re-reads this file line by line.
     return { ok: false, inserted: 0, invalid: { time: 0, user: 0 } };
   }
-  const counts = (await con.runAndReadAll(`SELECT coalesce(sum(n), 0)::DOUBLE n, coalesce(sum(bad_t), 0)::DOUBLE bad_t, coalesce(sum(n - bad_t) FILTER (WHERE ${NORMALISED.u} IS NULL), 0)::DOUBLE bad_u FROM g WHERE f = $f`, { f: fileIndex })).getRowObjectsJS()[0] as { n: number; bad_t: number; bad_u: number };
+  const counts = (await con.runAndReadAll(`SELECT coalesce(sum(len(ts)), 0)::DOUBLE n, coalesce(sum(len(ts) - list_count(ts)), 0)::DOUBLE bad_t,
+      coalesce(sum(list_count(ts)) FILTER (WHERE ${NORMALISED.u} IS NULL), 0)::DOUBLE bad_u FROM g WHERE f = $f`, { f: fileIndex })).getRowObjectsJS()[0] as { n: number; bad_t: number; bad_u: number };
   return { ok: true, inserted: counts.n, invalid: { time: counts.bad_t, user: counts.bad_u } };
 }
 
@@ -217,7 +219,7 @@ async function loadWithNode(con: DuckDBConnection, path: string, fileIndex: numb
     if (appender) appender.closeSync();
   }
   if (append) {
-    await con.run(`INSERT INTO g SELECT f, false, u, ip, country, ua, action, outcome, module, records::VARCHAR, count(*), 0, min(t), list(t) FROM raw GROUP BY ALL`);
+    await con.run(`INSERT INTO g SELECT f, false, u, ip, country, ua, action, outcome, module, records::VARCHAR, list(t) FROM raw GROUP BY ALL`);
     await con.run('DROP TABLE raw');
   }
   return { lines, accepted, rejected };
@@ -265,7 +267,7 @@ export async function loadEvents(con: DuckDBConnection, paths: string[], options
   const n = (column: keyof typeof NORMALISED) => `CASE WHEN clean THEN ${NORMALISED[column]} ELSE ${column === 'records' ? 'rec::BIGINT' : column} END`;
   // `rowid` numbers the combinations: an internal key only, never part of any output or order.
   await con.run(`CREATE OR REPLACE TABLE k AS SELECT rowid AS kid, f, ${n('u')} AS u, ${n('ip')} AS ip, ${n('country')} AS country, ${n('ua')} AS ua,
-      ${n('action')} AS action, ${n('outcome')} AS outcome, ${n('module')} AS module, ${n('records')} AS records, n - bad_t AS n, ft FROM g`);
+      ${n('action')} AS action, ${n('outcome')} AS outcome, ${n('module')} AS module, ${n('records')} AS records, len(ts) AS n, list_min(ts) AS ft FROM g`);
   await con.run('CREATE OR REPLACE TABLE evt AS SELECT rowid AS kid, unnest(ts) AS t FROM g');
   await con.run('DROP TABLE g');
   options.timer?.mark('load: dictionary and events');
