@@ -266,9 +266,9 @@ export async function loadEvents(con: DuckDBConnection, paths: string[], options
   options.timer?.mark('load: files');
   const n = (column: keyof typeof NORMALISED) => `CASE WHEN clean THEN ${NORMALISED[column]} ELSE ${column === 'records' ? 'rec::BIGINT' : column} END`;
   // `rowid` numbers the combinations: an internal key only, never part of any output or order.
-  await con.run(`CREATE OR REPLACE TABLE k AS SELECT rowid AS kid, f, ${n('u')} AS u, ${n('ip')} AS ip, ${n('country')} AS country, ${n('ua')} AS ua,
+  await con.run(`CREATE OR REPLACE TABLE k AS SELECT rowid::INTEGER AS kid, f, ${n('u')} AS u, ${n('ip')} AS ip, ${n('country')} AS country, ${n('ua')} AS ua,
       ${n('action')} AS action, ${n('outcome')} AS outcome, ${n('module')} AS module, ${n('records')} AS records, len(ts) AS n, list_min(ts) AS ft FROM g`);
-  await con.run('CREATE OR REPLACE TABLE evt AS SELECT rowid AS kid, unnest(ts) AS t FROM g');
+  await con.run('CREATE OR REPLACE TABLE evt AS SELECT rowid::INTEGER AS kid, unnest(ts) AS t FROM g');
   await con.run('DROP TABLE g');
   options.timer?.mark('load: dictionary and events');
   if (options.since !== undefined || options.until !== undefined) {
