@@ -179,6 +179,7 @@ export async function scanFiles(files: string[], options: ScanOptions = {}): Pro
     temp_directory: `${dbPath}.tmp`,
   });
   const con = await instance.connect();
+  const connections = [con];
   timer.mark('open');
   // Offset-less timestamps in canonical files are Paris local time, as in @rempart/ingest.
   await con.run("SET TimeZone = 'Europe/Paris'");
@@ -191,7 +192,10 @@ export async function scanFiles(files: string[], options: ScanOptions = {}): Pro
     timer.mark('load');
     const ctx = await prepareContext(con, timer);
     const enabled = rules.length;
-    const hits = await runDetectors(ctx, rules, (rule, i) => progress?.({ phase: 'detect', files: files.length, fraction: i / enabled, linesRead: stats.linesRead, rule: rule.id }), options.signal, timer);
+    const second = await instance.connect();
+    connections.push(second);
+    await second.run("SET TimeZone = 'Europe/Paris'");
+    const hits = await runDetectors(ctx, rules, (rule, i) => progress?.({ phase: 'detect', files: files.length, fraction: i / enabled, linesRead: stats.linesRead, rule: rule.id }), options.signal, timer, [con, second]);
     progress?.({ phase: 'explain', files: files.length, fraction: 0, linesRead: stats.linesRead });
     const accounts = await explain(con, hits, options.maxEvidence ?? 20);
     timer.mark('evidence');
@@ -221,7 +225,7 @@ export async function scanFiles(files: string[], options: ScanOptions = {}): Pro
       series,
     };
   } finally {
-    con.closeSync();
+    for (const c of connections) c.closeSync();
     instance.closeSync();
     for (const suffix of ['', '.wal', '.tmp']) rmSync(`${dbPath}${suffix}`, { recursive: true, force: true });
   }
