@@ -3,6 +3,7 @@
 // parameters; the SQL text itself is constant.
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { list, num, str, type DetectorName, type Rule } from './rules.ts';
+import type { Timer } from './timings.ts';
 
 export const DAY = 86_400_000;
 export const HOUR = 3_600_000;
@@ -32,18 +33,26 @@ export interface Context {
   firstSeen: Map<string, number>; // account → first event
 }
 
-export async function prepareContext(con: DuckDBConnection): Promise<Context> {
+export async function prepareContext(con: DuckDBConnection, timer?: Timer): Promise<Context> {
+  // One pass over the events at the (account, UTC hour) grain, on integers only (the account,
+  // address and action tests are properties of the value combination, computed once per
+  // combination): the hour-of-day profiles, the view/search and export volumes, the daily series
+  // and the candidates for concurrent sessions all come from it instead of each rule re-grouping
+  // every event.
+  await con.run(`CREATE OR REPLACE TEMP TABLE kx AS SELECT kid, dense_rank() OVER (ORDER BY u) AS uid,
+      CASE WHEN ip IS NOT NULL AND outcome <> 'failure' THEN dense_rank() OVER (ORDER BY ip) END AS okip,
+      action IN ('view', 'search') AS vs, action = 'export' AS xp, CASE WHEN action = 'export' THEN records END AS xr FROM k`);
+  await con.run(`CREATE OR REPLACE TEMP TABLE uh0 AS SELECT x.uid, e.t // 3600000 AS hb, count(*) AS c, min(e.t) AS ft, max(e.t) AS lt,
+      count(*) FILTER (WHERE x.vs) AS vc, min(e.t) FILTER (WHERE x.vs) AS vft, max(e.t) FILTER (WHERE x.vs) AS vlt,
+      sum(x.xr) AS xrec, min(e.t) FILTER (WHERE x.xp) AS xft, max(e.t) FILTER (WHERE x.xp) AS xlt,
+      coalesce(min(x.okip) <> max(x.okip), false) AS multi_ip
+    FROM evt e JOIN kx x ON x.kid = e.kid GROUP BY x.uid, hb`);
+  timer?.mark('context: uh0');
   // Paris day and hour of each UTC hour bucket: offsets change on whole hours in Europe/Paris.
   await con.run(`CREATE OR REPLACE TABLE hours AS SELECT hb, CAST(timezone('Europe/Paris', to_timestamp(hb * 3600)) AS DATE) AS lday,
-      hour(timezone('Europe/Paris', to_timestamp(hb * 3600)))::INTEGER AS lhour FROM (SELECT DISTINCT hb FROM ev)`);
-  // One pass over the events at the (account, UTC hour) grain: the hour-of-day profiles, the
-  // view/search and export volumes, the daily series and the candidates for concurrent sessions
-  // all come from it instead of each rule re-grouping every event.
-  await con.run(`CREATE OR REPLACE TABLE uh AS SELECT g.*, h.lday, h.lhour FROM (SELECT u, hb, count(*) AS c, min(t) AS ft, max(t) AS lt,
-      count(*) FILTER (WHERE action IN ('view', 'search')) AS vc, min(t) FILTER (WHERE action IN ('view', 'search')) AS vft, max(t) FILTER (WHERE action IN ('view', 'search')) AS vlt,
-      sum(records) FILTER (WHERE action = 'export') AS xrec, min(t) FILTER (WHERE action = 'export') AS xft, max(t) FILTER (WHERE action = 'export') AS xlt,
-      coalesce(min(ip) FILTER (WHERE outcome <> 'failure') <> max(ip) FILTER (WHERE outcome <> 'failure'), false) AS multi_ip
-    FROM ev GROUP BY u, hb) g JOIN hours h ON h.hb = g.hb`);
+      hour(timezone('Europe/Paris', to_timestamp(hb * 3600)))::INTEGER AS lhour FROM (SELECT DISTINCT hb FROM uh0)`);
+  await con.run(`CREATE OR REPLACE TABLE uh AS SELECT a.u, g.* EXCLUDE (uid), h.lday, h.lhour FROM uh0 g JOIN (SELECT DISTINCT x.uid, k.u FROM kx x JOIN k ON k.kid = x.kid) a ON a.uid = g.uid JOIN hours h ON h.hb = g.hb`);
+  timer?.mark('context: uh');
   // Per account and Paris hour: the basis of the hour-of-day profiles (leave-one-day-out). Not
   // regrouped: (account, day, hour) repeats only in the hour the clocks go back, and every use of
   // this view sums over it.
@@ -52,10 +61,12 @@ export async function prepareContext(con: DuckDBConnection): Promise<Context> {
   // First use and count of each address (with its country), module and client per account,
   // successes only, in one pass: the "never seen before" rules read this small table.
   await con.run(`CREATE OR REPLACE TABLE firsts AS SELECT CASE WHEN GROUPING(ip) = 0 THEN 'ip' WHEN GROUPING(module) = 0 THEN 'module' ELSE 'ua' END AS kind,
-      u, ip, country, module, ua, min(t) AS ft, count(*) AS n
-    FROM ev WHERE outcome <> 'failure' GROUP BY GROUPING SETS ((u, ip, country), (u, module), (u, ua))`);
+      u, ip, country, module, ua, min(ft) AS ft, sum(n)::BIGINT AS n
+    FROM k WHERE outcome <> 'failure' GROUP BY GROUPING SETS ((u, ip, country), (u, module), (u, ua))`);
+  timer?.mark('context: firsts');
   const firstSeen = new Map<string, number>();
   for (const r of await rows(con, 'SELECT u, first_t::DOUBLE AS f FROM acct')) firstSeen.set(s(r.u), n(r.f));
+  timer?.mark('context');
   return { con, firstSeen };
 }
 
@@ -368,7 +379,7 @@ const detectors: Record<DetectorName, (ctx: Context, rule: Rule) => Promise<Hit[
 
   async new_account_same_ip(ctx, rule) {
     const found = await rows(ctx.con, `
-      WITH fa AS (SELECT u, min(t) AS ft, min({'k': t, 'v': ip}).v AS ip FROM ev GROUP BY u),
+      WITH fa AS (SELECT u, min(ft) AS ft, min({'k': ft, 'v': ip}).v AS ip FROM k GROUP BY u),
       ad AS (SELECT u AS admin, t, ip FROM ev WHERE action = 'admin' AND ip IS NOT NULL)
       SELECT fa.u, fa.ft::DOUBLE AS ft, fa.ip, ad.admin, max(ad.t)::DOUBLE AS at
       FROM fa JOIN ad ON ad.ip = fa.ip AND ad.admin <> fa.u AND fa.ft BETWEEN ad.t AND ad.t + $max
@@ -399,14 +410,25 @@ export function round(value: number, digits: number): number {
   return Math.round(value * f) / f;
 }
 
-export async function runDetectors(ctx: Context, rules: Rule[], onRule?: (rule: Rule, index: number) => void, signal?: AbortSignal): Promise<Hit[]> {
-  const hits: Hit[] = [];
-  let index = 0;
-  for (const rule of rules) {
-    if (!rule.enabled) continue;
-    if (signal?.aborted) throw signal.reason ?? new Error('aborted');
-    onRule?.(rule, index++);
-    hits.push(...(await detectors[rule.detector](ctx, rule)));
-  }
-  return hits;
+/**
+ * Runs the rules, each on one of `connections` (default: the context's own) as it comes free:
+ * the rule queries are independent reads of the same tables, and most are too small for DuckDB to
+ * spread over both cores by itself. Hits come back in rule order whatever the timing.
+ */
+export async function runDetectors(ctx: Context, rules: Rule[], onRule?: (rule: Rule, index: number) => void, signal?: AbortSignal, timer?: Timer, connections: DuckDBConnection[] = [ctx.con]): Promise<Hit[]> {
+  const enabled = rules.filter((r) => r.enabled);
+  const results: Hit[][] = new Array(enabled.length);
+  let next = 0;
+  const worker = async (con: DuckDBConnection) => {
+    while (next < enabled.length) {
+      const index = next++;
+      const rule = enabled[index] as Rule;
+      if (signal?.aborted) throw signal.reason ?? new Error('aborted');
+      onRule?.(rule, index);
+      results[index] = await detectors[rule.detector]({ ...ctx, con }, rule);
+      timer?.mark(`rule ${rule.id}`);
+    }
+  };
+  await Promise.all(connections.map(worker));
+  return results.flat();
 }

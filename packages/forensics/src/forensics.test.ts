@@ -208,3 +208,29 @@ describe('rules', () => {
     expect(readFileSync(logs).length).toBeGreaterThan(0);
   });
 });
+
+describe('phase timings', () => {
+  it('REMPART_FORENSICS_TIMINGS=1 prints each phase with its CPU time on stderr, and nothing without it', async () => {
+    const path = join(dir, 'small.ndjson');
+    const line = (i: number) => JSON.stringify({ '@timestamp': new Date(Date.UTC(2024, 0, 1, 8, i)).toISOString(), user: { name: `u${i % 3}` }, source: { ip: '10.0.0.1' }, event: { action: 'view', outcome: 'success' }, app: { module: 'main_courante' }, records: 1 });
+    writeFileSync(path, `${Array.from({ length: 20 }, (_, i) => line(i)).join('\n')}\n`);
+    const written: string[] = [];
+    const original = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string | Uint8Array) => written.push(String(chunk)) > 0) as typeof process.stderr.write;
+    let quiet: string[];
+    try {
+      await scanFiles([path]);
+      quiet = written.splice(0);
+      process.env.REMPART_FORENSICS_TIMINGS = '1';
+      await scanFiles([path]);
+    } finally {
+      delete process.env.REMPART_FORENSICS_TIMINGS;
+      process.stderr.write = original;
+    }
+    expect(quiet.join('')).not.toContain('[forensics]');
+    const lines = written.join('').split('\n').filter((l) => l.startsWith('[forensics]'));
+    expect(lines.some((l) => /^\[forensics\] load: read_ndjson +\d+\.\d{3} s, cpu \d+\.\d{3} s \(total \d+\.\d{3} s\)$/.test(l))).toBe(true);
+    expect(lines.filter((l) => l.includes(' rule ')).length).toBe(loadRules().filter((r) => r.enabled).length);
+    expect(lines.at(-1)).toContain('series');
+  });
+});

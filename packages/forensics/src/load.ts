@@ -6,6 +6,7 @@ import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Timer } from './timings.ts';
 import { createMapper, detectFormat, readBatches, type IngestIssue, type Mapping, type Mapper } from '@rempart/ingest';
 
 export const CANONICAL_FIELDS = ['@timestamp', 'user.name', 'source.ip', 'source.geo.country_iso_code', 'user_agent.original', 'event.action', 'event.outcome', 'app.module', 'records'] as const;
@@ -37,6 +38,7 @@ export interface LoadOptions {
   onFileProgress?: (file: string, fileIndex: number, fraction: number, linesSoFar: number) => void;
   /** Force the Node reader even for canonical NDJSON (tests compare both paths). */
   forceNode?: boolean;
+  timer?: Timer;
 }
 
 const MAX_LOCATED = 20;
@@ -50,8 +52,21 @@ export function newMapper(mapping: Mapping | null): Mapper {
   });
 }
 
-export async function createRawTable(con: DuckDBConnection): Promise<void> {
-  await con.run(`CREATE OR REPLACE TABLE raw (f INTEGER, t BIGINT, hb BIGINT, u VARCHAR, ip VARCHAR, country VARCHAR, ua VARCHAR, action VARCHAR, outcome VARCHAR, module VARCHAR, records BIGINT)`);
+/**
+ * Events are stored as a small dictionary of distinct value combinations (`k`: account, address,
+ * country, client, action, outcome, module, records — a few tens of thousands even for a year) and
+ * one narrow row per event (`evt`: combination id and time). The JSON reader fills the dictionary
+ * in the same pass that reads the file, grouping on the raw values and collecting the times in a
+ * list: storing 20 million strings costs more than parsing them, twelve bytes per event do not.
+ * `ev` puts the two back together for the rules.
+ */
+export async function createEventTables(con: DuckDBConnection): Promise<void> {
+  await con.run(`CREATE OR REPLACE TABLE g (f INTEGER, clean BOOLEAN, u VARCHAR, ip VARCHAR, country VARCHAR, ua VARCHAR, action VARCHAR, outcome VARCHAR, module VARCHAR, rec VARCHAR, ts BIGINT[])`);
+}
+
+/** Rows appended by the Node reader (already normalised), grouped into `g` once the file is read. */
+async function createRawTable(con: DuckDBConnection): Promise<void> {
+  await con.run(`CREATE OR REPLACE TABLE raw (f INTEGER, t BIGINT, u VARCHAR, ip VARCHAR, country VARCHAR, ua VARCHAR, action VARCHAR, outcome VARCHAR, module VARCHAR, records BIGINT)`);
 }
 
 /** Nested (`{"user":{"name":…}}`) or dotted (`{"user.name":…}`) keys, judged on the first JSON line. */
@@ -111,33 +126,44 @@ async function loadWithDuckDB(con: DuckDBConnection, path: string, fileIndex: nu
     ? `"@timestamp" AS ts, "user".name AS u, "source".ip AS ip, "source".geo.country_iso_code AS country, "user_agent".original AS ua, "event".action AS action, "event".outcome AS outcome, "app".module AS module, records AS rec`
     : `"@timestamp" AS ts, "user.name" AS u, "source.ip" AS ip, "source.geo.country_iso_code" AS country, "user_agent.original" AS ua, "event.action" AS action, "event.outcome" AS outcome, "app.module" AS module, records AS rec`;
   // The column lists are constants of this file; only the path and the file number are parameters.
-  // One pass: normalised values and the UTC hour bucket (local days and hours come later from the
-  // few thousand distinct buckets, not from a time-zone conversion per event).
-  // Values already clean (the usual case) are kept as they are: a string function on every value of
-  // every event costs a quarter of the load; only values that need it are trimmed or lowered.
-  const sql = `INSERT INTO raw SELECT $f, ms, ms // 3600000,
-      CASE WHEN u = '' THEN NULL WHEN u LIKE ' %' OR u LIKE '% ' THEN NULLIF(trim(u), '') ELSE u END,
-      CASE WHEN ip = '' THEN NULL WHEN ip LIKE ' %' OR ip LIKE '% ' THEN NULLIF(trim(ip), '') ELSE ip END,
-      NULLIF(upper(trim(country)), ''), NULLIF(ua, ''),
-      CASE WHEN action IN ('login', 'logout', 'view', 'search', 'create', 'update', 'delete', 'export', 'print', 'admin') THEN action ELSE coalesce(lower(trim(action)), '') END,
-      CASE WHEN outcome IN ('success', 'failure') THEN outcome ELSE coalesce(lower(trim(outcome)), 'unknown') END,
-      CASE WHEN module LIKE ' %' OR module LIKE '% ' THEN trim(module) ELSE coalesce(module, '') END,
-      coalesce(TRY_CAST(rec AS BIGINT), 0)
-    FROM (SELECT epoch_ms(TRY_CAST(ts AS TIMESTAMPTZ)) AS ms, * EXCLUDE (ts) FROM (SELECT ${select} FROM read_ndjson($path, columns=${shape === 'nested' ? NESTED_COLUMNS : DOTTED_COLUMNS}, maximum_object_size=33554432)))`;
+  // One pass: the raw values are grouped as they are (normalising them per distinct combination
+  // later costs nothing) and only the time is converted per event. The list is the only aggregate:
+  // counts, unreadable times and first times are read from it afterwards, per combination.
+  const sql = `INSERT INTO g SELECT $f, true, u, ip, country, ua, action, outcome, module, rec, list(ms)
+    FROM (SELECT epoch_ms(TRY_CAST(ts AS TIMESTAMPTZ)) AS ms, * EXCLUDE (ts) FROM (SELECT ${select} FROM read_ndjson($path, columns=${shape === 'nested' ? NESTED_COLUMNS : DOTTED_COLUMNS}, maximum_object_size=33554432)))
+    GROUP BY u, ip, country, ua, action, outcome, module, rec`;
   try {
     await withProgress(con, con.run(sql, { f: fileIndex, path }), (fraction) => options.onFileProgress?.(basename(path), fileIndex, fraction, 0), options.signal);
+    options.timer?.mark('load: read_ndjson');
   } catch (error) {
     if (options.signal?.aborted) throw error;
     // An unreadable line stops DuckDB's reader: the caller re-reads this file line by line.
     return { ok: false, inserted: 0, invalid: { time: 0, user: 0 } };
   }
-  const counts = (await con.runAndReadAll(`SELECT count(*)::DOUBLE n, count(*) FILTER (WHERE t IS NULL)::DOUBLE bad_t, count(*) FILTER (WHERE t IS NOT NULL AND u IS NULL)::DOUBLE bad_u FROM raw WHERE f = $f`, { f: fileIndex })).getRowObjectsJS()[0] as { n: number; bad_t: number; bad_u: number };
+  const counts = (await con.runAndReadAll(`SELECT coalesce(sum(len(ts)), 0)::DOUBLE n, coalesce(sum(len(ts) - list_count(ts)), 0)::DOUBLE bad_t,
+      coalesce(sum(list_count(ts)) FILTER (WHERE ${NORMALISED.u} IS NULL), 0)::DOUBLE bad_u FROM g WHERE f = $f`, { f: fileIndex })).getRowObjectsJS()[0] as { n: number; bad_t: number; bad_u: number };
   return { ok: true, inserted: counts.n, invalid: { time: counts.bad_t, user: counts.bad_u } };
 }
+
+/**
+ * How the DuckDB reader cleans raw values, applied once per distinct combination. Values already
+ * clean (the usual case) are kept as they are; the Node reader's rows are already clean.
+ */
+const NORMALISED = {
+  u: `CASE WHEN u = '' THEN NULL WHEN u LIKE ' %' OR u LIKE '% ' THEN NULLIF(trim(u), '') ELSE u END`,
+  ip: `CASE WHEN ip = '' THEN NULL WHEN ip LIKE ' %' OR ip LIKE '% ' THEN NULLIF(trim(ip), '') ELSE ip END`,
+  country: `NULLIF(upper(trim(country)), '')`,
+  ua: `NULLIF(ua, '')`,
+  action: `CASE WHEN action IN ('login', 'logout', 'view', 'search', 'create', 'update', 'delete', 'export', 'print', 'admin') THEN action ELSE coalesce(lower(trim(action)), '') END`,
+  outcome: `CASE WHEN outcome IN ('success', 'failure') THEN outcome ELSE coalesce(lower(trim(outcome)), 'unknown') END`,
+  module: `CASE WHEN module LIKE ' %' OR module LIKE '% ' THEN trim(module) ELSE coalesce(module, '') END`,
+  records: `coalesce(TRY_CAST(rec AS BIGINT), 0)`,
+} as const;
 
 /** Node reader + mapper; with `append` false it only locates and counts rejected lines. */
 async function loadWithNode(con: DuckDBConnection, path: string, fileIndex: number, mapping: Mapping | null, append: boolean, stats: LoadStats, options: LoadOptions): Promise<{ lines: number; accepted: number; rejected: number }> {
   const mapper = newMapper(mapping);
+  if (append) await createRawTable(con);
   const appender = append ? await con.createAppender('raw') : null;
   let accepted = 0;
   let rejected = 0;
@@ -173,7 +199,6 @@ async function loadWithNode(con: DuckDBConnection, path: string, fileIndex: numb
         appender.appendInteger(fileIndex);
         const ms = r['@timestamp'] as number;
         appender.appendBigInt(BigInt(ms));
-        appender.appendBigInt(BigInt(Math.floor(ms / 3_600_000)));
         appender.appendVarchar(String(r['user.name']));
         for (const key of ['source.ip', 'source.geo.country_iso_code', 'user_agent.original'] as const) {
           const v = r[key];
@@ -193,12 +218,16 @@ async function loadWithNode(con: DuckDBConnection, path: string, fileIndex: numb
   } finally {
     if (appender) appender.closeSync();
   }
+  if (append) {
+    await con.run(`INSERT INTO g SELECT f, false, u, ip, country, ua, action, outcome, module, records::VARCHAR, list(t) FROM raw GROUP BY ALL`);
+    await con.run('DROP TABLE raw');
+  }
   return { lines, accepted, rejected };
 }
 
 export async function loadEvents(con: DuckDBConnection, paths: string[], options: LoadOptions): Promise<LoadStats> {
   const stats: LoadStats = { files: [], linesRead: 0, accepted: 0, rejected: 0, outsidePeriod: 0, rejectedByReason: {}, firstRejected: [], warnings: 0 };
-  await createRawTable(con);
+  await createEventTables(con);
   for (let i = 0; i < paths.length; i++) {
     const path = paths[i] as string;
     const file = basename(path);
@@ -210,7 +239,7 @@ export async function loadEvents(con: DuckDBConnection, paths: string[], options
       if (!loaded.ok || loaded.invalid.time + loaded.invalid.user > 0) {
         // DuckDB met an unreadable line, or rows without a time or an account: this file goes
         // through the Node reader, which reads line by line and says which lines and why.
-        await con.run('DELETE FROM raw WHERE f = $f', { f: i });
+        await con.run('DELETE FROM g WHERE f = $f', { f: i });
         const reread = await loadWithNode(con, path, i, null, true, stats, options);
         stats.files.push({ file, lines: reread.lines, accepted: reread.accepted, rejected: reread.rejected, path: 'node' });
         stats.linesRead += reread.lines;
@@ -234,14 +263,25 @@ export async function loadEvents(con: DuckDBConnection, paths: string[], options
   }
   const order = new Map(paths.map((p, i) => [basename(p), i]));
   stats.firstRejected.sort((a, b) => (order.get(a.file) ?? 0) - (order.get(b.file) ?? 0) || (a.line ?? 0) - (b.line ?? 0));
-  const since = options.since ?? -8.64e15;
-  const until = options.until ?? 8.64e15;
-  const outside = (await con.runAndReadAll(`SELECT count(*)::DOUBLE n FROM raw WHERE t < $since OR t >= $until`, { since, until })).getRowObjectsJS()[0] as { n: number };
-  stats.outsidePeriod = outside.n;
-  stats.accepted -= outside.n;
-  if (options.since !== undefined || options.until !== undefined) await con.run('DELETE FROM raw WHERE t < $since OR t >= $until', { since, until });
-  await con.run('DROP TABLE IF EXISTS ev');
-  await con.run('ALTER TABLE raw RENAME TO ev');
+  options.timer?.mark('load: files');
+  const n = (column: keyof typeof NORMALISED) => `CASE WHEN clean THEN ${NORMALISED[column]} ELSE ${column === 'records' ? 'rec::BIGINT' : column} END`;
+  // `rowid` numbers the combinations: an internal key only, never part of any output or order.
+  await con.run(`CREATE OR REPLACE TABLE k AS SELECT rowid::INTEGER AS kid, f, ${n('u')} AS u, ${n('ip')} AS ip, ${n('country')} AS country, ${n('ua')} AS ua,
+      ${n('action')} AS action, ${n('outcome')} AS outcome, ${n('module')} AS module, ${n('records')} AS records, len(ts) AS n, list_min(ts) AS ft FROM g`);
+  await con.run('CREATE OR REPLACE TABLE evt AS SELECT rowid::INTEGER AS kid, unnest(ts) AS t FROM g');
+  await con.run('DROP TABLE g');
+  options.timer?.mark('load: dictionary and events');
+  if (options.since !== undefined || options.until !== undefined) {
+    const since = options.since ?? -8.64e15;
+    const until = options.until ?? 8.64e15;
+    const outside = (await con.runAndReadAll(`SELECT count(*)::DOUBLE n FROM evt WHERE t < $since OR t >= $until`, { since, until })).getRowObjectsJS()[0] as { n: number };
+    stats.outsidePeriod = outside.n;
+    stats.accepted -= outside.n;
+    await con.run('DELETE FROM evt WHERE t < $since OR t >= $until', { since, until });
+    await con.run('CREATE OR REPLACE TABLE k AS SELECT k.* EXCLUDE (n, ft), x.n, x.ft FROM k JOIN (SELECT kid, count(*) AS n, min(t) AS ft FROM evt GROUP BY kid) x ON x.kid = k.kid');
+    options.timer?.mark('load: period');
+  }
+  await con.run(`CREATE OR REPLACE VIEW ev AS SELECT k.f, e.t, e.t // 3600000 AS hb, k.u, k.ip, k.country, k.ua, k.action, k.outcome, k.module, k.records FROM evt e JOIN k ON k.kid = e.kid`);
   await con.run(`CREATE OR REPLACE MACRO net(ip) AS CASE
       WHEN regexp_matches(ip, '^[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+$') THEN regexp_extract(ip, '^([0-9]+\\.[0-9]+\\.[0-9]+)\\.', 1) || '.0/24'
       WHEN contains(ip, ':') THEN array_to_string(string_split(ip, ':')[1:3], ':') || '::/48'

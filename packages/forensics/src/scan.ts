@@ -10,6 +10,7 @@ import type { Mapping } from '@rempart/ingest';
 import { loadEvents, type LoadStats, type RejectedLine } from './load.ts';
 import { prepareContext, runDetectors, type Hit } from './detect.ts';
 import { loadRules, SEVERITIES, type Rule, type Severity } from './rules.ts';
+import { phaseTimer } from './timings.ts';
 
 export interface EvidenceEvent {
   '@timestamp': string;
@@ -142,7 +143,11 @@ function parseBytes(text: string): number {
   return Number(m[1]) * 1024 ** ('kmgt'.indexOf((m[2] as string).toLowerCase()) + 1);
 }
 
-/** Rough size of the events table: about half the bytes of canonical NDJSON, more than the bytes of a CSV; gzip about a tenth. */
+/**
+ * Rough size of the events tables: twelve bytes per event plus the list that collects them while
+ * reading, i.e. about a tenth of the bytes of canonical NDJSON and a sixth of a CSV; gzip about a
+ * tenth of the text.
+ */
 function estimatedTableBytes(files: string[], mapping: Mapping | null): number {
   let total = 0;
   for (const file of files) {
@@ -153,19 +158,20 @@ function estimatedTableBytes(files: string[], mapping: Mapping | null): number {
       continue;
     }
     const gz = file.toLowerCase().endsWith('.gz') ? 10 : 1;
-    const perByte = mapping === null && /\.(nd)?jsonl?(\.gz)?$/i.test(file) ? 0.6 : 1.2;
+    const perByte = mapping === null && /\.(nd)?jsonl?(\.gz)?$/i.test(file) ? 0.1 : 0.17;
     total += size * gz * perByte;
   }
   return total;
 }
 
 export async function scanFiles(files: string[], options: ScanOptions = {}): Promise<ScanResult> {
+  const timer = phaseTimer();
   const rules = (options.rules ?? loadRules()).filter((r) => r.enabled);
   const dbPath = join(options.workDir ?? tmpdir(), `rempart-forensics-${process.pid}-${randomBytes(6).toString('hex')}.duckdb`);
   const memoryLimit = options.memoryLimit ?? '1GB';
-  // Small inputs stay in memory: writing and compressing the on-disk table costs about a third of
-  // the load, and is only worth it when the events would not fit in the memory limit.
-  const inMemory = estimatedTableBytes(files, options.mapping ?? null) <= 0.4 * parseBytes(memoryLimit);
+  // Inputs whose events fit in the memory limit stay in memory: writing and compressing an on-disk
+  // table costs more than the whole read, and is only worth it when memory would run out.
+  const inMemory = estimatedTableBytes(files, options.mapping ?? null) <= 0.8 * parseBytes(memoryLimit);
   const instance = await DuckDBInstance.create(inMemory ? ':memory:' : dbPath, {
     threads: String(options.threads ?? 2),
     memory_limit: memoryLimit,
@@ -173,21 +179,29 @@ export async function scanFiles(files: string[], options: ScanOptions = {}): Pro
     temp_directory: `${dbPath}.tmp`,
   });
   const con = await instance.connect();
+  const connections = [con];
+  timer.mark('open');
   // Offset-less timestamps in canonical files are Paris local time, as in @rempart/ingest.
   await con.run("SET TimeZone = 'Europe/Paris'");
   const progress = options.onProgress;
   try {
     const stats = await loadEvents(con, files, {
-      mapping: options.mapping ?? null, since: options.since, until: options.until, signal: options.signal, forceNode: options.forceNodeReader,
+      mapping: options.mapping ?? null, since: options.since, until: options.until, signal: options.signal, forceNode: options.forceNodeReader, timer,
       onFileProgress: (file, fileIndex, fraction, linesRead) => progress?.({ phase: 'read', file, fileIndex, files: files.length, fraction: (fileIndex + fraction) / files.length, linesRead }),
     });
-    const ctx = await prepareContext(con);
+    timer.mark('load');
+    const ctx = await prepareContext(con, timer);
     const enabled = rules.length;
-    const hits = await runDetectors(ctx, rules, (rule, i) => progress?.({ phase: 'detect', files: files.length, fraction: i / enabled, linesRead: stats.linesRead, rule: rule.id }), options.signal);
+    const second = await instance.connect();
+    connections.push(second);
+    await second.run("SET TimeZone = 'Europe/Paris'");
+    const hits = await runDetectors(ctx, rules, (rule, i) => progress?.({ phase: 'detect', files: files.length, fraction: i / enabled, linesRead: stats.linesRead, rule: rule.id }), options.signal, timer, [con, second]);
     progress?.({ phase: 'explain', files: files.length, fraction: 0, linesRead: stats.linesRead });
     const accounts = await explain(con, hits, options.maxEvidence ?? 20);
+    timer.mark('evidence');
     const flaggedNames = accounts.map((a) => a.account);
     const series = await dailySeries(con, flaggedNames);
+    timer.mark('series');
     const span = (await con.runAndReadAll('SELECT min(first_t)::DOUBLE AS a, max(last_t)::DOUBLE AS b, count(*)::DOUBLE AS n FROM acct')).getRowObjectsJS()[0] as { a: number | null; b: number | null; n: number };
     const flagged = Object.fromEntries(SEVERITIES.map((s) => [s, accounts.filter((a) => a.severity === s).length])) as Record<Severity, number>;
     progress?.({ phase: 'explain', files: files.length, fraction: 1, linesRead: stats.linesRead });
@@ -211,7 +225,7 @@ export async function scanFiles(files: string[], options: ScanOptions = {}): Pro
       series,
     };
   } finally {
-    con.closeSync();
+    for (const c of connections) c.closeSync();
     instance.closeSync();
     for (const suffix of ['', '.wal', '.tmp']) rmSync(`${dbPath}${suffix}`, { recursive: true, force: true });
   }
