@@ -1,8 +1,8 @@
 // Built-in detectors. Heavy aggregation runs in DuckDB over the `ev` table (one row per event);
 // the small per-account results are judged in Node. Every query takes its thresholds as bound
 // parameters; the SQL text itself is constant.
-import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import { list, num, str, type DetectorName, type Rule } from './rules.ts';
+import { listValue, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { AGGREGATE_FIELDS, list, num, str, timeframeMs, type AggregateField, type AggregateRule, type DetectorName, type Rule } from './rules.ts';
 import type { Timer } from './timings.ts';
 
 export const DAY = 86_400_000;
@@ -68,6 +68,53 @@ export async function prepareContext(con: DuckDBConnection, timer?: Timer): Prom
   for (const r of await rows(con, 'SELECT u, first_t::DOUBLE AS f FROM acct')) firstSeen.set(s(r.u), n(r.f));
   timer?.mark('context');
   return { con, firstSeen };
+}
+
+/** Short names under which the grouped fields reach the explanation: {ip}, {country}, {module}… */
+const FIELD_VARS: Record<AggregateField, string> = {
+  'user.name': 'account', 'source.ip': 'ip', 'source.geo.country_iso_code': 'country', 'user_agent.original': 'ua',
+  'event.action': 'action', 'event.outcome': 'outcome', 'app.module': 'module',
+};
+
+/**
+ * The declarative rule kind: events matching `select`, grouped by `group_by` over tumbling windows
+ * of `timeframe` (aligned on UTC epoch), kept when the aggregate exceeds the threshold. Column
+ * names come from AGGREGATE_FIELDS only; every value written in the rule is a bound parameter.
+ */
+async function aggregate(ctx: Context, rule: AggregateRule): Promise<Hit[]> {
+  const win = timeframeMs(rule.timeframe);
+  const params: Record<string, DuckDBValue> = { win, gt: num(rule, 'gt', rule.condition.gt) };
+  // The selection applies to the combination dictionary (a few thousand rows), before any event is touched.
+  const where = (Object.entries(rule.select) as [AggregateField, string[]][]).map(([f, values], i) => {
+    params[`s${i}`] = listValue(values);
+    return `list_contains($s${i}::VARCHAR[], ${AGGREGATE_FIELDS[f]})`;
+  });
+  const groups = rule.group_by.filter((f) => f !== 'user.name');
+  const groupCols = groups.map((f) => AGGREGATE_FIELDS[f]);
+  const { count, sum, distinct } = rule.condition;
+  const measure = count ? 'count(*)' : sum ? 'sum(records)' : `count(DISTINCT ${AGGREGATE_FIELDS[distinct as AggregateField]})`;
+  const cols = [...new Set(['u', ...groupCols, ...(distinct ? [AGGREGATE_FIELDS[distinct]] : [])])];
+  const found = await rows(ctx.con, `
+    WITH sk AS (SELECT kid, ${cols.join(', ')}, records FROM k ${where.length ? `WHERE ${where.join(' AND ')}` : ''}),
+    g AS (SELECT ${['u', ...groupCols].map((c) => `sk.${c}`).join(', ')}, e.t // $win AS w, ${measure} AS m, count(*) AS c, sum(sk.records) AS rec,
+                 min(e.t) AS ft, max(e.t) AS lt
+          FROM evt e JOIN sk ON sk.kid = e.kid GROUP BY ALL HAVING ${measure} > $gt)
+    SELECT u, ${groupCols.map((c) => `${c}, `).join('')}(w * $win)::DOUBLE AS ws, m::DOUBLE AS m, c::DOUBLE AS c, rec::DOUBLE AS rec, ft::DOUBLE AS ft, lt::DOUBLE AS lt,
+           strftime(timezone('Europe/Paris', to_timestamp(w * $win / 1000)), '%d/%m/%Y %H:%M') AS wstart,
+           strftime(timezone('Europe/Paris', to_timestamp((w + 1) * $win / 1000)), '%d/%m/%Y %H:%M') AS wend
+    FROM g ORDER BY u, ws${groupCols.map((c) => `, ${c} NULLS FIRST`).join('')}`, params);
+  return found.map((r) => {
+    const vars: Record<string, string | number> = {
+      account: s(r.u), count: n(r.m), events: n(r.c), records: n(r.rec), threshold: n(params.gt),
+      window_start: s(r.wstart), window_end: s(r.wend), timeframe: rule.timeframe,
+    };
+    for (const f of groups) vars[FIELD_VARS[f]] = s(r[AGGREGATE_FIELDS[f]]) || '?';
+    return {
+      rule, account: s(r.u), first: n(r.ft), last: n(r.lt), vars,
+      baseline: { threshold: n(params.gt), timeframe: rule.timeframe },
+      evidence: { from: n(r.ft), to: n(r.lt), byRecords: sum !== undefined },
+    };
+  });
 }
 
 const detectors: Record<DetectorName, (ctx: Context, rule: Rule) => Promise<Hit[]>> = {
@@ -425,7 +472,7 @@ export async function runDetectors(ctx: Context, rules: Rule[], onRule?: (rule: 
       const rule = enabled[index] as Rule;
       if (signal?.aborted) throw signal.reason ?? new Error('aborted');
       onRule?.(rule, index);
-      results[index] = await detectors[rule.detector]({ ...ctx, con }, rule);
+      results[index] = rule.detector === 'aggregate' ? await aggregate({ ...ctx, con }, rule) : await detectors[rule.detector]({ ...ctx, con }, rule);
       timer?.mark(`rule ${rule.id}`);
     }
   };

@@ -1,0 +1,128 @@
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { loadRules, RuleError, scanFiles, withOverrides, type Rule, type ScanResult } from './index.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'forensics-aggregate-'));
+const logs = join(dir, 'day.ndjson');
+const HOSTILE = "'; DROP TABLE x; --";
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const texts = {
+  title: { fr: 'Rafale', en: 'Burst' },
+  why: { fr: 'Pourquoi', en: 'Why' },
+  explanation: { fr: '{count} par {account} ({ip}) du {window_start} au {window_end}', en: '{count} by {account}' },
+  advice: { fr: 'Vérifier', en: 'Check' },
+};
+let seq = 0;
+/** Writes rules to a folder of their own and loads them the way the CLI does. */
+function rules(...specs: Record<string, unknown>[]): Rule[] {
+  const folder = join(dir, `rules-${seq++}`);
+  mkdirSync(folder);
+  for (const spec of specs) writeFileSync(join(folder, `${String(spec.id)}.yml`), stringify({ detector: 'aggregate', severity: 'high', ...texts, ...spec }));
+  return loadRules(folder);
+}
+function refused(spec: Record<string, unknown>): string {
+  try {
+    rules({ id: 'bad', select: {}, timeframe: '1h', condition: { count: 'events', gt: 1 }, ...spec });
+  } catch (error) {
+    expect(error).toBeInstanceOf(RuleError);
+    return (error as Error).message;
+  }
+  throw new Error('rule accepted');
+}
+
+beforeAll(() => {
+  const lines: string[] = [];
+  const at = (h: number, m: number, s = 0) => new Date(Date.UTC(2024, 2, 5, h, m, s)).toISOString();
+  const ev = (t: string, u: string, action: string, module: string, ip = '10.0.0.1', records = 1) =>
+    lines.push(JSON.stringify({ '@timestamp': t, user: { name: u }, source: { ip }, event: { action, outcome: 'success' }, app: { module }, records }));
+  // a.burst: 250 OTV views in one hour, half from each of two addresses.
+  for (let i = 0; i < 250; i++) ev(at(9, Math.floor(i / 5), (i % 5) * 10), 'a.burst', i % 2 ? 'view' : 'search', 'otv', i % 2 ? '10.0.0.1' : '10.0.0.2');
+  // b.spread: the same 250 views spread over five hours (50 an hour).
+  for (let i = 0; i < 250; i++) ev(at(8 + Math.floor(i / 50), i % 50), 'b.spread', 'view', 'otv');
+  // c.other: 300 views in one hour, another module; d.export: 300 OTV exports in one hour.
+  for (let i = 0; i < 300; i++) ev(at(10, i % 60, Math.floor(i / 60)), 'c.other', 'view', 'etat_civil');
+  for (let i = 0; i < 300; i++) ev(at(10, i % 60, Math.floor(i / 60)), 'd.export', 'export', 'otv', '10.0.0.1', 10);
+  // e.hopper: one view from each of six addresses within the hour.
+  for (let i = 0; i < 6; i++) ev(at(11, i * 5), 'e.hopper', 'view', 'otv', `192.0.2.${i + 1}`);
+  // f.odd: one event whose action is SQL-looking text.
+  ev(at(12, 0), 'f.odd', HOSTILE, 'otv');
+  writeFileSync(logs, `${lines.join('\n')}\n`);
+});
+
+const flagged = (r: ScanResult, rule: string) =>
+  r.accounts.flatMap((a) => a.findings.filter((f) => f.rule === rule).map((f) => ({ account: a.account, explanation: f.explanation, events: f.event_count })));
+const otvViews = { 'event.action': ['view', 'search'], 'app.module': ['otv'] };
+
+describe('aggregate rules (detector: aggregate)', () => {
+  it('the shipped example finds the planted burst and nothing else', async () => {
+    const folder = join(dir, 'example');
+    mkdirSync(folder);
+    copyFileSync(new URL('../rules/examples/bulk-views-otv.yml', import.meta.url), join(folder, 'bulk-views-otv.yml'));
+    const r = await scanFiles([logs], { rules: loadRules(folder) });
+    const hits = flagged(r, 'bulk_views_otv');
+    expect(hits.map((h) => h.account)).toEqual(['a.burst']);
+    expect(hits[0]?.explanation).toBe('250 consultations ou recherches OTV par a.burst entre le 05/03/2024 10:00 et le 05/03/2024 11:00 (seuil : 200 par 1h).');
+    expect(hits[0]?.events).toBe(250);
+    expect(r.accounts.find((a) => a.account === 'a.burst')?.severity).toBe('high');
+    // The threshold is adjustable like any other rule's.
+    const lower = await scanFiles([logs], { rules: withOverrides(loadRules(folder), { bulk_views_otv: { gt: 40 } }) });
+    expect(flagged(lower, 'bulk_views_otv').map((h) => h.account).sort()).toEqual(['a.burst', 'b.spread', 'b.spread', 'b.spread', 'b.spread', 'b.spread']);
+  });
+
+  it('respects select, group_by, timeframe and the three aggregations', async () => {
+    const r = await scanFiles([logs], {
+      rules: rules(
+        { id: 'daily', select: otvViews, timeframe: '1d', condition: { count: 'events', gt: 200 } },
+        { id: 'per_ip', select: otvViews, group_by: ['user.name', 'source.ip'], timeframe: '1h', condition: { count: 'events', gt: 100 } },
+        { id: 'per_ip_high', select: otvViews, group_by: ['user.name', 'source.ip'], timeframe: '1h', condition: { count: 'events', gt: 200 } },
+        { id: 'exported', select: { 'event.action': 'export' }, timeframe: '15m', condition: { sum: 'records', gt: 500 } },
+        { id: 'hopping', select: otvViews, timeframe: '1h', condition: { distinct: 'source.ip', gt: 4 } },
+      ),
+    });
+    expect(flagged(r, 'daily').map((h) => h.account)).toEqual(['a.burst', 'b.spread']);
+    expect(flagged(r, 'per_ip').map((h) => h.explanation)).toEqual([
+      '125 par a.burst (10.0.0.2) du 05/03/2024 10:00 au 05/03/2024 11:00',
+      '125 par a.burst (10.0.0.1) du 05/03/2024 10:00 au 05/03/2024 11:00',
+    ]);
+    expect(flagged(r, 'per_ip_high')).toEqual([]);
+    // 300 exports of 10 records over an hour: 750 records in each quarter.
+    expect(flagged(r, 'exported').map((h) => h.explanation.split(' ')[0])).toEqual(['750', '750', '750', '750']);
+    expect(flagged(r, 'hopping').map((h) => [h.account, h.explanation.split(' ')[0]])).toEqual([['e.hopper', '6']]);
+    // Same input, same output.
+    const again = await scanFiles([logs], { rules: rules(
+      { id: 'per_ip', select: otvViews, group_by: ['user.name', 'source.ip'], timeframe: '1h', condition: { count: 'events', gt: 100 } },
+    ) });
+    expect(flagged(again, 'per_ip')).toEqual(flagged(r, 'per_ip'));
+    // Values are matched the way events are normalised: `VIEW` selects `view`.
+    const upper = await scanFiles([logs], { rules: rules({ id: 'upper', select: { 'event.action': 'VIEW ', 'app.module': 'otv' }, timeframe: '1d', condition: { count: 'events', gt: 200 } }) });
+    expect(flagged(upper, 'upper').map((h) => h.account)).toEqual(['b.spread']);
+  });
+
+  it('a hostile value is only a value', async () => {
+    const r = await scanFiles([logs], {
+      rules: rules(
+        { id: 'odd', select: { 'event.action': [HOSTILE] }, timeframe: '1h', condition: { count: 'events', gt: 0 } },
+        { id: 'after', select: otvViews, timeframe: '1d', condition: { count: 'events', gt: 200 } },
+      ),
+    });
+    expect(flagged(r, 'odd').map((h) => h.account)).toEqual(['f.odd']);
+    expect(flagged(r, 'after').map((h) => h.account)).toEqual(['a.burst', 'b.spread']);
+  });
+
+  it('refuses an unknown field, aggregation or timeframe with a French message naming the file and key', () => {
+    expect(refused({ select: { 'user.password': ['x'] } })).toMatch(/^bad\.yml : règle invalide, champ select\.user\.password : champ inconnu \(champs permis : user\.name/);
+    expect(refused({ group_by: ['user.name', 'file.path'] })).toMatch(/bad\.yml : .*champ group_by\.1 : champ inconnu/);
+    expect(refused({ group_by: ['source.ip'] })).toMatch(/champ group_by : doit contenir user\.name/);
+    expect(refused({ condition: { avg: 'records', gt: 1 } })).toMatch(/bad\.yml : .*champ condition : agrégation inconnue avg/);
+    expect(refused({ condition: { sum: 'events', gt: 1 } })).toMatch(/champ condition\.sum : seule valeur permise : records/);
+    expect(refused({ condition: { distinct: 'records', gt: 1 } })).toMatch(/champ condition\.distinct : champ inconnu/);
+    expect(refused({ condition: { count: 'events', sum: 'records', gt: 1 } })).toMatch(/champ condition : une et une seule agrégation/);
+    expect(refused({ condition: { count: 'events' } })).toMatch(/champ condition\.gt : seuil numérique attendu/);
+    for (const timeframe of ['1w', '90', '0h', '32d', '1h; DROP']) expect(refused({ timeframe })).toMatch(/bad\.yml : .*champ timeframe : durée invalide/);
+    expect(refused({ detector: 'telepathy' })).toMatch(/champ detector : détecteur inconnu/);
+  });
+});
