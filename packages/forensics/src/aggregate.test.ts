@@ -48,6 +48,8 @@ beforeAll(() => {
   for (let i = 0; i < 300; i++) ev(at(10, i % 60, Math.floor(i / 60)), 'd.export', 'export', 'otv', '10.0.0.1', 10);
   // e.hopper: one view from each of six addresses within the hour.
   for (let i = 0; i < 6; i++) ev(at(11, i * 5), 'e.hopper', 'view', 'otv', `192.0.2.${i + 1}`);
+  // g.dst: the hour the clocks go back (Paris 02:00 summer time → 02:00 winter time).
+  for (let i = 0; i < 3; i++) lines.push(JSON.stringify({ '@timestamp': `2024-10-27T00:${10 + i}:00Z`, user: { name: 'g.dst' }, event: { action: 'view', outcome: 'success' }, app: { module: 'dst_test' }, records: 1 }));
   // f.odd: one event whose action is SQL-looking text.
   ev(at(12, 0), 'f.odd', HOSTILE, 'otv');
   writeFileSync(logs, `${lines.join('\n')}\n`);
@@ -95,6 +97,9 @@ describe('aggregate rules (detector: aggregate)', () => {
       { id: 'per_ip', select: otvViews, group_by: ['user.name', 'source.ip'], timeframe: '1h', condition: { count: 'events', gt: 100 } },
     ) });
     expect(flagged(again, 'per_ip')).toEqual(flagged(r, 'per_ip'));
+    // A window across the clocks going back reads with its offsets.
+    const dst = await scanFiles([logs], { rules: rules({ id: 'dst', select: { 'app.module': 'dst_test' }, timeframe: '1h', condition: { count: 'events', gt: 0 } }) });
+    expect(flagged(dst, 'dst').map((h) => h.explanation)).toEqual(['3 par g.dst ({ip}) du 27/10/2024 02:00 +02:00 au 27/10/2024 02:00 +01:00']);
     // Values are matched the way events are normalised: `VIEW` selects `view`.
     const upper = await scanFiles([logs], { rules: rules({ id: 'upper', select: { 'event.action': 'VIEW ', 'app.module': 'otv' }, timeframe: '1d', condition: { count: 'events', gt: 200 } }) });
     expect(flagged(upper, 'upper').map((h) => h.account)).toEqual(['b.spread']);

@@ -1,6 +1,7 @@
 // Built-in detectors. Heavy aggregation runs in DuckDB over the `ev` table (one row per event);
 // the small per-account results are judged in Node. Every query takes its thresholds as bound
 // parameters; the SQL text itself is constant.
+import { DateTime } from 'luxon';
 import { listValue, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { AGGREGATE_FIELDS, list, num, str, timeframeMs, type AggregateField, type AggregateRule, type DetectorName, type Rule } from './rules.ts';
 import type { Timer } from './timings.ts';
@@ -99,14 +100,12 @@ async function aggregate(ctx: Context, rule: AggregateRule): Promise<Hit[]> {
     g AS (SELECT ${['u', ...groupCols].map((c) => `sk.${c}`).join(', ')}, e.t // $win AS w, ${measure} AS m, count(*) AS c, sum(sk.records) AS rec,
                  min(e.t) AS ft, max(e.t) AS lt
           FROM evt e JOIN sk ON sk.kid = e.kid GROUP BY ALL HAVING ${measure} > $gt)
-    SELECT u, ${groupCols.map((c) => `${c}, `).join('')}(w * $win)::DOUBLE AS ws, m::DOUBLE AS m, c::DOUBLE AS c, rec::DOUBLE AS rec, ft::DOUBLE AS ft, lt::DOUBLE AS lt,
-           strftime(timezone('Europe/Paris', to_timestamp(w * $win / 1000)), '%d/%m/%Y %H:%M') AS wstart,
-           strftime(timezone('Europe/Paris', to_timestamp((w + 1) * $win / 1000)), '%d/%m/%Y %H:%M') AS wend
+    SELECT u, ${groupCols.map((c) => `${c}, `).join('')}(w * $win)::DOUBLE AS ws, m::DOUBLE AS m, c::DOUBLE AS c, rec::DOUBLE AS rec, ft::DOUBLE AS ft, lt::DOUBLE AS lt
     FROM g ORDER BY u, ws${groupCols.map((c) => `, ${c} NULLS FIRST`).join('')}`, params);
   return found.map((r) => {
     const vars: Record<string, string | number> = {
       account: s(r.u), count: n(r.m), events: n(r.c), records: n(r.rec), threshold: n(params.gt),
-      window_start: s(r.wstart), window_end: s(r.wend), timeframe: rule.timeframe,
+      ...windowText(n(r.ws), n(r.ws) + win), timeframe: rule.timeframe,
     };
     for (const f of groups) vars[FIELD_VARS[f]] = s(r[AGGREGATE_FIELDS[f]]) || '?';
     return {
@@ -115,6 +114,13 @@ async function aggregate(ctx: Context, rule: AggregateRule): Promise<Hit[]> {
       evidence: { from: n(r.ft), to: n(r.lt), byRecords: sum !== undefined },
     };
   });
+}
+
+/** Paris wall-clock bounds of a window; the offset is added when the clocks going back would make them read alike. */
+function windowText(from: number, to: number): { window_start: string; window_end: string } {
+  const fmt = (ms: number, zone: boolean) => DateTime.fromMillis(ms, { zone: 'Europe/Paris' }).toFormat(zone ? 'dd/MM/yyyy HH:mm ZZ' : 'dd/MM/yyyy HH:mm');
+  const ambiguous = fmt(from, false) === fmt(to, false);
+  return { window_start: fmt(from, ambiguous), window_end: fmt(to, ambiguous) };
 }
 
 const detectors: Record<DetectorName, (ctx: Context, rule: Rule) => Promise<Hit[]>> = {
