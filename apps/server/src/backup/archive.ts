@@ -33,7 +33,6 @@ export const HEADER_LENGTH = PARAMS_END + 32;
 const DEFAULT_SCRYPT = { logN: 15, r: 8, p: 1 };
 // Above this scrypt would ask for more memory than a backup should: such a header is damaged.
 const MAX_SCRYPT_MEMORY = 256 * 1024 * 1024;
-const PAGE_ROWS = 500;
 // Pages of rows and the manifest are read whole; anything bigger is not an archive we wrote.
 const MAX_PAGE_BYTES = 256 * 1024 * 1024;
 
@@ -130,12 +129,18 @@ export class ArchiveWriter {
   }
 }
 
+/** The table's rows, aliased so the whole row can be named without colliding with a column. */
+function rowsOf(trx: Transaction<Schema>, table: string) {
+  return trx.selectFrom(`${table} as rempart_row` as keyof Schema);
+}
+
 /** A table's rows as the database renders them (row_to_json: json columns keep their exact text), page by page through a cursor of the caller's transaction. */
 export async function* tablePages(trx: Transaction<Schema>, table: string): AsyncGenerator<string[]> {
   // "alias.*": a bare alias would name a column instead, should the table have one of that name.
-  await sql`DECLARE rempart_backup NO SCROLL CURSOR FOR SELECT row_to_json(rempart_row.*)::text AS r FROM ${sql.table(table)} AS rempart_row`.execute(trx);
+  const query = rowsOf(trx, table).select(sql<string>`row_to_json(rempart_row.*)::text`.as('r'));
+  await sql`DECLARE rempart_backup NO SCROLL CURSOR FOR ${query}`.execute(trx);
   for (;;) {
-    const page = await sql<{ r: string }>`FETCH ${sql.raw(String(PAGE_ROWS))} FROM rempart_backup`.execute(trx);
+    const page = await sql<{ r: string }>`FETCH 500 FROM rempart_backup`.execute(trx);
     if (page.rows.length === 0) break;
     yield page.rows.map((row) => row.r);
   }
@@ -143,18 +148,21 @@ export async function* tablePages(trx: Transaction<Schema>, table: string): Asyn
 }
 
 /**
- * Inserts rows rendered by tablePages into the table's own row type. Only the columns the rows carry
- * are named, so a column added by a later migration keeps its default; a column the table no longer
- * has is an error, not silently dropped.
+ * Inserts rows rendered by tablePages into the table's own row type (json_populate_recordset). Only
+ * the columns the rows carry are named, so a column added by a later migration keeps its default; a
+ * column the table no longer has is an error, not silently dropped.
  */
 export async function insertPage(trx: Transaction<Schema>, table: string, lines: string[], known: ReadonlySet<string>): Promise<void> {
   if (lines.length === 0) return;
   const present = Object.keys(JSON.parse(lines[0]!) as Record<string, unknown>);
   const extra = present.filter((c) => !known.has(c));
   if (extra.length) throw new ArchiveFormatError(`colonne(s) ${extra.join(', ')} inconnue(s) dans la table ${table}`);
-  const cols = sql.join(present.map((c) => sql.ref(c)));
-  await sql`INSERT INTO ${sql.table(table)} (${cols})
-    SELECT ${cols} FROM json_populate_recordset(NULL::${sql.table(table)}, ${`[${lines.join(',')}]`}::json)`.execute(trx);
+  // A NULL of the table's row type, the first argument json_populate_recordset takes its column types from.
+  const typedNull = rowsOf(trx, table).select(sql`rempart_row`.as('row')).limit(0);
+  const rows = trx
+    .selectFrom(sql`json_populate_recordset(${typedNull}, ${`[${lines.join(',')}]`}::json)`.as('p'))
+    .select(present.map((c) => `p.${c}`) as never);
+  await trx.insertInto(table as keyof Schema).columns(present as never).expression(rows as never).execute();
 }
 
 /** Writes a format 2 archive of every table and every file under `filesDir`. */

@@ -55,8 +55,8 @@ async function fillEmptyTables(db: Db): Promise<void> {
 async function dump(db: Db): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = {};
   for (const table of TABLES_IN_DEPENDENCY_ORDER) {
-    const rows = await sql<{ r: string }>`SELECT to_jsonb(t)::text AS r FROM ${sql.table(table)} AS t`.execute(db);
-    out[table] = rows.rows.map((r) => r.r).sort();
+    const rows = await db.selectFrom(`${table} as t` as never).select(sql<string>`to_jsonb(t.*)::text`.as('r')).execute();
+    out[table] = rows.map((r) => r.r).sort();
   }
   return out;
 }
@@ -71,7 +71,7 @@ async function tree(root: string): Promise<Record<string, string>> {
 
 async function rowCount(db: Db): Promise<number> {
   let n = 0;
-  for (const table of TABLES_IN_DEPENDENCY_ORDER) n += Number((await sql<{ n: number }>`SELECT count(*) AS n FROM ${sql.table(table)}`.execute(db)).rows[0]!.n);
+  for (const table of TABLES_IN_DEPENDENCY_ORDER) n += Number((await db.selectFrom(table).select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()).n);
   return n;
 }
 

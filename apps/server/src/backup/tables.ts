@@ -47,7 +47,7 @@ export async function appliedMigrations(db: Conn): Promise<string[]> {
 
 export async function assertEmptyDatabase(db: Conn, tables: readonly string[]): Promise<void> {
   for (const table of tables) {
-    const found = await sql<{ one: number }>`SELECT 1 AS one FROM ${sql.table(table)} LIMIT 1`.execute(db);
-    if (found.rows.length) throw new Error(`La base de destination contient déjà des données (table ${table}) : la restauration se fait dans une base vide.`);
+    const found = await db.selectFrom(table as keyof Schema).select(sql<number>`1`.as('one')).limit(1).executeTakeFirst();
+    if (found) throw new Error(`La base de destination contient déjà des données (table ${table}) : la restauration se fait dans une base vide.`);
   }
 }
