@@ -71,10 +71,10 @@ async function child(kind: string, args: string[]): Promise<void> {
       result.files = summary.files;
     } else if (kind === 'backup1') {
       const { collectBackup, sealArchive } = await import('../../apps/server/src/backup/archive-v1.ts');
-      let stage = 'collectBackup (files read and base64-encoded into one document)';
-      const content = await collectBackup(s.database, join(args[0]!, 'files'), new Date());
-      stage = 'sealArchive (JSON.stringify, gzip, seal in memory)';
+      let stage = 'in collectBackup (each file read whole, then base64-encoded into one document):';
       try {
+        const content = await collectBackup(s.database, join(args[0]!, 'files'), new Date());
+        stage = 'in sealArchive (JSON.stringify, gzip and seal of the whole document in memory):';
         writeFileSync(args[1]!, sealArchive(content, PASSPHRASE));
       } catch (error) {
         throw Object.assign(error as Error, { stage });
@@ -145,7 +145,7 @@ async function main(): Promise<void> {
     for (const format of [1, 2]) {
       const archive = join(base, `archive-v${format}.rmpbk`);
       const backup = measure(format === 1 ? 'backup1' : 'backup2', [source, archive]);
-      let restore: Record<string, any> = { ok: false, seconds: NaN, peakRssMb: NaN, error: 'no archive to restore' };
+      let restore: Record<string, any> | null = null;
       let archiveMb = NaN;
       if (backup.ok && existsSync(archive)) {
         archiveMb = statSync(archive).size / 1_048_576;
@@ -155,10 +155,11 @@ async function main(): Promise<void> {
         rmSync(target, { recursive: true, force: true });
       }
       rmSync(archive, { force: true });
-      const cell = (r: Record<string, any>) => `${r.ok ? f1(r.seconds) : `fails after ${f1(r.seconds)}`} | ${mb(r.rssAtRestMb)} → ${mb(r.peakRssMb)}`;
-      rows.push(`| ${mb(evidenceMb)} | ${format} | ${cell(backup)} | ${(backup.seconds / refGzip).toFixed(2)} | ${f1(archiveMb)} | ${cell(restore)} | ${restore.ok ? (restore.seconds / refGunzip).toFixed(2) : '—'} | ${f1(refGzip)} / ${f1(refGunzip)} / ${f1(refCopy)} | ${at} → ${load()} |`);
+      const cell = (r: Record<string, any> | null) => (r ? `${r.ok ? f1(r.seconds) : `fails after ${f1(r.seconds)}`} | ${mb(r.rssAtRestMb)} → ${mb(r.peakRssMb)}` : 'not run (no archive) | —');
+      const ratio = (r: Record<string, any> | null, reference: number) => (r?.ok ? (r.seconds / reference).toFixed(2) : '—');
+      rows.push(`| ${mb(evidenceMb)} | ${format} | ${cell(backup)} | ${ratio(backup, refGzip)} | ${f1(archiveMb)} | ${cell(restore)} | ${ratio(restore, refGunzip)} | ${f1(refGzip)} / ${f1(refGunzip)} / ${f1(refCopy)} | ${at} → ${load()} |`);
       if (!backup.ok) notes.push(`- ${mb(evidenceMb)} MB, format ${format} backup: ${backup.error}`);
-      if (backup.ok && !restore.ok) notes.push(`- ${mb(evidenceMb)} MB, format ${format} restore: ${restore.error}`);
+      if (restore && !restore.ok) notes.push(`- ${mb(evidenceMb)} MB, format ${format} restore: ${restore.error}`);
       process.stderr.write(`${size} MB v${format}: ${JSON.stringify({ backup, restore })}\n`);
     }
     rmSync(base, { recursive: true, force: true });

@@ -227,7 +227,9 @@ function explain(error: unknown): Error {
 
 /** Restores an archive (format 1 or 2) into an empty database and an empty files folder, all or nothing. */
 export async function restoreArchive(database: Database, filesDir: string, archive: string, passphrase: string): Promise<RestoreSummary> {
-  const handle = await open(archive, 'r');
+  const handle = await open(archive, 'r').catch((error: NodeJS.ErrnoException) => {
+    throw new Error(error.code === 'ENOENT' ? `Archive introuvable : ${archive}` : `Archive illisible : ${archive} (${error.code ?? error.message})`, { cause: error });
+  });
   const start = Buffer.alloc(HEADER_LENGTH + 3);
   let got: number;
   try {
