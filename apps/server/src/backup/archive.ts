@@ -13,9 +13,8 @@ import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { lstat, open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { constants as zlib, createGunzip, createGzip } from 'node:zlib';
+import { constants as zlib, createGunzip, createGzip, type ZlibParams } from 'node:zlib';
 import { sql, type Transaction } from 'kysely';
 import type { Database, Schema } from '@rempart/db';
 import { OpenStream, SealStream, SealedFileError } from '../platform/sealed-stream.ts';
@@ -83,14 +82,13 @@ async function newHeader(passphrase: string): Promise<{ header: Buffer; key: Buf
 
 /** The sealed, compressed record stream of one archive being written, with backpressure. */
 export class ArchiveWriter {
-  private readonly source = new PassThrough({ highWaterMark: 1024 * 1024 });
+  private readonly gzip = createGzip({ level: zlib.Z_DEFAULT_COMPRESSION });
+  private level: number = zlib.Z_DEFAULT_COMPRESSION;
   private readonly written: Promise<void>;
 
   private constructor(header: Buffer, key: Buffer, private readonly partial: string, private readonly out: string) {
     this.written = pipeline(
-      this.source,
-      // Most bytes are ciphertext already (sealed files, sealed columns): the fastest level loses little.
-      createGzip({ level: zlib.Z_BEST_SPEED }),
+      this.gzip,
       new SealStream(key, BINDING),
       async function* (sealed: AsyncIterable<Buffer>) {
         yield header;
@@ -108,7 +106,19 @@ export class ArchiveWriter {
   }
 
   async emit(chunk: Buffer): Promise<void> {
-    if (!this.source.write(chunk)) await Promise.race([once(this.source, 'drain'), this.written]);
+    if (!this.gzip.write(chunk)) await Promise.race([once(this.gzip, 'drain'), this.written]);
+  }
+
+  /**
+   * Rows compress well; sealed files are ciphertext that deflate only slows down (it was the
+   * bottleneck of a 1 GB backup), so they are stored (level 0). zlib flushes before switching, so
+   * the stream stays one valid gzip member whatever the levels.
+   */
+  async setLevel(level: number): Promise<void> {
+    if (level === this.level) return;
+    this.level = level;
+    // Gzip has params() at run time (it is a zlib stream); @types/node only declares it on Deflate.
+    await Promise.race([new Promise<void>((resolve) => (this.gzip as unknown as ZlibParams).params(level, zlib.Z_DEFAULT_STRATEGY, () => resolve())), this.written]);
   }
 
   async record(kind: RecordKind, name: string, body: Buffer): Promise<void> {
@@ -117,13 +127,13 @@ export class ArchiveWriter {
   }
 
   async finish(): Promise<void> {
-    this.source.end();
+    this.gzip.end();
     await this.written;
     await rename(this.partial, this.out);
   }
 
   async abort(error: Error): Promise<void> {
-    this.source.destroy(error);
+    this.gzip.destroy(error);
     await this.written.catch(() => undefined);
     await rm(this.partial, { force: true });
   }
@@ -165,6 +175,12 @@ export async function insertPage(trx: Transaction<Schema>, table: string, lines:
   await trx.insertInto(table as keyof Schema).columns(present as never).expression(rows as never).execute();
 }
 
+/** Files sealed by the platform (sealed-stream.ts, keys.ts) start with their format's magic. */
+function isSealed(head: Buffer): boolean {
+  const magic = head.subarray(0, 3).toString('latin1');
+  return magic === 'RB2' || magic === 'RB1';
+}
+
 /** Writes a format 2 archive of every table and every file under `filesDir`. */
 export async function writeBackup(database: Database, filesDir: string, out: string, passphrase: string, now: Date): Promise<BackupSummary> {
   const writer = await ArchiveWriter.create(out, passphrase);
@@ -198,6 +214,7 @@ export async function writeBackup(database: Database, filesDir: string, out: str
       let read = 0;
       if (stat.size > 0) {
         for await (const chunk of createReadStream(full, { start: 0, end: stat.size - 1, highWaterMark: 256 * 1024 })) {
+          if (read === 0) await writer.setLevel(isSealed(chunk as Buffer) ? zlib.Z_NO_COMPRESSION : zlib.Z_BEST_SPEED);
           read += (chunk as Buffer).length;
           await writer.emit(chunk as Buffer);
         }

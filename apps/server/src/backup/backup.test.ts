@@ -2,12 +2,16 @@ import { mkdtemp, readFile, writeFile, mkdir, readdir, symlink, truncate, stat, 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TABLES_IN_DEPENDENCY_ORDER, testBackends, type Database, type Db } from '@rempart/db';
 import { loadConfig } from '../config.ts';
 import { createServices } from '../bootstrap.ts';
 import { createKeys } from '../platform/keys.ts';
+import { SealStream } from '../platform/sealed-stream.ts';
 import { checkpointNow, verifyAudit } from '../platform/audit.ts';
 import { seedDemo } from '../demo/seed.ts';
 import { ArchiveWriter, HEADER_LENGTH, insertPage, restoreArchive, tablePages, writeBackup } from './archive.ts';
@@ -100,6 +104,9 @@ for (const backend of testBackends()) {
       // Several sealed-stream chunks, and bytes gzip cannot shrink.
       await writeFile(path.join(filesDir, 'preuves', 'sous dossier', 'gros é.bin'), randomBytes(300_000));
       await writeFile(path.join(filesDir, 'vide'), '');
+      // A sealed piece as the platform stores it (stored, not deflated, in the archive).
+      await mkdir(path.join(filesDir, 'evidence'));
+      await pipeline(Readable.from([randomBytes(200_000)]), new SealStream(randomBytes(32), 'evidence:test'), createWriteStream(path.join(filesDir, 'evidence', 'piece.bin')));
       await mkdir(path.join(work, 'ailleurs'));
       await writeFile(path.join(work, 'ailleurs', 'secret'), 'hors du dossier');
       await symlink(path.join(work, 'ailleurs'), path.join(filesDir, 'lien'));
@@ -134,7 +141,7 @@ for (const backend of testBackends()) {
       expect(Object.keys(result.rows)).toEqual(TABLES_IN_DEPENDENCY_ORDER);
       expect(await dump(target.db)).toEqual(before);
       const expectedFiles = await tree(filesDir);
-      expect(Object.keys(expectedFiles).sort()).toEqual(['preuves/journal-export.csv', 'preuves/sous dossier/gros é.bin', 'vide']);
+      expect(Object.keys(expectedFiles).sort()).toEqual(['evidence/piece.bin', 'preuves/journal-export.csv', 'preuves/sous dossier/gros é.bin', 'vide']);
       expect(await tree(restoredFiles)).toEqual(expectedFiles);
       expect((await verifyAudit(target.db, keys)).ok).toBe(true);
       // Nothing but the files root is left beside it (no staging folder).
