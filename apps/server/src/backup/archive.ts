@@ -2,19 +2,21 @@
 // the size of the evidence files. Layout:
 //   "RMPBK2" | scrypt log2(N), r, p (1 byte each) | salt (16) | HMAC-SHA256 of the preceding bytes (32)
 //   | sealed stream (platform/sealed-stream.ts, "RB2", key = scrypt(passphrase)) of
-//   | gzip of records (frames.ts): manifest, pages of rows per table (NDJSON), files, end.
+//   | records (frames.ts): manifest, pages of rows per table (gzipped NDJSON), files, end.
 // The header MAC tells a wrong passphrase apart from damage; every 64 KiB chunk of the sealed stream
 // is authenticated, and its final-chunk flag catches a truncated archive. Rows are the database's own
 // JSON rendering of each row (row_to_json), read back by json_populate_recordset into the table's own
 // row type: bytea, timestamps to the microsecond, numerics and json columns round-trip exactly, and
-// no column list is kept here. Format 1 archives (archive-v1.ts) are still restored.
+// no column list is kept here. Only row pages are compressed: stored files are sealed already
+// (ciphertext), and deflating them was most of a 1 GB backup's time for nothing (bench/RESULTS.md).
+// Format 1 archives (archive-v1.ts) are still restored.
 import { createHmac, hkdfSync, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { lstat, open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { constants as zlib, createGunzip, createGzip, type ZlibParams } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { sql, type Transaction } from 'kysely';
 import type { Database, Schema } from '@rempart/db';
 import { OpenStream, SealStream, SealedFileError } from '../platform/sealed-stream.ts';
@@ -82,20 +84,15 @@ async function newHeader(passphrase: string): Promise<{ header: Buffer; key: Buf
 
 /** The sealed, compressed record stream of one archive being written, with backpressure. */
 export class ArchiveWriter {
-  private readonly gzip = createGzip({ level: zlib.Z_DEFAULT_COMPRESSION });
-  private level: number = zlib.Z_DEFAULT_COMPRESSION;
+  private readonly seal: SealStream;
   private readonly written: Promise<void>;
 
   private constructor(header: Buffer, key: Buffer, private readonly partial: string, private readonly out: string) {
-    this.written = pipeline(
-      this.gzip,
-      new SealStream(key, BINDING),
-      async function* (sealed: AsyncIterable<Buffer>) {
-        yield header;
-        yield* sealed;
-      },
-      createWriteStream(partial, { mode: 0o600 }),
-    );
+    const file = createWriteStream(partial, { mode: 0o600 });
+    // Written before anything is piped in, so it comes first.
+    file.write(header);
+    this.seal = new SealStream(key, BINDING);
+    this.written = pipeline(this.seal, file);
     this.written.catch(() => undefined);
   }
 
@@ -106,19 +103,7 @@ export class ArchiveWriter {
   }
 
   async emit(chunk: Buffer): Promise<void> {
-    if (!this.gzip.write(chunk)) await Promise.race([once(this.gzip, 'drain'), this.written]);
-  }
-
-  /**
-   * Rows compress well; sealed files are ciphertext that deflate only slows down (it was the
-   * bottleneck of a 1 GB backup), so they are stored (level 0). zlib flushes before switching, so
-   * the stream stays one valid gzip member whatever the levels.
-   */
-  async setLevel(level: number): Promise<void> {
-    if (level === this.level) return;
-    this.level = level;
-    // Gzip has params() at run time (it is a zlib stream); @types/node only declares it on Deflate.
-    await Promise.race([new Promise<void>((resolve) => (this.gzip as unknown as ZlibParams).params(level, zlib.Z_DEFAULT_STRATEGY, () => resolve())), this.written]);
+    if (!this.seal.write(chunk)) await Promise.race([once(this.seal, 'drain'), this.written]);
   }
 
   async record(kind: RecordKind, name: string, body: Buffer): Promise<void> {
@@ -127,13 +112,13 @@ export class ArchiveWriter {
   }
 
   async finish(): Promise<void> {
-    this.gzip.end();
+    this.seal.end();
     await this.written;
     await rename(this.partial, this.out);
   }
 
   async abort(error: Error): Promise<void> {
-    this.gzip.destroy(error);
+    this.seal.destroy(error);
     await this.written.catch(() => undefined);
     await rm(this.partial, { force: true });
   }
@@ -175,12 +160,6 @@ export async function insertPage(trx: Transaction<Schema>, table: string, lines:
   await trx.insertInto(table as keyof Schema).columns(present as never).expression(rows as never).execute();
 }
 
-/** Files sealed by the platform (sealed-stream.ts, keys.ts) start with their format's magic. */
-function isSealed(head: Buffer): boolean {
-  const magic = head.subarray(0, 3).toString('latin1');
-  return magic === 'RB2' || magic === 'RB1';
-}
-
 /** Writes a format 2 archive of every table and every file under `filesDir`. */
 export async function writeBackup(database: Database, filesDir: string, out: string, passphrase: string, now: Date): Promise<BackupSummary> {
   const writer = await ArchiveWriter.create(out, passphrase);
@@ -195,7 +174,7 @@ export async function writeBackup(database: Database, filesDir: string, out: str
         summary.rows[table] = 0;
         for await (const lines of tablePages(trx, table)) {
           summary.rows[table] += lines.length;
-          await writer.record(RECORD.rows, table, Buffer.from(`${lines.join('\n')}\n`));
+          await writer.record(RECORD.rows, table, gzipSync(`${lines.join('\n')}\n`));
         }
       }
     });
@@ -214,7 +193,6 @@ export async function writeBackup(database: Database, filesDir: string, out: str
       let read = 0;
       if (stat.size > 0) {
         for await (const chunk of createReadStream(full, { start: 0, end: stat.size - 1, highWaterMark: 256 * 1024 })) {
-          if (read === 0) await writer.setLevel(isSealed(chunk as Buffer) ? zlib.Z_NO_COMPRESSION : zlib.Z_BEST_SPEED);
           read += (chunk as Buffer).length;
           await writer.emit(chunk as Buffer);
         }
@@ -237,7 +215,6 @@ const nothingRestored = "Rien n'a été restauré.";
 function explain(error: unknown): Error {
   const e = error as Error & { code?: string };
   if (e instanceof SealedFileError) return new Error(`Sauvegarde altérée ou tronquée (${e.message}). ${nothingRestored}`, { cause: error });
-  if (typeof e.code === 'string' && e.code.startsWith('Z_')) return new Error(`Sauvegarde altérée ou tronquée (flux compressé illisible). ${nothingRestored}`, { cause: error });
   if (e instanceof ArchiveFormatError) return new Error(`Sauvegarde illisible : ${e.message}. ${nothingRestored}`, { cause: error });
   return new Error(`${e.message.replace(/\s*Rien n.a été restauré\.?$/u, '')} ${nothingRestored}`, { cause: error });
 }
@@ -267,16 +244,19 @@ export async function restoreArchive(database: Database, filesDir: string, archi
   if (start.subarray(HEADER_LENGTH).toString('latin1') !== 'RB2') throw new Error(`Sauvegarde altérée (flux chiffré inconnu). ${nothingRestored}`);
 
   return restoreInto(database, filesDir, async (trx, staging, tables) => {
-    let result!: RestoreSummary;
-    await pipeline(
-      createReadStream(archive, { start: HEADER_LENGTH, highWaterMark: 256 * 1024 }),
-      new OpenStream(key, BINDING),
-      createGunzip(),
-      async (plain: AsyncIterable<Buffer>) => {
-        result = await consume(new FrameReader(plain[Symbol.asyncIterator]()), trx, staging, tables);
-      },
-    );
-    return result;
+    // Read by awaiting each piece here, not in a pipeline() consumer: when a stream fails, no query
+    // of this transaction may still be in flight after it rolls back (on PostgreSQL such a query
+    // would run on the released connection, outside any transaction).
+    const source = createReadStream(archive, { start: HEADER_LENGTH, highWaterMark: 256 * 1024 });
+    const plain = new OpenStream(key, BINDING);
+    source.on('error', (error) => plain.destroy(error));
+    source.pipe(plain);
+    try {
+      return await consume(new FrameReader(plain[Symbol.asyncIterator]()), trx, staging, tables);
+    } finally {
+      source.destroy();
+      plain.destroy();
+    }
   });
 }
 
@@ -329,6 +309,14 @@ async function readWhole(reader: FrameReader, length: number, what: string): Pro
   return Buffer.concat(parts);
 }
 
+function unzipPage(body: Buffer, table: string): string {
+  try {
+    return gunzipSync(body, { maxOutputLength: MAX_PAGE_BYTES }).toString('utf8');
+  } catch {
+    throw new ArchiveFormatError(`page de lignes illisible pour ${table}`);
+  }
+}
+
 async function consume(reader: FrameReader, trx: Transaction<Schema>, staging: Staging, tables: string[]): Promise<RestoreSummary> {
   const first = await reader.header();
   if (!first || first.kind !== RECORD.manifest) throw new ArchiveFormatError('manifeste absent en tête de sauvegarde');
@@ -350,7 +338,7 @@ async function consume(reader: FrameReader, trx: Transaction<Schema>, staging: S
       const index = tables.indexOf(record.name);
       if (files > 0 || index < tableIndex || !manifest.tables.includes(record.name)) throw new ArchiveFormatError(`page de lignes inattendue pour ${record.name}`);
       tableIndex = index;
-      const body = (await readWhole(reader, record.length, `page de ${record.name}`)).toString('utf8');
+      const body = unzipPage(await readWhole(reader, record.length, `page de ${record.name}`), record.name);
       const lines = body.split('\n').filter((l) => l.length > 0);
       if (!columns.has(record.name)) columns.set(record.name, new Set((await tableColumns(trx, record.name)).map((c) => c.name)));
       await insertPage(trx, record.name, lines, columns.get(record.name)!);

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { gzipSync } from 'node:zlib';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TABLES_IN_DEPENDENCY_ORDER, testBackends, type Database, type Db } from '@rempart/db';
@@ -104,7 +105,7 @@ for (const backend of testBackends()) {
       // Several sealed-stream chunks, and bytes gzip cannot shrink.
       await writeFile(path.join(filesDir, 'preuves', 'sous dossier', 'gros é.bin'), randomBytes(300_000));
       await writeFile(path.join(filesDir, 'vide'), '');
-      // A sealed piece as the platform stores it (stored, not deflated, in the archive).
+      // A sealed piece as the platform stores it.
       await mkdir(path.join(filesDir, 'evidence'));
       await pipeline(Readable.from([randomBytes(200_000)]), new SealStream(randomBytes(32), 'evidence:test'), createWriteStream(path.join(filesDir, 'evidence', 'piece.bin')));
       await mkdir(path.join(work, 'ailleurs'));
@@ -226,7 +227,7 @@ for (const backend of testBackends()) {
           const file = path.join(work, 'hostile.rmpbk');
           const writer = await ArchiveWriter.create(file, PASSPHRASE);
           await writer.record(RECORD.manifest, 'manifest.json', Buffer.from(JSON.stringify(manifest)));
-          await writer.record(RECORD.rows, 'organisations', Buffer.from(`${orgRow}\n`));
+          await writer.record(RECORD.rows, 'organisations', gzipSync(`${orgRow}\n`));
           await writer.record(RECORD.file, 'preuves/avant.txt', Buffer.from('avant'));
           await writer.record(RECORD.file, name, Buffer.from('charge'));
           await writer.record(RECORD.end, 'end.json', Buffer.from(JSON.stringify({ rows: { organisations: 1 }, files: 2 })));
