@@ -57,19 +57,22 @@ describe('rempart CLI', () => {
     const archive = path.join(dataDir, 'sauvegarde.rmpbk');
     const backup = await run(['backup', '--out', archive], env);
     expect(backup.code).toBe(0);
+    expect(backup.out).toMatch(/Sauvegarde écrite : .*\(\d+ lignes, 0 fichier\(s\)/);
+    expect((await readFile(archive)).subarray(0, 6).toString()).toBe('RMPBK2');
 
     // Restoring needs the same master key: the operator copies it to the new machine.
     const restoredDir = await mkdtemp(path.join(tmpdir(), 'rempart-cli-restore-'));
     const key = (await readFile(path.join(dataDir, 'keys', 'master.key'), 'utf8')).trim();
     const restore = await run(['restore', archive], { ...env, REMPART_DATA_DIR: restoredDir, REMPART_MASTER_KEY: key });
     expect(restore.err).toBe('');
-    expect(restore.out).toContain('Restauration terminée');
+    expect(restore.out).toContain('Restauration terminée (format 2)');
     expect(restore.out).toContain("Piste d'audit restaurée et intègre.");
 
     await writeFile(path.join(dataDir, 'wrong.pass'), 'une autre phrase de passe');
     const wrong = await run(['restore', archive, '--passphrase-file', path.join(dataDir, 'wrong.pass')], { ...env, REMPART_DATA_DIR: await mkdtemp(path.join(tmpdir(), 'rempart-cli-')), REMPART_MASTER_KEY: key });
     expect(wrong.code).toBe(1);
     expect(wrong.err).toContain('Phrase de passe incorrecte');
+    expect(wrong.err).toContain("Rien n'a été restauré.");
   });
 
   it('refuses to start without a master key rather than store data in clear', async () => {

@@ -1,5 +1,5 @@
 // Platform commands: quick start, init, serve, demo, users, audit, backup and restore.
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { checkRunbooks, formatIssue, runbooksDir } from '@rempart/runbooks';
@@ -12,7 +12,7 @@ import { createInvitation } from '../../../server/src/modules/auth/service.ts';
 import { createOrganisation } from '../../../server/src/modules/organisations/service.ts';
 import { organisationInputSchema, roleSchema, ORGANISATION_KINDS } from '../../../server/src/modules/organisations/schema.ts';
 import { purgeExpiredDatasets } from '../../../server/src/modules/datasets/service.ts';
-import { collectBackup, openArchive, restoreBackup, sealArchive } from '../../../server/src/backup/archive.ts';
+import { restoreArchive, writeBackup } from '../../../server/src/backup/archive.ts';
 import type { Services } from '../../../server/src/platform/services.ts';
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
@@ -226,30 +226,29 @@ export function registerPlatformCommands(program: Command): void {
 
   program
     .command('backup')
-    .description('Écrit une archive chiffrée de la base et des fichiers')
-    .requiredOption('--out <fichier>', 'archive à écrire')
+    .description('Écrit une archive chiffrée (format 2, en flux : mémoire constante) de toutes les tables et des fichiers')
+    .requiredOption('--out <fichier>', 'archive à écrire (écrite sous <fichier>.partiel puis renommée une fois complète)')
     .option('--passphrase-file <fichier>', 'fichier contenant la phrase de passe (sinon REMPART_BACKUP_PASSPHRASE)')
     .action(async (options: { out: string; passphraseFile?: string }) => {
       const passphrase = await readPassphrase(options.passphraseFile);
       await withServices(async (services, config) => {
-        const content = await collectBackup(services.database, path.join(config.dataDir, 'files'), services.now());
-        await writeFile(options.out, sealArchive(content, passphrase), { mode: 0o600 });
-        const rows = Object.values(content.tables).reduce((n, t) => n + t.length, 0);
-        out(`Sauvegarde écrite : ${options.out} (${rows} lignes, ${content.files.length} fichier(s)). Gardez aussi la clé maîtresse hors ligne.`);
+        const summary = await writeBackup(services.database, path.join(config.dataDir, 'files'), options.out, passphrase, services.now());
+        const rows = Object.values(summary.rows).reduce((n, t) => n + t, 0);
+        out(`Sauvegarde écrite : ${options.out} (${rows} lignes, ${summary.files} fichier(s), ${Math.round(summary.fileBytes / 1_048_576)} Mo de fichiers). Gardez aussi la clé maîtresse hors ligne.`);
+        if (summary.skipped.length) out(`Ignorés (liens ou éléments qui ne sont pas des fichiers) : ${summary.skipped.join(', ')}`);
       });
     });
 
   program
     .command('restore')
-    .description('Restaure une archive dans une base vide')
+    .description('Restaure une archive (format 2, ou 1) dans une base et un dossier de fichiers vides, tout ou rien')
     .argument('<archive>', 'archive produite par rempart backup')
     .option('--passphrase-file <fichier>', 'fichier contenant la phrase de passe (sinon REMPART_BACKUP_PASSPHRASE)')
     .action(async (archive: string, options: { passphraseFile?: string }) => {
       const passphrase = await readPassphrase(options.passphraseFile);
-      const content = openArchive(await readFile(archive), passphrase);
       await withServices(async (services, config) => {
-        const counts = await restoreBackup(services.database, path.join(config.dataDir, 'files'), content);
-        out(`Restauration terminée : ${Object.entries(counts).filter(([, n]) => n > 0).map(([t, n]) => `${t} ${n}`).join(', ')}.`);
+        const summary = await restoreArchive(services.database, path.join(config.dataDir, 'files'), archive, passphrase);
+        out(`Restauration terminée (format ${summary.format}) : ${Object.entries(summary.rows).filter(([, n]) => n > 0).map(([t, n]) => `${t} ${n}`).join(', ')} ; ${summary.files} fichier(s).`);
         const verification = await verifyAudit(services.db, services.keys);
         out(verification.ok ? "Piste d'audit restaurée et intègre." : `Attention : piste d'audit non intègre (${verification.firstBroken?.reason}).`);
       });
