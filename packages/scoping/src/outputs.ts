@@ -107,7 +107,7 @@ export async function writeOutputs(result: ScopeResult, dir: string, o: PackOpti
       [p.phone?.mobile ? 'sms' : p.phone ? 'telephone' : '', p.email ? 'email' : '', p.postal ? 'courrier' : ''].filter(Boolean).join('|'), p.minor ? 'oui' : 'non'])]));
   put('summary.json', `${JSON.stringify(result.summary, null, 2)}\n`);
   const rid = (i: number) => result.records[i]!.recordId;
-  put('review.csv', csv([['record_a', 'record_b', 'probability', 'refused', 'explanation'], ...result.review.map((p) => [rid(p.a), rid(p.b), p.probability.toFixed(4), p.refused ?? '', p.evidence.filter((e) => e.level !== LEVELS[e.field].at(-1)).map((e) => `${FIELD_LABELS[e.field]} ${e.level} (${e.weight >= 0 ? '+' : ''}${e.weight})`).join('; ')])]));
+  put('review.csv', csv([['record_a', 'record_b', 'probability', 'refused', 'explanation'], ...result.review.map((p) => [rid(p.a), rid(p.b), p.probability.toFixed(4), p.refused ?? '', [...(p.attached ? [p.attached] : []), ...p.evidence.filter((e) => e.level !== LEVELS[e.field].at(-1)).map((e) => `${FIELD_LABELS[e.field]} ${e.level} (${e.weight >= 0 ? '+' : ''}${e.weight})`)].join('; ')])]));
   put('sms.csv', csv([['person_id', 'phone', 'message'], ...result.persons.filter((p) => p.phone?.mobile).map((p) => [p.id, p.phone!.e164, smsText(p, o)])]));
   put('emails.csv', csv([['person_id', 'email', 'subject', 'body'], ...result.persons.filter((p) => p.email).map((p) => [p.id, p.email, EMAIL_SUBJECT, letterText(p, o).join('\n\n')])]));
   put(NOTIFICATIONS_FILE, notificationsNdjson(result.persons, o));

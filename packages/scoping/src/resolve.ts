@@ -75,7 +75,12 @@ export interface ResolveOptions {
 }
 
 export interface FieldEvidence { field: Field; level: string; weight: number }
-export interface ScoredPair { a: number; b: number; probability: number; weight: number; evidence: FieldEvidence[]; refused?: string }
+export interface ScoredPair {
+  a: number; b: number; probability: number; weight: number; evidence: FieldEvidence[]; refused?: string;
+  /** set when the pair merged in the second pass: a lone record attached to the one person it matches */
+  attached?: string;
+}
+const ATTACHED = 'fiche isolée rattachée à la seule personne qui lui correspond nettement';
 
 export interface Resolution {
   /** cluster index per record, clusters numbered by their first record */
@@ -207,6 +212,13 @@ const COMMON_TOKENS = new Set(['SAINT', 'SAINTE', 'ST', 'STE', 'BEN', 'ABD', 'AB
 
 // First-name levels. F_FAR is internal: different and far apart (Jaro–Winkler < 0.7, or other
 // initials), which clustering treats as a contradiction; the model sees it as F_DIFF.
+/**
+ * Second pass (a lone record joins one person): its best link must reach ATTACH_FLOOR (measured on
+ * historical_50k: 87 % of the attachments from 0.2 are right, 74 % between 0.1 and 0.2) and beat its
+ * link to any other person by ATTACH_MARGIN bits (16 to 1).
+ */
+const ATTACH_FLOOR = 0.2;
+const ATTACH_MARGIN = 4;
 const F_SAME = 0; const F_COMPAT = 1; const F_NEAR = 2; const F_DIFF = 3; const F_NONE = 4; const FIRST_FAR = 5;
 
 function near(x: string, y: string): boolean {
@@ -459,6 +471,17 @@ class UnionFind {
 
 function checkAbort(signal?: AbortSignal) { if (signal?.aborted) throw signal.reason ?? new Error('aborted'); }
 
+/**
+ * A blocking key kept only for the values that a weak record (`weak`) holds: the blocks that may
+ * pair such a record, at no cost where there is none.
+ */
+function weakOnly(n: number, keyOf: (i: number) => number, weak: (i: number) => boolean): (i: number) => number {
+  const held = new Set<number>();
+  for (let i = 0; i < n; i++) if (weak(i)) { const k = keyOf(i); if (k) held.add(k); }
+  if (!held.size) return () => 0;
+  return (i) => { const k = keyOf(i); return k && held.has(k) ? k : 0; };
+}
+
 /** Lexicographic rank of each interned value, so that sorting by it puts similar spellings side by side. */
 function ranks(values: string[]): Int32Array {
   const idx = values.map((_, i) => i).sort((a, b) => (values[a]! < values[b]! ? -1 : values[a]! > values[b]! ? 1 : a - b));
@@ -581,11 +604,20 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
   const nameV = new Vocab();
   const lastName = Int32Array.from(col.lastV.values, (x) => nameV.id(x));
   const firstName = Int32Array.from(col.firstV.values, (x) => nameV.id(x));
+  // A record without a surname may carry the surname alone, in the first-name field ("LAING").
+  const onlyAsLast = Int32Array.from(col.firstAsLast, (x) => nameV.id(x));
+  const nameRank = ranks(nameV.values);
   const byLast = (i: number) => lastRank[col.last[i]!]!;
   const byFirst = (i: number) => firstRank[col.first[i]!]!;
   const byBirth = (i: number) => birthRank[col.birth[i]!]!;
+  const weakRecord = new Uint8Array(n);
+  for (let i = 0; i < n; i++) if (!col.last[i]) weakRecord[i] = 1;
+  const weak = (i: number) => weakRecord[i] === 1;
+  const surnameOrOnly = (i: number) => (L[i] ? lastName[L[i]!]! : F[i] ? onlyAsLast[F[i]!]! : 0);
+  const byName = (i: number) => { const x = surnameOrOnly(i); return x ? nameRank[x]! : -1; };
   const L = col.last; const F = col.first; const B = col.birth; const P = col.place; const PC = col.postcode;
-  const keys: ReturnType<typeof sortKey>[] = [
+  // `weak`: the key pairs only a record without a surname with any other (its blocks may be big).
+  const keys: (ReturnType<typeof sortKey> & { weak?: Uint8Array })[] = [
     sortKey(n, (i) => B[i]!, byLast),
     sortKey(n, (i) => (L[i] ? L[i]! * 64 + fiOf[F[i]!]! : 0), byBirth),
     sortKey(n, (i) => (F[i] && B[i] ? F[i]! * 4096 + yearOf[B[i]!]! : 0), byLast),
@@ -603,6 +635,17 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
     // their small blocks are used, a common value is no evidence and would cost n·window.
     sortKey(n, (i) => (PC[i] && F[i] ? PC[i]! * 0x4000000 + firstName[F[i]!]! : 0), byLast, W),
     sortKey(n, (i) => (PC[i] && (L[i] || F[i]) ? PC[i]! * 0x4000000 + (L[i] ? lastName[L[i]!]! : firstName[F[i]!]!) : 0), byFirst, W),
+    // Postcode alone, small blocks only: a record with one poor name and a street's postcode.
+    sortKey(n, (i) => PC[i]!, byName, W),
+    // Records without a surname ("TOM", "LAING", or no name at all) rarely share a name key with the
+    // person's other records: their surname-or-only-name with the birth year, and their birth place
+    // with the birth year (by name). Only blocks that hold such a record are kept, so an extract
+    // where every record has a surname pays nothing.
+    sortKey(n, weakOnly(n, (i) => { const x = surnameOrOnly(i); return x && B[i] ? x * 4096 + yearOf[B[i]!]! : 0; }, weak), byFirst),
+    sortKey(n, weakOnly(n, (i) => (P[i] && B[i] ? P[i]! * 4096 + yearOf[B[i]!]! : 0), weak), byName),
+    // ... and, pairing such a record only, its name alone and its postcode alone.
+    { ...sortKey(n, weakOnly(n, surnameOrOnly, weak), byBirth), weak: weakRecord },
+    { ...sortKey(n, weakOnly(n, (i) => PC[i]!, weak), byName), weak: weakRecord },
   ];
   const blocksWindowed = keys.reduce((s, k) => s + k.windowed(W), 0);
   checkAbort(options.signal);
@@ -625,11 +668,13 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
         const p = k.rank[i]!;
         if (p < 0) continue;
         const g = k.group[p]!;
+        // For a key that pairs weak records only, a strong record meets the weak ones alone.
+        const wk = k.weak && !k.weak[i] ? k.weak : undefined;
         const lo = Math.max(0, p - W);
         const hi = Math.min(k.order.length - 1, p + W);
         for (let q = p - 1; q >= lo && k.group[q] === g; q--) {
           const j = k.order[q]!;
-          if (j > i && mark[j] !== i) {
+          if (j > i && mark[j] !== i && (!wk || wk[j])) {
             mark[j] = i;
             if ((stored & (CHUNK - 1)) === 0) { chunk = new Int32Array(CHUNK); chunks.push(chunk); }
             chunk[stored++ & (CHUNK - 1)] = j;
@@ -638,7 +683,7 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
         }
         for (let q = p + 1; q <= hi && k.group[q] === g; q++) {
           const j = k.order[q]!;
-          if (j > i && mark[j] !== i) {
+          if (j > i && mark[j] !== i && (!wk || wk[j])) {
             mark[j] = i;
             if ((stored & (CHUNK - 1)) === 0) { chunk = new Int32Array(CHUNK); chunks.push(chunk); }
             chunk[stored++ & (CHUNK - 1)] = j;
@@ -850,6 +895,7 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
     if (k === 1) return `dates de naissance contradictoires (${col.birthV.values[refusedA[x]!]} / ${col.birthV.values[refusedB[x]!]})`;
     if (k === 2) return `prénoms incompatibles (${col.firstV.values[refusedA[x]!]} / ${col.firstV.values[refusedB[x]!]})`;
     if (k === 3) return 'sexes différents (M / F)';
+    if (k === 4) return 'fiche sans nom de famille qui relierait deux personnes';
     return undefined;
   };
   const uncertainMerge = new Uint8Array(kept);
@@ -865,12 +911,82 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
   // Sex per cluster root as bits (1 M, 2 F).
   const sexes = new Uint8Array(n);
   const sexBit = Uint8Array.from(col.genderV.values, (v) => (v === 'M' ? 1 : v === 'F' ? 2 : 0));
+  // Records per cluster root: a record without a surname ("TOM", "LAING") may join one person, but
+  // its few fields are too little to be the only link between two persons of several records each.
+  // Records without a surname may gather among themselves first ("SUGG", "SUGG") and then join one person.
+  const size = new Int32Array(n);
+  const surnamed = new Uint8Array(n);
+  // Why two clusters (roots ra, rb) linked by records a0 and b0 may not merge: 0 they may, 1 birth
+  // dates, 2 first names, 3 sexes, 4 the link rests on a record without a surname; whyA/whyB hold the
+  // two conflicting values.
+  let whyA = 0;
+  let whyB = 0;
+  const conflict = (ra: number, rb: number, a0: number, b0: number): number => {
+    const oa = ra * CAP; const ob = rb * CAP;
+    const na = bLen[ra]!; const nb = bLen[rb]!;
+    let why = 0;
+    whyA = 0; whyB = 0;
+    birth: for (let s = 0; s < na; s++) {
+      const p = bList[oa + s]!;
+      for (let r = 0; r < nb; r++) {
+        const q = bList[ob + r]!;
+        if (p !== q && birthMemo.get(p, q) === 1) { why = 1; whyA = p; whyB = q; break birth; }
+      }
+    }
+    if (!why && ((!col.last[a0] && surnamed[ra] && size[rb]! > 1) || (!col.last[b0] && surnamed[rb] && size[ra]! > 1))) why = 4;
+    if (!why && refuseGender && sexes[ra] && sexes[rb] && sexes[ra] !== sexes[rb]) why = 3;
+    if (!why && refuseFirstNames) {
+      const ma = fLen[ra]!; const mb = fLen[rb]!;
+      outer: for (let s = 0; s < ma; s++) {
+        const p = fList[oa + s]!;
+        for (let r = 0; r < mb; r++) {
+          const q = fList[ob + r]!;
+          const a = col.first[p]!;
+          const b = col.first[q]!;
+          if (cmp.firstIds(a, b) === FIRST_FAR && !cmp.firstIsOthersLast(p, q)) { why = 2; whyA = a; whyB = b; break outer; }
+        }
+      }
+    }
+    return why;
+  };
+  const merge = (uf: UnionFind, ra: number, rb: number) => {
+    const keep = ra < rb ? ra : rb;
+    const drop = ra < rb ? rb : ra;
+    uf.parent[drop] = keep;
+    const ok = keep * CAP; const od = drop * CAP;
+    let kb2 = bLen[keep]!;
+    for (let s = 0, e = bLen[drop]!; s < e && kb2 < CAP; s++) {
+      const y = bList[od + s]!;
+      // Slips are kept too: checked against every date it holds, a cluster does not drift through
+      // slips of slips (measured: skipping them cost historical_50k 3 points of precision).
+      let seen = false;
+      for (let r = 0; r < kb2; r++) if (bList[ok + r] === y) { seen = true; break; }
+      if (!seen) bList[ok + kb2++] = y;
+    }
+    bLen[keep] = kb2;
+    let kf = fLen[keep]!;
+    for (let s = 0, e = fLen[drop]!; s < e && kf < CAP; s++) {
+      const y = fList[od + s]!;
+      const fy = col.first[y]!;
+      let seen = false;
+      for (let r = 0; r < kf; r++) if (col.first[fList[ok + r]!] === fy) { seen = true; break; }
+      if (!seen) fList[ok + kf++] = y;
+    }
+    fLen[keep] = kf;
+    bLen[drop] = 0; fLen[drop] = 0;
+    // A cluster holds one sex at most while gender conflicts are refused; otherwise both bits.
+    sexes[keep] = sexes[keep]! | sexes[drop]!;
+    size[keep]! += size[drop]!;
+    surnamed[keep] = surnamed[keep]! | surnamed[drop]!;
+  };
   const cluster = (t: number, record: boolean): UnionFind => {
     const uf = new UnionFind(n);
     for (let i = 0; i < n; i++) {
       bLen[i] = col.birth[i] ? 1 : 0; bList[i * CAP] = col.birth[i]!;
       fLen[i] = col.first[i] ? 1 : 0; fList[i * CAP] = i;
       sexes[i] = sexBit[col.gender[i]!]!;
+      size[i] = 1;
+      surnamed[i] = col.last[i] ? 1 : 0;
     }
     for (let o = 0; o < kept; o++) {
       const x = order[o]!;
@@ -878,65 +994,50 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
       const ra = uf.find(ka[x]!);
       const rb = uf.find(kb[x]!);
       if (ra === rb) continue;
-      const oa = ra * CAP; const ob = rb * CAP;
-      const na = bLen[ra]!; const nb = bLen[rb]!;
-      let why = 0;
-      let whyA = 0;
-      let whyB = 0;
-      birth: for (let s = 0; s < na; s++) {
-        const p = bList[oa + s]!;
-        for (let r = 0; r < nb; r++) {
-          const q = bList[ob + r]!;
-          if (p !== q && birthMemo.get(p, q) === 1) { why = 1; whyA = p; whyB = q; break birth; }
-        }
-      }
-      if (!why && refuseGender && sexes[ra] && sexes[rb] && sexes[ra] !== sexes[rb]) why = 3;
-      if (!why && refuseFirstNames) {
-        const ma = fLen[ra]!; const mb = fLen[rb]!;
-        outer: for (let s = 0; s < ma; s++) {
-          const p = fList[oa + s]!;
-          for (let r = 0; r < mb; r++) {
-            const q = fList[ob + r]!;
-            const a = col.first[p]!;
-            const b = col.first[q]!;
-            if (cmp.firstIds(a, b) === FIRST_FAR && !cmp.firstIsOthersLast(p, q)) { why = 2; whyA = a; whyB = b; break outer; }
-          }
-        }
-      }
+      const why = conflict(ra, rb, ka[x]!, kb[x]!);
       if (why) { if (record) { refusedKind[x] = why; refusedA[x] = whyA; refusedB[x] = whyB; } continue; }
       if (record && kp[x]! < strict) uncertainMerge[x] = 1;
-      const keep = ra < rb ? ra : rb;
-      const drop = ra < rb ? rb : ra;
-      uf.parent[drop] = keep;
-      const ok = keep * CAP; const od = drop * CAP;
-      let kb2 = bLen[keep]!;
-      for (let s = 0, e = bLen[drop]!; s < e && kb2 < CAP; s++) {
-        const y = bList[od + s]!;
-        // Slips are kept too: checked against every date it holds, a cluster does not drift through
-        // slips of slips (measured: skipping them cost historical_50k 3 points of precision).
-        let seen = false;
-        for (let r = 0; r < kb2; r++) if (bList[ok + r] === y) { seen = true; break; }
-        if (!seen) bList[ok + kb2++] = y;
-      }
-      bLen[keep] = kb2;
-      let kf = fLen[keep]!;
-      for (let s = 0, e = fLen[drop]!; s < e && kf < CAP; s++) {
-        const y = fList[od + s]!;
-        const fy = col.first[y]!;
-        let seen = false;
-        for (let r = 0; r < kf; r++) if (col.first[fList[ok + r]!] === fy) { seen = true; break; }
-        if (!seen) fList[ok + kf++] = y;
-      }
-      fLen[keep] = kf;
-      bLen[drop] = 0; fLen[drop] = 0;
-      // A cluster holds one sex at most while gender conflicts are refused; otherwise both bits.
-      sexes[keep] = sexes[keep]! | sexes[drop]!;
+      merge(uf, ra, rb);
     }
     return uf;
   };
   const countRoots = (uf: UnionFind) => { let c = 0; for (let i = 0; i < n; i++) if (uf.find(i) === i) c++; return c; };
   progress('regroupement', 0, 3);
   const main = cluster(threshold, true);
+  // Second pass: a record left alone (its links all below the threshold) joins the one person its
+  // strongest link points to, when that link reaches ATTACH_FLOOR, clears every other
+  // candidate person by ATTACH_MARGIN bits, and contradicts nothing the person holds. Made below the
+  // strict threshold, every such attachment goes to the review list with its reason.
+  const attachedAt = new Uint8Array(kept);
+  {
+    const floorW = Math.log2(ATTACH_FLOOR / (1 - ATTACH_FLOOR));
+    const bestRoot = new Int32Array(n).fill(-1);
+    const bestX = new Int32Array(n).fill(-1);
+    const bestW = new Float64Array(n).fill(-Infinity);
+    const secondW = new Float64Array(n).fill(-Infinity);
+    for (let x = 0; x < kept; x++) {
+      const p = kp[x]!;
+      if (p < loose) continue;
+      const w = Math.log2(p / (1 - p));
+      for (let side = 0; side < 2; side++) {
+        const s = side ? kb[x]! : ka[x]!;
+        if (size[main.find(s)] !== 1) continue;
+        const r = main.find(side ? ka[x]! : kb[x]!);
+        if (r === bestRoot[s]) { if (w > bestW[s]!) { bestW[s] = w; bestX[s] = x; } } else if (w > bestW[s]!) { secondW[s] = bestW[s]!; bestW[s] = w; bestRoot[s] = r; bestX[s] = x; } else if (w > secondW[s]!) secondW[s] = w;
+      }
+    }
+    for (let s = 0; s < n; s++) {
+      const r0 = bestRoot[s]!;
+      if (r0 < 0 || size[r0]! < 2 || bestW[s]! < floorW || bestW[s]! - secondW[s]! < ATTACH_MARGIN) continue;
+      const ra = main.find(s);
+      const rb = main.find(r0);
+      const x = bestX[s]!;
+      if (ra === rb || conflict(ra, rb, ka[x]!, kb[x]!)) continue;
+      merge(main, ra, rb);
+      uncertainMerge[x] = 1;
+      attachedAt[x] = 1;
+    }
+  }
   const clustersStrict = countRoots(cluster(strict, false));
   const clustersLoose = countRoots(cluster(loose, false));
   progress('regroupement', 3, 3);
@@ -968,7 +1069,7 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
     }
     if (take) {
       const s = score(ka[x]!, kb[x]!);
-      review.push({ a: ka[x]!, b: kb[x]!, probability: p, weight: s.weight, evidence: s.evidence, ...(refused ? { refused } : {}) });
+      review.push({ a: ka[x]!, b: kb[x]!, probability: p, weight: s.weight, evidence: s.evidence, ...(refused ? { refused } : {}), ...(attachedAt[x] ? { attached: ATTACHED } : {}) });
     }
   }
   return {

@@ -159,6 +159,53 @@ describe('person resolution', () => {
     expect(res.explain(n - 2, n - 1).evidence.find((e) => e.field === 'other_names')).toMatchObject({ level: 'absents', weight: 0 });
   });
 
+  it('compares a record without a surname with the records whose surname is its only name, born the same year', () => {
+    const f = withSex(true).map((p) => ({ ...p, gender: undefined }));
+    const rows: PersonInput[] = [
+      { last_name: 'Kerbrat', first_name: 'Yvon', birth_date: '1962-03-14', postcode: '29200' },
+      { last_name: 'Kerbrat', first_name: 'Yvon', birth_date: '1962-03-14', phone: '+33298001122' },
+      // the surname alone, typed in the first-name field, and the birth year as 1 January
+      { first_name: 'Kerbrat', birth_date: '1962-01-01', gender: 'M' },
+    ];
+    const res = resolvePersons([...rows, ...f]);
+    expect(res.clusterOf[2]).toBe(res.clusterOf[0]);
+    expect(res.explain(0, 2).evidence.find((e) => e.field === 'last_name')).toMatchObject({ level: 'proche' });
+  });
+
+  it('lets a record without a surname join one person, never link two, and lists the refusal', () => {
+    const rows: PersonInput[] = [
+      { last_name: 'Lebreton', first_name: 'Aldric', birth_date: '1955-06-01', birth_place: 'BREST', postcode: '29200' },
+      { last_name: 'Lebreton', first_name: 'Aldric', birth_date: '1955-06-01', birth_place: 'BREST', postcode: '29200' },
+      { last_name: 'Cosquer', first_name: 'Aldric', birth_date: '1955-06-01', birth_place: 'LYON', postcode: '69003' },
+      { last_name: 'Cosquer', first_name: 'Aldric', birth_date: '1955-06-01', birth_place: 'LYON', postcode: '69003' },
+      { first_name: 'Aldric', birth_date: '1955-06-01' },
+    ];
+    const res = resolvePersons([...rows, ...withSex(true).map((p) => ({ ...p, gender: undefined }))]);
+    const c = res.clusterOf;
+    expect(res.explain(0, 4).probability).toBeGreaterThan(0.9);
+    expect(res.explain(2, 4).probability).toBeGreaterThan(0.9);
+    expect(c[1]).toBe(c[0]);
+    expect(c[3]).toBe(c[2]);
+    expect(c[2]).not.toBe(c[0]);
+    expect([c[0], c[2]]).toContain(c[4]);
+    expect(res.review.find((p) => p.b === 4 && c[p.a] !== c[4])?.refused).toBe('fiche sans nom de famille qui relierait deux personnes');
+  });
+
+  it('attaches a lone record to the one person it clearly matches, for review, and not when two persons match', () => {
+    const tanguy = { last_name: 'Tanguy', first_name: 'Maëlle', birth_date: '1988-10-05', postcode: '29000', phone: '+33611002200' };
+    const lone = { first_name: 'Maëlle', postcode: '29000' };
+    const f = withSex(true).map((p) => ({ ...p, gender: undefined }));
+    const res = resolvePersons([tanguy, tanguy, lone, ...f]);
+    // below the threshold: a pair alone would not merge
+    expect(res.explain(0, 2).probability).toBeLessThan(0.5);
+    expect(res.clusterOf[2]).toBe(res.clusterOf[0]);
+    expect(res.review.find((p) => p.b === 2)).toMatchObject({ attached: expect.stringMatching(/^fiche isolée rattachée/) });
+    const rival = { last_name: 'Le Goff', first_name: 'Maëlle', birth_date: '1990-02-17', postcode: '29000', phone: '+33611002299' };
+    const two = resolvePersons([tanguy, tanguy, lone, rival, rival, ...f]);
+    expect(two.clusterOf[2]).not.toBe(two.clusterOf[0]);
+    expect(two.clusterOf[2]).not.toBe(two.clusterOf[3]);
+  });
+
   it('gives a rare shared surname more weight than a common one', () => {
     const rows = generateSynthetic(2000, 5).map((r) => ({ last_name: r.values.Nom, first_name: r.values['Prénom'] }));
     rows.push({ last_name: 'Zylberstein', first_name: 'Anna' }, { last_name: 'Zylberstein', first_name: 'Anna' }, { last_name: 'Martin', first_name: 'Anna' }, { last_name: 'Martin', first_name: 'Anna' });
