@@ -145,6 +145,7 @@ export const en: Record<MessageKey, string> = {
   'scoping.review': '4. Uncertain pairs',
   'scoping.reviewRemaining': '{n} pairs left to review out of {total}.',
   'scoping.probability': 'Probability of being the same person: {p}%',
+  'scoping.attached': 'merged in the second pass: {reason}',
   'scoping.refused': 'merge refused: {reason}',
   'scoping.f.person.last_name': 'Last name',
   'scoping.f.person.first_name': 'First name',

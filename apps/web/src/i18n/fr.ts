@@ -287,6 +287,7 @@ export const fr = {
   'scoping.review': '4. Rapprochements incertains',
   'scoping.reviewRemaining': '{n} paires restent à vérifier sur {total}.',
   'scoping.probability': 'Probabilité qu’il s’agisse de la même personne : {p} %',
+  'scoping.attached': 'regroupé au second passage : {reason}',
   'scoping.refused': 'regroupement refusé : {reason}',
   'scoping.f.person.last_name': 'Nom',
   'scoping.f.person.first_name': 'Prénom',

@@ -13,7 +13,7 @@ interface Run { id: string; status: string; perimeter: { since: string | null; u
 interface MaskedPerson { id: string; name: string; birthYear: string | null; phone: string | null; email: string | null; postcode: string | null; records: number; modules: string[]; roles: string[]; risks: string[]; minor: boolean }
 interface StoredRecord { id: string; line: number; module: string; dossierId: string; dossierDate: string | null; role: string; fields: Record<string, string> }
 interface Revealed { id: string; lastName: string; firstName: string; birthDate: string; email: string; phone: { e164: string } | null; postal: { address: string; postcode: string; city: string } | null; risks: { risk: string; reason: string }[]; records: StoredRecord[] }
-interface Pair { a: string; b: string; probability: number; refused: string | null; evidence: { field: string; level: string; weight: number }[]; recordA: StoredRecord | null; recordB: StoredRecord | null; decision: { same: boolean; byName: string; at: string } | null }
+interface Pair { a: string; b: string; probability: number; refused: string | null; attached?: string; evidence: { field: string; level: string; weight: number }[]; recordA: StoredRecord | null; recordB: StoredRecord | null; decision: { same: boolean; byName: string; at: string } | null }
 type Channel = 'email' | 'sms';
 interface ChannelFollowUp { planned: number | null; sent: number; failed: number; uncertain: number; pending: number | null; delivered: number; undelivered: number }
 interface Campaigns {
@@ -287,7 +287,7 @@ function ReviewStep({ url, canWrite }: { url: string; canWrite: boolean }) {
               const weightOf = (field: string) => p.evidence.find((e) => EVIDENCE_FIELD[e.field] === field);
               return (
                 <li key={`${p.a}-${p.b}`} className="card">
-                  <p>{t('scoping.probability', { p: (p.probability * 100).toFixed(0) })}{p.refused && <> — {t('scoping.refused', { reason: p.refused })}</>}</p>
+                  <p>{t('scoping.probability', { p: (p.probability * 100).toFixed(0) })}{p.refused && <> — {t('scoping.refused', { reason: p.refused })}</>}{p.attached && <> — {t('scoping.attached', { reason: p.attached })}</>}</p>
                   <div className="table-wrap">
                     <table>
                       <thead><tr><th scope="col">{t('scoping.field')}</th><th scope="col">{t('scoping.recordA', { id: p.a })}</th><th scope="col">{t('scoping.recordB', { id: p.b })}</th><th scope="col">{t('scoping.evidence')}</th></tr></thead>

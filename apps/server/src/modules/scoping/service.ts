@@ -181,7 +181,8 @@ export async function previewMapping(services: Services, data: Buffer, name: str
 
 export interface StoredRecord { id: string; line: number; module: string; dossierId: string; dossierDate: string | null; role: string; fields: Record<string, string>; other: string[] }
 export interface StoredPerson extends Omit<ScopePerson, 'records'> { records: string[] }
-export interface StoredPair { a: string; b: string; probability: number; weight: number; refused: string | null; evidence: { field: string; level: string; weight: number }[] }
+/** `attached`: why a lone record was attached in the resolver's second pass (French), for the reviewer. */
+export interface StoredPair { a: string; b: string; probability: number; weight: number; refused: string | null; attached?: string; evidence: { field: string; level: string; weight: number }[] }
 export interface StoredResults { persons: StoredPerson[]; records: Record<string, StoredRecord>; review: StoredPair[]; rejected: { line?: number; field?: string; message: string }[] }
 
 export const PERSONS_PER_SEGMENT = 500;
@@ -211,7 +212,7 @@ export function toStored(result: ScopeResult): StoredResults {
   return {
     persons: result.persons.map((p) => ({ ...p, records: p.records.map(rid) })),
     records,
-    review: result.review.map((p) => ({ a: rid(p.a), b: rid(p.b), probability: p.probability, weight: p.weight, refused: p.refused ?? null, evidence: p.evidence })),
+    review: result.review.map((p) => ({ a: rid(p.a), b: rid(p.b), probability: p.probability, weight: p.weight, refused: p.refused ?? null, ...(p.attached ? { attached: p.attached } : {}), evidence: p.evidence })),
     rejected: rejectedOf(result),
   };
 }
@@ -254,7 +255,7 @@ export async function writeResults(services: Services, run: RunRef, result: Scop
       }
       await put(`persons-${s}`, segment);
     }
-    const pairs: StoredPair[] = result.review.map((p) => ({ a: rid(p.a), b: rid(p.b), probability: p.probability, weight: p.weight, refused: p.refused ?? null, evidence: p.evidence }));
+    const pairs: StoredPair[] = result.review.map((p) => ({ a: rid(p.a), b: rid(p.b), probability: p.probability, weight: p.weight, refused: p.refused ?? null, ...(p.attached ? { attached: p.attached } : {}), evidence: p.evidence }));
     for (let s = 0; s * layout.reviewPerSegment < result.review.length; s++) {
       const chunk = result.review.slice(s * layout.reviewPerSegment, (s + 1) * layout.reviewPerSegment);
       await put(`review-${s}`, { pairs: pairs.slice(s * layout.reviewPerSegment, (s + 1) * layout.reviewPerSegment), records: recordsOf(chunk.flatMap((p) => [p.a, p.b])) } satisfies ReviewSegment);
