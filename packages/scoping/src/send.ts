@@ -5,7 +5,7 @@ import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs
 import { parse } from 'csv-parse/sync';
 import nodemailer from 'nodemailer';
 import type { PackOptions } from './outputs.ts';
-import { EMAIL_SUBJECT, letterText } from './outputs.ts';
+import { EMAIL_SUBJECT, emailText } from './outputs.ts';
 import type { ScopePerson } from './engine.ts';
 
 /** One message to one recipient (an email address or an E.164 mobile number). */
@@ -211,5 +211,5 @@ export async function openSmtpChannel(target: SmtpTarget, from: string): Promise
 
 /** The email of each person, the letter's text as body (the platform and tests use this shape). */
 export function emailMessages(persons: ScopePerson[], pack: PackOptions): Outgoing[] {
-  return persons.filter((p) => p.email).map((p) => ({ personId: p.id, to: p.email, subject: EMAIL_SUBJECT, text: letterText(p, pack).join('\n\n') }));
+  return persons.filter((p) => p.email).map((p) => ({ personId: p.id, to: p.email, subject: EMAIL_SUBJECT, text: emailText(p, pack) }));
 }
