@@ -126,9 +126,8 @@ export async function openSmppChannel(target: SmppTarget, sender: string, option
   const session = smpp.connect({ host: target.host, port: target.port, tls: target.tls });
   let broken: Error | null = null;
   session.on('error', (e: Error) => { broken = e; });
-  session.on('close', () => { broken ??= new Error('connexion SMPP fermée par le serveur'); });
   let closed = false;
-  session.on('close', () => { closed = true; });
+  session.on('close', () => { closed = true; broken ??= new Error('connexion SMPP fermée par le serveur'); });
   const call = (what: string, send: (cb: (pdu: Pdu) => void) => boolean) => new Promise<Pdu>((resolve, reject) => {
     if (broken) { reject(broken); return; }
     const onClose = () => { clearTimeout(timer); reject(broken ?? new Error('connexion SMPP fermée')); };
