@@ -161,7 +161,8 @@ export async function openSmppChannel(target: SmppTarget, sender: string, option
     for (const id of t.ids) byPart.delete(id);
     const receipt: DeliveryReceipt = { messageId: t.ids.join(' '), delivered: !failed, state: failed ?? 'DELIVRD' };
     for (const l of listeners) l(receipt);
-    if (!outstanding()) waiting?.();
+    // outstanding() walks every tracked message: only asked once close() waits for the last receipts.
+    if (waiting && !outstanding()) waiting();
   };
   const onPart = (partId: string, stat: string) => {
     const t = byPart.get(partId);
