@@ -1,6 +1,6 @@
 export { scopeRecords, readScopeRecords, canonicalRole, CATEGORIES, RISKS, KNOWN_FIELDS, type ScopeOptions, type ScopeResult, type ScopePerson, type ScopeRecord, type Category, type Risk } from './engine.ts';
 export { resolvePersons, FIELDS, FIELD_LABELS, LEVELS, type PersonInput, type ResolveOptions, type Resolution, type ScoredPair, type FieldEvidence } from './resolve.ts';
-export { writeOutputs, writeLettersPdf, streamLettersPdf, reportHtml, letterText, smsText, notificationsNdjson, NOTIFICATIONS_FILE, EMAIL_SUBJECT, type PackOptions, type NotificationLine } from './outputs.ts';
+export { writeOutputs, writeLettersPdf, streamLettersPdf, reportHtml, letterText, emailText, smsText, notificationsNdjson, NOTIFICATIONS_FILE, EMAIL_SUBJECT, type PackOptions, type NotificationLine } from './outputs.ts';
 export * from './normalize.ts';
 export { generateSynthetic, syntheticCsv, SYNTHETIC_MAPPING, SYNTHETIC_COLUMNS, type SyntheticRow } from './synthetic.ts';
 export { runCampaign, readRecord, openSmtpChannel, parseSmtpUrl, emailMessages, abortableSleep, CampaignError, RECORD_HEADER, STATUS, type Outgoing, type DeliveryReceipt, type DeliveryChannel, type CampaignOptions, type CampaignReport, type SmtpTarget } from './send.ts';

@@ -42,6 +42,11 @@ export function letterText(p: ScopePerson, o: PackOptions): string[] {
   return paras;
 }
 
+/** The email body: the letter's paragraphs as plain text. */
+export function emailText(p: ScopePerson, o: PackOptions): string {
+  return letterText(p, o).join('\n\n');
+}
+
 export function smsText(p: ScopePerson, o: PackOptions): string {
   const main = p.risks.some((r) => r.risk === 'phishing') ? ' Méfiez-vous des appels se présentant comme la police.' : '';
   return `${o.organisation} : vos données figuraient dans des fichiers volés lors d’une cyberattaque.${main} Un courrier suit. Contact : ${o.dpoContact}`;
@@ -55,7 +60,7 @@ export function notificationsNdjson(persons: ScopePerson[], o: PackOptions): str
   return persons.filter((p) => p.email || p.phone?.mobile).map((p) => {
     const line: NotificationLine = {
       person_id: p.id, minor: p.minor,
-      email: p.email || null, subject: p.email ? EMAIL_SUBJECT : null, email_text: p.email ? letterText(p, o).join('\n\n') : null,
+      email: p.email || null, subject: p.email ? EMAIL_SUBJECT : null, email_text: p.email ? emailText(p, o) : null,
       mobile: p.phone?.mobile ? p.phone.e164 : null, sms_text: p.phone?.mobile ? smsText(p, o) : null,
     };
     return `${JSON.stringify(line)}\n`;
@@ -109,7 +114,7 @@ export async function writeOutputs(result: ScopeResult, dir: string, o: PackOpti
   const rid = (i: number) => result.records[i]!.recordId;
   put('review.csv', csv([['record_a', 'record_b', 'probability', 'refused', 'explanation'], ...result.review.map((p) => [rid(p.a), rid(p.b), p.probability.toFixed(4), p.refused ?? '', [...(p.attached ? [p.attached] : []), ...p.evidence.filter((e) => e.level !== LEVELS[e.field].at(-1)).map((e) => `${FIELD_LABELS[e.field]} ${e.level} (${e.weight >= 0 ? '+' : ''}${e.weight})`)].join('; ')])]));
   put('sms.csv', csv([['person_id', 'phone', 'message'], ...result.persons.filter((p) => p.phone?.mobile).map((p) => [p.id, p.phone!.e164, smsText(p, o)])]));
-  put('emails.csv', csv([['person_id', 'email', 'subject', 'body'], ...result.persons.filter((p) => p.email).map((p) => [p.id, p.email, EMAIL_SUBJECT, letterText(p, o).join('\n\n')])]));
+  put('emails.csv', csv([['person_id', 'email', 'subject', 'body'], ...result.persons.filter((p) => p.email).map((p) => [p.id, p.email, EMAIL_SUBJECT, emailText(p, o)])]));
   put(NOTIFICATIONS_FILE, notificationsNdjson(result.persons, o));
   await writeLettersPdf(result.persons, join(dir, 'letters.pdf'), o, String(result.summary.notification_date));
   files.push('letters.pdf');

@@ -225,6 +225,13 @@ function near(x: string, y: string): boolean {
   return x === y || (x.length > 0 && y.length > 0 && x.charCodeAt(0) === y.charCodeAt(0) && jaroWinkler(x, y, 0.9) >= 0.9);
 }
 
+/** The pattern code of a pair's levels (mixed radix over FIELDS). */
+function encode(g: Uint8Array): number {
+  let code = 0;
+  for (let f = 0; f < NF; f++) code = code * RADIX[f]! + g[f]!;
+  return code;
+}
+
 class Comparator {
   private firstMemo: PairMemo;
   private lastMemo: PairMemo;
@@ -332,10 +339,16 @@ class Comparator {
     if (f === FIRST_FAR) f = F_DIFF;
     const ba = r[oa + 2]!;
     const bb = r[ob + 2]!;
-    let birth = !ba || !bb ? B_NONE : ba === bb ? B_SAME : this.birthLevel(ba, bb);
-    if (l === 2 && (f === F_NEAR || f === F_DIFF) && this.inverted(a, b)) { l = 1; f = F_COMPAT; }
+    const birth = !ba || !bb ? B_NONE : ba === bb ? B_SAME : this.birthLevel(ba, bb);
     // One name only, typed in the first-name field ("OWENS"), may be the other record's surname.
     if (l === 3 && f !== F_NONE && f !== F_SAME && this.firstIsOthersLast(a, b)) { l = 1; f = F_NONE; }
+    this.nameLevels(a, b, l, f, birth, out);
+    this.contactLevels(r, oa, ob, out);
+  }
+
+  /** Writes the surname, first-name and birth-date levels (slots 0–2) once the names are compared. */
+  private nameLevels(a: number, b: number, l: number, f: number, birth: number, out: Uint8Array): void {
+    if (l === 2 && (f === F_NEAR || f === F_DIFF) && this.inverted(a, b)) { l = 1; f = F_COMPAT; }
     // A different surname is a married name only with the same first name and birth date; with a
     // merely compatible first name or a near birth date it is two persons far more often than one
     // (the independence of fields assumed by Fellegi–Sunter fails exactly there).
@@ -344,7 +357,6 @@ class Comparator {
     out[0] = l;
     out[1] = f;
     out[2] = birth;
-    this.contactLevels(r, oa, ob, out);
   }
 
   /** Birth place: the same, close (a typo, or one a part of the other: "BLICKLING" / "BLICKLING HALL"), or different. */
@@ -417,23 +429,13 @@ class Comparator {
    */
   finish(a: number, b: number, g: Uint8Array): number {
     const r = this.c.packed;
-    let l = this.lastMemo.get(r[a * STRIDE]!, r[b * STRIDE]!);
-    let f = g[1]!;
-    let birth = g[2]!;
-    if (l === 2 && (f === F_NEAR || f === F_DIFF) && this.inverted(a, b)) { l = 1; f = F_COMPAT; }
-    if (l === 2 && (f === F_COMPAT || f === F_NEAR)) f = F_DIFF;
-    if (l === 2 && (birth === B_TYPO || birth === B_YEAR)) birth = B_DIFF;
-    g[0] = l; g[1] = f; g[2] = birth;
-    let code = 0;
-    for (let h = 0; h < NF; h++) code = code * RADIX[h]! + g[h]!;
-    return code;
+    this.nameLevels(a, b, this.lastMemo.get(r[a * STRIDE]!, r[b * STRIDE]!), g[1]!, g[2]!, g);
+    return encode(g);
   }
 
   code(a: number, b: number, g: Uint8Array): number {
     this.gamma(a, b, g);
-    let code = 0;
-    for (let f = 0; f < NF; f++) code = code * RADIX[f]! + g[f]!;
-    return code;
+    return encode(g);
   }
 }
 

@@ -5,7 +5,7 @@ import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs
 import { parse } from 'csv-parse/sync';
 import nodemailer from 'nodemailer';
 import type { PackOptions } from './outputs.ts';
-import { EMAIL_SUBJECT, letterText } from './outputs.ts';
+import { EMAIL_SUBJECT, emailText } from './outputs.ts';
 import type { ScopePerson } from './engine.ts';
 
 /** One message to one recipient (an email address or an E.164 mobile number). */
@@ -156,15 +156,23 @@ export async function runCampaign(messages: Outgoing[], channel: DeliveryChannel
 // ---------------------------------------------------------------------------------------------
 // Email over SMTP.
 
+/**
+ * A server address (SMTP, SMPP) read as a URL with its plain or TLS scheme and a host; every error
+ * says in French what was expected (`example`).
+ */
+export function serverUrl(text: string, kind: string, plain: string, tls: string, example: string): { url: URL; secure: boolean } {
+  let url: URL;
+  try { url = new URL(text); } catch { throw new CampaignError(`Adresse du serveur ${kind} illisible : « ${text} » (attendu ${example}).`); }
+  if (url.protocol !== `${plain}:` && url.protocol !== `${tls}:`) throw new CampaignError(`Adresse du serveur ${kind} : protocole « ${url.protocol.replace(/:$/, '')} » non pris en charge (attendu ${plain}:// ou ${tls}://).`);
+  if (!url.hostname) throw new CampaignError(`Adresse du serveur ${kind} sans nom d’hôte : « ${text} ».`);
+  return { url, secure: url.protocol === `${tls}:` };
+}
+
 export interface SmtpTarget { host: string; port: number; secure: boolean; user?: string; pass?: string }
 
 /** smtp://[user:pass@]host[:port] (STARTTLS when offered) or smtps://… (TLS from the start). */
 export function parseSmtpUrl(text: string): SmtpTarget {
-  let url: URL;
-  try { url = new URL(text); } catch { throw new CampaignError(`Adresse du serveur SMTP illisible : « ${text} » (attendu smtp://hôte:port ou smtps://identifiant:motdepasse@hôte:port).`); }
-  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') throw new CampaignError(`Adresse du serveur SMTP : protocole « ${url.protocol.replace(/:$/, '')} » non pris en charge (attendu smtp:// ou smtps://).`);
-  if (!url.hostname) throw new CampaignError(`Adresse du serveur SMTP sans nom d’hôte : « ${text} ».`);
-  const secure = url.protocol === 'smtps:';
+  const { url, secure } = serverUrl(text, 'SMTP', 'smtp', 'smtps', 'smtp://hôte:port ou smtps://identifiant:motdepasse@hôte:port');
   return {
     host: url.hostname.replace(/^\[|\]$/g, ''), port: url.port ? Number(url.port) : secure ? 465 : 587, secure,
     ...(url.username ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } : {}),
@@ -211,5 +219,5 @@ export async function openSmtpChannel(target: SmtpTarget, from: string): Promise
 
 /** The email of each person, the letter's text as body (the platform and tests use this shape). */
 export function emailMessages(persons: ScopePerson[], pack: PackOptions): Outgoing[] {
-  return persons.filter((p) => p.email).map((p) => ({ personId: p.id, to: p.email, subject: EMAIL_SUBJECT, text: letterText(p, pack).join('\n\n') }));
+  return persons.filter((p) => p.email).map((p) => ({ personId: p.id, to: p.email, subject: EMAIL_SUBJECT, text: emailText(p, pack) }));
 }

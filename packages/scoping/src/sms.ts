@@ -2,7 +2,7 @@
 // (160 characters, 153 per part once split; the extension characters count twice), UCS-2 when a
 // character has no GSM equivalent (70 / 67), long texts sent as concatenated parts (UDH).
 import { createRequire } from 'node:module';
-import { CampaignError, type DeliveryChannel, type DeliveryReceipt, type Outgoing } from './send.ts';
+import { CampaignError, serverUrl, type DeliveryChannel, type DeliveryReceipt, type Outgoing } from './send.ts';
 
 // node-smpp is CommonJS without types; the few calls used are typed below.
 interface Pdu { command_status: number; message_id?: string; response(options?: Record<string, unknown>): Pdu; [k: string]: unknown }
@@ -80,12 +80,8 @@ export interface SmppTarget { host: string; port: number; tls: boolean; systemId
 
 /** smpp://identifiant:motdepasse@hôte:port (ssmpp:// for TLS), as aggregators give them. */
 export function parseSmppUrl(text: string): SmppTarget {
-  let url: URL;
-  try { url = new URL(text); } catch { throw new CampaignError(`Adresse du serveur SMPP illisible : « ${text} » (attendu smpp://identifiant:motdepasse@hôte:port).`); }
-  if (url.protocol !== 'smpp:' && url.protocol !== 'ssmpp:') throw new CampaignError(`Adresse du serveur SMPP : protocole « ${url.protocol.replace(/:$/, '')} » non pris en charge (attendu smpp:// ou ssmpp://).`);
-  if (!url.hostname) throw new CampaignError(`Adresse du serveur SMPP sans nom d’hôte : « ${text} ».`);
+  const { url, secure: tls } = serverUrl(text, 'SMPP', 'smpp', 'ssmpp', 'smpp://identifiant:motdepasse@hôte:port');
   if (!url.username) throw new CampaignError('Adresse du serveur SMPP sans identifiant : attendu smpp://identifiant:motdepasse@hôte:port (fournis par l’opérateur SMS).');
-  const tls = url.protocol === 'ssmpp:';
   return { host: url.hostname, port: url.port ? Number(url.port) : tls ? 3550 : 2775, tls, systemId: decodeURIComponent(url.username), password: decodeURIComponent(url.password) };
 }
 
@@ -126,9 +122,8 @@ export async function openSmppChannel(target: SmppTarget, sender: string, option
   const session = smpp.connect({ host: target.host, port: target.port, tls: target.tls });
   let broken: Error | null = null;
   session.on('error', (e: Error) => { broken = e; });
-  session.on('close', () => { broken ??= new Error('connexion SMPP fermée par le serveur'); });
   let closed = false;
-  session.on('close', () => { closed = true; });
+  session.on('close', () => { closed = true; broken ??= new Error('connexion SMPP fermée par le serveur'); });
   const call = (what: string, send: (cb: (pdu: Pdu) => void) => boolean) => new Promise<Pdu>((resolve, reject) => {
     if (broken) { reject(broken); return; }
     const onClose = () => { clearTimeout(timer); reject(broken ?? new Error('connexion SMPP fermée')); };
@@ -166,7 +161,8 @@ export async function openSmppChannel(target: SmppTarget, sender: string, option
     for (const id of t.ids) byPart.delete(id);
     const receipt: DeliveryReceipt = { messageId: t.ids.join(' '), delivered: !failed, state: failed ?? 'DELIVRD' };
     for (const l of listeners) l(receipt);
-    if (!outstanding()) waiting?.();
+    // outstanding() walks every tracked message: only asked once close() waits for the last receipts.
+    if (waiting && !outstanding()) waiting();
   };
   const onPart = (partId: string, stat: string) => {
     const t = byPart.get(partId);

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { createDateParser, formatIssue, IngestError, loadMapping } from '@rempart/ingest';
 import {
   CampaignError, EMAIL_SUBJECT, loadRiskMatrix, NOTIFICATIONS_FILE, openSmppChannel, openSmtpChannel, parseSmppUrl, parseSmtpUrl, planSms, RiskMatrixError, runCampaign, scopeRecords, writeOutputs,
-  type CampaignReport, type DeliveryChannel, type NotificationLine, type Outgoing, type RiskMatrix,
+  type DeliveryChannel, type NotificationLine, type Outgoing, type RiskMatrix,
 } from '@rempart/scoping';
 
 export interface ScopeCliOptions {
@@ -74,7 +74,7 @@ export interface NotifyCliOptions {
 }
 
 const RECEIPT_WAIT_MS = 30_000;
-const CHANNEL_FR = { email: { one: 'courriel', many: 'courriels' }, sms: { one: 'SMS', many: 'SMS' } } as const;
+const CHANNEL_FR = { email: { one: 'courriel', many: 'courriels', title: 'Courriels' }, sms: { one: 'SMS', many: 'SMS', title: 'SMS' } } as const;
 
 /** The pack `scope` wrote, checked line by line: a hand-edited file must not send garbage. */
 function readNotifications(file: string): NotificationLine[] {
@@ -95,6 +95,16 @@ function readNotifications(file: string): NotificationLine[] {
 
 export async function runNotify(dir: string, options: NotifyCliOptions, io: ScopeIo, signal?: AbortSignal, env: Record<string, string | undefined> = process.env): Promise<number> {
   const fail = (message: string) => { io.stderr(`Erreur : ${message}\n`); return 2; };
+  // Every CampaignError (server address, pack file, connection, record file) is told the same way.
+  try {
+    return await notify(dir, options, io, signal, env, fail);
+  } catch (e) {
+    if (e instanceof CampaignError) return fail(e.message);
+    throw e;
+  }
+}
+
+async function notify(dir: string, options: NotifyCliOptions, io: ScopeIo, signal: AbortSignal | undefined, env: Record<string, string | undefined>, fail: (message: string) => number): Promise<number> {
   const channel = options.channel ?? 'email';
   if (channel !== 'email' && channel !== 'sms') return fail(`canal « ${channel} » inconnu (--channel email ou --channel sms).`);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) return fail(`dossier introuvable : ${dir} (le dossier --out de « rempart scope »).`);
@@ -105,32 +115,23 @@ export async function runNotify(dir: string, options: NotifyCliOptions, io: Scop
   const dryRun = options.send !== true;
   const words = CHANNEL_FR[channel];
   let open: () => Promise<DeliveryChannel>;
-  try {
-    if (channel === 'email') {
-      const url = options.smtp ?? env.SMTP_URL;
-      const from = options.from ?? env.SMTP_FROM;
-      const target = url ? parseSmtpUrl(url) : null;
-      if (!dryRun && !target) return fail('serveur d’envoi manquant : --smtp smtp://hôte:port (ou la variable SMTP_URL).');
-      if (!dryRun && !from) return fail('expéditeur manquant : --from "Mairie <dpo@commune.fr>" (ou la variable SMTP_FROM).');
-      if (from && !/@[^@\s>]+\.[^@\s>]+>?\s*$/.test(from)) return fail(`expéditeur « ${from} » invalide : une adresse de courriel est attendue.`);
-      open = () => openSmtpChannel(target!, from!);
-    } else {
-      const url = options.smpp ?? env.SMPP_URL;
-      const target = url ? parseSmppUrl(url) : null;
-      if (!dryRun && !target) return fail('serveur SMS manquant : --smpp smpp://identifiant:motdepasse@hôte:port (ou la variable SMPP_URL), fourni par l’opérateur SMS.');
-      if (!dryRun && !options.sender) return fail('émetteur manquant : --sender MAIRIE (11 caractères au plus, déclaré auprès de l’opérateur).');
-      // Receipts are asked for and awaited a little at the end; later ones are not recorded.
-      open = () => openSmppChannel(target!, options.sender!, { receipts: true, receiptWaitMs: RECEIPT_WAIT_MS });
-    }
-  } catch (e) {
-    if (e instanceof CampaignError) return fail(e.message);
-    throw e;
+  if (channel === 'email') {
+    const url = options.smtp ?? env.SMTP_URL;
+    const from = options.from ?? env.SMTP_FROM;
+    const target = url ? parseSmtpUrl(url) : null;
+    if (!dryRun && !target) return fail('serveur d’envoi manquant : --smtp smtp://hôte:port (ou la variable SMTP_URL).');
+    if (!dryRun && !from) return fail('expéditeur manquant : --from "Mairie <dpo@commune.fr>" (ou la variable SMTP_FROM).');
+    if (from && !/@[^@\s>]+\.[^@\s>]+>?\s*$/.test(from)) return fail(`expéditeur « ${from} » invalide : une adresse de courriel est attendue.`);
+    open = () => openSmtpChannel(target!, from!);
+  } else {
+    const url = options.smpp ?? env.SMPP_URL;
+    const target = url ? parseSmppUrl(url) : null;
+    if (!dryRun && !target) return fail('serveur SMS manquant : --smpp smpp://identifiant:motdepasse@hôte:port (ou la variable SMPP_URL), fourni par l’opérateur SMS.');
+    if (!dryRun && !options.sender) return fail('émetteur manquant : --sender MAIRIE (11 caractères au plus, déclaré auprès de l’opérateur).');
+    // Receipts are asked for and awaited a little at the end; later ones are not recorded.
+    open = () => openSmppChannel(target!, options.sender!, { receipts: true, receiptWaitMs: RECEIPT_WAIT_MS });
   }
-  let pack: NotificationLine[];
-  try { pack = readNotifications(packFile); } catch (e) {
-    if (e instanceof CampaignError) return fail(e.message);
-    throw e;
-  }
+  const pack = readNotifications(packFile);
   // The address or number found in a minor's records may be the child's own: by default minors get
   // only the letter addressed to their legal representatives.
   const reachable = pack.filter((p) => (channel === 'email' ? p.email : p.mobile));
@@ -140,13 +141,7 @@ export async function runNotify(dir: string, options: NotifyCliOptions, io: Scop
     : { personId: p.person_id, to: p.mobile!, text: p.sms_text! }));
   const recordPath = join(dir, `sent-${channel}.csv`);
   const simulationPath = join(dir, `dry-run-${channel}.csv`);
-  let deliver: DeliveryChannel | null = null;
-  if (!dryRun) {
-    try { deliver = await open(); } catch (e) {
-      if (e instanceof CampaignError) return fail(e.message);
-      throw e;
-    }
-  }
+  const deliver = dryRun ? null : await open();
   if (channel === 'sms') {
     const plans = messages.map((m) => planSms(m.text));
     const ucs2 = plans.filter((p) => p.encoding === 'ucs2').length;
@@ -156,27 +151,21 @@ export async function runNotify(dir: string, options: NotifyCliOptions, io: Scop
     ? `Simulation : aucun ${words.one} ne sera envoyé (ajoutez --send pour envoyer). Détail dans ${simulationPath}.\n`
     : `Envoi de ${nf(messages.length)} ${words.many}, ${nf(perMinute)} par minute au plus ; registre : ${recordPath}.\n`);
   let last = 0;
-  let report: CampaignReport;
-  try {
-    report = await runCampaign(messages, deliver, {
-      dryRun, recordPath, simulationPath, perMinute, retryUncertain: options.retryUncertain === true, signal,
-      onProgress: (p) => {
-        const t = Date.now();
-        if (t - last < 1000 && p.done < p.total) return;
-        last = t;
-        io.stderr(`${words.many[0]!.toUpperCase()}${words.many.slice(1)} : ${nf(p.done)} / ${nf(p.total)} (${nf(dryRun ? p.simulated : p.sent)} ${dryRun ? 'simulés' : 'envoyés'}, ${nf(p.skipped)} déjà envoyés, ${nf(p.failed)} échecs)\n`);
-      },
-    });
-  } catch (e) {
-    if (e instanceof CampaignError) return fail(e.message);
-    throw e;
-  }
+  const report = await runCampaign(messages, deliver, {
+    dryRun, recordPath, simulationPath, perMinute, retryUncertain: options.retryUncertain === true, signal,
+    onProgress: (p) => {
+      const t = Date.now();
+      if (t - last < 1000 && p.done < p.total) return;
+      last = t;
+      io.stderr(`${words.title} : ${nf(p.done)} / ${nf(p.total)} (${nf(dryRun ? p.simulated : p.sent)} ${dryRun ? 'simulés' : 'envoyés'}, ${nf(p.skipped)} déjà envoyés, ${nf(p.failed)} échecs)\n`);
+    },
+  });
   const parts = [dryRun ? `${nf(report.simulated)} à envoyer (simulation)` : `${nf(report.sent)} envoyés`, `${nf(report.skipped)} déjà envoyés`];
   if (report.failed) parts.push(`${nf(report.failed)} échecs`);
   if (report.delivered || report.undelivered) parts.push(`accusés de réception : ${nf(report.delivered)} remis, ${nf(report.undelivered)} non remis`);
   if (report.uncertain) parts.push(`${nf(report.uncertain)} interrompus sans confirmation (non renvoyés : vérifiez-les puis ajoutez --retry-uncertain)`);
   if (minorsHeld) parts.push(`${nf(minorsHeld)} mineurs non contactés (courrier à leurs représentants légaux ; --include-minors pour les inclure)`);
-  io.stdout(`${words.many[0]!.toUpperCase()}${words.many.slice(1)} : ${parts.join(', ')} ; ${nf(pack.length - reachable.length)} personnes sans ${channel === 'email' ? 'courriel' : 'mobile'}.\n`);
+  io.stdout(`${words.title} : ${parts.join(', ')} ; ${nf(pack.length - reachable.length)} personnes sans ${channel === 'email' ? 'courriel' : 'mobile'}.\n`);
   if (report.interrupted) { io.stderr(`Interrompu : relancez la même commande pour reprendre ; rien ne sera envoyé deux fois (registre ${recordPath}).\n`); return 130; }
   if (report.stoppedOnFailures) { io.stderr(`Arrêt après plusieurs échecs consécutifs : vérifiez le serveur, puis relancez la même commande (les échecs seront retentés). Détail dans ${recordPath}.\n`); return 1; }
   if (report.failed) { io.stderr(`${nf(report.failed)} envois en échec (détail dans ${recordPath}) : relancez la même commande pour les retenter.\n`); return 1; }
