@@ -71,12 +71,6 @@ export async function prepareContext(con: DuckDBConnection, timer?: Timer): Prom
   return { con, firstSeen };
 }
 
-/** Short names under which the grouped fields reach the explanation: {ip}, {country}, {module}… */
-const FIELD_VARS: Record<AggregateField, string> = {
-  'user.name': 'account', 'source.ip': 'ip', 'source.geo.country_iso_code': 'country', 'user_agent.original': 'ua',
-  'event.action': 'action', 'event.outcome': 'outcome', 'app.module': 'module',
-};
-
 /**
  * The declarative rule kind: events matching `select`, grouped by `group_by` over tumbling windows
  * of `timeframe` (aligned on UTC epoch), kept when the aggregate exceeds the threshold. Column
@@ -90,8 +84,7 @@ async function aggregate(ctx: Context, rule: AggregateRule): Promise<Hit[]> {
     params[`s${i}`] = listValue(values);
     return `list_contains($s${i}::VARCHAR[], ${AGGREGATE_FIELDS[f]})`;
   });
-  const groups = rule.group_by.filter((f) => f !== 'user.name');
-  const groupCols = groups.map((f) => AGGREGATE_FIELDS[f]);
+  const groupCols = rule.group_by.filter((f) => f !== 'user.name').map((f) => AGGREGATE_FIELDS[f]);
   const { count, sum, distinct } = rule.condition;
   const measure = count ? 'count(*)' : sum ? 'sum(records)' : `count(DISTINCT ${AGGREGATE_FIELDS[distinct as AggregateField]})`;
   const cols = [...new Set(['u', ...groupCols, ...(distinct ? [AGGREGATE_FIELDS[distinct]] : [])])];
@@ -107,7 +100,8 @@ async function aggregate(ctx: Context, rule: AggregateRule): Promise<Hit[]> {
       account: s(r.u), count: n(r.m), events: n(r.c), records: n(r.rec), threshold: n(params.gt),
       ...windowText(n(r.ws), n(r.ws) + win), timeframe: rule.timeframe,
     };
-    for (const f of groups) vars[FIELD_VARS[f]] = s(r[AGGREGATE_FIELDS[f]]) || '?';
+    // The grouped fields reach the explanation under their column names: {ip}, {country}, {module}…
+    for (const c of groupCols) vars[c] = s(r[c]) || '?';
     return {
       rule, account: s(r.u), first: n(r.ft), last: n(r.lt), vars,
       baseline: { threshold: n(params.gt), timeframe: rule.timeframe },

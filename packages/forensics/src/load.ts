@@ -60,7 +60,7 @@ export function newMapper(mapping: Mapping | null): Mapper {
  * list: storing 20 million strings costs more than parsing them, twelve bytes per event do not.
  * `ev` puts the two back together for the rules.
  */
-export async function createEventTables(con: DuckDBConnection): Promise<void> {
+async function createEventTables(con: DuckDBConnection): Promise<void> {
   await con.run(`CREATE OR REPLACE TABLE g (f INTEGER, clean BOOLEAN, u VARCHAR, ip VARCHAR, country VARCHAR, ua VARCHAR, action VARCHAR, outcome VARCHAR, module VARCHAR, rec VARCHAR, ts BIGINT[])`);
 }
 

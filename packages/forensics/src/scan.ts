@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { DateTime } from 'luxon';
 import type { Mapping } from '@rempart/ingest';
 import { loadEvents, type LoadStats, type RejectedLine } from './load.ts';
@@ -178,11 +178,17 @@ export async function scanFiles(files: string[], options: ScanOptions = {}): Pro
     preserve_insertion_order: 'false',
     temp_directory: `${dbPath}.tmp`,
   });
-  const con = await instance.connect();
-  const connections = [con];
+  const connections: DuckDBConnection[] = [];
+  const connect = async (): Promise<DuckDBConnection> => {
+    const c = await instance.connect();
+    connections.push(c);
+    // Offset-less timestamps in canonical files are Paris local time, as in @rempart/ingest: every
+    // connection reading the events needs the same zone.
+    await c.run("SET TimeZone = 'Europe/Paris'");
+    return c;
+  };
+  const con = await connect();
   timer.mark('open');
-  // Offset-less timestamps in canonical files are Paris local time, as in @rempart/ingest.
-  await con.run("SET TimeZone = 'Europe/Paris'");
   const progress = options.onProgress;
   try {
     const stats = await loadEvents(con, files, {
@@ -192,10 +198,7 @@ export async function scanFiles(files: string[], options: ScanOptions = {}): Pro
     timer.mark('load');
     const ctx = await prepareContext(con, timer);
     const enabled = rules.length;
-    const second = await instance.connect();
-    connections.push(second);
-    await second.run("SET TimeZone = 'Europe/Paris'");
-    const hits = await runDetectors(ctx, rules, (rule, i) => progress?.({ phase: 'detect', files: files.length, fraction: i / enabled, linesRead: stats.linesRead, rule: rule.id }), options.signal, timer, [con, second]);
+    const hits = await runDetectors(ctx, rules, (rule, i) => progress?.({ phase: 'detect', files: files.length, fraction: i / enabled, linesRead: stats.linesRead, rule: rule.id }), options.signal, timer, [con, await connect()]);
     progress?.({ phase: 'explain', files: files.length, fraction: 0, linesRead: stats.linesRead });
     const accounts = await explain(con, hits, options.maxEvidence ?? 20);
     timer.mark('evidence');
@@ -231,7 +234,7 @@ export async function scanFiles(files: string[], options: ScanOptions = {}): Pro
   }
 }
 
-async function explain(con: import('@duckdb/node-api').DuckDBConnection, hits: Hit[], maxEvidence: number): Promise<AccountResult[]> {
+async function explain(con: DuckDBConnection, hits: Hit[], maxEvidence: number): Promise<AccountResult[]> {
   // Stable order so that evidence ids, and therefore outputs, never depend on detector timing.
   hits.sort((a, b) => a.account.localeCompare(b.account) || a.first - b.first || a.rule.id.localeCompare(b.rule.id) || a.last - b.last);
   await con.run('CREATE OR REPLACE TABLE win (fid INTEGER, u VARCHAR, f BIGINT, t BIGINT, byrec BOOLEAN)');
@@ -299,7 +302,7 @@ async function explain(con: import('@duckdb/node-api').DuckDBConnection, hits: H
   return accounts;
 }
 
-async function dailySeries(con: import('@duckdb/node-api').DuckDBConnection, accounts: string[]): Promise<ScanResult['series']> {
+async function dailySeries(con: DuckDBConnection, accounts: string[]): Promise<ScanResult['series']> {
   const series: ScanResult['series'] = {};
   if (accounts.length === 0) return series;
   await con.run('CREATE OR REPLACE TABLE flagged (u VARCHAR)');
