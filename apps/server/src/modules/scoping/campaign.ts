@@ -4,7 +4,7 @@
 // outcome, then the SMS receipt) so that a campaign started again skips whoever already received it.
 // Minors follow the CLI's rule: no direct message unless the campaign includes them; their legal
 // representatives get the letter.
-import { EMAIL_SUBJECT, letterText, openSmppChannel, parseSmppUrl, planSms, smsText, type DeliveryChannel, type DeliveryReceipt, type ScopePerson } from '@rempart/scoping';
+import { abortableSleep, EMAIL_SUBJECT, emailText, openSmppChannel, parseSmppUrl, planSms, smsText, type DeliveryChannel, type DeliveryReceipt, type ScopePerson } from '@rempart/scoping';
 import { json } from '@rempart/db';
 import type { Services } from '../../platform/services.ts';
 import { getOrganisation } from '../organisations/service.ts';
@@ -31,11 +31,7 @@ export const CAMPAIGN_CHANNELS: readonly CampaignChannel[] = ['email', 'sms'];
 /** The address a person is reached at on a channel, or null. */
 export const addressOn = (p: StoredPerson, c: CampaignChannel) => (c === 'email' ? p.email || null : p.phone?.mobile ? p.phone.e164 : null);
 
-export async function runCampaignJob(services: Services, ctx: { payload: Record<string, unknown>; signal: AbortSignal; progress(v: Record<string, unknown>): Promise<void> }, sleep = (ms: number, signal: AbortSignal) => new Promise<void>((resolve, reject) => {
-  const onAbort = () => { clearTimeout(timer); reject(signal.reason); };
-  const timer = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(); }, ms);
-  signal.addEventListener('abort', onAbort, { once: true });
-})): Promise<Record<string, unknown>> {
+export async function runCampaignJob(services: Services, ctx: { payload: Record<string, unknown>; signal: AbortSignal; progress(v: Record<string, unknown>): Promise<void> }, sleep: (ms: number, signal: AbortSignal) => Promise<void> = abortableSleep): Promise<Record<string, unknown>> {
   const campaign = await services.db.selectFrom('scoping_campaigns').selectAll().where('id', '=', String(ctx.payload.campaignId)).executeTakeFirstOrThrow();
   const run = await services.db.selectFrom('scoping_runs').selectAll().where('id', '=', campaign.run_id).executeTakeFirstOrThrow();
   const channels = CAMPAIGN_CHANNELS.filter((c) => campaign.channels.includes(c));
@@ -91,7 +87,7 @@ export async function runCampaignJob(services: Services, ctx: { payload: Record<
         if (before === 'sent') { bump(`${c}_skipped`); continue; }
         if (before === 'started' && !retryUncertain) { bump(`${c}_uncertain`); continue; }
         const to = addressOn(p, c)!;
-        const text = c === 'email' ? letterText(asEnginePerson(p), pack).join('\n\n') : smsText(asEnginePerson(p), pack);
+        const text = c === 'email' ? emailText(asEnginePerson(p), pack) : smsText(asEnginePerson(p), pack);
         if (campaign.dry_run) {
           if (c === 'sms') bump('sms_parts', planSms(text).parts.length);
           bump(`${c}_simulated`);
