@@ -201,22 +201,6 @@ function storedRecord(r: ScopeResult['records'][number]): StoredRecord {
   };
 }
 
-/** The whole results in one object (older runs were stored so; tests compare against it). */
-export function toStored(result: ScopeResult): StoredResults {
-  const records: Record<string, StoredRecord> = {};
-  const keep = new Set<number>();
-  for (const p of result.persons) for (const i of p.records) keep.add(i);
-  for (const pair of result.review) { keep.add(pair.a); keep.add(pair.b); }
-  for (const i of [...keep].sort((a, b) => a - b)) records[result.records[i]!.recordId] = storedRecord(result.records[i]!);
-  const rid = (i: number) => result.records[i]!.recordId;
-  return {
-    persons: result.persons.map((p) => ({ ...p, records: p.records.map(rid) })),
-    records,
-    review: result.review.map((p) => ({ a: rid(p.a), b: rid(p.b), probability: p.probability, weight: p.weight, refused: p.refused ?? null, ...(p.attached ? { attached: p.attached } : {}), evidence: p.evidence })),
-    rejected: rejectedOf(result),
-  };
-}
-
 const rejectedOf = (result: ScopeResult) => result.rejected.slice(0, 500).map((i) => ({ line: i.line, field: i.field, message: formatIssue(i) }));
 
 type RunRef = { id: string; organisation_id: string; dataset_id: string };
