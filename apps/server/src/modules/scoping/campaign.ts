@@ -29,7 +29,7 @@ export type CampaignChannel = 'email' | 'sms';
 export const CAMPAIGN_CHANNELS: readonly CampaignChannel[] = ['email', 'sms'];
 
 /** The address a person is reached at on a channel, or null. */
-export const addressOn = (p: StoredPerson, c: CampaignChannel) => (c === 'email' ? p.email || null : p.phone?.mobile ? p.phone.e164 : null);
+const addressOn = (p: StoredPerson, c: CampaignChannel) => (c === 'email' ? p.email || null : p.phone?.mobile ? p.phone.e164 : null);
 
 export async function runCampaignJob(services: Services, ctx: { payload: Record<string, unknown>; signal: AbortSignal; progress(v: Record<string, unknown>): Promise<void> }, sleep = (ms: number, signal: AbortSignal) => new Promise<void>((resolve, reject) => {
   const onAbort = () => { clearTimeout(timer); reject(signal.reason); };

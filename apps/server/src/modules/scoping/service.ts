@@ -186,7 +186,7 @@ export interface StoredPair { a: string; b: string; probability: number; weight:
 export interface StoredResults { persons: StoredPerson[]; records: Record<string, StoredRecord>; review: StoredPair[]; rejected: { line?: number; field?: string; message: string }[] }
 
 export const PERSONS_PER_SEGMENT = 500;
-export const REVIEW_PER_SEGMENT = 200;
+const REVIEW_PER_SEGMENT = 200;
 interface PersonsSegment { persons: StoredPerson[]; records: Record<string, StoredRecord> }
 interface ReviewSegment { pairs: StoredPair[]; records: Record<string, StoredRecord> }
 /** Per person, in order: risk bits, the minor bit, and module numbers (into `modules`). */
@@ -206,7 +206,7 @@ const rejectedOf = (result: ScopeResult) => result.rejected.slice(0, 500).map((i
 type RunRef = { id: string; organisation_id: string; dataset_id: string };
 const binding = (runId: string, segment: string) => `scoping:${runId}:${segment}`;
 
-export function resultsLayout(result: ScopeResult): ScopingLayout {
+function resultsLayout(result: ScopeResult): ScopingLayout {
   return { version: 2, persons: result.persons.length, personsPerSegment: PERSONS_PER_SEGMENT, review: result.review.length, reviewPerSegment: REVIEW_PER_SEGMENT };
 }
 
