@@ -24,7 +24,7 @@ const SAFE_ISSUE: Record<IngestCode, string> = {
   unknown_value: 'valeur inconnue.',
 };
 
-export function safeIssueText(issue: IngestIssue): string {
+function safeIssueText(issue: IngestIssue): string {
   const where = [issue.file, issue.line !== undefined ? `ligne ${issue.line}` : '', issue.field ? `champ ${issue.field}` : ''].filter(Boolean).join(', ');
   // The column a mapping asks for comes from the mapping (the organisation's settings), not from the file.
   const what = issue.code === 'missing_column' && issue.value ? `colonne « ${issue.value} » absente de l’en-tête.` : SAFE_ISSUE[issue.code];

@@ -10,8 +10,8 @@ import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:cr
 import { Transform, type TransformCallback } from 'node:stream';
 import { openBuffer } from './keys.ts';
 
-export const STREAM_MAGIC = Buffer.from('RB2');
-export const DEFAULT_CHUNK_SIZE = 64 * 1024;
+const STREAM_MAGIC = Buffer.from('RB2');
+const DEFAULT_CHUNK_SIZE = 64 * 1024;
 const TAG = 16;
 const SALT = 32;
 const HEADER = STREAM_MAGIC.length + 4 + SALT;

@@ -27,7 +27,7 @@ export function sizeLabel(bytes: number): string {
   return mb >= 1024 && mb % 1024 === 0 ? `${mb / 1024} Go` : `${Math.round(mb)} Mo`;
 }
 
-export function tooLarge(maxBytes: number, setting = 'REMPART_MAX_UPLOAD_MB'): AppError {
+function tooLarge(maxBytes: number, setting = 'REMPART_MAX_UPLOAD_MB'): AppError {
   return new AppError('file_too_large', 413, `Fichier trop volumineux : ${sizeLabel(maxBytes)} au plus par fichier (limite fixée par l’exploitant avec ${setting}).`, [{ path: 'file', message: 'Fichier trop volumineux.' }]);
 }
 

@@ -42,7 +42,7 @@ export const scopingResultKey = (orgId: string, runId: string) => `scoping/${org
 
 /** How a run's results are cut into sealed segment files (counts only, kept in clear on the run). */
 export interface ScopingLayout { version: 2; persons: number; personsPerSegment: number; review: number; reviewPerSegment: number }
-export const SCOPING_FIXED_SEGMENTS = ['index', 'assignments', 'review-index', 'rejected'] as const;
+const SCOPING_FIXED_SEGMENTS = ['index', 'assignments', 'review-index', 'rejected'] as const;
 export const scopingSegmentKey = (orgId: string, runId: string, segment: string) => `${scopingResultKey(orgId, runId)}/${segment}`;
 
 /** Every storage key a run's results may occupy: the one-document form and each segment. */

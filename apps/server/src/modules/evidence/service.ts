@@ -127,16 +127,9 @@ export async function evidenceRow(services: Services, orgId: string, incidentId:
 }
 
 /** Fails the stream at its end when the bytes are not those hashed at upload. */
-class IntegrityCheck extends Transform {
-  private readonly hash = createHash('sha256');
-  private size = 0;
+class IntegrityCheck extends Meter {
   constructor(private readonly row: EvidenceRow) {
     super();
-  }
-  override _transform(chunk: Buffer, _e: BufferEncoding, done: TransformCallback) {
-    this.hash.update(chunk);
-    this.size += chunk.length;
-    done(null, chunk);
   }
   override _flush(done: TransformCallback) {
     const ok = this.size === Number(this.row.size) && this.hash.digest('hex') === this.row.sha256;

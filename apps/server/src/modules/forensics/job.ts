@@ -70,11 +70,9 @@ async function runScan(services: Services, ctx: JobContext, orgId: string, scanI
         mapping: resolved.mapping, since: scan.since ? new Date(scan.since).getTime() : undefined, until: scan.until ? new Date(scan.until).getTime() : undefined,
         onProgress, signal: ctx.signal, workDir: dir,
       });
-    } catch (error) {
+    } finally {
       await pending;
-      throw error;
     }
-    await pending;
     if (ctx.signal.aborted) throw new Error('annulé');
     return { scanned, seconds: (Date.now() - started) / 1000 };
   });

@@ -29,7 +29,7 @@ export type CampaignChannel = 'email' | 'sms';
 export const CAMPAIGN_CHANNELS: readonly CampaignChannel[] = ['email', 'sms'];
 
 /** The address a person is reached at on a channel, or null. */
-export const addressOn = (p: StoredPerson, c: CampaignChannel) => (c === 'email' ? p.email || null : p.phone?.mobile ? p.phone.e164 : null);
+const addressOn = (p: StoredPerson, c: CampaignChannel) => (c === 'email' ? p.email || null : p.phone?.mobile ? p.phone.e164 : null);
 
 export async function runCampaignJob(services: Services, ctx: { payload: Record<string, unknown>; signal: AbortSignal; progress(v: Record<string, unknown>): Promise<void> }, sleep: (ms: number, signal: AbortSignal) => Promise<void> = abortableSleep): Promise<Record<string, unknown>> {
   const campaign = await services.db.selectFrom('scoping_campaigns').selectAll().where('id', '=', String(ctx.payload.campaignId)).executeTakeFirstOrThrow();
@@ -72,7 +72,7 @@ export async function runCampaignJob(services: Services, ctx: { payload: Record<
     let i = 0;
     const row = (p: StoredPerson, channel: string, status: string, detail: string | null = null, messageId: string | null = null) => services.db.insertInto('scoping_deliveries').values({
       organisation_id: run.organisation_id, run_id: run.id, campaign_id: campaign.id, person_ref: p.id, channel, status, detail, message_id: messageId, at: services.now(),
-    }).execute();
+    }).returning('id').executeTakeFirstOrThrow();
     for await (const p of results.persons()) {
       ctx.signal.throwIfAborted();
       i++;
@@ -95,21 +95,20 @@ export async function runCampaignJob(services: Services, ctx: { payload: Record<
           continue;
         }
         if (owed) await sleep(owed, ctx.signal);
+        const cost = c === 'sms' ? sms!.cost({ personId: p.id, to, text }) : 1;
         // Written before the attempt: if the process dies during it, the resume knows it may have left.
-        const started = await services.db.insertInto('scoping_deliveries').values({
-          organisation_id: run.organisation_id, run_id: run.id, campaign_id: campaign.id, person_ref: p.id, channel: c, status: 'started', at: services.now(),
-        }).returning('id').executeTakeFirstOrThrow();
+        const started = await row(p, c, 'started');
         let status = 'sent';
         let detail: string | null = null;
         let messageId: string | null = null;
         try {
           if (c === 'email') await services.mailer!.send({ to, subject: EMAIL_SUBJECT, text });
-          else { messageId = await sms!.deliver({ personId: p.id, to, text }); bump('sms_parts', sms!.cost({ personId: p.id, to, text })); }
+          else { messageId = await sms!.deliver({ personId: p.id, to, text }); bump('sms_parts', cost); }
         } catch (e) {
           status = 'failed';
           detail = cleanDetail(e);
         }
-        owed = gap * (c === 'sms' ? sms!.cost({ personId: p.id, to, text }) : 1);
+        owed = gap * cost;
         bump(`${c}_${status}`);
         await services.db.updateTable('scoping_deliveries').set({ status, detail, message_id: messageId, at: services.now() }).where('id', '=', started.id).execute();
       }

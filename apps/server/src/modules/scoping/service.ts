@@ -186,7 +186,7 @@ export interface StoredPair { a: string; b: string; probability: number; weight:
 export interface StoredResults { persons: StoredPerson[]; records: Record<string, StoredRecord>; review: StoredPair[]; rejected: { line?: number; field?: string; message: string }[] }
 
 export const PERSONS_PER_SEGMENT = 500;
-export const REVIEW_PER_SEGMENT = 200;
+const REVIEW_PER_SEGMENT = 200;
 interface PersonsSegment { persons: StoredPerson[]; records: Record<string, StoredRecord> }
 interface ReviewSegment { pairs: StoredPair[]; records: Record<string, StoredRecord> }
 /** Per person, in order: risk bits, the minor bit, and module numbers (into `modules`). */
@@ -201,28 +201,12 @@ function storedRecord(r: ScopeResult['records'][number]): StoredRecord {
   };
 }
 
-/** The whole results in one object (older runs were stored so; tests compare against it). */
-export function toStored(result: ScopeResult): StoredResults {
-  const records: Record<string, StoredRecord> = {};
-  const keep = new Set<number>();
-  for (const p of result.persons) for (const i of p.records) keep.add(i);
-  for (const pair of result.review) { keep.add(pair.a); keep.add(pair.b); }
-  for (const i of [...keep].sort((a, b) => a - b)) records[result.records[i]!.recordId] = storedRecord(result.records[i]!);
-  const rid = (i: number) => result.records[i]!.recordId;
-  return {
-    persons: result.persons.map((p) => ({ ...p, records: p.records.map(rid) })),
-    records,
-    review: result.review.map((p) => ({ a: rid(p.a), b: rid(p.b), probability: p.probability, weight: p.weight, refused: p.refused ?? null, ...(p.attached ? { attached: p.attached } : {}), evidence: p.evidence })),
-    rejected: rejectedOf(result),
-  };
-}
-
 const rejectedOf = (result: ScopeResult) => result.rejected.slice(0, 500).map((i) => ({ line: i.line, field: i.field, message: formatIssue(i) }));
 
 type RunRef = { id: string; organisation_id: string; dataset_id: string };
 const binding = (runId: string, segment: string) => `scoping:${runId}:${segment}`;
 
-export function resultsLayout(result: ScopeResult): ScopingLayout {
+function resultsLayout(result: ScopeResult): ScopingLayout {
   return { version: 2, persons: result.persons.length, personsPerSegment: PERSONS_PER_SEGMENT, review: result.review.length, reviewPerSegment: REVIEW_PER_SEGMENT };
 }
 
