@@ -1,5 +1,6 @@
 // The breach register (art. 33(5) GDPR): every breach, notified or not, as CSV for a spreadsheet
 // and as PDF for the file.
+import { spreadsheetCell } from '@rempart/ingest/spreadsheet';
 import { frNumber, parisDateTime } from './format.ts';
 import { PdfWriter } from './pdf.ts';
 import { INCIDENT_TYPE_LABELS, type OrganisationInfo, type RegisterEntry } from './types.ts';
@@ -21,19 +22,11 @@ const COLUMNS: [string, (e: RegisterEntry) => string][] = [
   ['Motif de non-notification', (e) => e.reasonNotNotified ?? ''],
 ];
 
-// A cell starting with = + - @ (or a tab or carriage return before them) would run as a formula in
-// a spreadsheet (CSV injection): a leading apostrophe makes it text. Line breaks stay inside the
-// quoted cell, where spreadsheets show them as line breaks.
-function cell(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[;"\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
 export const REGISTER_COLUMNS = COLUMNS.map(([h]) => h);
 
 /** `;`-separated UTF-8 with BOM and CRLF, as French spreadsheet software expects. */
 export function registerCsv(entries: RegisterEntry[]): string {
-  const lines = [COLUMNS.map(([h]) => cell(h)).join(';'), ...entries.map((e) => COLUMNS.map(([, get]) => cell(get(e))).join(';'))];
+  const lines = [COLUMNS.map(([h]) => spreadsheetCell(h)).join(';'), ...entries.map((e) => COLUMNS.map(([, get]) => spreadsheetCell(get(e))).join(';'))];
   return `\ufeff${lines.join('\r\n')}\r\n`;
 }
 

@@ -6,18 +6,12 @@ import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import type { AccountResult, ScanResult } from './scan.ts';
 import type { Severity } from './rules.ts';
+import { spreadsheetCell } from '@rempart/ingest/spreadsheet';
 
 const LABEL: Record<Severity, string> = { low: 'Faible', medium: 'Moyenne', high: 'Élevée', critical: 'Critique' };
 
 export function findingsJson(result: ScanResult): string {
   return `${JSON.stringify({ summary: result.summary, accounts: result.accounts }, null, 2)}\n`;
-}
-
-function csvCell(value: string | number): string {
-  let text = String(value);
-  // A spreadsheet must never run a cell as a formula.
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[";\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 /** `;`-separated with a UTF-8 BOM, as French spreadsheets expect. */
@@ -26,7 +20,7 @@ export function findingsCsv(result: ScanResult): string {
   const lines = [header.join(';')];
   for (const a of result.accounts) {
     for (const f of a.findings) {
-      lines.push([a.account, a.score, a.severity, f.rule, f.severity, f.first, f.last, f.event_count, f.explanation, f.advice].map(csvCell).join(';'));
+      lines.push([a.account, a.score, a.severity, f.rule, f.severity, f.first, f.last, f.event_count, f.explanation, f.advice].map((v) => spreadsheetCell(v)).join(';'));
     }
   }
   return `\uFEFF${lines.join('\r\n')}\r\n`;

@@ -3,4 +3,5 @@ export { IngestError, formatIssue, type IngestCode, type IngestIssue } from './e
 export { MappingSchema, FieldSpecSchema, DateSpecSchema, loadMapping, loadMappingOrThrow, type Mapping, type FieldSpec, type DateSpec, type LoadResult } from './mapping.ts';
 export { readBatches, readRows, detectFormat, detectDelimiter, flatten, type ReadOptions, type ReadBatch, type RawRow, type Encoding } from './read.ts';
 export { createDateParser, type DateKind, type DateParse, type DateParserOptions } from './dates.ts';
+export { spreadsheetCell } from './spreadsheet.ts';
 export { createMapper, type Mapper, type MapperOptions, type MappedRow, type CanonicalRecord, type CanonicalValue } from './apply.ts';

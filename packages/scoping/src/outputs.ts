@@ -6,13 +6,13 @@ import type { Writable } from 'node:stream';
 import PDFDocument from 'pdfkit';
 import type { Risk, ScopePerson, ScopeResult } from './engine.ts';
 import { FIELD_LABELS, LEVELS } from './resolve.ts';
+import { spreadsheetCell } from '@rempart/ingest/spreadsheet';
 
 export interface PackOptions { organisation: string; dpoContact: string; incidentDate?: string }
 
 export const EMAIL_SUBJECT = 'Fuite de données personnelles vous concernant';
 
-const csvCell = (v: unknown) => { const s = String(v ?? ''); return /[",\n\r;]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s; };
-const csv = (rows: unknown[][]) => rows.map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
+const csv = (rows: unknown[][]) => rows.map((r) => r.map((v) => spreadsheetCell(v, ',')).join(',')).join('\n') + '\n';
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 const RISK_FR: Record<Risk, string> = {

@@ -273,6 +273,18 @@ describe('scopeRecords and outputs', () => {
     expect(sms).toContain('+33611223344');
   });
 
+  it('writes CSVs that a spreadsheet opens without running a value of the leaked file as a formula', async () => {
+    const f = join(dir, 'hostile.csv');
+    writeFileSync(f, `${HEADER}\nL1;D1;=HYPERLINK("http://x");01/03/2024;@SUM(A1);Roux;Pierre;05/05/1975;06 11 22 33 44;;;;;;;;\n`);
+    const res = await scopeRecords({ files: [f], mapping: mapping() }, { notificationDate: '2024-07-20' });
+    const out = join(dir, 'hostile-out');
+    await writeOutputs(res, out, pack);
+    const persons = readFileSync(join(out, 'persons.csv'), 'utf8');
+    expect(persons).toContain(`"'=HYPERLINK(""http://x"")"`);
+    expect(persons).not.toMatch(/(^|,)"?[=@]/m);
+    expect(readFileSync(join(out, 'sms.csv'), 'utf8')).toMatch(/^P\d+,\+33611223344,/m);
+  });
+
   it('reports bad rows with file and line and keeps going; refuses a file missing a mapped column', async () => {
     const bad = join(dir, 'bad.csv');
     writeFileSync(bad, iconv.encode(`${HEADER}\r\nL1;D1;otv;01/07/2024;Requérant;Hervé;Éloïse;31/02/1980;;;;;;;;;\r\nL2;D1;otv;01/07/2024;Requérant;;Jean;;;;;;;;;;\r\nL3;D1;otv;01/07/2024\r\n`, 'windows-1252'));

@@ -3,6 +3,7 @@
 // figures into the CNIL dossier, and notify the persons.
 import { cnilDossierSchema, mergeDossier } from '@rempart/documents';
 import { json } from '@rempart/db';
+import { spreadsheetCell } from '@rempart/ingest/spreadsheet';
 import { smsText, writeLettersPdf, type PackOptions } from '@rempart/scoping';
 import { createReadStream } from 'node:fs';
 import { once } from 'node:events';
@@ -81,12 +82,10 @@ export async function* letterPersons(persons: AsyncIterable<StoredPerson>, sent:
   for await (const p of persons) if (p.postal && !sent.has(p.id)) yield asEnginePerson(p);
 }
 
-const csvCell = (s: string) => (/[",;\n\r]/.test(s) || /^[=+\-@]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-
 /** The SMS list, a line per person with a mobile, written as the persons are read. */
 export async function* smsCsvLines(persons: AsyncIterable<StoredPerson>, pack: PackOptions) {
   yield '\ufeffperson_id,phone,message\n';
-  for await (const p of persons) if (p.phone?.mobile) yield `${[p.id, p.phone.e164, smsText(asEnginePerson(p), pack)].map(csvCell).join(',')}\n`;
+  for await (const p of persons) if (p.phone?.mobile) yield `${[p.id, p.phone.e164, smsText(asEnginePerson(p), pack)].map((v) => spreadsheetCell(v, ',')).join(',')}\n`;
 }
 
 const sameChannels = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((c) => b.includes(c));

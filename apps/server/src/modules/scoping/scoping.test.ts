@@ -14,6 +14,7 @@ import { createWorld, pdfText, signIn, type Client, type TestWorld } from '../..
 import { loadResults, openResults, PERSONS_PER_SEGMENT } from './service.ts';
 import { asEnginePerson, packOptions } from './campaign.ts';
 import { letterPersons, smsCsvLines } from './routes.ts';
+import { spreadsheetCell } from '@rempart/ingest/spreadsheet';
 import { clearScratch } from '../../platform/scratch.ts';
 import { loadConfig } from '../../config.ts';
 
@@ -450,7 +451,7 @@ for (const backend of testBackends()) {
       const sink = new Writable({ write(c, _e, cb) { chunks.push(Buffer.from(c)); cb(); } });
       await streamLettersPdf(whole.persons.filter((p) => p.postal).map(asEnginePerson), sink, pack, row.notification_date);
       const before = Buffer.concat(chunks);
-      const cell = (s: string) => (/[",;\n\r]/.test(s) || /^[=+\-@]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+      const cell = (s: string) => spreadsheetCell(s, ',');
       const csvBefore = `\ufeffperson_id,phone,message\n${whole.persons.filter((p) => p.phone?.mobile).map((p) => [p.id, p.phone!.e164, smsText(asEnginePerson(p), pack)].map(cell).join(',')).join('\n')}\n`;
 
       const pdf = await dpo.request('GET', `${base}/scoping/runs/${run.id}/letters.pdf`);
