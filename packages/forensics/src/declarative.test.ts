@@ -146,22 +146,22 @@ describe('correlation rules (detector: correlation)', () => {
   });
 
   it('refuses a wrong correlation with a French message naming the file and key', () => {
-    expect(refused(failures, correlation({ type: 'temporal' }))).toMatch(/^bad\.yml : règle invalide, champ type : type inconnu \(permis : event_count, value_count, temporal_ordered\)/);
-    expect(refused(failures, correlation({ rules: ['fails', 'nope'] }))).toMatch(/^bad\.yml : règle invalide, champ rules\.1 : règle inconnue nope/);
+    expect(refused(failures, correlation({ type: 'temporal' }))).toMatch(/^bad\.yml, ligne \d+ : règle invalide, champ type : type inconnu \(permis : event_count, value_count, temporal_ordered\)/);
+    expect(refused(failures, correlation({ rules: ['fails', 'nope'] }))).toMatch(/^bad\.yml, ligne \d+ : règle invalide, champ rules\.1 : règle inconnue nope/);
     expect(refused(failures, { id: 'agg', detector: 'aggregate', timeframe: '1h', condition: { count: 'events', gt: 1 } }, correlation({ rules: ['agg'] })))
-      .toMatch(/^bad\.yml : .*champ rules\.0 : agg n’est ni une sélection \(match\) ni une corrélation/);
-    expect(refused(failures, correlation({ id: 'aa', rules: ['bb'] }), correlation({ id: 'bb', rules: ['aa'] }))).toMatch(/^aa\.yml : .*champ rules : référence circulaire aa → bb → aa/);
-    expect(refused(failures, correlation({ type: 'value_count' }))).toMatch(/^bad\.yml : .*champ condition\.field : value_count compte les valeurs distinctes/);
+      .toMatch(/^bad\.yml, ligne \d+ : .*champ rules\.0 : agg n’est ni une sélection \(match\) ni une corrélation/);
+    expect(refused(failures, correlation({ id: 'aa', rules: ['bb'] }), correlation({ id: 'bb', rules: ['aa'] }))).toMatch(/^aa\.yml, ligne \d+ : .*champ rules : référence circulaire aa → bb → aa/);
+    expect(refused(failures, correlation({ type: 'value_count' }))).toMatch(/^bad\.yml, ligne \d+ : .*champ condition\.field : value_count compte les valeurs distinctes/);
     expect(refused(failures, correlation({ condition: { field: 'source.ip', gte: 2 } }))).toMatch(/champ condition\.field : sans objet pour event_count/);
-    expect(refused(failures, correlation({ condition: undefined }))).toMatch(/^bad\.yml : .*champ condition : seuil attendu pour event_count/);
-    expect(refused(failures, correlation({ condition: { gte: 5, eq: 2 } }))).toMatch(/^bad\.yml : .*champ condition : eq ne se combine avec aucun autre seuil/);
-    expect(refused(failures, correlation({ condition: { count: 'events', gte: 2 } }))).toMatch(/^bad\.yml : .*champ condition : clé inconnue count/);
+    expect(refused(failures, correlation({ condition: undefined }))).toMatch(/^bad\.yml, ligne \d+ : .*champ condition : seuil attendu pour event_count/);
+    expect(refused(failures, correlation({ condition: { gte: 5, eq: 2 } }))).toMatch(/^bad\.yml, ligne \d+ : .*champ condition : eq ne se combine avec aucun autre seuil/);
+    expect(refused(failures, correlation({ condition: { count: 'events', gte: 2 } }))).toMatch(/^bad\.yml, ligne \d+ : .*champ condition : clé inconnue count/);
     expect(refused(failures, successes, correlation({ type: 'temporal_ordered', rules: ['fails', 'oks'] }))).toMatch(/champ condition : sans objet pour temporal_ordered/);
     expect(refused(failures, correlation({ type: 'temporal_ordered', rules: ['fails'], condition: undefined }))).toMatch(/champ rules : temporal_ordered enchaîne au moins deux règles/);
     expect(refused(failures, correlation({ timespan: '2w' }))).toMatch(/champ timespan : durée invalide/);
     expect(refused(failures, correlation({ id: 'inner', generate: false }), correlation({ rules: ['inner'], group_by: ['user.name', 'source.ip'] })))
-      .toMatch(/^bad\.yml : .*champ rules\.0 : la corrélation inner ne regroupe pas par source\.ip/);
-    expect(refused({ id: 'bad', detector: 'match', select: {} })).toMatch(/^bad\.yml : .*champ select : au moins un champ à sélectionner/);
-    expect(refused({ id: 'bad', detector: 'match', select: { 'file.path': 'x' } })).toMatch(/^bad\.yml : .*champ select\.file\.path : champ inconnu/);
+      .toMatch(/^bad\.yml, ligne \d+ : .*champ rules\.0 : la corrélation inner ne regroupe pas par source\.ip/);
+    expect(refused({ id: 'bad', detector: 'match', select: {} })).toMatch(/^bad\.yml, ligne \d+ : .*champ select : au moins un champ à sélectionner/);
+    expect(refused({ id: 'bad', detector: 'match', select: { 'file.path': 'x' } })).toMatch(/^bad\.yml, ligne \d+ : .*champ select\.file\.path : champ inconnu/);
   });
 });

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { parse as parseYaml } from 'yaml';
+import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -179,9 +179,23 @@ export function generates(rule: Rule): boolean {
 
 export class RuleError extends Error {
   readonly code = 'invalid_rule';
-  constructor(readonly file: string, readonly messageFr: string, messageEn: string) {
-    super(`${file} : ${messageFr} / ${messageEn}`);
+  constructor(readonly file: string, readonly messageFr: string, messageEn: string, readonly line?: number) {
+    super(`${file}${line ? `, ligne ${line}` : ''} : ${messageFr} / ${messageEn}`);
   }
+
+  /** `regles/x.yml, ligne 7`: where to look. */
+  get where(): string {
+    return `${this.file}${this.line ? `, ligne ${this.line}` : ''}`;
+  }
+}
+
+/** The line of the deepest node of `path` that the file holds (the key may be missing). */
+function lineOf(doc: Document, counter: LineCounter, path: (string | number | symbol)[]): number | undefined {
+  for (let depth = path.length; depth >= 0; depth--) {
+    const node = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth) as (string | number)[], true);
+    if (isNode(node) && node.range) return counter.linePos(node.range[0]).line;
+  }
+  return undefined;
 }
 
 export const DEFAULT_RULES_DIR = fileURLToPath(new URL('../rules/', import.meta.url));
@@ -193,25 +207,33 @@ export function loadRules(dir: string = DEFAULT_RULES_DIR): Rule[] {
   const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
   const rules: Rule[] = [];
   const seen = new Set<string>();
-  const fileOf = new Map<string, string>();
+  const sources = new Map<string, { file: string; doc: Document; counter: LineCounter }>();
   for (const file of files) {
+    const counter = new LineCounter();
+    let doc: Document;
     let raw: unknown;
     try {
-      raw = parseYaml(readFileSync(join(dir, file), 'utf8'), { maxAliasCount: 0 });
+      doc = parseDocument(readFileSync(join(dir, file), 'utf8'), { lineCounter: counter });
+      if (doc.errors.length > 0) throw doc.errors[0];
+      raw = doc.toJS({ maxAliasCount: 0 });
     } catch (error) {
       throw new RuleError(file, `YAML invalide (${(error as Error).message.split('\n')[0]}).`, 'invalid YAML.');
     }
     const parsed = RuleSchema.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new RuleError(file, `règle invalide, champ ${issue?.path.join('.') || '?'} : ${issue?.message}.`, `invalid rule, field ${issue?.path.join('.')}: ${issue?.message}.`);
+      const path = issue?.path ?? [];
+      throw new RuleError(file, `règle invalide, champ ${path.join('.') || '?'} : ${issue?.message}.`, `invalid rule, field ${path.join('.')}: ${issue?.message}.`, lineOf(doc, counter, path));
     }
-    if (seen.has(parsed.data.id)) throw new RuleError(file, `identifiant de règle en double : ${parsed.data.id}.`, `duplicate rule id: ${parsed.data.id}.`);
+    if (seen.has(parsed.data.id)) throw new RuleError(file, `identifiant de règle en double : ${parsed.data.id}.`, `duplicate rule id: ${parsed.data.id}.`, lineOf(doc, counter, ['id']));
     seen.add(parsed.data.id);
     rules.push(parsed.data);
-    fileOf.set(parsed.data.id, file);
+    sources.set(parsed.data.id, { file, doc, counter });
   }
-  checkReferences(rules, (id) => fileOf.get(id) ?? `${id}.yml`);
+  checkReferences(rules, (id, path) => {
+    const src = sources.get(id);
+    return src ? { file: src.file, line: lineOf(src.doc, src.counter, path) } : { file: `${id}.yml` };
+  });
   return rules;
 }
 
@@ -220,10 +242,11 @@ export function loadRules(dir: string = DEFAULT_RULES_DIR): Rule[] {
  * back to itself, and carry the fields the correlation groups or counts by: a correlation's
  * occurrences only keep its own group_by fields.
  */
-export function checkReferences(rules: Rule[], fileOf: (id: string) => string = (id) => `${id}.yml`): void {
+export function checkReferences(rules: Rule[], locate: (id: string, path: (string | number)[]) => { file: string; line?: number } = (id) => ({ file: `${id}.yml` })): void {
   const byId = new Map(rules.map((r) => [r.id, r]));
   const fail = (rule: Rule, key: string, fr: string, en: string): never => {
-    throw new RuleError(fileOf(rule.id), `règle invalide, champ ${key} : ${fr}.`, `invalid rule, field ${key}: ${en}.`);
+    const { file, line } = locate(rule.id, key.split('.').map((k) => (/^[0-9]+$/.test(k) ? Number(k) : k)));
+    throw new RuleError(file, `règle invalide, champ ${key} : ${fr}.`, `invalid rule, field ${key}: ${en}.`, line);
   };
   for (const rule of rules) {
     if (rule.detector !== 'correlation') continue;
@@ -258,6 +281,12 @@ export function withOverrides(rules: Rule[], overrides: Record<string, Record<st
     if ('enabled' in o && typeof o.enabled === 'boolean') return { ...rule, enabled: o.enabled };
     return { ...rule, params: { ...rule.params, ...(o as Record<string, number | string | string[]>) } };
   });
+}
+
+/** What `--set rule.key=value` may change: the rule's parameters and the bounds of its condition. */
+export function adjustableKeys(rule: Rule): string[] {
+  const condition = 'condition' in rule && rule.condition ? OPERATORS.filter((op) => rule.condition?.[op] !== undefined) : [];
+  return [...Object.keys(rule.params), ...condition];
 }
 
 export function num(rule: Rule, key: string, fallback: number): number {
