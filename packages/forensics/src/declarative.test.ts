@@ -101,7 +101,7 @@ describe('correlation rules (detector: correlation)', () => {
       account: 'i.guess', first: '2024-03-05T09:00:00+01:00', last: '2024-03-05T09:30:00+01:00',
       explanation: 'Série d’échecs de connexion, puis connexion réussie, puis export, en 30 min entre le 05/03/2024 09:00 et le 05/03/2024 09:30 (délai maximal : 2h).',
     });
-    expect(r.accounts.find((a) => a.account === 'i.guess')?.severity).toBe('critical');
+    expect(r.accounts.find((a) => a.account === 'i.guess')?.severity).toBe('high');
     // Building blocks (generate: false) produce nothing of their own.
     for (const block of ['login_failure', 'login_success', 'export_event', 'failed_logins_burst']) expect(flagged(r, block)).toEqual([]);
     // The burst threshold of the chain is adjustable; a disabled building block still feeds it.
@@ -137,6 +137,14 @@ describe('correlation rules (detector: correlation)', () => {
     // k.slow: last failure 06:40, success 06:45; n.reverse succeeded before failing; o and p never succeeded.
     expect(accounts(r, 'fail_then_ok')).toEqual(['i.guess', 'j.typo', 'k.slow', 'l.noexport', 'm.late']);
     expect(accounts(r, 'ok_then_fail')).toEqual(['n.reverse']);
+    // A chain's completions are occurrences too: another correlation can count them.
+    const chained = await scanFiles([logs], {
+      rules: rules(failures, successes,
+        { id: 'fail_then_ok', detector: 'correlation', type: 'temporal_ordered', generate: false, rules: ['fails', 'oks'], timespan: '15m' },
+        { id: 'completed', detector: 'correlation', type: 'event_count', rules: ['fail_then_ok'], timespan: '1d', condition: { gte: 1 } }),
+    });
+    expect(accounts(chained, 'completed')).toEqual(accounts(r, 'fail_then_ok'));
+    expect(flagged(chained, 'completed').find((h) => h.account === 'i.guess')?.explanation).toBe('1 pour i.guess du 05/03/2024 09:10 au 05/03/2024 09:10');
   });
 
   it('a match rule that generates reports each account and day; a hostile value is only a value', async () => {

@@ -52,7 +52,8 @@ function selectWhere(select: Partial<Record<AggregateField, string[]>>, params: 
 /** Paris wall-clock bounds of a window; the offset is added when the clocks going back would make them read alike. */
 export function windowText(from: number, to: number): { window_start: string; window_end: string } {
   const fmt = (ms: number, zone: boolean) => DateTime.fromMillis(ms, { zone: 'Europe/Paris' }).toFormat(zone ? 'dd/MM/yyyy HH:mm ZZ' : 'dd/MM/yyyy HH:mm');
-  const ambiguous = fmt(from, false) === fmt(to, false);
+  const offset = (ms: number) => DateTime.fromMillis(ms, { zone: 'Europe/Paris' }).offset;
+  const ambiguous = fmt(from, false) === fmt(to, false) && offset(from) !== offset(to);
   return { window_start: fmt(from, ambiguous), window_end: fmt(to, ambiguous) };
 }
 
