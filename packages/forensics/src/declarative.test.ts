@@ -90,6 +90,13 @@ describe('sliding windows (window: sliding)', () => {
     const edge = await scanFiles([logs], { rules: rules({ id: 'at', ...burst, window: 'sliding', condition: { count: 'events', gte: 60 } }, { id: 'over', ...burst, window: 'sliding', condition: { count: 'events', gt: 60 } }) });
     expect(flagged(edge, 'at')).toHaveLength(2);
     expect(flagged(edge, 'over')).toEqual([]);
+    // Sums and distinct values slide the same way (one record per view, one address).
+    const other = await scanFiles([logs], { rules: rules(
+      { id: 'records', ...burst, window: 'sliding', condition: { sum: 'records', gte: 60 } },
+      { id: 'addresses', ...burst, window: 'sliding', condition: { distinct: 'source.ip', gt: 1 } },
+    ) });
+    expect(flagged(other, 'records').map((h) => h.first)).toEqual(['2024-03-05T11:31:00+01:00', '2024-03-05T16:40:00+01:00']);
+    expect(flagged(other, 'addresses')).toEqual([]);
   });
 });
 
