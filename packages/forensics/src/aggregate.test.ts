@@ -117,15 +117,47 @@ describe('aggregate rules (detector: aggregate)', () => {
   });
 
   it('refuses an unknown field, aggregation or timeframe with a French message naming the file and key', () => {
-    expect(refused({ select: { 'user.password': ['x'] } })).toMatch(/^bad\.yml : règle invalide, champ select\.user\.password : champ inconnu \(champs permis : user\.name/);
-    expect(refused({ group_by: ['user.name', 'file.path'] })).toMatch(/bad\.yml : .*champ group_by\.1 : champ inconnu/);
+    expect(refused({ select: { 'user.password': ['x'] } })).toMatch(/^bad\.yml, ligne \d+ : règle invalide, champ select\.user\.password : champ inconnu \(champs permis : user\.name/);
+    expect(refused({ group_by: ['user.name', 'file.path'] })).toMatch(/bad\.yml, ligne \d+ : .*champ group_by\.1 : champ inconnu/);
     expect(refused({ group_by: ['source.ip'] })).toMatch(/champ group_by : doit contenir user\.name/);
-    expect(refused({ condition: { avg: 'records', gt: 1 } })).toMatch(/bad\.yml : .*champ condition : agrégation inconnue avg/);
+    expect(refused({ condition: { avg: 'records', gt: 1 } })).toMatch(/bad\.yml, ligne \d+ : .*champ condition : agrégation inconnue avg/);
     expect(refused({ condition: { sum: 'events', gt: 1 } })).toMatch(/champ condition\.sum : seule valeur permise : records/);
     expect(refused({ condition: { distinct: 'records', gt: 1 } })).toMatch(/champ condition\.distinct : champ inconnu/);
     expect(refused({ condition: { count: 'events', sum: 'records', gt: 1 } })).toMatch(/champ condition : une et une seule agrégation/);
-    expect(refused({ condition: { count: 'events' } })).toMatch(/champ condition\.gt : seuil numérique attendu/);
-    for (const timeframe of ['1w', '90', '0h', '32d', '1h; DROP']) expect(refused({ timeframe })).toMatch(/bad\.yml : .*champ timeframe : durée invalide/);
+    expect(refused({ condition: { count: 'events' } })).toMatch(/bad\.yml, ligne \d+ : .*champ condition : au moins un seuil parmi gt, gte, eq, lt, lte/);
+    expect(refused({ condition: { count: 'events', gt: 'beaucoup' } })).toMatch(/champ condition\.gt : seuil numérique attendu/);
+    for (const timeframe of ['1w', '90', '0h', '32d', '1h; DROP']) expect(refused({ timeframe })).toMatch(/bad\.yml, ligne \d+ : .*champ timeframe : durée invalide/);
     expect(refused({ detector: 'telepathy' })).toMatch(/champ detector : détecteur inconnu/);
+    expect(refused({ window: 'hopping' })).toMatch(/bad\.yml, ligne \d+ : .*champ window : fenêtre inconnue \(permises : tumbling, sliding\)/);
+  });
+
+  it('refuses incoherent operators with a French message naming the file and key', () => {
+    const cond = (c: Record<string, unknown>) => refused({ condition: { count: 'events', ...c } });
+    expect(cond({ gte: -1 })).toMatch(/bad\.yml, ligne \d+ : .*champ condition\.gte : seuil positif attendu/);
+    expect(cond({ lt: 'x' })).toMatch(/bad\.yml, ligne \d+ : .*champ condition\.lt : seuil numérique attendu/);
+    expect(cond({ eq: 5, lt: 9 })).toMatch(/bad\.yml, ligne \d+ : .*champ condition : eq ne se combine avec aucun autre seuil/);
+    expect(cond({ gt: 5, gte: 6 })).toMatch(/bad\.yml, ligne \d+ : .*champ condition : gt et gte s’excluent/);
+    expect(cond({ lt: 5, lte: 6 })).toMatch(/bad\.yml, ligne \d+ : .*champ condition : lt et lte s’excluent/);
+    expect(cond({ gte: 10, lt: 10 })).toMatch(/bad\.yml, ligne \d+ : .*champ condition : intervalle vide/);
+    expect(cond({ gt: 10, lte: 3 })).toMatch(/bad\.yml, ligne \d+ : .*champ condition : intervalle vide/);
+    expect(cond({ between: [1, 2] })).toMatch(/bad\.yml, ligne \d+ : .*champ condition : agrégation inconnue between/);
+  });
+
+  it('applies gt, gte, eq, lt, lte and ranges, each adjustable', async () => {
+    const daily = (id: string, c: Record<string, number>) => ({ id, select: otvViews, timeframe: '1d', condition: { count: 'events', ...c } });
+    // Per day: a.burst 250, b.spread 250, e.hopper 6 OTV views or searches.
+    const r = await scanFiles([logs], {
+      rules: rules(daily('gt', { gt: 6 }), daily('gte', { gte: 6 }), daily('eq', { eq: 6 }), daily('lt', { lt: 250 }), daily('lte', { lte: 250 }), daily('range', { gte: 6, lt: 250 }), daily('closed', { gt: 6, lte: 250 })),
+    });
+    const who = (rule: string) => flagged(r, rule).map((h) => h.account).sort();
+    expect(who('gt')).toEqual(['a.burst', 'b.spread']);
+    expect(who('gte')).toEqual(['a.burst', 'b.spread', 'e.hopper']);
+    expect(who('eq')).toEqual(['e.hopper']);
+    expect(who('lt')).toEqual(['e.hopper']);
+    expect(who('lte')).toEqual(['a.burst', 'b.spread', 'e.hopper']);
+    expect(who('range')).toEqual(['e.hopper']);
+    expect(who('closed')).toEqual(['a.burst', 'b.spread']);
+    const moved = await scanFiles([logs], { rules: withOverrides(rules(daily('range', { gte: 6, lt: 250 })), { range: { gte: 7, lt: 251 } }) });
+    expect(flagged(moved, 'range').map((h) => h.account).sort()).toEqual(['a.burst', 'b.spread']);
   });
 });

@@ -1,9 +1,9 @@
 // Built-in detectors. Heavy aggregation runs in DuckDB over the `ev` table (one row per event);
 // the small per-account results are judged in Node. Every query takes its thresholds as bound
 // parameters; the SQL text itself is constant.
-import { DateTime } from 'luxon';
-import { listValue, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
-import { AGGREGATE_FIELDS, list, num, str, timeframeMs, type AggregateField, type AggregateRule, type DetectorName, type Rule } from './rules.ts';
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import { checkReferences, generates, list, num, str, type DetectorName, type Rule } from './rules.ts';
+import { runDeclarative } from './declarative.ts';
 import type { Timer } from './timings.ts';
 
 export const DAY = 86_400_000;
@@ -21,12 +21,12 @@ export interface Hit {
 
 type Row = Record<string, unknown>;
 
-async function rows(con: DuckDBConnection, sql: string, params: Record<string, DuckDBValue> = {}): Promise<Row[]> {
+export async function rows(con: DuckDBConnection, sql: string, params: Record<string, DuckDBValue> = {}): Promise<Row[]> {
   return (await con.runAndReadAll(sql, params)).getRowObjectsJS() as Row[];
 }
 
-const n = (v: unknown): number => (typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? v : Number(v ?? 0));
-const s = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
+export const n = (v: unknown): number => (typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? v : Number(v ?? 0));
+export const s = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
 const days = (ms: number): number => Math.floor(ms / DAY);
 
 export interface Context {
@@ -69,52 +69,6 @@ export async function prepareContext(con: DuckDBConnection, timer?: Timer): Prom
   for (const r of await rows(con, 'SELECT u, first_t::DOUBLE AS f FROM acct')) firstSeen.set(s(r.u), n(r.f));
   timer?.mark('context');
   return { con, firstSeen };
-}
-
-/**
- * The declarative rule kind: events matching `select`, grouped by `group_by` over tumbling windows
- * of `timeframe` (aligned on UTC epoch), kept when the aggregate exceeds the threshold. Column
- * names come from AGGREGATE_FIELDS only; every value written in the rule is a bound parameter.
- */
-async function aggregate(ctx: Context, rule: AggregateRule): Promise<Hit[]> {
-  const win = timeframeMs(rule.timeframe);
-  const params: Record<string, DuckDBValue> = { win, gt: num(rule, 'gt', rule.condition.gt) };
-  // The selection applies to the combination dictionary (a few thousand rows), before any event is touched.
-  const where = (Object.entries(rule.select) as [AggregateField, string[]][]).map(([f, values], i) => {
-    params[`s${i}`] = listValue(values);
-    return `list_contains($s${i}::VARCHAR[], ${AGGREGATE_FIELDS[f]})`;
-  });
-  const groupCols = rule.group_by.filter((f) => f !== 'user.name').map((f) => AGGREGATE_FIELDS[f]);
-  const { count, sum, distinct } = rule.condition;
-  const measure = count ? 'count(*)' : sum ? 'sum(records)' : `count(DISTINCT ${AGGREGATE_FIELDS[distinct as AggregateField]})`;
-  const cols = [...new Set(['u', ...groupCols, ...(distinct ? [AGGREGATE_FIELDS[distinct]] : [])])];
-  const found = await rows(ctx.con, `
-    WITH sk AS (SELECT kid, ${cols.join(', ')}, records FROM k ${where.length ? `WHERE ${where.join(' AND ')}` : ''}),
-    g AS (SELECT ${['u', ...groupCols].map((c) => `sk.${c}`).join(', ')}, e.t // $win AS w, ${measure} AS m, count(*) AS c, sum(sk.records) AS rec,
-                 min(e.t) AS ft, max(e.t) AS lt
-          FROM evt e JOIN sk ON sk.kid = e.kid GROUP BY ALL HAVING ${measure} > $gt)
-    SELECT u, ${groupCols.map((c) => `${c}, `).join('')}(w * $win)::DOUBLE AS ws, m::DOUBLE AS m, c::DOUBLE AS c, rec::DOUBLE AS rec, ft::DOUBLE AS ft, lt::DOUBLE AS lt
-    FROM g ORDER BY u, ws${groupCols.map((c) => `, ${c} NULLS FIRST`).join('')}`, params);
-  return found.map((r) => {
-    const vars: Record<string, string | number> = {
-      account: s(r.u), count: n(r.m), events: n(r.c), records: n(r.rec), threshold: n(params.gt),
-      ...windowText(n(r.ws), n(r.ws) + win), timeframe: rule.timeframe,
-    };
-    // The grouped fields reach the explanation under their column names: {ip}, {country}, {module}…
-    for (const c of groupCols) vars[c] = s(r[c]) || '?';
-    return {
-      rule, account: s(r.u), first: n(r.ft), last: n(r.lt), vars,
-      baseline: { threshold: n(params.gt), timeframe: rule.timeframe },
-      evidence: { from: n(r.ft), to: n(r.lt), byRecords: sum !== undefined },
-    };
-  });
-}
-
-/** Paris wall-clock bounds of a window; the offset is added when the clocks going back would make them read alike. */
-function windowText(from: number, to: number): { window_start: string; window_end: string } {
-  const fmt = (ms: number, zone: boolean) => DateTime.fromMillis(ms, { zone: 'Europe/Paris' }).toFormat(zone ? 'dd/MM/yyyy HH:mm ZZ' : 'dd/MM/yyyy HH:mm');
-  const ambiguous = fmt(from, false) === fmt(to, false);
-  return { window_start: fmt(from, ambiguous), window_end: fmt(to, ambiguous) };
 }
 
 const detectors: Record<DetectorName, (ctx: Context, rule: Rule) => Promise<Hit[]>> = {
@@ -463,7 +417,10 @@ export function round(value: number, digits: number): number {
  * spread over both cores by itself. Hits come back in rule order whatever the timing.
  */
 export async function runDetectors(ctx: Context, rules: Rule[], onRule?: (rule: Rule, index: number) => void, signal?: AbortSignal, timer?: Timer, connections: DuckDBConnection[] = [ctx.con]): Promise<Hit[]> {
-  const enabled = rules.filter((r) => r.enabled);
+  // Correlations may name any rule of the set, enabled or not: a building block need not generate.
+  checkReferences(rules);
+  const byId = new Map(rules.map((r) => [r.id, r]));
+  const enabled = rules.filter((r) => r.enabled && generates(r));
   const results: Hit[][] = new Array(enabled.length);
   let next = 0;
   const worker = async (con: DuckDBConnection) => {
@@ -472,7 +429,7 @@ export async function runDetectors(ctx: Context, rules: Rule[], onRule?: (rule: 
       const rule = enabled[index] as Rule;
       if (signal?.aborted) throw signal.reason ?? new Error('aborted');
       onRule?.(rule, index);
-      results[index] = rule.detector === 'aggregate' ? await aggregate({ ...ctx, con }, rule) : await detectors[rule.detector]({ ...ctx, con }, rule);
+      results[index] = rule.detector === 'aggregate' || rule.detector === 'match' || rule.detector === 'correlation' ? await runDeclarative({ ...ctx, con }, rule, byId) : await detectors[rule.detector]({ ...ctx, con }, rule);
       timer?.mark(`rule ${rule.id}`);
     }
   };

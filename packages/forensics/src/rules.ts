@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { parse as parseYaml } from 'yaml';
+import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -65,45 +65,137 @@ const base = {
 
 const BuiltinRuleSchema = z.strictObject({ ...base, detector: z.enum(DETECTORS) });
 
+// field → allowed values: fields are ANDed, the values of one field ORed.
+const selectSchema = z.record(z.string(), z.union([z.string(), z.array(z.string()).min(1, { error: 'liste de valeurs vide' })]), { error: 'attendu un objet champ → valeurs' })
+  .superRefine((sel, ctx) => {
+    for (const key of Object.keys(sel)) {
+      if (!(key in AGGREGATE_FIELDS)) ctx.addIssue({ code: 'custom', path: [key], message: `champ inconnu (champs permis : ${fieldList})` });
+    }
+  })
+  // Written the way the loader normalises the events, so that `View` or `fr` still match.
+  .transform((sel) => Object.fromEntries(Object.entries(sel).map(([k, v]) => [k, (Array.isArray(v) ? v : [v]).map((x) => SELECT_NORMALISE[k as AggregateField]?.(x) ?? x)])) as Partial<Record<AggregateField, string[]>>);
+
+const groupBySchema = z.array(field, { error: 'attendu une liste de champs' })
+  .refine((g) => g.includes('user.name'), { error: 'doit contenir user.name (chaque signe porte sur un compte)' })
+  .refine((g) => new Set(g).size === g.length, { error: 'champ répété' })
+  .default(['user.name']);
+
+const durationSchema = z.string({ error: 'durée attendue (15m, 1h, 1d…)' })
+  .refine((t) => timeframeMs(t) > 0 && timeframeMs(t) <= MAX_TIMEFRAME, { error: 'durée invalide : un nombre suivi de m, h ou d (15m, 1h, 1d), 31 jours au plus' });
+
+/** Comparison operators of a condition, in the order they are applied and written. */
+export const OPERATORS = ['gt', 'gte', 'eq', 'lt', 'lte'] as const;
+export type Operator = (typeof OPERATORS)[number];
+export type Comparison = Partial<Record<Operator, number>>;
+const bound = z.number({ error: 'seuil numérique attendu' }).nonnegative({ error: 'seuil positif attendu' }).optional();
+const comparisonShape = { gt: bound, gte: bound, eq: bound, lt: bound, lte: bound };
+const LOWER: Operator[] = ['gt', 'gte'];
+const UPPER: Operator[] = ['lt', 'lte'];
+
+/** Why a set of bounds is incoherent (none, `eq` with another, two lower or two upper bounds, an empty range), or null. */
+function comparisonProblem(c: Comparison): string | null {
+  const present = OPERATORS.filter((op) => c[op] !== undefined);
+  if (present.length === 0) return 'au moins un seuil parmi gt, gte, eq, lt, lte';
+  if (c.eq !== undefined && present.length > 1) return 'eq ne se combine avec aucun autre seuil';
+  if (present.filter((op) => LOWER.includes(op)).length > 1) return 'gt et gte s’excluent (une seule borne basse)';
+  if (present.filter((op) => UPPER.includes(op)).length > 1) return 'lt et lte s’excluent (une seule borne haute)';
+  const low = c.gt ?? c.gte;
+  const high = c.lt ?? c.lte;
+  if (low !== undefined && high !== undefined && (low > high || (low === high && (c.gt !== undefined || c.lt !== undefined)))) {
+    return 'intervalle vide : la borne basse doit être inférieure à la borne haute';
+  }
+  return null;
+}
+
 const AggregateRuleSchema = z.strictObject({
   ...base,
   detector: z.literal('aggregate'),
-  // field → allowed values: fields are ANDed, the values of one field ORed.
-  select: z.record(z.string(), z.union([z.string(), z.array(z.string()).min(1, { error: 'liste de valeurs vide' })]), { error: 'attendu un objet champ → valeurs' })
-    .superRefine((sel, ctx) => {
-      for (const key of Object.keys(sel)) {
-        if (!(key in AGGREGATE_FIELDS)) ctx.addIssue({ code: 'custom', path: [key], message: `champ inconnu (champs permis : ${fieldList})` });
-      }
-    })
-    // Written the way the loader normalises the events, so that `View` or `fr` still match.
-    .transform((sel) => Object.fromEntries(Object.entries(sel).map(([k, v]) => [k, (Array.isArray(v) ? v : [v]).map((x) => SELECT_NORMALISE[k as AggregateField]?.(x) ?? x)])) as Partial<Record<AggregateField, string[]>>)
-    .default({}),
-  group_by: z.array(field, { error: 'attendu une liste de champs' })
-    .refine((g) => g.includes('user.name'), { error: 'doit contenir user.name (chaque signe porte sur un compte)' })
-    .refine((g) => new Set(g).size === g.length, { error: 'champ répété' })
-    .default(['user.name']),
-  timeframe: z.string({ error: 'durée attendue (15m, 1h, 1d…)' })
-    .refine((t) => timeframeMs(t) > 0 && timeframeMs(t) <= MAX_TIMEFRAME, { error: 'durée invalide : un nombre suivi de m, h ou d (15m, 1h, 1d), 31 jours au plus' }),
+  select: selectSchema.default({}),
+  group_by: groupBySchema,
+  timeframe: durationSchema,
+  // Tumbling: fixed windows aligned on UTC epoch. Sliding: at any moment, the events of the last `timeframe`.
+  window: z.enum(['tumbling', 'sliding'], { error: 'fenêtre inconnue (permises : tumbling, sliding)' }).default('tumbling'),
   condition: z.strictObject({
     count: z.literal('events', { error: 'seule valeur permise : events' }).optional(),
     sum: z.literal('records', { error: 'seule valeur permise : records' }).optional(),
     distinct: field.optional(),
-    gt: z.number({ error: 'seuil numérique attendu' }).nonnegative({ error: 'seuil positif attendu' }),
-  }, { error: (issue) => (issue.code === 'unrecognized_keys' ? `agrégation inconnue ${issue.keys.join(', ')} (permises : count, sum, distinct ; seuil gt)` : 'attendu { count: events | sum: records | distinct: <champ>, gt: N }') })
-    .refine((c) => [c.count, c.sum, c.distinct].filter((v) => v !== undefined).length === 1, { error: 'une et une seule agrégation parmi count, sum, distinct' }),
+    ...comparisonShape,
+  }, { error: (issue) => (issue.code === 'unrecognized_keys' ? `agrégation inconnue ${issue.keys.join(', ')} (permises : count, sum, distinct ; seuils gt, gte, eq, lt, lte)` : 'attendu { count: events | sum: records | distinct: <champ>, gt: N }') })
+    .refine((c) => [c.count, c.sum, c.distinct].filter((v) => v !== undefined).length === 1, { error: 'une et une seule agrégation parmi count, sum, distinct' })
+    .superRefine((c, ctx) => {
+      const problem = comparisonProblem(c);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
 });
 export type AggregateRule = z.infer<typeof AggregateRuleSchema>;
 
-export const RuleSchema = z.discriminatedUnion('detector', [BuiltinRuleSchema, AggregateRuleSchema], {
-  error: `détecteur inconnu (permis : ${[...DETECTORS, 'aggregate'].join(', ')})`,
+/** A plain selection of events; with `generate: false` it only feeds correlations. */
+const MatchRuleSchema = z.strictObject({
+  ...base,
+  detector: z.literal('match'),
+  select: selectSchema.refine((sel) => Object.keys(sel).length > 0, { error: 'au moins un champ à sélectionner' }),
+  generate: z.boolean().default(true),
+});
+export type MatchRule = z.infer<typeof MatchRuleSchema>;
+
+export const CORRELATION_TYPES = ['event_count', 'value_count', 'temporal_ordered'] as const;
+const CorrelationRuleSchema = z.strictObject({
+  ...base,
+  detector: z.literal('correlation'),
+  type: z.enum(CORRELATION_TYPES, { error: `type inconnu (permis : ${CORRELATION_TYPES.join(', ')})` }),
+  rules: z.array(z.string().regex(/^[a-z][a-z0-9_]*$/, { error: 'identifiant de règle attendu' }), { error: 'attendu une liste d’identifiants de règles' })
+    .min(1, { error: 'au moins une règle' }),
+  group_by: groupBySchema,
+  timespan: durationSchema,
+  condition: z.strictObject({ field: field.optional(), ...comparisonShape }, {
+    error: (issue) => (issue.code === 'unrecognized_keys' ? `clé inconnue ${issue.keys.join(', ')} (permises : field ; seuils gt, gte, eq, lt, lte)` : 'attendu { gte: N } ou { field: <champ>, gte: N }'),
+  }).optional(),
+  generate: z.boolean().default(true),
+}).superRefine((r, ctx) => {
+  const at = (path: string[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+  if (r.type === 'temporal_ordered') {
+    if (r.condition !== undefined) at(['condition'], 'sans objet pour temporal_ordered (les règles doivent se suivre dans l’ordre)');
+    if (r.rules.length < 2) at(['rules'], 'temporal_ordered enchaîne au moins deux règles');
+    return;
+  }
+  if (r.condition === undefined) return at(['condition'], `seuil attendu pour ${r.type} (par exemple { gte: 5 })`);
+  if (r.type === 'value_count' && r.condition.field === undefined) at(['condition', 'field'], 'value_count compte les valeurs distinctes d’un champ : field attendu');
+  if (r.type === 'event_count' && r.condition.field !== undefined) at(['condition', 'field'], 'sans objet pour event_count (il compte les événements)');
+  const problem = comparisonProblem(r.condition);
+  if (problem) at(['condition'], problem);
+});
+export type CorrelationRule = z.infer<typeof CorrelationRuleSchema>;
+
+export const RuleSchema = z.discriminatedUnion('detector', [BuiltinRuleSchema, AggregateRuleSchema, MatchRuleSchema, CorrelationRuleSchema], {
+  error: `détecteur inconnu (permis : ${[...DETECTORS, 'aggregate', 'match', 'correlation'].join(', ')})`,
 });
 export type Rule = z.infer<typeof RuleSchema>;
+export type DeclarativeRule = AggregateRule | MatchRule | CorrelationRule;
+
+/** Rules that only feed correlations produce no finding of their own. */
+export function generates(rule: Rule): boolean {
+  return !('generate' in rule) || rule.generate;
+}
 
 export class RuleError extends Error {
   readonly code = 'invalid_rule';
-  constructor(readonly file: string, readonly messageFr: string, messageEn: string) {
-    super(`${file} : ${messageFr} / ${messageEn}`);
+  constructor(readonly file: string, readonly messageFr: string, messageEn: string, readonly line?: number) {
+    super(`${file}${line ? `, ligne ${line}` : ''} : ${messageFr} / ${messageEn}`);
   }
+
+  /** `regles/x.yml, ligne 7`: where to look. */
+  get where(): string {
+    return `${this.file}${this.line ? `, ligne ${this.line}` : ''}`;
+  }
+}
+
+/** The line of the deepest node of `path` that the file holds (the key may be missing). */
+function lineOf(doc: Document, counter: LineCounter, path: (string | number | symbol)[]): number | undefined {
+  for (let depth = path.length; depth >= 0; depth--) {
+    const node = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth) as (string | number)[], true);
+    if (isNode(node) && node.range) return counter.linePos(node.range[0]).line;
+  }
+  return undefined;
 }
 
 export const DEFAULT_RULES_DIR = fileURLToPath(new URL('../rules/', import.meta.url));
@@ -115,23 +207,70 @@ export function loadRules(dir: string = DEFAULT_RULES_DIR): Rule[] {
   const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
   const rules: Rule[] = [];
   const seen = new Set<string>();
+  const sources = new Map<string, { file: string; doc: Document; counter: LineCounter }>();
   for (const file of files) {
+    const counter = new LineCounter();
+    let doc: Document;
     let raw: unknown;
     try {
-      raw = parseYaml(readFileSync(join(dir, file), 'utf8'), { maxAliasCount: 0 });
+      doc = parseDocument(readFileSync(join(dir, file), 'utf8'), { lineCounter: counter });
+      if (doc.errors.length > 0) throw doc.errors[0];
+      raw = doc.toJS({ maxAliasCount: 0 });
     } catch (error) {
       throw new RuleError(file, `YAML invalide (${(error as Error).message.split('\n')[0]}).`, 'invalid YAML.');
     }
     const parsed = RuleSchema.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new RuleError(file, `règle invalide, champ ${issue?.path.join('.') || '?'} : ${issue?.message}.`, `invalid rule, field ${issue?.path.join('.')}: ${issue?.message}.`);
+      const path = issue?.path ?? [];
+      throw new RuleError(file, `règle invalide, champ ${path.join('.') || '?'} : ${issue?.message}.`, `invalid rule, field ${path.join('.')}: ${issue?.message}.`, lineOf(doc, counter, path));
     }
-    if (seen.has(parsed.data.id)) throw new RuleError(file, `identifiant de règle en double : ${parsed.data.id}.`, `duplicate rule id: ${parsed.data.id}.`);
+    if (seen.has(parsed.data.id)) throw new RuleError(file, `identifiant de règle en double : ${parsed.data.id}.`, `duplicate rule id: ${parsed.data.id}.`, lineOf(doc, counter, ['id']));
     seen.add(parsed.data.id);
     rules.push(parsed.data);
+    sources.set(parsed.data.id, { file, doc, counter });
   }
+  checkReferences(rules, (id, path) => {
+    const src = sources.get(id);
+    return src ? { file: src.file, line: lineOf(src.doc, src.counter, path) } : { file: `${id}.yml` };
+  });
   return rules;
+}
+
+/**
+ * What a correlation names must exist, be a selection (`match`) or another correlation, never lead
+ * back to itself, and carry the fields the correlation groups or counts by: a correlation's
+ * occurrences only keep its own group_by fields.
+ */
+export function checkReferences(rules: Rule[], locate: (id: string, path: (string | number)[]) => { file: string; line?: number } = (id) => ({ file: `${id}.yml` })): void {
+  const byId = new Map(rules.map((r) => [r.id, r]));
+  const fail = (rule: Rule, key: string, fr: string, en: string): never => {
+    const { file, line } = locate(rule.id, key.split('.').map((k) => (/^[0-9]+$/.test(k) ? Number(k) : k)));
+    throw new RuleError(file, `règle invalide, champ ${key} : ${fr}.`, `invalid rule, field ${key}: ${en}.`, line);
+  };
+  for (const rule of rules) {
+    if (rule.detector !== 'correlation') continue;
+    const needed = [...rule.group_by, ...(rule.condition?.field ? [rule.condition.field] : [])];
+    rule.rules.forEach((ref, i) => {
+      const target = byId.get(ref);
+      if (!target) return fail(rule, `rules.${i}`, `règle inconnue ${ref}`, `unknown rule ${ref}`);
+      if (target.detector !== 'match' && target.detector !== 'correlation') {
+        return fail(rule, `rules.${i}`, `${ref} n’est ni une sélection (match) ni une corrélation`, `${ref} is neither a match rule nor a correlation`);
+      }
+      if (target.detector === 'correlation') {
+        const missing = needed.filter((f) => !target.group_by.includes(f));
+        if (missing.length > 0) return fail(rule, `rules.${i}`, `la corrélation ${ref} ne regroupe pas par ${missing.join(', ')}`, `correlation ${ref} does not group by ${missing.join(', ')}`);
+      }
+    });
+    // Depth-first walk: a rule met again on its own path is a cycle.
+    const walk = (id: string, path: string[]): void => {
+      const r = byId.get(id);
+      if (r?.detector !== 'correlation') return;
+      if (path.includes(id)) fail(rule, 'rules', `référence circulaire ${[...path, id].join(' → ')}`, `circular reference ${[...path, id].join(' -> ')}`);
+      for (const next of r.rules) walk(next, [...path, id]);
+    };
+    walk(rule.id, []);
+  }
 }
 
 /** Thresholds adjusted from the command line or the server: `{ export_volume: { ratio: 10 } }`. */
@@ -142,6 +281,12 @@ export function withOverrides(rules: Rule[], overrides: Record<string, Record<st
     if ('enabled' in o && typeof o.enabled === 'boolean') return { ...rule, enabled: o.enabled };
     return { ...rule, params: { ...rule.params, ...(o as Record<string, number | string | string[]>) } };
   });
+}
+
+/** What `--set rule.key=value` may change: the rule's parameters and the bounds of its condition. */
+export function adjustableKeys(rule: Rule): string[] {
+  const condition = 'condition' in rule && rule.condition ? OPERATORS.filter((op) => rule.condition?.[op] !== undefined) : [];
+  return [...Object.keys(rule.params), ...condition];
 }
 
 export function num(rule: Rule, key: string, fallback: number): number {

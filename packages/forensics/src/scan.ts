@@ -9,7 +9,7 @@ import { DateTime } from 'luxon';
 import type { Mapping } from '@rempart/ingest';
 import { loadEvents, type LoadStats, type RejectedLine } from './load.ts';
 import { prepareContext, runDetectors, type Hit } from './detect.ts';
-import { loadRules, SEVERITIES, type Rule, type Severity } from './rules.ts';
+import { generates, loadRules, SEVERITIES, type Rule, type Severity } from './rules.ts';
 import { phaseTimer } from './timings.ts';
 
 export interface EvidenceEvent {
@@ -166,7 +166,10 @@ function estimatedTableBytes(files: string[], mapping: Mapping | null): number {
 
 export async function scanFiles(files: string[], options: ScanOptions = {}): Promise<ScanResult> {
   const timer = phaseTimer();
-  const rules = (options.rules ?? loadRules()).filter((r) => r.enabled);
+  // Every rule goes to the detectors, which run the enabled ones that generate findings: a disabled
+  // or non-generating rule may still be a building block of an enabled correlation.
+  const allRules = options.rules ?? loadRules();
+  const rules = allRules.filter((r) => r.enabled && generates(r));
   const dbPath = join(options.workDir ?? tmpdir(), `rempart-forensics-${process.pid}-${randomBytes(6).toString('hex')}.duckdb`);
   const memoryLimit = options.memoryLimit ?? '1GB';
   // Inputs whose events fit in the memory limit stay in memory: writing and compressing an on-disk
@@ -198,7 +201,7 @@ export async function scanFiles(files: string[], options: ScanOptions = {}): Pro
     timer.mark('load');
     const ctx = await prepareContext(con, timer);
     const enabled = rules.length;
-    const hits = await runDetectors(ctx, rules, (rule, i) => progress?.({ phase: 'detect', files: files.length, fraction: i / enabled, linesRead: stats.linesRead, rule: rule.id }), options.signal, timer, [con, await connect()]);
+    const hits = await runDetectors(ctx, allRules, (rule, i) => progress?.({ phase: 'detect', files: files.length, fraction: i / enabled, linesRead: stats.linesRead, rule: rule.id }), options.signal, timer, [con, await connect()]);
     progress?.({ phase: 'explain', files: files.length, fraction: 0, linesRead: stats.linesRead });
     const accounts = await explain(con, hits, options.maxEvidence ?? 20);
     timer.mark('evidence');

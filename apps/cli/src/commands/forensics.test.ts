@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Command } from 'commander';
 import { generate, type GeneratedTruth } from '../../../../bench/forensics/generate.ts';
-import { registerForensicsCommands } from './forensics.ts';
+import { registerForensicsCommands, runForensicsRulesCheck } from './forensics.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cli-forensics-'));
 const logs = join(dir, 'journal.ndjson');
@@ -103,6 +103,8 @@ describe('rempart forensics scan', () => {
     expect((await rempart('forensics', 'scan', join(dir, 'absent.ndjson'))).stderr).toContain('fichier introuvable');
     expect((await rempart('forensics', 'scan', csv, '--since', 'hier')).code).toBe(2);
     expect((await rempart('forensics', 'scan', csv, '--set', 'export_volume.ratoi=3')).stderr).toContain('pas de paramètre ratoi');
+    // The bounds of a declarative rule's condition are its adjustable thresholds, and only those it has.
+    expect((await rempart('forensics', 'scan', csv, '--set', 'failed_logins_burst.lte=3')).stderr).toContain('pas de paramètre lte (paramètres : gte)');
   });
 
   it('--set adjusts a threshold or turns a rule off', async () => {
@@ -114,7 +116,33 @@ describe('rempart forensics scan', () => {
     expect(exportRules(read('s0'))).toContain(insider);
     await rempart('forensics', 'scan', logs, '--out', join(dir, 's1'), '--set', 'export_volume.enabled=false');
     expect(exportRules(read('s1'))).toEqual([]);
-    await rempart('forensics', 'scan', logs, '--out', join(dir, 's2'), '--set', 'export_volume.min_records=30000');
+    await rempart('forensics', 'scan', logs, '--out', join(dir, 's2'), '--set', 'export_volume.min_records=30000', '--set', 'bulk_views_otv.gt=100000');
     expect(exportRules(read('s2'))).toEqual([insider]); // 35,000 records that day, no other account near
+  });
+});
+
+describe('rempart forensics rules check', () => {
+  const check = (folder?: string) => {
+    let stdout = '';
+    let stderr = '';
+    const code = runForensicsRulesCheck(folder, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) });
+    return { code, stdout, stderr };
+  };
+
+  it('accepts the shipped pack and names the file, line and field of a mistake', () => {
+    const shipped = check();
+    expect(shipped.code).toBe(0);
+    expect(shipped.stdout).toMatch(/^Règles valides \(jeu par défaut\) : \d+ règle\(s\) : \d+ produisant des constats, 4 brique\(s\) de corrélation\.\n$/);
+    const folder = join(dir, 'regles');
+    mkdirSync(folder);
+    const texts = 'title: { fr: T, en: T }\nwhy: { fr: P, en: W }\nexplanation: { fr: E, en: E }\nadvice: { fr: A, en: A }\n';
+    writeFileSync(join(folder, 'echecs.yml'), `id: echecs\ndetector: match\ngenerate: false\nseverity: low\nselect: { event.action: login, event.outcome: failure }\n${texts}`);
+    writeFileSync(join(folder, 'serie.yml'), `id: serie\ndetector: correlation\ntype: event_count\nseverity: high\nrules:\n  - echecs\n  - inconnue\ntimespan: 1h\ncondition: { gte: 5 }\n${texts}`);
+    expect(check(folder)).toEqual({ code: 2, stdout: '', stderr: 'serie.yml, ligne 7 : règle invalide, champ rules.1 : règle inconnue inconnue.\n' });
+    writeFileSync(join(folder, 'serie.yml'), `id: serie\ndetector: correlation\ntype: event_count\nseverity: high\nrules: [echecs]\ntimespan: 1h\ncondition:\n  gte: 5\n  lt: 2\n${texts}`);
+    expect(check(folder).stderr).toBe('serie.yml, ligne 8 : règle invalide, champ condition : intervalle vide : la borne basse doit être inférieure à la borne haute.\n');
+    writeFileSync(join(folder, 'serie.yml'), `id: serie\ndetector: correlation\ntype: event_count\nseverity: high\nrules: [echecs]\ntimespan: 1h\ncondition:\n  gte: 5\n${texts}`);
+    expect(check(folder)).toMatchObject({ code: 0, stdout: 'Règles valides (' + folder + ') : 2 règle(s) : 1 produisant des constats, 1 brique(s) de corrélation.\n' });
+    expect(check(join(dir, 'absent')).code).toBe(2);
   });
 });

@@ -3,7 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { createDateParser, formatIssue, IngestError, loadMapping, type Mapping } from '@rempart/ingest';
-import { loadRules, RuleError, scanFiles, withOverrides, writeOutputs, type ScanProgress, type ScanResult } from '@rempart/forensics';
+import { adjustableKeys, DEFAULT_RULES_DIR, generates, loadRules, RuleError, scanFiles, withOverrides, writeOutputs, type ScanProgress, type ScanResult } from '@rempart/forensics';
 
 export interface ScanCliOptions {
   mapping?: string;
@@ -66,7 +66,7 @@ export async function runForensicsScan(files: string[], options: ScanCliOptions,
     rules = loadRules(options.rules ? resolve(options.rules) : undefined);
   } catch (error) {
     if (error instanceof RuleError) {
-      io.stderr(`Erreur : ${error.file} : ${error.messageFr}\n`);
+      io.stderr(`Erreur : ${error.where} : ${error.messageFr}\n`);
       return 2;
     }
     throw error;
@@ -81,8 +81,8 @@ export async function runForensicsScan(files: string[], options: ScanCliOptions,
       return 2;
     }
     const [, id, key, raw] = match as unknown as [string, string, string, string];
-    if (key !== 'enabled' && !(key in rule.params)) {
-      io.stderr(`Erreur : --set ${item} : la règle ${id} n’a pas de paramètre ${key} (paramètres : ${Object.keys(rule.params).join(', ')}).\n`);
+    if (key !== 'enabled' && !adjustableKeys(rule).includes(key)) {
+      io.stderr(`Erreur : --set ${item} : la règle ${id} n’a pas de paramètre ${key} (paramètres : ${adjustableKeys(rule).join(', ')}).\n`);
       return 2;
     }
     const value = Number(raw);
@@ -145,6 +145,25 @@ export async function runForensicsScan(files: string[], options: ScanCliOptions,
   return 0;
 }
 
+/** `rempart forensics rules check [DIR]`: the rules a scan would load, or the first mistake with its file, line and field. */
+export function runForensicsRulesCheck(dir: string | undefined, io: Io): number {
+  const where = dir ? resolve(dir) : DEFAULT_RULES_DIR;
+  if (!existsSync(where) || !statSync(where).isDirectory()) {
+    io.stderr(`Erreur : dossier de règles introuvable : ${dir}\n`);
+    return 2;
+  }
+  try {
+    const rules = loadRules(where);
+    const blocks = rules.filter((r) => !generates(r)).length;
+    io.stdout(`Règles valides (${dir ?? 'jeu par défaut'}) : ${rules.length} règle(s) : ${rules.length - blocks} produisant des constats, ${blocks} brique(s) de corrélation.\n`);
+    return 0;
+  } catch (error) {
+    if (!(error instanceof RuleError)) throw error;
+    io.stderr(`${error.where} : ${error.messageFr}\n`);
+    return 2;
+  }
+}
+
 export function registerForensicsCommands(program: Command): void {
   const forensics = program.command('forensics').description('Analyse des journaux de connexion d’une application métier');
   forensics
@@ -163,5 +182,14 @@ export function registerForensicsCommands(program: Command): void {
         stderr: (t) => process.stderr.write(t),
         isTTY: process.stderr.isTTY === true,
       });
+    });
+  forensics
+    .command('rules')
+    .description('Règles de détection')
+    .command('check')
+    .description('Vérifie un dossier de règles (YAML) et nomme la première erreur : fichier, ligne, champ')
+    .argument('[dossier]', 'dossier de règles (par défaut : le jeu livré)')
+    .action((dir: string | undefined) => {
+      process.exitCode = runForensicsRulesCheck(dir, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) });
     });
 }

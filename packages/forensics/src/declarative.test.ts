@@ -1,0 +1,182 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { loadRules, RuleError, scanFiles, withOverrides, type Rule, type ScanResult } from './index.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'forensics-declarative-'));
+const logs = join(dir, 'day.ndjson');
+const HOSTILE = "'; DROP TABLE x; --";
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const texts = {
+  title: { fr: 'Signe', en: 'Sign' },
+  why: { fr: 'Pourquoi', en: 'Why' },
+  explanation: { fr: '{count} pour {account} du {window_start} au {window_end}', en: '{count} for {account}' },
+  advice: { fr: 'Vérifier', en: 'Check' },
+};
+const failures = { id: 'fails', detector: 'match', generate: false, select: { 'event.action': 'login', 'event.outcome': 'failure' } };
+const successes = { id: 'oks', detector: 'match', generate: false, select: { 'event.action': 'login', 'event.outcome': 'success' } };
+let seq = 0;
+/** Writes rules to a folder of their own and loads them the way the CLI does. */
+function rules(...specs: Record<string, unknown>[]): Rule[] {
+  const folder = join(dir, `rules-${seq++}`);
+  mkdirSync(folder);
+  for (const spec of specs) writeFileSync(join(folder, `${String(spec.id)}.yml`), stringify({ severity: 'high', ...texts, ...spec }));
+  return loadRules(folder);
+}
+function refused(...specs: Record<string, unknown>[]): string {
+  try {
+    rules(...specs);
+  } catch (error) {
+    expect(error).toBeInstanceOf(RuleError);
+    return (error as Error).message;
+  }
+  throw new Error('rules accepted');
+}
+const correlation = (spec: Record<string, unknown>) => ({ id: 'bad', detector: 'correlation', type: 'event_count', rules: ['fails'], timespan: '1h', condition: { gte: 5 }, ...spec });
+
+beforeAll(() => {
+  const lines: string[] = [];
+  const at = (h: number, m: number, s = 0) => Date.UTC(2024, 2, 5, h, m, s);
+  const ev = (t: number, u: string, action: string, outcome = 'success', ip = '10.0.0.1', module = '', records = 0) =>
+    lines.push(JSON.stringify({ '@timestamp': new Date(t).toISOString(), user: { name: u }, source: { ip }, event: { action, outcome }, app: { module }, records }));
+  const guess = (u: string, h: number, m: number, ip = '203.0.113.9') => { for (let k = 0; k < 6; k++) ev(at(h, m + k), u, 'login', 'failure', ip); };
+  // h.straddle: twice 60 OTV views within 50 minutes, across 11:00 UTC (35 before, 25 after) and 16:00 UTC (24, 36).
+  for (let k = 0; k < 60; k++) ev(at(10, 31) + k * 50_000, 'h.straddle', 'view', 'success', '10.0.0.1', 'otv', 1);
+  for (let k = 0; k < 60; k++) ev(at(15, 40) + k * 50_000, 'h.straddle', 'view', 'success', '10.0.0.1', 'otv', 1);
+  // i.guess: six failures from one address, a success, an export: the password was guessed.
+  guess('i.guess', 8, 0);
+  ev(at(8, 10), 'i.guess', 'login', 'success', '203.0.113.9');
+  ev(at(8, 30), 'i.guess', 'export', 'success', '203.0.113.9', 'main_courante', 900);
+  // j.typo: one failure; k.slow: failures 20 minutes apart (never five within an hour).
+  ev(at(8, 0), 'j.typo', 'login', 'failure');
+  ev(at(8, 1), 'j.typo', 'login');
+  ev(at(8, 20), 'j.typo', 'export', 'success', '10.0.0.1', 'main_courante', 50);
+  for (let k = 0; k < 6; k++) ev(at(5, 0) + k * 20 * 60_000, 'k.slow', 'login', 'failure');
+  ev(at(6, 45), 'k.slow', 'login');
+  ev(at(7, 0), 'k.slow', 'export', 'success', '10.0.0.1', 'main_courante', 50);
+  // l.noexport: guessed, no export; m.late: the export comes too late; n.reverse: the wrong order.
+  guess('l.noexport', 9, 0);
+  ev(at(9, 10), 'l.noexport', 'login');
+  guess('m.late', 12, 0);
+  ev(at(12, 10), 'm.late', 'login');
+  ev(at(14, 30), 'm.late', 'export', 'success', '10.0.0.1', 'main_courante', 50);
+  ev(at(13, 0), 'n.reverse', 'export', 'success', '10.0.0.1', 'main_courante', 50);
+  ev(at(13, 10), 'n.reverse', 'login');
+  guess('n.reverse', 13, 20);
+  // o.hopper: four failures from four addresses; p.single: four failures from one.
+  for (let k = 0; k < 4; k++) ev(at(16, k), 'o.hopper', 'login', 'failure', `198.51.100.${k + 1}`);
+  for (let k = 0; k < 4; k++) ev(at(16, k), 'p.single', 'login', 'failure', '198.51.100.9');
+  ev(at(17, 0), 'q.odd', HOSTILE);
+  writeFileSync(logs, `${lines.join('\n')}\n`);
+});
+
+const flagged = (r: ScanResult, rule: string) =>
+  r.accounts.flatMap((a) => a.findings.filter((f) => f.rule === rule).map((f) => ({ account: a.account, explanation: f.explanation, first: f.first, last: f.last })));
+const accounts = (r: ScanResult, rule: string) => [...new Set(flagged(r, rule).map((h) => h.account))].sort();
+
+describe('sliding windows (window: sliding)', () => {
+  it('catches a burst across an hour boundary that tumbling windows miss, once per episode, at its densest', async () => {
+    const burst = { detector: 'aggregate', select: { 'app.module': 'otv' }, timeframe: '1h', condition: { count: 'events', gt: 50 } };
+    const r = await scanFiles([logs], { rules: rules({ id: 'tumbling', ...burst }, { id: 'sliding', ...burst, window: 'sliding' }) });
+    expect(flagged(r, 'tumbling')).toEqual([]);
+    expect(flagged(r, 'sliding')).toEqual([
+      { account: 'h.straddle', explanation: '60 pour h.straddle du 05/03/2024 11:31 au 05/03/2024 12:20', first: '2024-03-05T11:31:00+01:00', last: '2024-03-05T12:20:10+01:00' },
+      { account: 'h.straddle', explanation: '60 pour h.straddle du 05/03/2024 16:40 au 05/03/2024 17:29', first: '2024-03-05T16:40:00+01:00', last: '2024-03-05T17:29:10+01:00' },
+    ]);
+    // The window is the last hour, the event itself included: 60 events in 49 min 10 s meet `gte: 60`, not `gt: 60`.
+    const edge = await scanFiles([logs], { rules: rules({ id: 'at', ...burst, window: 'sliding', condition: { count: 'events', gte: 60 } }, { id: 'over', ...burst, window: 'sliding', condition: { count: 'events', gt: 60 } }) });
+    expect(flagged(edge, 'at')).toHaveLength(2);
+    expect(flagged(edge, 'over')).toEqual([]);
+    // Sums and distinct values slide the same way (one record per view, one address).
+    const other = await scanFiles([logs], { rules: rules(
+      { id: 'records', ...burst, window: 'sliding', condition: { sum: 'records', gte: 60 } },
+      { id: 'addresses', ...burst, window: 'sliding', condition: { distinct: 'source.ip', gt: 1 } },
+    ) });
+    expect(flagged(other, 'records').map((h) => h.first)).toEqual(['2024-03-05T11:31:00+01:00', '2024-03-05T16:40:00+01:00']);
+    expect(flagged(other, 'addresses')).toEqual([]);
+  });
+});
+
+describe('correlation rules (detector: correlation)', () => {
+  it('the shipped guessed_password_export finds failures, then a success, then an export, and nothing else', async () => {
+    const r = await scanFiles([logs]);
+    expect(accounts(r, 'guessed_password_export')).toEqual(['i.guess']);
+    expect(flagged(r, 'guessed_password_export')[0]).toEqual({
+      account: 'i.guess', first: '2024-03-05T09:00:00+01:00', last: '2024-03-05T09:30:00+01:00',
+      explanation: 'Série d’échecs de connexion, puis connexion réussie, puis export, en 30 min entre le 05/03/2024 09:00 et le 05/03/2024 09:30 (délai maximal : 2h).',
+    });
+    expect(r.accounts.find((a) => a.account === 'i.guess')?.severity).toBe('high');
+    // Building blocks (generate: false) produce nothing of their own.
+    for (const block of ['login_failure', 'login_success', 'export_event', 'failed_logins_burst']) expect(flagged(r, block)).toEqual([]);
+    // The burst threshold of the chain is adjustable; a disabled building block still feeds it.
+    const stricter = await scanFiles([logs], { rules: withOverrides(loadRules(), { failed_logins_burst: { gte: 7 } }) });
+    expect(accounts(stricter, 'guessed_password_export')).toEqual([]);
+    const blockOff = await scanFiles([logs], { rules: withOverrides(loadRules(), { login_failure: { enabled: false } }) });
+    expect(accounts(blockOff, 'guessed_password_export')).toEqual(['i.guess']);
+  });
+
+  it('counts events and distinct values over sliding timespans, grouped as asked', async () => {
+    const r = await scanFiles([logs], {
+      rules: rules(failures,
+        { id: 'many', detector: 'correlation', type: 'event_count', rules: ['fails'], timespan: '1h', condition: { gte: 5 } },
+        { id: 'per_ip', detector: 'correlation', type: 'event_count', rules: ['fails'], group_by: ['user.name', 'source.ip'], timespan: '10m', condition: { gte: 4 } },
+        { id: 'hopping', detector: 'correlation', type: 'value_count', rules: ['fails'], timespan: '10m', condition: { field: 'source.ip', gte: 4 } }),
+    });
+    expect(accounts(r, 'many')).toEqual(['i.guess', 'l.noexport', 'm.late', 'n.reverse']);
+    expect(flagged(r, 'many').find((h) => h.account === 'i.guess')?.explanation).toBe('6 pour i.guess du 05/03/2024 09:00 au 05/03/2024 09:05');
+    // Per address: o.hopper's four failures come from four addresses.
+    expect(accounts(r, 'per_ip')).toEqual(['i.guess', 'l.noexport', 'm.late', 'n.reverse', 'p.single']);
+    expect(flagged(r, 'per_ip').find((h) => h.account === 'p.single')?.explanation).toBe('4 pour p.single du 05/03/2024 17:00 au 05/03/2024 17:03');
+    expect(accounts(r, 'hopping')).toEqual(['o.hopper']);
+    const again = await scanFiles([logs], { rules: rules(failures, { id: 'hopping', detector: 'correlation', type: 'value_count', rules: ['fails'], timespan: '10m', condition: { field: 'source.ip', gte: 4 } }) });
+    expect(flagged(again, 'hopping')).toEqual(flagged(r, 'hopping'));
+  });
+
+  it('chains rules in order within the timespan', async () => {
+    const r = await scanFiles([logs], {
+      rules: rules(failures, successes,
+        { id: 'fail_then_ok', detector: 'correlation', type: 'temporal_ordered', rules: ['fails', 'oks'], timespan: '15m' },
+        { id: 'ok_then_fail', detector: 'correlation', type: 'temporal_ordered', rules: ['oks', 'fails'], timespan: '15m' }),
+    });
+    // k.slow: last failure 06:40, success 06:45; n.reverse succeeded before failing; o and p never succeeded.
+    expect(accounts(r, 'fail_then_ok')).toEqual(['i.guess', 'j.typo', 'k.slow', 'l.noexport', 'm.late']);
+    expect(accounts(r, 'ok_then_fail')).toEqual(['n.reverse']);
+    // A chain's completions are occurrences too: another correlation can count them.
+    const chained = await scanFiles([logs], {
+      rules: rules(failures, successes,
+        { id: 'fail_then_ok', detector: 'correlation', type: 'temporal_ordered', generate: false, rules: ['fails', 'oks'], timespan: '15m' },
+        { id: 'completed', detector: 'correlation', type: 'event_count', rules: ['fail_then_ok'], timespan: '1d', condition: { gte: 1 } }),
+    });
+    expect(accounts(chained, 'completed')).toEqual(accounts(r, 'fail_then_ok'));
+    expect(flagged(chained, 'completed').find((h) => h.account === 'i.guess')?.explanation).toBe('1 pour i.guess du 05/03/2024 09:10 au 05/03/2024 09:10');
+  });
+
+  it('a match rule that generates reports each account and day; a hostile value is only a value', async () => {
+    const r = await scanFiles([logs], { rules: rules({ id: 'odd', detector: 'match', select: { 'event.action': [HOSTILE] }, explanation: { fr: '{count} le {day}', en: '{count} on {day}' } }, { ...failures, id: 'after', generate: true }) });
+    expect(flagged(r, 'odd').map((h) => [h.account, h.explanation])).toEqual([['q.odd', '1 le 05/03/2024']]);
+    expect(accounts(r, 'after')).toEqual(['i.guess', 'j.typo', 'k.slow', 'l.noexport', 'm.late', 'n.reverse', 'o.hopper', 'p.single']);
+  });
+
+  it('refuses a wrong correlation with a French message naming the file and key', () => {
+    expect(refused(failures, correlation({ type: 'temporal' }))).toMatch(/^bad\.yml, ligne \d+ : règle invalide, champ type : type inconnu \(permis : event_count, value_count, temporal_ordered\)/);
+    expect(refused(failures, correlation({ rules: ['fails', 'nope'] }))).toMatch(/^bad\.yml, ligne \d+ : règle invalide, champ rules\.1 : règle inconnue nope/);
+    expect(refused(failures, { id: 'agg', detector: 'aggregate', timeframe: '1h', condition: { count: 'events', gt: 1 } }, correlation({ rules: ['agg'] })))
+      .toMatch(/^bad\.yml, ligne \d+ : .*champ rules\.0 : agg n’est ni une sélection \(match\) ni une corrélation/);
+    expect(refused(failures, correlation({ id: 'aa', rules: ['bb'] }), correlation({ id: 'bb', rules: ['aa'] }))).toMatch(/^aa\.yml, ligne \d+ : .*champ rules : référence circulaire aa → bb → aa/);
+    expect(refused(failures, correlation({ type: 'value_count' }))).toMatch(/^bad\.yml, ligne \d+ : .*champ condition\.field : value_count compte les valeurs distinctes/);
+    expect(refused(failures, correlation({ condition: { field: 'source.ip', gte: 2 } }))).toMatch(/champ condition\.field : sans objet pour event_count/);
+    expect(refused(failures, correlation({ condition: undefined }))).toMatch(/^bad\.yml, ligne \d+ : .*champ condition : seuil attendu pour event_count/);
+    expect(refused(failures, correlation({ condition: { gte: 5, eq: 2 } }))).toMatch(/^bad\.yml, ligne \d+ : .*champ condition : eq ne se combine avec aucun autre seuil/);
+    expect(refused(failures, correlation({ condition: { count: 'events', gte: 2 } }))).toMatch(/^bad\.yml, ligne \d+ : .*champ condition : clé inconnue count/);
+    expect(refused(failures, successes, correlation({ type: 'temporal_ordered', rules: ['fails', 'oks'] }))).toMatch(/champ condition : sans objet pour temporal_ordered/);
+    expect(refused(failures, correlation({ type: 'temporal_ordered', rules: ['fails'], condition: undefined }))).toMatch(/champ rules : temporal_ordered enchaîne au moins deux règles/);
+    expect(refused(failures, correlation({ timespan: '2w' }))).toMatch(/champ timespan : durée invalide/);
+    expect(refused(failures, correlation({ id: 'inner', generate: false }), correlation({ rules: ['inner'], group_by: ['user.name', 'source.ip'] })))
+      .toMatch(/^bad\.yml, ligne \d+ : .*champ rules\.0 : la corrélation inner ne regroupe pas par source\.ip/);
+    expect(refused({ id: 'bad', detector: 'match', select: {} })).toMatch(/^bad\.yml, ligne \d+ : .*champ select : au moins un champ à sélectionner/);
+    expect(refused({ id: 'bad', detector: 'match', select: { 'file.path': 'x' } })).toMatch(/^bad\.yml, ligne \d+ : .*champ select\.file\.path : champ inconnu/);
+  });
+});
