@@ -39,6 +39,11 @@ export interface LoadOptions {
   /** Force the Node reader even for canonical NDJSON (tests compare both paths). */
   forceNode?: boolean;
   timer?: Timer;
+  /**
+   * Node-side work to run once while DuckDB reads (its own threads leave the event loop idle):
+   * called right after the first DuckDB read starts, or at the end when no file is read by DuckDB.
+   */
+  whileReading?: () => void;
 }
 
 const MAX_LOCATED = 20;
@@ -108,6 +113,8 @@ const DOTTED_COLUMNS = `{'@timestamp': 'VARCHAR', 'user.name': 'VARCHAR', 'sourc
 
 async function withProgress<T>(con: DuckDBConnection, run: Promise<T>, onFraction: (f: number) => void, signal?: AbortSignal): Promise<T> {
   const timer = setInterval(() => {
+    // An interrupt sent before DuckDB started the query is lost: send it again until it ends.
+    if (signal?.aborted) con.interrupt();
     const p = con.progress;
     if (p && p.percentage >= 0) onFraction(Math.min(1, p.percentage / 100));
   }, 250);
@@ -133,7 +140,10 @@ async function loadWithDuckDB(con: DuckDBConnection, path: string, fileIndex: nu
     FROM (SELECT epoch_ms(TRY_CAST(ts AS TIMESTAMPTZ)) AS ms, * EXCLUDE (ts) FROM (SELECT ${select} FROM read_ndjson($path, columns=${shape === 'nested' ? NESTED_COLUMNS : DOTTED_COLUMNS}, maximum_object_size=33554432)))
     GROUP BY u, ip, country, ua, action, outcome, module, rec`;
   try {
-    await withProgress(con, con.run(sql, { f: fileIndex, path }), (fraction) => options.onFileProgress?.(basename(path), fileIndex, fraction, 0), options.signal);
+    const reading = withProgress(con, con.run(sql, { f: fileIndex, path }), (fraction) => options.onFileProgress?.(basename(path), fileIndex, fraction, 0), options.signal);
+    options.whileReading?.();
+    await reading;
+    options.signal?.throwIfAborted();
     options.timer?.mark('load: read_ndjson');
   } catch (error) {
     if (options.signal?.aborted) throw error;
@@ -225,8 +235,15 @@ async function loadWithNode(con: DuckDBConnection, path: string, fileIndex: numb
   return { lines, accepted, rejected };
 }
 
-export async function loadEvents(con: DuckDBConnection, paths: string[], options: LoadOptions): Promise<LoadStats> {
+export async function loadEvents(con: DuckDBConnection, paths: string[], loadOptions: LoadOptions): Promise<LoadStats> {
   const stats: LoadStats = { files: [], linesRead: 0, accepted: 0, rejected: 0, outsidePeriod: 0, rejectedByReason: {}, firstRejected: [], warnings: 0 };
+  let pending = loadOptions.whileReading;
+  const whileReading = () => {
+    const run = pending;
+    pending = undefined;
+    run?.();
+  };
+  const options: LoadOptions = { ...loadOptions, whileReading };
   await createEventTables(con);
   for (let i = 0; i < paths.length; i++) {
     const path = paths[i] as string;
@@ -261,14 +278,24 @@ export async function loadEvents(con: DuckDBConnection, paths: string[], options
     }
     options.onFileProgress?.(file, i, 1, stats.linesRead);
   }
+  whileReading();
   const order = new Map(paths.map((p, i) => [basename(p), i]));
   stats.firstRejected.sort((a, b) => (order.get(a.file) ?? 0) - (order.get(b.file) ?? 0) || (a.line ?? 0) - (b.line ?? 0));
   options.timer?.mark('load: files');
   const n = (column: keyof typeof NORMALISED) => `CASE WHEN clean THEN ${NORMALISED[column]} ELSE ${column === 'records' ? 'rec::BIGINT' : column} END`;
-  // `rowid` numbers the combinations: an internal key only, never part of any output or order.
-  await con.run(`CREATE OR REPLACE TABLE k AS SELECT rowid::INTEGER AS kid, f, ${n('u')} AS u, ${n('ip')} AS ip, ${n('country')} AS country, ${n('ua')} AS ua,
-      ${n('action')} AS action, ${n('outcome')} AS outcome, ${n('module')} AS module, ${n('records')} AS records, len(ts) AS n, list_min(ts) AS ft FROM g`);
-  await con.run('CREATE OR REPLACE TABLE evt AS SELECT rowid::INTEGER AS kid, unnest(ts) AS t FROM g');
+  // `kid` numbers the combinations account by account: an internal key only, never part of any
+  // output or order. The events are then written in that order, so the events of one account sit
+  // together and the per-account-hour grouping finds its groups in cache (about a fifth less CPU).
+  await con.run(`CREATE OR REPLACE TABLE k AS SELECT (row_number() OVER (ORDER BY u, gid) - 1)::INTEGER AS kid, * FROM (
+      SELECT rowid AS gid, f, ${n('u')} AS u, ${n('ip')} AS ip, ${n('country')} AS country, ${n('ua')} AS ua,
+      ${n('action')} AS action, ${n('outcome')} AS outcome, ${n('module')} AS module, ${n('records')} AS records, len(ts) AS n, list_min(ts) AS ft FROM g)`);
+  await con.run('SET preserve_insertion_order = true');
+  try {
+    await con.run('CREATE OR REPLACE TABLE evt AS SELECT kid, unnest(ts) AS t FROM (SELECT k.kid, g.ts FROM g JOIN k ON k.gid = g.rowid ORDER BY k.kid)');
+  } finally {
+    await con.run('SET preserve_insertion_order = false');
+  }
+  await con.run('ALTER TABLE k DROP COLUMN gid');
   await con.run('DROP TABLE g');
   options.timer?.mark('load: dictionary and events');
   if (options.since !== undefined || options.until !== undefined) {

@@ -7,6 +7,7 @@ import { DateTime } from 'luxon';
 import type { AccountResult, ScanResult } from './scan.ts';
 import type { Severity } from './rules.ts';
 import { spreadsheetCell } from '@rempart/ingest/spreadsheet';
+import { parisDayOf, parisShown } from './paris.ts';
 
 const LABEL: Record<Severity, string> = { low: 'Faible', medium: 'Moyenne', high: 'Élevée', critical: 'Critique' };
 
@@ -44,11 +45,27 @@ function median(values: number[]): number {
 /** `18/08/2024 03:14:10`: how people read times in the report (Paris time). */
 function shown(iso: string | null): string {
   if (!iso) return '—';
-  return DateTime.fromISO(iso, { setZone: true }).setZone('Europe/Paris').toFormat('dd/MM/yyyy HH:mm:ss');
+  return parisShown(iso);
 }
 
-function parisDay(iso: string): string {
-  return DateTime.fromISO(iso, { setZone: true }).setZone('Europe/Paris').toFormat('yyyy-MM-dd');
+const parisDay = parisDayOf;
+
+/** Month ticks of the time axis: every chart of a report shares the same span, so they are computed once. */
+const ticksBySpan = new Map<string, { i: number; label: string }[]>();
+function monthTicks(first: string, origin: number, totalDays: number): { i: number; label: string }[] {
+  const key = `${first}|${origin}|${totalDays}`;
+  let ticks = ticksBySpan.get(key);
+  if (!ticks) {
+    ticks = [];
+    for (let m = DateTime.fromISO(first).startOf('month'); m.toMillis() <= origin + totalDays * 86_400_000; m = m.plus({ months: 1 })) {
+      const i = (m.toMillis() - origin) / 86_400_000;
+      if (i < 0) continue;
+      ticks.push({ i, label: m.setLocale('fr').toFormat('LLL yy') });
+    }
+    if (ticksBySpan.size > 16) ticksBySpan.clear();
+    ticksBySpan.set(key, ticks);
+  }
+  return ticks;
 }
 
 function chart(account: AccountResult, series: { day: string; events: number }[], span: { first: string; last: string }, id: number): string {
@@ -75,12 +92,7 @@ function chart(account: AccountResult, series: { day: string; events: number }[]
     const i = dayIndex(d, origin);
     return `<line x1="${x(i + 0.5).toFixed(1)}" x2="${x(i + 0.5).toFixed(1)}" y1="8" y2="${8 + plotH}" class="mark"/><path d="M${x(i + 0.5).toFixed(1)} 2 l4 6 h-8 z" class="mark-head"/>`;
   }).join('');
-  const months: string[] = [];
-  for (let m = DateTime.fromISO(first).startOf('month'); m.toMillis() <= origin + totalDays * 86_400_000; m = m.plus({ months: 1 })) {
-    const i = (m.toMillis() - origin) / 86_400_000;
-    if (i < 0) continue;
-    months.push(`<text x="${x(i).toFixed(1)}" y="${height - 6}" class="axis">${esc(m.setLocale('fr').toFormat('LLL yy'))}</text>`);
-  }
+  const months = monthTicks(first, origin, totalDays).map(({ i, label }) => `<text x="${x(i).toFixed(1)}" y="${height - 6}" class="axis">${esc(label)}</text>`);
   const desc = `Activité quotidienne de ${account.account} du ${first} au ${parisDay(span.last)} : au plus ${max} événements par jour, médiane ${base} ; signes relevés les ${findingDays.join(', ')}.`;
   return `<svg viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="t${id} d${id}" class="chart">
 <title id="t${id}">Chronologie de l’activité de ${esc(account.account)}</title><desc id="d${id}">${esc(desc)}</desc>

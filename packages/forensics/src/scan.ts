@@ -4,13 +4,15 @@ import { randomBytes } from 'node:crypto';
 import { rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { DateTime } from 'luxon';
+import { DuckDBInstance, listValue, type DuckDBConnection } from '@duckdb/node-api';
 import type { Mapping } from '@rempart/ingest';
 import { loadEvents, type LoadStats, type RejectedLine } from './load.ts';
 import { prepareContext, runDetectors, type Hit } from './detect.ts';
 import { generates, loadRules, SEVERITIES, type Rule, type Severity } from './rules.ts';
 import { phaseTimer } from './timings.ts';
+import { isoMillis, parisIso, parisText } from './paris.ts';
+
+export { parisIso };
 
 export interface EvidenceEvent {
   '@timestamp': string;
@@ -102,14 +104,6 @@ export interface ScanOptions {
 const WEIGHT: Record<Severity, number> = { low: 5, medium: 15, high: 35, critical: 60 };
 const LABEL_FR: Record<Severity, string> = { low: 'faible', medium: 'moyenne', high: 'élevée', critical: 'critique' };
 
-export function parisIso(ms: number): string {
-  return DateTime.fromMillis(ms, { zone: 'Europe/Paris' }).toISO({ suppressMilliseconds: true }) as string;
-}
-
-export function parisText(ms: number): string {
-  return DateTime.fromMillis(ms, { zone: 'Europe/Paris' }).toFormat("dd/MM/yyyy 'à' HH'h'mm");
-}
-
 function fill(template: string, vars: Record<string, string | number>): string {
   return template.replace(/\{([a-z_]+)\}/g, (whole, key: string) => {
     const v = vars[key];
@@ -128,7 +122,7 @@ function accountSummary(severity: Severity, findings: Finding[]): string {
   const byWeight = [...findings].sort((a, b) => WEIGHT[b.severity] - WEIGHT[a.severity] || a.first.localeCompare(b.first));
   const titles = [...new Set(byWeight.map((f) => f.title.charAt(0).toLowerCase() + f.title.slice(1)))];
   const first = findings.map((f) => f.first).sort()[0] as string;
-  const when = parisText(DateTime.fromISO(first).toMillis());
+  const when = parisText(isoMillis(first));
   const action = severity === 'critical' ? 'désactiver le compte, réinitialiser le mot de passe et vérifier les exports'
     : severity === 'high' ? 'contacter l’agent aujourd’hui et vérifier les exports'
     : severity === 'medium' ? 'vérifier avec l’agent' : 'à surveiller';
@@ -166,10 +160,20 @@ function estimatedTableBytes(files: string[], mapping: Mapping | null): number {
 
 export async function scanFiles(files: string[], options: ScanOptions = {}): Promise<ScanResult> {
   const timer = phaseTimer();
-  // Every rule goes to the detectors, which run the enabled ones that generate findings: a disabled
-  // or non-generating rule may still be a building block of an enabled correlation.
-  const allRules = options.rules ?? loadRules();
-  const rules = allRules.filter((r) => r.enabled && generates(r));
+  // The default rule pack is read (YAML, validation) while DuckDB reads the events: a rule file in
+  // error stops the read at once and is what the caller sees.
+  let rules = options.rules;
+  let rulesError: unknown;
+  const stopRead = new AbortController();
+  const readSignal = options.signal ? AbortSignal.any([options.signal, stopRead.signal]) : stopRead.signal;
+  const whileReading = rules ? undefined : () => {
+    try {
+      rules = loadRules();
+    } catch (error) {
+      rulesError = error;
+      stopRead.abort(error);
+    }
+  };
   const dbPath = join(options.workDir ?? tmpdir(), `rempart-forensics-${process.pid}-${randomBytes(6).toString('hex')}.duckdb`);
   const memoryLimit = options.memoryLimit ?? '1GB';
   // Inputs whose events fit in the memory limit stay in memory: writing and compressing an on-disk
@@ -194,21 +198,37 @@ export async function scanFiles(files: string[], options: ScanOptions = {}): Pro
   timer.mark('open');
   const progress = options.onProgress;
   try {
-    const stats = await loadEvents(con, files, {
-      mapping: options.mapping ?? null, since: options.since, until: options.until, signal: options.signal, forceNode: options.forceNodeReader, timer,
-      onFileProgress: (file, fileIndex, fraction, linesRead) => progress?.({ phase: 'read', file, fileIndex, files: files.length, fraction: (fileIndex + fraction) / files.length, linesRead }),
-    });
+    let stats: LoadStats;
+    try {
+      stats = await loadEvents(con, files, {
+        mapping: options.mapping ?? null, since: options.since, until: options.until, signal: readSignal, forceNode: options.forceNodeReader, timer, whileReading,
+        onFileProgress: (file, fileIndex, fraction, linesRead) => progress?.({ phase: 'read', file, fileIndex, files: files.length, fraction: (fileIndex + fraction) / files.length, linesRead }),
+      });
+    } catch (error) {
+      throw rulesError ?? error;
+    }
+    if (rulesError) throw rulesError;
+    // Every rule goes to the detectors, which run the enabled ones that generate findings: a disabled
+    // or non-generating rule may still be a building block of an enabled correlation.
+    const allRules = rules ?? [];
+    const enabledRules = allRules.filter((r) => r.enabled && generates(r));
     timer.mark('load');
     const ctx = await prepareContext(con, timer);
-    const enabled = rules.length;
-    const hits = await runDetectors(ctx, allRules, (rule, i) => progress?.({ phase: 'detect', files: files.length, fraction: i / enabled, linesRead: stats.linesRead, rule: rule.id }), options.signal, timer, [con, await connect()]);
+    const enabled = enabledRules.length;
+    const second = await connect();
+    const hits = await runDetectors(ctx, allRules, (rule, i) => progress?.({ phase: 'detect', files: files.length, fraction: i / enabled, linesRead: stats.linesRead, rule: rule.id }), options.signal, timer, [con, second]);
     progress?.({ phase: 'explain', files: files.length, fraction: 0, linesRead: stats.linesRead });
-    const accounts = await explain(con, hits, options.maxEvidence ?? 20);
-    timer.mark('evidence');
-    const flaggedNames = accounts.map((a) => a.account);
-    const series = await dailySeries(con, flaggedNames);
-    timer.mark('series');
-    const span = (await con.runAndReadAll('SELECT min(first_t)::DOUBLE AS a, max(last_t)::DOUBLE AS b, count(*)::DOUBLE AS n FROM acct')).getRowObjectsJS()[0] as { a: number | null; b: number | null; n: number };
+    // The flagged accounts are those with a hit: their daily series and the time span are read on
+    // the second connection while the first gathers the evidence.
+    const flaggedNames = [...new Set(hits.map((h) => h.account))];
+    const [accounts, [series, span]] = await bothSettled(
+      explain(con, hits, options.maxEvidence ?? 20),
+      (async () => [
+        await dailySeries(second, flaggedNames),
+        (await second.runAndReadAll('SELECT min(first_t)::DOUBLE AS a, max(last_t)::DOUBLE AS b, count(*)::DOUBLE AS n FROM acct')).getRowObjectsJS()[0] as { a: number | null; b: number | null; n: number },
+      ] as const)(),
+    );
+    timer.mark('evidence and series');
     const flagged = Object.fromEntries(SEVERITIES.map((s) => [s, accounts.filter((a) => a.severity === s).length])) as Record<Severity, number>;
     progress?.({ phase: 'explain', files: files.length, fraction: 1, linesRead: stats.linesRead });
     return {
@@ -225,7 +245,7 @@ export async function scanFiles(files: string[], options: ScanOptions = {}): Pro
         period: { since: options.since === undefined ? null : parisIso(options.since), until: options.until === undefined ? null : parisIso(options.until) },
         accounts: span.n,
         flagged,
-        rules: rules.map((r) => r.id),
+        rules: enabledRules.map((r) => r.id),
       },
       accounts,
       series,
@@ -235,6 +255,14 @@ export async function scanFiles(files: string[], options: ScanOptions = {}): Pro
     instance.closeSync();
     for (const suffix of ['', '.wal', '.tmp']) rmSync(`${dbPath}${suffix}`, { recursive: true, force: true });
   }
+}
+
+/** Both results, once both queries have ended: connections are only closed when idle. */
+async function bothSettled<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [ra, rb] = await Promise.allSettled([a, b]);
+  if (ra.status === 'rejected') throw ra.reason;
+  if (rb.status === 'rejected') throw rb.reason;
+  return [ra.value, rb.value];
 }
 
 async function explain(con: DuckDBConnection, hits: Hit[], maxEvidence: number): Promise<AccountResult[]> {
@@ -308,14 +336,7 @@ async function explain(con: DuckDBConnection, hits: Hit[], maxEvidence: number):
 async function dailySeries(con: DuckDBConnection, accounts: string[]): Promise<ScanResult['series']> {
   const series: ScanResult['series'] = {};
   if (accounts.length === 0) return series;
-  await con.run('CREATE OR REPLACE TABLE flagged (u VARCHAR)');
-  const appender = await con.createAppender('flagged');
-  for (const a of accounts) {
-    appender.appendVarchar(a);
-    appender.endRow();
-  }
-  appender.closeSync();
-  const found = (await con.runAndReadAll(`SELECT e.u, h.lday::VARCHAR AS day, sum(e.c)::DOUBLE AS n FROM (SELECT u, hb, c FROM uh WHERE u IN (SELECT u FROM flagged)) e JOIN hours h ON h.hb = e.hb GROUP BY ALL ORDER BY e.u, day`)).getRowObjectsJS();
+  const found = (await con.runAndReadAll(`SELECT e.u, h.lday::VARCHAR AS day, sum(e.c)::DOUBLE AS n FROM (SELECT u, hb, c FROM uh WHERE u IN (SELECT unnest($flagged::VARCHAR[]))) e JOIN hours h ON h.hb = e.hb GROUP BY ALL ORDER BY e.u, day`, { flagged: listValue(accounts) })).getRowObjectsJS();
   for (const r of found) (series[String(r.u)] ??= []).push({ day: String(r.day), events: Number(r.n) });
   return series;
 }
