@@ -285,15 +285,17 @@ export async function loadEvents(con: DuckDBConnection, paths: string[], loadOpt
   const n = (column: keyof typeof NORMALISED) => `CASE WHEN clean THEN ${NORMALISED[column]} ELSE ${column === 'records' ? 'rec::BIGINT' : column} END`;
   // `kid` numbers the combinations account by account: an internal key only, never part of any
   // output or order. The events are then written in that order, so the events of one account sit
-  // together and the per-account-hour grouping finds its groups in cache (about a fifth less CPU).
+  // together and the per-account-hour grouping finds its groups in cache: a fifth (1M events) to
+  // a half (5M) less CPU there, for a sort of the combinations that costs less than that.
   await con.run(`CREATE OR REPLACE TABLE k AS SELECT (row_number() OVER (ORDER BY u, gid) - 1)::INTEGER AS kid, * FROM (
       SELECT rowid AS gid, f, ${n('u')} AS u, ${n('ip')} AS ip, ${n('country')} AS country, ${n('ua')} AS ua,
       ${n('action')} AS action, ${n('outcome')} AS outcome, ${n('module')} AS module, ${n('records')} AS records, len(ts) AS n, list_min(ts) AS ft FROM g)`);
+  const preserved = (await con.runAndReadAll(`SELECT current_setting('preserve_insertion_order') AS v`)).getRowObjectsJS()[0]?.v === true;
   await con.run('SET preserve_insertion_order = true');
   try {
     await con.run('CREATE OR REPLACE TABLE evt AS SELECT kid, unnest(ts) AS t FROM (SELECT k.kid, g.ts FROM g JOIN k ON k.gid = g.rowid ORDER BY k.kid)');
   } finally {
-    await con.run('SET preserve_insertion_order = false');
+    await con.run(`SET preserve_insertion_order = ${preserved ? 'true' : 'false'}`);
   }
   await con.run('ALTER TABLE k DROP COLUMN gid');
   await con.run('DROP TABLE g');
