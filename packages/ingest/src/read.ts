@@ -77,8 +77,11 @@ function utf8Valid(sample: Buffer): boolean {
   }
 }
 
-/** Decompressed, decoded text chunks of a file. */
-async function* textChunks(path: string, gzip: boolean, encoding: Encoding, stats: { bytesRead: number }, signal?: AbortSignal): AsyncGenerator<string> {
+/**
+ * Decompressed, decoded text chunks of a file, the encoding chosen as described in ReadOptions; also
+ * used by readers that hand the text to another engine, so that both see the same characters.
+ */
+export async function* textChunks(path: string, gzip: boolean, encoding: Encoding, stats: { bytesRead: number }, signal?: AbortSignal): AsyncGenerator<string> {
   const fileStream = createReadStream(path, { highWaterMark: 1 << 20 });
   const byteStream: AsyncIterable<Buffer> = gzip ? fileStream.pipe(createGunzip()) : fileStream;
   let decode: ((chunk: Buffer) => string) | null = null;
@@ -144,6 +147,16 @@ export function detectDelimiter(headerLine: string): string {
   let bestCount = 0;
   for (const [ch, count] of counts) if (count > bestCount) { best = ch; bestCount = count; }
   return best;
+}
+
+/** The delimiter of a CSV whose decoded text starts with `firstText`: detected on its first line. */
+export function headerDelimiter(firstText: string): string {
+  return detectDelimiter(firstText.slice(0, Math.max(0, firstText.indexOf('\n')) || firstText.length));
+}
+
+/** A record whose number of cells differs from the header's. */
+export function columnCountIssue(file: string, line: number, cells: number, expected: number): IngestIssue {
+  return { code: 'column_count', file, line, message: `${cells} colonnes au lieu de ${expected} (ligne tronquée ou séparateur dans une valeur non protégée par des guillemets).`, messageEn: `${cells} columns instead of ${expected} (truncated line or unquoted delimiter).` };
 }
 
 /** Read a CSV or NDJSON file (plain or gzip) as batches of located rows. */
@@ -305,7 +318,7 @@ async function* csvBatches(file: string, chunks: AsyncIterable<string>, stats: {
     return;
   }
   const firstText = first.value.replace(/^\uFEFF/, '');
-  const delimiter = options.delimiter ?? detectDelimiter(firstText.slice(0, Math.max(0, firstText.indexOf('\n')) || firstText.length));
+  const delimiter = options.delimiter ?? headerDelimiter(firstText);
   const splitter = new CsvSplitter(delimiter, options.maxLineLength ?? 32 * 1024 * 1024);
   let header: string[] | null = null;
   let rows: RawRow[] = [];
@@ -320,7 +333,7 @@ async function* csvBatches(file: string, chunks: AsyncIterable<string>, stats: {
     }
     if (cells.length !== header.length) {
       if (cells.length === 1 && cells[0]?.trim() === '') return;
-      issues.push({ code: 'column_count', file, line, message: `${cells.length} colonnes au lieu de ${header.length} (ligne tronquée ou séparateur dans une valeur non protégée par des guillemets).`, messageEn: `${cells.length} columns instead of ${header.length} (truncated line or unquoted delimiter).` });
+      issues.push(columnCountIssue(file, line, cells.length, header.length));
       return;
     }
     const values: Record<string, unknown> = {};
@@ -347,7 +360,8 @@ async function* csvBatches(file: string, chunks: AsyncIterable<string>, stats: {
   yield { file, rows, issues, bytesRead: stats.bytesRead, linesRead: splitter.linesSeen };
 }
 
-function uniqueHeader(record: string[]): string[] {
+/** Header cells as column names: blanks named by position, repeats numbered. */
+export function uniqueHeader(record: string[]): string[] {
   const seen = new Map<string, number>();
   return record.map((raw, i) => {
     const name = raw.trim() === '' ? `colonne ${i + 1}` : raw.trim();

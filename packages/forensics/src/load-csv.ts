@@ -1,0 +1,395 @@
+// Mapped CSV files (vendor exports) read by DuckDB's read_csv instead of row by row in Node.
+//
+// Node still streams the file once, because DuckDB reads UTF-8 only: it decodes it exactly as
+// @rempart/ingest does (gzip, BOM, Windows-1252 or UTF-8), checks the header against the mapping,
+// and writes a temporary UTF-8 copy where each line starts with its line number in the source. That
+// number is what keeps the rejected lines located like the Node reader's: DuckDB reads in parallel
+// and has no line numbers of its own. DuckDB then parses the cells, the time (the mapping's format
+// translated into a regular expression by the same token table as ingest's parser) and groups the
+// rows by distinct combination of the other columns. Everything that decides a value is done by
+// @rempart/ingest itself, once per distinct thing rather than once per row: the mapper normalises
+// each combination (value maps, trimming, numbers) and locates each rejected row, and the zone clock
+// gives the UTC offset of each local hour (the hours next to a daylight-saving change time by time).
+//
+// Whenever this reading could differ from the Node reader's (a record over several lines, a quote
+// DuckDB reads otherwise, a date format the token table does not cover…) the caller reads the file
+// with the Node reader and records why: never a silent difference.
+import { createWriteStream, statSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { once } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import {
+  CsvSplitter, columnCountIssue, createMapper, detectFormat, formatTokens, headerDelimiter, textChunks, uniqueHeader, zoneClock,
+  type DateSlot, type IngestIssue, type Mapper, type Mapping,
+} from '@rempart/ingest';
+import { CANONICAL_FIELDS, eventValues, withProgress, type LoadOptions, type RejectedLine } from './load.ts';
+
+export type CsvLoad =
+  | { ok: true; lines: number; accepted: number; rejected: number; warnings: number; byReason: Record<string, number>; located: RejectedLine[] }
+  | { ok: false; reason: string };
+
+/**
+ * What JavaScript's `trim()` removes (WhiteSpace and LineTerminator of ECMAScript), for DuckDB's
+ * `trim(text, characters)`: blank values and trimmed times are then the same on both sides.
+ */
+export const JS_WHITESPACE = '\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff';
+
+const HEADER_MAX = 32 * 1024 * 1024;
+
+interface TimePlan {
+  columns: string[];
+  /** RE2 pattern made of the token table's groups and hex-escaped literal characters only. */
+  pattern: string;
+  slots: DateSlot[];
+  zone: string;
+}
+
+function toFormats(format: string | string[] | undefined): string[] | undefined {
+  return format === undefined ? undefined : Array.isArray(format) ? format : [format];
+}
+
+/** The time field as the mapper reads it (same defaults), or why SQL cannot read it the same way. */
+function timePlan(mapping: Mapping, columns: string[]): TimePlan | string {
+  if (mapping.values['@timestamp'] !== undefined) return 'correspondance de valeurs sur la date';
+  const spec = mapping.timestamp ?? mapping.fields['@timestamp'];
+  const own = spec !== undefined && typeof spec === 'object' ? spec : undefined;
+  const formats = toFormats(own?.format) ?? toFormats(mapping.dates?.format) ?? ['iso'];
+  if (formats.length !== 1) return 'plusieurs formats de date';
+  const format = formats[0] as string;
+  const tokens = formatTokens(format);
+  if (!tokens) return `format de date « ${format} » non traduit en SQL`;
+  let pattern = '^';
+  const slots: DateSlot[] = [];
+  for (const part of tokens.parts) {
+    if ('literal' in part) {
+      const code = part.literal.charCodeAt(0);
+      if (code >= 0xd800 && code <= 0xdfff) return `format de date « ${format} » non traduit en SQL`;
+      pattern += `\\x{${code.toString(16)}}`;
+    } else {
+      pattern += part.pattern;
+      slots.push(part.slot);
+    }
+  }
+  pattern += '$';
+  if (slots.length === 0) return `format de date « ${format} » sans date`;
+  // The pattern is spliced into the SQL text (DuckDB wants it constant): only these characters.
+  if (!/^[\^$()\\dx{}0-9a-f,]+$/.test(pattern)) return `format de date « ${format} » non traduit en SQL`;
+  return { columns, pattern, slots, zone: own?.timezone ?? mapping.dates?.timezone ?? 'Europe/Paris' };
+}
+
+const SLOT_DEFAULT: Record<'y' | 'M' | 'd' | 'h' | 'mi' | 's' | 'ms', string> = { y: '1970', M: '1', d: '1', h: '0', mi: '0', s: '0', ms: '0' };
+
+/**
+ * Local wall time in milliseconds (as if UTC) from the regular expression's groups, NULL where
+ * ingest's parser rejects the text: same checks (validParts) and the same reading of years 0–99
+ * as JavaScript's Date.UTC (1900–1999).
+ */
+function wallSql(plan: TimePlan): { text: string; extract: string; wall: string } {
+  const trimmed = plan.columns.map((_, i) => `trim(t${i}, $ws)`);
+  // As the mapper joins several columns: each trimmed, all present, separated by one space.
+  const text = plan.columns.length === 1
+    ? `NULLIF(${trimmed[0]}, '')`
+    : `CASE WHEN ${trimmed.map((t) => `coalesce(${t}, '') = ''`).join(' OR ')} THEN NULL ELSE ${trimmed.join(` || ' ' || `)} END`;
+  const extract = `regexp_extract(txt, '${plan.pattern}', [${plan.slots.map((_, k) => `'g${k}'`).join(', ')}])`;
+  const value: Record<string, string> = { ...SLOT_DEFAULT };
+  plan.slots.forEach((slot, k) => {
+    const n = `TRY_CAST(m.g${k} AS INTEGER)`;
+    if (slot === 'yy') value.y = `CASE WHEN ${n} < 60 THEN 2000 + ${n} ELSE 1900 + ${n} END`;
+    else value[slot] = n;
+  });
+  const y = `(CASE WHEN ${value.y} BETWEEN 0 AND 99 THEN ${value.y} + 1900 ELSE ${value.y} END)`;
+  const wall = `CASE WHEN m.g0 <> '' AND ${value.M} BETWEEN 1 AND 12 AND ${value.d} >= 1 AND ${value.h} <= 23 AND ${value.mi} <= 59 AND ${value.s} <= 59 THEN
+      CASE WHEN ${value.d} <= day(last_day(make_date(${y}, ${value.M}, 1))) THEN date_diff('day', DATE '1970-01-01', make_date(${y}, ${value.M}, ${value.d})) * 86400000
+        + ${value.h} * 3600000 + ${value.mi} * 60000 + ${value.s} * 1000 + ${value.ms} END END`;
+  return { text, extract, wall };
+}
+
+interface Prepared {
+  header: string[];
+  delimiter: string;
+  /** Physical lines of the source, counted as the Node reader counts them. */
+  lines: number;
+  /** Data lines written to the UTF-8 copy (blank lines are left out, as the Node reader skips them). */
+  written: number;
+}
+
+/**
+ * Decode the file as ingest does and write `<line>;<line text>` lines of UTF-8. Returns a reason
+ * instead when the copy could not be read by DuckDB as the Node reader reads the source.
+ */
+async function transcode(path: string, file: string, mapping: Mapping, mapper: Mapper, out: string, fileIndex: number, options: LoadOptions): Promise<Prepared | string> {
+  const detected = await detectFormat(path).catch(() => null);
+  if (detected === null) return 'fichier illisible';
+  const size = (() => {
+    try {
+      return statSync(path).size;
+    } catch {
+      return 0;
+    }
+  })();
+  const progress = { bytesRead: 0 };
+  const chunks = textChunks(path, detected.gzip, mapping.encoding ?? 'auto', progress, options.signal);
+  const stream = createWriteStream(out);
+  const finished = once(stream, 'close');
+  let header: string[] | null = null;
+  let delimiter = '';
+  let lineNo = 0; // lines completed so far
+  let written = 0;
+  let carry = '';
+  let first = true;
+  try {
+    for await (const chunk of chunks) {
+      let text = carry + chunk;
+      if (first) {
+        first = false;
+        text = text.replace(/^\uFEFF/, '');
+        if (text.trim() === '') return 'fichier vide';
+        delimiter = mapping.delimiter ?? headerDelimiter(text);
+        if (!/^[\t!#-/:-@[-`{-~]$/.test(delimiter)) return `séparateur « ${delimiter} » non pris en charge`;
+        const nl = text.indexOf('\n');
+        if (nl < 0) return 'en-tête sans fin de ligne dans les premiers 64 Kio';
+        const records: string[][] = [];
+        const splitter = new CsvSplitter(delimiter, HEADER_MAX);
+        splitter.push(`${text.slice(0, nl)}\n`, (r) => records.push(r.cells), () => undefined);
+        if (records.length !== 1) return 'en-tête vide ou sur plusieurs lignes';
+        header = uniqueHeader(records[0] as string[]);
+        mapper.checkHeader(header, file);
+        if (header.length < 2) return 'une seule colonne';
+        lineNo = 1;
+        text = text.slice(nl + 1);
+      }
+      if (text.includes('\0')) return 'caractère nul dans le fichier';
+      const last = text.lastIndexOf('\n');
+      if (last < 0) {
+        carry = text;
+        continue;
+      }
+      const body = text.slice(0, last + 1);
+      carry = text.slice(last + 1);
+      if (/\r(?!\n)/.test(body)) return 'retour chariot isolé dans une ligne';
+      const parts: string[] = [];
+      let start = 0;
+      while (start < body.length) {
+        const nl = body.indexOf('\n', start);
+        lineNo++;
+        const end = nl > start && body.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+        const line = body.slice(start, end);
+        start = nl + 1;
+        if (!line.includes(delimiter)) {
+          // One cell: blank lines are skipped by the Node reader, others are column-count errors.
+          if (line.trim() === '') continue;
+          if (line.includes('"')) return 'guillemet dans une ligne sans séparateur';
+        }
+        parts.push(`${lineNo}${delimiter}${line}\n`);
+        written++;
+      }
+      if (parts.length > 0 && !stream.write(parts.join(''))) await once(stream, 'drain');
+      options.onFileProgress?.(file, fileIndex, size > 0 ? 0.5 * Math.min(1, progress.bytesRead / size) : 0, lineNo);
+    }
+    if (first) return 'fichier vide';
+    if (carry !== '') {
+      // Last line without a newline: a final CR is dropped, as the Node reader does.
+      const line = carry.endsWith('\r') ? carry.slice(0, -1) : carry;
+      if (line.includes('\r')) return 'retour chariot isolé dans une ligne';
+      lineNo++;
+      if (line.includes(delimiter) || line.trim() !== '') {
+        if (!line.includes(delimiter) && line.includes('"')) return 'guillemet dans une ligne sans séparateur';
+        stream.write(`${lineNo}${delimiter}${line}\n`);
+        written++;
+      }
+    } else lineNo++; // the Node reader counts the empty line after the last newline
+    return header === null ? 'fichier vide' : { header, delimiter, lines: lineNo, written };
+  } finally {
+    stream.end();
+    await finished;
+  }
+}
+
+/** The mapper for everything but the time: applied once per distinct combination of those columns. */
+function groupMapper(mapping: Mapping): Mapper {
+  const fields = Object.fromEntries(Object.entries(mapping.fields).filter(([field]) => field !== '@timestamp'));
+  return createMapper({ ...mapping, timestamp: undefined, fields }, {
+    required: ['user.name'],
+    numbers: ['records'],
+    known: CANONICAL_FIELDS.filter((f) => f !== '@timestamp'),
+  });
+}
+
+type Row = Record<string, unknown>;
+const num = (v: unknown): number => Number(v);
+const str = (v: unknown): string | undefined => (v === null || v === undefined ? undefined : String(v));
+
+export async function loadCsvWithDuckDB(con: DuckDBConnection, path: string, fileIndex: number, mapping: Mapping, mapper: Mapper, remainingLocated: number, options: LoadOptions): Promise<CsvLoad> {
+  const file = basename(path);
+  const sources = mapper.sources();
+  const timeSource = sources.find((s) => s.field === '@timestamp');
+  if (!timeSource) return { ok: false, reason: 'pas de champ de date' };
+  const plan = timePlan(mapping, timeSource.columns);
+  if (typeof plan === 'string') return { ok: false, reason: plan };
+  const out = join(options.workDir ?? tmpdir(), `rempart-csv-${process.pid}-${randomBytes(6).toString('hex')}.csv`);
+  const temp = ['csv_g', 'csv_n', 'csv_tz', 'csv_tzw', 'csv_rej', 'csv_rej_scan'];
+  try {
+    const prepared = await transcode(path, file, mapping, mapper, out, fileIndex, options);
+    if (typeof prepared === 'string') return { ok: false, reason: prepared };
+    const { header } = prepared;
+    const index = (column: string): number => header.indexOf(column);
+    if (timeSource.columns.some((c) => index(c) < 0)) return { ok: false, reason: 'colonne de date absente' };
+    const groups = groupMapper(mapping);
+    groups.checkHeader(header, file);
+    // Source columns of the other fields that exist in the file (identity fields may be absent).
+    const groupColumns = [...new Set(groups.sources().flatMap((s) => s.columns).map(index).filter((i) => i >= 0))].sort((a, b) => a - b);
+    const userColumns = (groups.sources().find((s) => s.field === 'user.name')?.columns ?? []).map(index);
+    if (userColumns.length === 0 || userColumns.some((i) => i < 0)) return { ok: false, reason: 'colonne du compte absente' };
+    const col = (i: number) => `c${i}`;
+    const columnTypes = `{'l': 'BIGINT', ${header.map((_, i) => `'${col(i)}': 'VARCHAR'`).join(', ')}}`;
+    const groupList = groupColumns.map(col).join(', ');
+    const timeList = plan.columns.map((c, i) => `${col(index(c))} AS t${i}`).join(', ');
+    const sql = wallSql(plan);
+    const blankUser = userColumns.map((i) => `coalesce(trim(${col(i)}, $ws), '') = ''`).join(' OR ');
+    const candidate = `{'l': l, 'w': w, ${plan.columns.map((_, i) => `'t${i}': t${i}`).join(', ')}}`;
+    for (const t of temp) await con.run(`DROP TABLE IF EXISTS ${t}`);
+    // Identifiers are c<number>/t<number>/g<number> built here; values (path, delimiter, the
+    // whitespace set) are parameters; the date pattern is checked to hold only hex escapes and the
+    // token table's groups.
+    const read = `CREATE TEMP TABLE csv_g AS SELECT ${groupList}, list(w) AS ws, count(*)::BIGINT AS n, list(${candidate}) FILTER (WHERE w IS NULL OR ${blankUser}) AS cand
+      FROM (SELECT *, ${sql.wall} AS w FROM (SELECT *, ${sql.extract} AS m FROM (SELECT *, ${sql.text} AS txt FROM (SELECT l, ${groupList}, ${timeList}
+        FROM read_csv($path, auto_detect = false, header = false, delim = $delim, quote = '"', escape = '"', new_line = '\\n', columns = ${columnTypes},
+          store_rejects = true, rejects_table = 'csv_rej', rejects_scan = 'csv_rej_scan')))))
+      GROUP BY ${groupList}`;
+    try {
+      await withProgress(con, con.run(read, { path: out, delim: prepared.delimiter, ws: JS_WHITESPACE }), (fraction) => options.onFileProgress?.(file, fileIndex, 0.5 + 0.4 * fraction, prepared.lines), options.signal);
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      return { ok: false, reason: `lecture DuckDB impossible (${(error as Error).message.split('\n')[0]})` };
+    }
+    options.timer?.mark('load: read_csv');
+
+    // Lines DuckDB refused: only a wrong number of cells is read alike by both readers.
+    const rejectTypes = (await con.runAndReadAll(`SELECT DISTINCT error_type::VARCHAR AS t FROM csv_rej`)).getRowObjectsJS().map((r) => String(r.t));
+    const other = rejectTypes.filter((t) => t !== 'MISSING COLUMNS' && t !== 'TOO MANY COLUMNS');
+    if (other.length > 0) return { ok: false, reason: `ligne que DuckDB lit autrement (${other.join(', ')})` };
+    const counted = (await con.runAndReadAll(`SELECT (SELECT coalesce(sum(n), 0) FROM csv_g)::DOUBLE AS rows, (SELECT count(DISTINCT line) FROM csv_rej)::DOUBLE AS bad`)).getRowObjectsJS()[0] as { rows: number; bad: number };
+    if (counted.rows + counted.bad !== prepared.written) return { ok: false, reason: 'enregistrement sur plusieurs lignes (guillemets)' };
+
+    // Each combination of the other columns, normalised by the mapper itself.
+    const groupRows = (await con.runAndReadAll(`SELECT rowid::BIGINT AS gid, ${groupList}, n::DOUBLE AS n FROM csv_g`)).getRowObjectsJS() as Row[];
+    const valuesOf = (row: Row, extra?: Row): Record<string, unknown> => {
+      const values: Record<string, unknown> = {};
+      for (const i of groupColumns) values[header[i] as string] = str(row[col(i)]);
+      if (extra) plan.columns.forEach((c, i) => { values[c] = str(extra[`t${i}`]); });
+      return values;
+    };
+    const groupState = new Map<number, { ok: boolean; n: number; warnings: number; rejected: number }>();
+    await con.run(`CREATE TEMP TABLE csv_n (gid BIGINT, u VARCHAR, ip VARCHAR, country VARCHAR, ua VARCHAR, action VARCHAR, outcome VARCHAR, module VARCHAR, records BIGINT)`);
+    const appender = await con.createAppender('csv_n');
+    try {
+      for (const row of groupRows) {
+        const m = groups.apply({ file, line: 0, values: valuesOf(row) });
+        const gid = num(row.gid);
+        groupState.set(gid, { ok: m.ok, n: num(row.n), warnings: m.ok ? m.warnings.length : 0, rejected: 0 });
+        if (!m.ok) continue;
+        const [u, ip, country, ua, action, outcome, module, records] = eventValues(m.record);
+        appender.appendBigInt(BigInt(gid));
+        appender.appendVarchar(u);
+        for (const v of [ip, country, ua]) if (v === null) appender.appendNull(); else appender.appendVarchar(v);
+        appender.appendVarchar(action);
+        appender.appendVarchar(outcome);
+        appender.appendVarchar(module);
+        appender.appendBigInt(records);
+        appender.endRow();
+      }
+    } finally {
+      appender.closeSync();
+    }
+
+    // Rows without a readable time or without an account: the whole mapper says why, row by row.
+    const candidates = (await con.runAndReadAll(`SELECT gid, ${groupList}, c.l AS l, c.w AS w, ${plan.columns.map((_, i) => `c.t${i} AS t${i}`).join(', ')} FROM (SELECT rowid::BIGINT AS gid, ${groupList}, unnest(cand) AS c FROM csv_g WHERE len(cand) > 0)`)).getRowObjectsJS() as Row[];
+    candidates.sort((a, b) => num(a.l) - num(b.l));
+    const byReason: Record<string, number> = {};
+    const rowIssues: IngestIssue[] = [];
+    let rowRejected = 0;
+    for (const c of candidates) {
+      const state = groupState.get(num(c.gid)) as { ok: boolean; n: number; warnings: number; rejected: number };
+      const m = mapper.apply({ file, line: num(c.l), values: valuesOf(c, c) });
+      if (m.ok) {
+        if (c.w === null) return { ok: false, reason: 'date lue autrement par DuckDB' };
+        continue;
+      }
+      if (state.ok && c.w !== null) return { ok: false, reason: 'ligne lue autrement par DuckDB' };
+      state.rejected++;
+      rowRejected++;
+      const issue = m.issues[0] as IngestIssue;
+      byReason[issue.code] = (byReason[issue.code] ?? 0) + 1;
+      if (rowIssues.length < remainingLocated) rowIssues.push(issue);
+    }
+    let accepted = 0;
+    let warnings = 0;
+    for (const state of groupState.values()) {
+      if (!state.ok && state.rejected !== state.n) return { ok: false, reason: 'compte vide lu autrement par DuckDB' };
+      accepted += state.n - state.rejected;
+      warnings += state.warnings * (state.n - state.rejected);
+    }
+
+    // Lines with a wrong number of cells, located and worded by ingest.
+    const countIssues: IngestIssue[] = [];
+    if (counted.bad > 0) {
+      byReason.column_count = (byReason.column_count ?? 0) + counted.bad;
+      const first = (await con.runAndReadAll(`SELECT any_value(csv_line) AS csv_line FROM csv_rej GROUP BY line ORDER BY line LIMIT $k`, { k: remainingLocated })).getRowObjectsJS();
+      for (const r of first) {
+        const cells: string[][] = [];
+        new CsvSplitter(prepared.delimiter, HEADER_MAX).push(`${String(r.csv_line)}\n`, (x) => cells.push(x.cells), () => undefined);
+        const record = cells[0] ?? [''];
+        countIssues.push(columnCountIssue(file, Number(record[0]), record.length - 1, header.length));
+      }
+    }
+    // The Node reader locates a batch's column-count lines before its rows' problems: past the
+    // number still located, which ones it keeps depends on its batches; that reader decides then.
+    if (countIssues.length > 0 && rowIssues.length > 0 && counted.bad + rowRejected > remainingLocated) {
+      return { ok: false, reason: 'lignes rejetées de plusieurs sortes au-delà des premières localisées' };
+    }
+    const located = [...countIssues, ...rowIssues].sort((a, b) => (a.line ?? 0) - (b.line ?? 0)).slice(0, remainingLocated)
+      .map((issue) => ({ file: issue.file, line: issue.line ?? null, code: issue.code, field: issue.field, message: issue.message }));
+
+    // UTC offset of each local hour present; hours next to a change are converted time by time.
+    const clock = zoneClock(plan.zone);
+    const hours = (await con.runAndReadAll(`SELECT DISTINCT CAST(floor(w / 3600000) AS BIGINT)::DOUBLE AS hk FROM (SELECT unnest(ws) AS w FROM csv_g) WHERE w IS NOT NULL`)).getRowObjectsJS();
+    await con.run('CREATE TEMP TABLE csv_tz (hk BIGINT, off BIGINT)');
+    const tz = await con.createAppender('csv_tz');
+    try {
+      for (const h of hours) {
+        const offset = clock.hourOffset(num(h.hk));
+        tz.appendBigInt(BigInt(num(h.hk)));
+        if (offset === null) tz.appendNull(); else tz.appendBigInt(BigInt(offset * 60_000));
+        tz.endRow();
+      }
+    } finally {
+      tz.closeSync();
+    }
+    const near = (await con.runAndReadAll(`SELECT DISTINCT w::DOUBLE AS w FROM (SELECT unnest(ws) AS w FROM csv_g) x JOIN csv_tz z ON z.hk = CAST(floor(x.w / 3600000) AS BIGINT) WHERE z.off IS NULL`)).getRowObjectsJS();
+    await con.run('CREATE TEMP TABLE csv_tzw (w BIGINT, t BIGINT)');
+    const tzw = await con.createAppender('csv_tzw');
+    try {
+      for (const r of near) {
+        tzw.appendBigInt(BigInt(num(r.w)));
+        tzw.appendBigInt(BigInt(clock.toUtc(num(r.w))));
+        tzw.endRow();
+      }
+    } finally {
+      tzw.closeSync();
+    }
+    // Grouped again on the normalised values, as the Node reader groups its rows.
+    await con.run(`INSERT INTO g SELECT $f, false, n.u, n.ip, n.country, n.ua, n.action, n.outcome, n.module, n.records::VARCHAR, list(coalesce(x.w - z.off, zw.t))
+      FROM (SELECT rowid::BIGINT AS gid, unnest(ws) AS w FROM csv_g) x JOIN csv_n n ON n.gid = x.gid
+      JOIN csv_tz z ON z.hk = CAST(floor(x.w / 3600000) AS BIGINT) LEFT JOIN csv_tzw zw ON zw.w = x.w
+      WHERE x.w IS NOT NULL
+      GROUP BY n.u, n.ip, n.country, n.ua, n.action, n.outcome, n.module, n.records`, { f: fileIndex });
+    options.timer?.mark('load: csv events');
+    return { ok: true, lines: prepared.lines, accepted, rejected: counted.bad + rowRejected, warnings, byReason, located };
+  } finally {
+    for (const t of temp) await con.run(`DROP TABLE IF EXISTS ${t}`).catch(() => undefined);
+    await rm(out, { force: true });
+  }
+}
