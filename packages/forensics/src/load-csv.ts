@@ -14,6 +14,7 @@
 // Whenever this reading could differ from the Node reader's (a record over several lines, a quote
 // DuckDB reads otherwise, a date format the token table does not cover…) the caller reads the file
 // with the Node reader and records why: never a silent difference.
+import { isAscii, isUtf8 } from 'node:buffer';
 import { createWriteStream, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { once } from 'node:events';
@@ -21,8 +22,9 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import iconv from 'iconv-lite';
 import {
-  CsvSplitter, columnCountIssue, createMapper, detectFormat, formatTokens, headerDelimiter, textChunks, uniqueHeader, zoneClock,
+  byteChunks, CsvSplitter, columnCountIssue, createMapper, detectFormat, formatTokens, headerDelimiter, uniqueHeader, zoneClock,
   type DateSlot, type IngestIssue, type Mapper, type Mapping,
 } from '@rempart/ingest';
 import { CANONICAL_FIELDS, eventValues, withProgress, type LoadOptions, type RejectedLine } from './load.ts';
@@ -127,6 +129,37 @@ interface Prepared {
   written: number;
 }
 
+/** Windows-1252 / Latin-1 bytes 0x80–0x9F as UTF-8, from iconv-lite itself (the Node reader's decoder). */
+const c1Tables = new Map<string, Buffer[]>();
+function c1Table(encoding: 'windows-1252' | 'latin1'): Buffer[] {
+  let table = c1Tables.get(encoding);
+  if (!table) {
+    table = Array.from({ length: 256 }, (_, b) => Buffer.from(iconv.decode(Buffer.from([b]), encoding), 'utf8'));
+    c1Tables.set(encoding, table);
+  }
+  return table;
+}
+
+/** Complete lines of the source as UTF-8 bytes, decoded exactly as iconv-lite / StringDecoder decode them. */
+function toUtf8(bytes: Buffer, encoding: 'utf-8' | 'windows-1252' | 'latin1'): Buffer | null {
+  if (isAscii(bytes)) return bytes;
+  if (encoding === 'utf-8') return isUtf8(bytes) ? bytes : null;
+  const latin1 = bytes.toString('latin1');
+  // Above 0x9F both encodings are Latin-1; below, Windows-1252 has its own characters.
+  if (!/[\x80-\x9f]/.test(latin1)) return Buffer.from(latin1, 'utf8');
+  const table = c1Table(encoding);
+  const out = Buffer.allocUnsafe(bytes.length * 3);
+  let o = 0;
+  for (const b of bytes) {
+    if (b < 0x80) out[o++] = b;
+    else for (const u of table[b] as Buffer) out[o++] = u;
+  }
+  return out.subarray(0, o);
+}
+
+const LF = 10;
+const CR = 13;
+
 /**
  * Decode the file as ingest does and write `<line>;<line text>` lines of UTF-8. Returns a reason
  * instead when the copy could not be read by DuckDB as the Node reader reads the source.
@@ -134,83 +167,107 @@ interface Prepared {
 async function transcode(path: string, file: string, mapping: Mapping, mapper: Mapper, out: string, fileIndex: number, options: LoadOptions): Promise<Prepared | string> {
   const detected = await detectFormat(path).catch(() => null);
   if (detected === null) return 'fichier illisible';
-  const size = (() => {
-    try {
-      return statSync(path).size;
-    } catch {
-      return 0;
-    }
-  })();
+  let size = 0;
+  try {
+    size = statSync(path).size;
+  } catch {
+    size = 0;
+  }
   const progress = { bytesRead: 0 };
-  const chunks = textChunks(path, detected.gzip, mapping.encoding ?? 'auto', progress, options.signal);
   const stream = createWriteStream(out);
   const finished = once(stream, 'close');
   let header: string[] | null = null;
   let delimiter = '';
+  let delim = 0;
   let lineNo = 0; // lines completed so far
   let written = 0;
-  let carry = '';
+  let carry: Buffer = Buffer.alloc(0);
   let first = true;
+  let encoding: 'utf-8' | 'windows-1252' | 'latin1' = 'utf-8';
+  // Each line: its number, the delimiter, the line without its CR. Next CR and next delimiter are
+  // searched once and reused until passed, so that a file without them is not rescanned per line.
+  const writeLines = async (bytes: Buffer, from: number): Promise<string | null> => {
+    let pos = from;
+    let target = Buffer.allocUnsafe(bytes.length + 2 * (bytes.length - pos) + 64);
+    let o = 0;
+    let nextCr = -2;
+    let nextDelim = -2;
+    while (pos < bytes.length) {
+      const nl = bytes.indexOf(LF, pos);
+      lineNo++;
+      const end = nl > pos && bytes[nl - 1] === CR ? nl - 1 : nl;
+      if (nextCr !== -1 && nextCr < pos) nextCr = bytes.indexOf(CR, pos);
+      if (nextCr !== -1 && nextCr < end) return 'retour chariot isolé dans une ligne';
+      if (nextDelim !== -1 && nextDelim < pos) nextDelim = bytes.indexOf(delim, pos);
+      if (nextDelim === -1 || nextDelim >= end) {
+        // One cell: blank lines are skipped by the Node reader, others are column-count errors.
+        const line = bytes.toString('utf8', pos, end);
+        if (line.trim() === '') {
+          pos = nl + 1;
+          continue;
+        }
+        if (line.includes('"')) return 'guillemet dans une ligne sans séparateur';
+      }
+      if (o + (end - pos) + 24 > target.length) {
+        const bigger = Buffer.allocUnsafe(2 * target.length + (end - pos) + 24);
+        target.copy(bigger, 0, 0, o);
+        target = bigger;
+      }
+      o += target.write(String(lineNo), o, 'latin1');
+      target[o++] = delim;
+      o += bytes.copy(target, o, pos, end);
+      target[o++] = LF;
+      written++;
+      pos = nl + 1;
+    }
+    if (o > 0 && !stream.write(target.subarray(0, o))) await once(stream, 'drain');
+    return null;
+  };
   try {
-    for await (const chunk of chunks) {
-      let text = carry + chunk;
+    for await (const chunk of byteChunks(path, detected.gzip, mapping.encoding ?? 'auto', progress, options.signal)) {
+      encoding = chunk.encoding;
+      let bytes = carry.length > 0 ? Buffer.concat([carry, chunk.bytes]) : chunk.bytes;
+      const last = bytes.lastIndexOf(LF);
+      if (last < 0) {
+        carry = bytes;
+        if (first && carry.length > HEADER_MAX) return 'en-tête trop long';
+        continue;
+      }
+      carry = bytes.subarray(last + 1);
+      const converted = toUtf8(bytes.subarray(0, last + 1), encoding);
+      if (converted === null) return 'UTF-8 invalide';
+      bytes = converted;
+      if (bytes.includes(0)) return 'caractère nul dans le fichier';
+      let pos = 0;
       if (first) {
         first = false;
-        text = text.replace(/^\uFEFF/, '');
-        if (text.trim() === '') return 'fichier vide';
-        delimiter = mapping.delimiter ?? headerDelimiter(text);
+        if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) pos = 3;
+        const firstText = bytes.toString('utf8', pos);
+        if (firstText.trim() === '') return 'fichier vide';
+        delimiter = mapping.delimiter ?? headerDelimiter(firstText);
         if (!/^[\t!#-/:-@[-`{-~]$/.test(delimiter)) return `séparateur « ${delimiter} » non pris en charge`;
-        const nl = text.indexOf('\n');
-        if (nl < 0) return 'en-tête sans fin de ligne dans les premiers 64 Kio';
+        delim = delimiter.charCodeAt(0);
         const records: string[][] = [];
-        const splitter = new CsvSplitter(delimiter, HEADER_MAX);
-        splitter.push(`${text.slice(0, nl)}\n`, (r) => records.push(r.cells), () => undefined);
+        new CsvSplitter(delimiter, HEADER_MAX).push(`${firstText.slice(0, firstText.indexOf('\n'))}\n`, (r) => records.push(r.cells), () => undefined);
         if (records.length !== 1) return 'en-tête vide ou sur plusieurs lignes';
         header = uniqueHeader(records[0] as string[]);
         mapper.checkHeader(header, file);
         if (header.length < 2) return 'une seule colonne';
         lineNo = 1;
-        text = text.slice(nl + 1);
+        pos = bytes.indexOf(LF, pos) + 1;
       }
-      if (text.includes('\0')) return 'caractère nul dans le fichier';
-      const last = text.lastIndexOf('\n');
-      if (last < 0) {
-        carry = text;
-        continue;
-      }
-      const body = text.slice(0, last + 1);
-      carry = text.slice(last + 1);
-      if (/\r(?!\n)/.test(body)) return 'retour chariot isolé dans une ligne';
-      const parts: string[] = [];
-      let start = 0;
-      while (start < body.length) {
-        const nl = body.indexOf('\n', start);
-        lineNo++;
-        const end = nl > start && body.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-        const line = body.slice(start, end);
-        start = nl + 1;
-        if (!line.includes(delimiter)) {
-          // One cell: blank lines are skipped by the Node reader, others are column-count errors.
-          if (line.trim() === '') continue;
-          if (line.includes('"')) return 'guillemet dans une ligne sans séparateur';
-        }
-        parts.push(`${lineNo}${delimiter}${line}\n`);
-        written++;
-      }
-      if (parts.length > 0 && !stream.write(parts.join(''))) await once(stream, 'drain');
+      const problem = await writeLines(bytes, pos);
+      if (problem !== null) return problem;
       options.onFileProgress?.(file, fileIndex, size > 0 ? 0.5 * Math.min(1, progress.bytesRead / size) : 0, lineNo);
     }
-    if (first) return 'fichier vide';
-    if (carry !== '') {
-      // Last line without a newline: a final CR is dropped, as the Node reader does.
-      const line = carry.endsWith('\r') ? carry.slice(0, -1) : carry;
-      if (line.includes('\r')) return 'retour chariot isolé dans une ligne';
-      lineNo++;
-      if (line.includes(delimiter) || line.trim() !== '') {
-        if (!line.includes(delimiter) && line.includes('"')) return 'guillemet dans une ligne sans séparateur';
-        stream.write(`${lineNo}${delimiter}${line}\n`);
-        written++;
-      }
+    if (first) return carry.length === 0 ? 'fichier vide' : 'en-tête sans fin de ligne';
+    if (carry.length > 0) {
+      // A last line without a newline: read as if it had one (a final CR is dropped, as the Node reader does).
+      const converted = toUtf8(Buffer.concat([carry, Buffer.from([LF])]), encoding);
+      if (converted === null) return 'UTF-8 invalide';
+      if (converted.includes(0)) return 'caractère nul dans le fichier';
+      const problem = await writeLines(converted, 0);
+      if (problem !== null) return problem;
     } else lineNo++; // the Node reader counts the empty line after the last newline
     return header === null ? 'fichier vide' : { header, delimiter, lines: lineNo, written };
   } finally {

@@ -78,60 +78,70 @@ function utf8Valid(sample: Buffer): boolean {
 }
 
 /**
- * Decompressed, decoded text chunks of a file, the encoding chosen as described in ReadOptions; also
- * used by readers that hand the text to another engine, so that both see the same characters.
+ * Decompressed bytes of a file, a UTF-8 BOM removed, each with the encoding that decodes the file:
+ * the one asked for, or with `auto` UTF-8 when there is a BOM or the first 64 KiB are valid UTF-8,
+ * else Windows-1252. Readers that hand the text to another engine use it to see the same characters.
  */
-export async function* textChunks(path: string, gzip: boolean, encoding: Encoding, stats: { bytesRead: number }, signal?: AbortSignal): AsyncGenerator<string> {
+export async function* byteChunks(path: string, gzip: boolean, encoding: Encoding, stats: { bytesRead: number }, signal?: AbortSignal): AsyncGenerator<{ encoding: Exclude<Encoding, 'auto'>; bytes: Buffer }> {
   const fileStream = createReadStream(path, { highWaterMark: 1 << 20 });
   const byteStream: AsyncIterable<Buffer> = gzip ? fileStream.pipe(createGunzip()) : fileStream;
-  let decode: ((chunk: Buffer) => string) | null = null;
+  let chosen: Exclude<Encoding, 'auto'> | null = null;
   let pending: Buffer[] = [];
   let pendingBytes = 0;
-  // Decide the encoding once, from the first 64 KiB, then decode every chunk with that decoder.
-  const start = (sample: Buffer): string => {
-    let chosen = encoding;
+  // Decide the encoding once, from the first 64 KiB.
+  const start = (sample: Buffer): { encoding: Exclude<Encoding, 'auto'>; bytes: Buffer } => {
+    let picked = encoding;
     let body = sample;
     if (sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf) {
       body = sample.subarray(3);
-      if (chosen === 'auto') chosen = 'utf-8';
+      if (picked === 'auto') picked = 'utf-8';
     }
-    if (chosen === 'auto') chosen = utf8Valid(body) ? 'utf-8' : 'windows-1252';
-    let chosenDecode: (chunk: Buffer) => string;
-    if (chosen === 'utf-8') {
-      // StringDecoder yields one-byte strings for ASCII text, which JSON.parse reads twice as fast
-      // as TextDecoder's output; split multi-byte characters are carried over the same way.
-      const decoder = new StringDecoder('utf8');
-      chosenDecode = (chunk) => decoder.write(chunk);
-    } else {
-      const decoder = iconv.getDecoder(chosen);
-      chosenDecode = (chunk) => decoder.write(chunk);
-    }
-    decode = chosenDecode;
-    return chosenDecode(body);
+    const decided = picked === 'auto' ? (utf8Valid(body) ? 'utf-8' : 'windows-1252') : picked;
+    chosen = decided;
+    return { encoding: decided, bytes: body };
   };
   try {
     for await (const chunk of byteStream) {
       if (signal?.aborted) throw signal.reason ?? new Error('aborted');
       stats.bytesRead = fileStream.bytesRead;
-      if (decode !== null) {
-        yield (decode as (chunk: Buffer) => string)(chunk);
+      if (chosen !== null) {
+        yield { encoding: chosen, bytes: chunk };
         continue;
       }
       pending.push(chunk);
       pendingBytes += chunk.length;
       if (pendingBytes < 65536) continue;
-      const text = start(Buffer.concat(pending));
+      const first = start(Buffer.concat(pending));
       pending = [];
-      yield text;
+      yield first;
     }
     stats.bytesRead = fileStream.bytesRead;
-    if (decode === null && pendingBytes > 0) yield start(Buffer.concat(pending));
+    if (chosen === null && pendingBytes > 0) yield start(Buffer.concat(pending));
   } catch (error) {
     if (signal?.aborted) throw error;
     if (error instanceof IngestError) throw error;
     throw new IngestError([{ code: 'file_unreadable', file: basename(path), message: `fichier illisible ou archive gzip corrompue (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`, messageEn: `cannot read file or corrupt gzip (${(error as Error).message}).` }]);
   } finally {
     fileStream.destroy();
+  }
+}
+
+/** Decompressed, decoded text chunks of a file (see byteChunks for the encoding). */
+async function* textChunks(path: string, gzip: boolean, encoding: Encoding, stats: { bytesRead: number }, signal?: AbortSignal): AsyncGenerator<string> {
+  let decode: ((chunk: Buffer) => string) | null = null;
+  for await (const { encoding: chosen, bytes } of byteChunks(path, gzip, encoding, stats, signal)) {
+    if (decode === null) {
+      if (chosen === 'utf-8') {
+        // StringDecoder yields one-byte strings for ASCII text, which JSON.parse reads twice as fast
+        // as TextDecoder's output; split multi-byte characters are carried over the same way.
+        const decoder = new StringDecoder('utf8');
+        decode = (chunk) => decoder.write(chunk);
+      } else {
+        const decoder = iconv.getDecoder(chosen);
+        decode = (chunk) => decoder.write(chunk);
+      }
+    }
+    yield decode(bytes);
   }
 }
 
