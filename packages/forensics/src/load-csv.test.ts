@@ -126,6 +126,28 @@ describe('mapped CSV read by DuckDB', () => {
     expect(r.stats.firstRejected.map((x) => [x.file, x.line])).toEqual([['a.csv', 3], ['a.csv', 4], ['b.csv', 2]]);
   });
 
+  it('Windows-1252 characters of 0x80–0x9F (’ œ €), a last line without newline, and Latin-1', async () => {
+    const lines = [HEADER, row('01/01/2024', '10:00:00', 'l’agent œuvre'), row('01/01/2024', '11:00:00', 'coût 5 €', { module: 'état-civil' })];
+    const path = join(dir, 'sans-fin.csv');
+    writeFileSync(path, Buffer.concat([iconv.encode(`${lines.join('\r\n')}\r\n${row('02/01/2024', '12:00:00', 'dernier', { ua: 'curl/8.0' })}`, 'windows-1252'), Buffer.from([0x81])]));
+    const r = await compare([path], vendor);
+    expect(r.events.some((e) => e.includes('l’agent œuvre'))).toBe(true);
+    expect(r.stats.files[0]?.lines).toBe(4);
+    const latin1 = loadMappingOrThrow({ text: 'format: csv\nencoding: latin1\ntimestamp: { fields: [Date, Heure], format: "dd/MM/yyyy HH:mm:ss" }\nfields: { user.name: Utilisateur }\n' });
+    await compare([path], latin1);
+  });
+
+  it('bytes that are not UTF-8, or a lone carriage return, send the file to the Node reader', async () => {
+    const utf8 = loadMappingOrThrow({ text: 'format: csv\nencoding: utf-8\ntimestamp: { fields: [Date, Heure], format: "dd/MM/yyyy HH:mm:ss" }\nfields: { user.name: Utilisateur }\n' });
+    const bad = join(dir, 'pas-utf8.csv');
+    writeFileSync(bad, Buffer.concat([Buffer.from(`${HEADER}\n${row('01/01/2024', '10:00:00', 'a')}\n`), Buffer.from([0xe9, 0x0a])]));
+    const viaDuckDB = await load([bad], utf8);
+    expect(viaDuckDB.stats.files[0]).toMatchObject({ path: 'node', fallback: 'UTF-8 invalide' });
+    expect(viaDuckDB.events).toEqual((await load([bad], utf8, { forceNode: true })).events);
+    const cr = write('cr.csv', [HEADER, `${row('01/01/2024', '10:00:00', 'a')}\rsuite`]);
+    expect((await load([cr], vendor)).stats.files[0]).toMatchObject({ path: 'node', fallback: 'retour chariot isolé dans une ligne' });
+  });
+
   it('a record over several lines is read by the Node reader, and says why', async () => {
     const path = write('multiligne.csv', [HEADER, row('01/01/2024', '10:00:00', 'a'), row('01/01/2024', '10:00:00', 'b', { ua: '"deux\r\nlignes; ici"' }), row('01/01/2024', '11:00:00', 'c')]);
     const viaDuckDB = await load([path], vendor);
