@@ -163,13 +163,17 @@ describe('mapped CSV read by DuckDB', () => {
     expect(viaDuckDB.stats.files[0]?.fallback).toMatch(/plusieurs sortes/);
   });
 
-  it('a wrong mapping stops at once with ingest\'s message, and leaves no temporary file', async () => {
+  it('a wrong mapping stops at once with ingest\'s message; no temporary file is left, cancelled or not', async () => {
     const work = mkdtempSync(join(dir, 'work-'));
     const path = write('court.csv', ['Date;Heure;Utilisateur', '01/02/2024;10:00:00;a']);
     const loaded = loadMapping({ text: 'timestamp: { fields: [Date, Heure], format: "dd/MM/yyyy HH:mm:ss" }\nfields:\n  user.name: Utilisateur\n  event.action: Action\n' });
     if (!loaded.ok) throw new Error('mapping');
     await expect(scanFiles([path], { mapping: loaded.mapping, workDir: work })).rejects.toMatchObject({ code: 'missing_column', message: expect.stringContaining('colonne « Action » absente de l’en-tête') });
     await scanFiles([write('ok.csv', [HEADER, row('01/01/2024', '10:00:00', 'a')])], { mapping: vendor, workDir: work });
+    const cancelled = new AbortController();
+    const big = write('gros.csv', [HEADER, ...Array.from({ length: 20_000 }, (_, i) => row('01/01/2024', '10:00:00', `u${i}`))]);
+    const scan = scanFiles([big], { mapping: vendor, workDir: work, signal: cancelled.signal, onProgress: (p) => { if (p.phase === 'read') cancelled.abort(); } });
+    await expect(scan).rejects.toThrow();
     expect(readdirSync(work)).toEqual([]);
   });
 });

@@ -27,7 +27,7 @@ import {
   byteChunks, CsvSplitter, columnCountIssue, createMapper, detectFormat, formatTokens, headerDelimiter, uniqueHeader, zoneClock,
   type DateSlot, type IngestIssue, type Mapper, type Mapping,
 } from '@rempart/ingest';
-import { CANONICAL_FIELDS, eventValues, withProgress, type LoadOptions, type RejectedLine } from './load.ts';
+import { CANONICAL_FIELDS, appendEventValues, withProgress, type LoadOptions, type RejectedLine } from './load.ts';
 
 export type CsvLoad =
   | { ok: true; lines: number; accepted: number; rejected: number; warnings: number; byReason: Record<string, number>; located: RejectedLine[] }
@@ -360,14 +360,8 @@ export async function loadCsvWithDuckDB(con: DuckDBConnection, path: string, fil
         const gid = num(row.gid);
         groupState.set(gid, { ok: m.ok, n: num(row.n), warnings: m.ok ? m.warnings.length : 0, rejected: 0 });
         if (!m.ok) continue;
-        const [u, ip, country, ua, action, outcome, module, records] = eventValues(m.record);
         appender.appendBigInt(BigInt(gid));
-        appender.appendVarchar(u);
-        for (const v of [ip, country, ua]) if (v === null) appender.appendNull(); else appender.appendVarchar(v);
-        appender.appendVarchar(action);
-        appender.appendVarchar(outcome);
-        appender.appendVarchar(module);
-        appender.appendBigInt(records);
+        appendEventValues(appender, m.record);
         appender.endRow();
       }
     } finally {

@@ -5,7 +5,7 @@
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { createGunzip } from 'node:zlib';
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import type { Timer } from './timings.ts';
 import { createMapper, detectFormat, readBatches, type CanonicalRecord, type IngestIssue, type Mapping, type Mapper } from '@rempart/ingest';
 import { loadCsvWithDuckDB } from './load-csv.ts';
@@ -164,18 +164,19 @@ const NORMALISED = {
   records: `coalesce(TRY_CAST(rec AS BIGINT), 0)`,
 } as const;
 
-/** The stored values of a mapped record: account, address, country, client, action, outcome, module, records. */
-export function eventValues(r: CanonicalRecord): [string, string | null, string | null, string | null, string, string, string, bigint] {
-  const text = (v: CanonicalRecord[string] | undefined): string | null => (v === undefined ? null : String(v));
-  const country = text(r['source.geo.country_iso_code']);
+/** Append a mapped record's stored values: account, address, country, client, action, outcome, module, records. */
+export function appendEventValues(appender: DuckDBAppender, r: CanonicalRecord): void {
+  appender.appendVarchar(String(r['user.name']));
+  for (const key of ['source.ip', 'source.geo.country_iso_code', 'user_agent.original'] as const) {
+    const v = r[key];
+    if (v === undefined) appender.appendNull();
+    else appender.appendVarchar(key === 'source.geo.country_iso_code' ? String(v).toUpperCase() : String(v));
+  }
+  appender.appendVarchar(r['event.action'] === undefined ? '' : String(r['event.action']).toLowerCase());
+  appender.appendVarchar(r['event.outcome'] === undefined ? 'unknown' : String(r['event.outcome']).toLowerCase());
+  appender.appendVarchar(r['app.module'] === undefined ? '' : String(r['app.module']));
   const rec = r.records;
-  return [
-    String(r['user.name']), text(r['source.ip']), country === null ? null : country.toUpperCase(), text(r['user_agent.original']),
-    r['event.action'] === undefined ? '' : String(r['event.action']).toLowerCase(),
-    r['event.outcome'] === undefined ? 'unknown' : String(r['event.outcome']).toLowerCase(),
-    r['app.module'] === undefined ? '' : String(r['app.module']),
-    BigInt(typeof rec === 'number' ? Math.round(rec) : 0),
-  ];
+  appender.appendBigInt(BigInt(typeof rec === 'number' ? Math.round(rec) : 0));
 }
 
 /** Node reader + mapper; with `append` false it only locates and counts rejected lines. */
@@ -213,15 +214,9 @@ async function loadWithNode(con: DuckDBConnection, path: string, fileIndex: numb
         if (m.warnings.length > 0) stats.warnings += m.warnings.length;
         accepted++;
         if (!appender) continue;
-        const [u, ip, country, ua, action, outcome, module, records] = eventValues(m.record);
         appender.appendInteger(fileIndex);
         appender.appendBigInt(BigInt(m.record['@timestamp'] as number));
-        appender.appendVarchar(u);
-        for (const v of [ip, country, ua]) if (v === null) appender.appendNull(); else appender.appendVarchar(v);
-        appender.appendVarchar(action);
-        appender.appendVarchar(outcome);
-        appender.appendVarchar(module);
-        appender.appendBigInt(records);
+        appendEventValues(appender, m.record);
         appender.endRow();
       }
       lines = batch.linesRead;
