@@ -411,7 +411,7 @@ export async function loadCsvWithDuckDB(con: DuckDBConnection, path: string, fil
     }
     // The Node reader locates a batch's column-count lines before its rows' problems: past the
     // number still located, which ones it keeps depends on its batches; that reader decides then.
-    if (countIssues.length > 0 && rowIssues.length > 0 && counted.bad + rowRejected > remainingLocated) {
+    if (remainingLocated > 0 && counted.bad > 0 && rowRejected > 0 && counted.bad + rowRejected > remainingLocated) {
       return { ok: false, reason: 'lignes rejetées de plusieurs sortes au-delà des premières localisées' };
     }
     const located = [...countIssues, ...rowIssues].sort((a, b) => (a.line ?? 0) - (b.line ?? 0)).slice(0, remainingLocated)
