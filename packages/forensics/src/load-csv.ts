@@ -24,7 +24,7 @@ import { basename, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import iconv from 'iconv-lite';
 import {
-  byteChunks, CsvSplitter, columnCountIssue, createMapper, detectFormat, formatTokens, headerDelimiter, uniqueHeader, zoneClock,
+  BATCH_ROWS, byteChunks, CsvSplitter, columnCountIssue, createMapper, detectFormat, formatTokens, headerDelimiter, uniqueHeader, zoneClock,
   type DateSlot, type IngestIssue, type Mapper, type Mapping,
 } from '@rempart/ingest';
 import { CANONICAL_FIELDS, appendEventValues, withProgress, type LoadOptions, type RejectedLine } from './load.ts';
@@ -127,6 +127,9 @@ interface Prepared {
   lines: number;
   /** Data lines written to the UTF-8 copy (blank lines are left out, as the Node reader skips them). */
   written: number;
+  /** Lines completed after each chunk of the source, and the blank lines: the Node reader's batches. */
+  chunkEnds: number[];
+  blanks: number[];
 }
 
 /** Windows-1252 / Latin-1 bytes 0x80–0x9F as UTF-8, from iconv-lite itself (the Node reader's decoder). */
@@ -181,6 +184,8 @@ async function transcode(path: string, file: string, mapping: Mapping, mapper: M
   let delim = 0;
   let lineNo = 0; // lines completed so far
   let written = 0;
+  const chunkEnds: number[] = [];
+  const blanks: number[] = [];
   let carry: Buffer = Buffer.alloc(0);
   let first = true;
   let encoding: 'utf-8' | 'windows-1252' | 'latin1' = 'utf-8';
@@ -203,6 +208,7 @@ async function transcode(path: string, file: string, mapping: Mapping, mapper: M
         // One cell: blank lines are skipped by the Node reader, others are column-count errors.
         const line = bytes.toString('utf8', pos, end);
         if (line.trim() === '') {
+          blanks.push(lineNo);
           pos = nl + 1;
           continue;
         }
@@ -258,6 +264,7 @@ async function transcode(path: string, file: string, mapping: Mapping, mapper: M
       }
       const problem = await writeLines(bytes, pos);
       if (problem !== null) return problem;
+      chunkEnds.push(lineNo);
       options.onFileProgress?.(file, fileIndex, size > 0 ? 0.5 * Math.min(1, progress.bytesRead / size) : 0, lineNo);
     }
     if (first) return carry.length === 0 ? 'fichier vide' : 'en-tête sans fin de ligne';
@@ -269,11 +276,48 @@ async function transcode(path: string, file: string, mapping: Mapping, mapper: M
       const problem = await writeLines(converted, 0);
       if (problem !== null) return problem;
     } else lineNo++; // the Node reader counts the empty line after the last newline
-    return header === null ? 'fichier vide' : { header, delimiter, lines: lineNo, written };
+    return header === null ? 'fichier vide' : { header, delimiter, lines: lineNo, written, chunkEnds, blanks };
   } finally {
     stream.end();
     await finished;
   }
+}
+
+/**
+ * Which rejected lines the Node reader locates when there are more than it keeps: it reads batches
+ * (a batch ends after the chunk that brings BATCH_ROWS rows or problems) and records, per batch, the
+ * column-count lines first, then the rows' problems. Both located kinds are prefixes of their kind.
+ */
+function locatedLikeNode(prepared: Prepared, countLines: number[], countIssues: IngestIssue[], rowIssues: IngestIssue[], remaining: number): IngestIssue[] {
+  const ends: number[] = [];
+  let previous = 0;
+  let b = 0;
+  let c = 0;
+  let rows = 0;
+  let problems = 0;
+  for (const end of prepared.chunkEnds) {
+    if (end <= previous) continue;
+    const before = { b, c };
+    while (b < prepared.blanks.length && (prepared.blanks[b] as number) <= end) b++;
+    while (c < countLines.length && (countLines[c] as number) <= end) c++;
+    rows += end - previous - (b - before.b) - (c - before.c) - (previous < 1 ? 1 : 0);
+    problems += c - before.c;
+    previous = end;
+    if (rows >= BATCH_ROWS || problems >= BATCH_ROWS) {
+      ends.push(end);
+      rows = 0;
+      problems = 0;
+    }
+  }
+  ends.push(Infinity);
+  const kept: IngestIssue[] = [];
+  let ci = 0;
+  let ri = 0;
+  for (const end of ends) {
+    while (kept.length < remaining && ci < countIssues.length && (countIssues[ci]?.line ?? 0) <= end) kept.push(countIssues[ci++] as IngestIssue);
+    while (kept.length < remaining && ri < rowIssues.length && (rowIssues[ri]?.line ?? 0) <= end) kept.push(rowIssues[ri++] as IngestIssue);
+  }
+  return kept.sort((x, y) => (x.line ?? 0) - (y.line ?? 0));
 }
 
 /** The mapper for everything but the time: applied once per distinct combination of those columns. */
@@ -409,13 +453,12 @@ export async function loadCsvWithDuckDB(con: DuckDBConnection, path: string, fil
         countIssues.push(columnCountIssue(file, Number(record[0]), record.length - 1, header.length));
       }
     }
-    // The Node reader locates a batch's column-count lines before its rows' problems: past the
-    // number still located, which ones it keeps depends on its batches; that reader decides then.
+    let kept = [...countIssues, ...rowIssues].sort((a, b) => (a.line ?? 0) - (b.line ?? 0)).slice(0, remainingLocated);
     if (remainingLocated > 0 && counted.bad > 0 && rowRejected > 0 && counted.bad + rowRejected > remainingLocated) {
-      return { ok: false, reason: 'lignes rejetées de plusieurs sortes au-delà des premières localisées' };
+      const lines = (await con.runAndReadAll(`SELECT DISTINCT TRY_CAST(regexp_extract(csv_line, '^[0-9]+') AS BIGINT)::DOUBLE AS l FROM csv_rej ORDER BY l`)).getRowObjectsJS().map((r) => num(r.l));
+      kept = locatedLikeNode(prepared, lines, countIssues, rowIssues, remainingLocated);
     }
-    const located = [...countIssues, ...rowIssues].sort((a, b) => (a.line ?? 0) - (b.line ?? 0)).slice(0, remainingLocated)
-      .map((issue) => ({ file: issue.file, line: issue.line ?? null, code: issue.code, field: issue.field, message: issue.message }));
+    const located = kept.map((issue) => ({ file: issue.file, line: issue.line ?? null, code: issue.code, field: issue.field, message: issue.message }));
 
     options.timer?.mark('load: csv rejects');
     // UTC offset of each local hour present; hours next to a change are converted time by time.

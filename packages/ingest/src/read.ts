@@ -50,6 +50,9 @@ export interface ReadBatch {
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 
+/** Rows per batch by default; a batch also ends when a chunk brings as many located problems. */
+export const BATCH_ROWS = 4096;
+
 export async function detectFormat(path: string): Promise<{ gzip: boolean; format: 'csv' | 'ndjson' | null }> {
   const handle = await open(path, 'r');
   try {
@@ -252,7 +255,7 @@ export function flatten(value: Record<string, unknown>): Record<string, unknown>
 }
 
 async function* ndjsonBatches(file: string, chunks: AsyncIterable<string>, stats: { bytesRead: number }, options: ReadOptions): AsyncGenerator<ReadBatch> {
-  const batchSize = options.batchSize ?? 4096;
+  const batchSize = options.batchSize ?? BATCH_ROWS;
   const maxLine = options.maxLineLength ?? 32 * 1024 * 1024;
   let rows: RawRow[] = [];
   let issues: IngestIssue[] = [];
@@ -320,7 +323,7 @@ async function* ndjsonBatches(file: string, chunks: AsyncIterable<string>, stats
 }
 
 async function* csvBatches(file: string, chunks: AsyncIterable<string>, stats: { bytesRead: number }, options: ReadOptions): AsyncGenerator<ReadBatch> {
-  const batchSize = options.batchSize ?? 4096;
+  const batchSize = options.batchSize ?? BATCH_ROWS;
   const iterator = chunks[Symbol.asyncIterator]();
   const first = await iterator.next();
   if (first.done || first.value.replace(/^\uFEFF/, '').trim() === '') {
