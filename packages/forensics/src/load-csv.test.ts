@@ -113,6 +113,13 @@ describe('mapped CSV read by DuckDB', () => {
     expect(utc).not.toContain('2024-10-27T01:30:00.000Z');
   });
 
+  it('other mappings: one time column, two-digit years and milliseconds, UTC, loose column names, a tab delimiter', async () => {
+    const mapping = loadMappingOrThrow({ text: 'format: csv\nencoding: utf-8\ntimestamp: { field: horodatage, format: "d/M/yy H:mm:ss.SSS", timezone: UTC }\nfields: { user.name: agent, event.action: ACTION, records: nombre }\nvalues: { event.action: { lecture: view } }\n' });
+    const lines = ['Horodatage\tAgent\tAction\tNombre', ...Array.from({ length: 40 }, (_, i) => `${1 + (i % 28)}/${1 + (i % 12)}/${i % 2 ? '24' : '61'} ${i % 24}:05:0${i % 10}.${String(i * 7).padStart(3, '0')}\t${i % 3 ? 'Agent' : ' agent '}\t${i % 4 ? 'Lecture' : 'lecture'}\t${i}`), '31/2/24 10:00:00.000\tx\tlecture\t1', '1/1/24 10:00:00\tx\tlecture\t1'];
+    const r = await compare([write('tab.tsv', lines, { encoding: 'utf-8', eol: '\n' })], mapping);
+    expect(r.stats.rejectedByReason).toEqual({ invalid_date: 2 });
+  });
+
   it('--since and --until count the events outside the period alike', async () => {
     const lines = [HEADER, ...Array.from({ length: 120 }, (_, i) => row(`${String(1 + (i % 28)).padStart(2, '0')}/0${1 + (i % 6)}/2024`, '12:00:00', `u${i % 5}`))];
     const r = await compare([write('periode.csv', lines)], vendor, { since: Date.UTC(2024, 1, 1), until: Date.UTC(2024, 4, 1) });

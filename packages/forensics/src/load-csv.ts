@@ -65,7 +65,7 @@ function toFormats(format: string | string[] | undefined): string[] | undefined 
 }
 
 /** The time field as the mapper reads it (same defaults), or why SQL cannot read it the same way. */
-function timePlan(mapping: Mapping, columns: string[]): TimePlan | string {
+function timePlan(mapping: Mapping): Omit<TimePlan, 'columns'> | string {
   if (mapping.values['@timestamp'] !== undefined) return 'correspondance de valeurs sur la date';
   const spec = mapping.timestamp ?? mapping.fields['@timestamp'];
   const own = spec !== undefined && typeof spec === 'object' ? spec : undefined;
@@ -90,7 +90,7 @@ function timePlan(mapping: Mapping, columns: string[]): TimePlan | string {
   if (slots.length === 0) return `format de date « ${format} » sans date`;
   // The pattern is spliced into the SQL text (DuckDB wants it constant): only these characters.
   if (!/^[\^$()\\dx{}0-9a-f,]+$/.test(pattern)) return `format de date « ${format} » non traduit en SQL`;
-  return { columns, pattern, slots, zone: own?.timezone ?? mapping.dates?.timezone ?? 'Europe/Paris' };
+  return { pattern, slots, zone: own?.timezone ?? mapping.dates?.timezone ?? 'Europe/Paris' };
 }
 
 const SLOT_DEFAULT: Record<'y' | 'M' | 'd' | 'h' | 'mi' | 's' | 'ms', string> = { y: '1970', M: '1', d: '1', h: '0', mi: '0', s: '0', ms: '0' };
@@ -336,11 +336,8 @@ const str = (v: unknown): string | undefined => (v === null || v === undefined ?
 
 export async function loadCsvWithDuckDB(con: DuckDBConnection, path: string, fileIndex: number, mapping: Mapping, mapper: Mapper, remainingLocated: number, options: LoadOptions): Promise<CsvLoad> {
   const file = basename(path);
-  const sources = mapper.sources();
-  const timeSource = sources.find((s) => s.field === '@timestamp');
-  if (!timeSource) return { ok: false, reason: 'pas de champ de date' };
-  const plan = timePlan(mapping, timeSource.columns);
-  if (typeof plan === 'string') return { ok: false, reason: plan };
+  const planned = timePlan(mapping);
+  if (typeof planned === 'string') return { ok: false, reason: planned };
   const out = join(options.workDir ?? tmpdir(), `rempart-csv-${process.pid}-${randomBytes(6).toString('hex')}.csv`);
   const temp = ['csv_g', 'csv_n', 'csv_tz', 'csv_tzw', 'csv_rej', 'csv_rej_scan'];
   try {
@@ -349,7 +346,10 @@ export async function loadCsvWithDuckDB(con: DuckDBConnection, path: string, fil
     options.timer?.mark('load: csv transcode');
     const { header } = prepared;
     const index = (column: string): number => header.indexOf(column);
-    if (timeSource.columns.some((c) => index(c) < 0)) return { ok: false, reason: 'colonne de date absente' };
+    // Column names as found in the header by checkHeader (case and accents may differ from the mapping's).
+    const timeColumns = mapper.sources().find((s) => s.field === '@timestamp')?.columns ?? [];
+    if (timeColumns.length === 0 || timeColumns.some((c) => index(c) < 0)) return { ok: false, reason: 'colonne de date absente' };
+    const plan: TimePlan = { ...planned, columns: timeColumns };
     const groups = groupMapper(mapping);
     groups.checkHeader(header, file);
     // Source columns of the other fields that exist in the file (identity fields may be absent).
