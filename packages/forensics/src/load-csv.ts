@@ -489,12 +489,19 @@ export async function loadCsvWithDuckDB(con: DuckDBConnection, path: string, fil
       tzw.closeSync();
     }
     options.timer?.mark('load: csv hours');
-    // Grouped again on the normalised values, as the Node reader groups its rows.
-    await con.run(`INSERT INTO g SELECT $f, false, n.u, n.ip, n.country, n.ua, n.action, n.outcome, n.module, n.records::VARCHAR, list(coalesce(x.w - z.off, zw.t))
-      FROM (SELECT rowid::BIGINT AS gid, unnest(ws) AS w FROM csv_g) x JOIN csv_n n ON n.gid = x.gid
-      JOIN csv_tz z ON z.hk = CAST(floor(x.w / 3600000) AS BIGINT) LEFT JOIN csv_tzw zw ON zw.w = x.w
-      WHERE x.w IS NOT NULL
-      GROUP BY n.u, n.ip, n.country, n.ua, n.action, n.outcome, n.module, n.records`, { f: fileIndex });
+    // The events table holds one row per normalised combination, as the Node reader groups its
+    // rows: combinations that normalise alike (' martin ' and 'martin') are grouped again; when
+    // none do (the usual case), each combination's list is converted as it is.
+    const distinct = (await con.runAndReadAll(`SELECT count(*) = count(DISTINCT (u, ip, country, ua, action, outcome, module, records)) AS one FROM csv_n`)).getRowObjectsJS()[0] as { one: boolean };
+    const unnested = '(SELECT rowid::BIGINT AS gid, unnest(ws) AS w FROM csv_g) x';
+    const toUtc = 'JOIN csv_tz z ON z.hk = CAST(floor(x.w / 3600000) AS BIGINT) LEFT JOIN csv_tzw zw ON zw.w = x.w';
+    const utc = 'list(coalesce(x.w - z.off, zw.t))';
+    await con.run(distinct.one
+      ? `INSERT INTO g SELECT $f, false, n.u, n.ip, n.country, n.ua, n.action, n.outcome, n.module, n.records::VARCHAR, t.ts
+          FROM (SELECT x.gid, ${utc} AS ts FROM ${unnested} ${toUtc} WHERE x.w IS NOT NULL GROUP BY x.gid) t JOIN csv_n n ON n.gid = t.gid`
+      : `INSERT INTO g SELECT $f, false, n.u, n.ip, n.country, n.ua, n.action, n.outcome, n.module, n.records::VARCHAR, ${utc}
+          FROM ${unnested} JOIN csv_n n ON n.gid = x.gid ${toUtc} WHERE x.w IS NOT NULL
+          GROUP BY n.u, n.ip, n.country, n.ua, n.action, n.outcome, n.module, n.records`, { f: fileIndex });
     options.timer?.mark('load: csv events');
     return { ok: true, lines: prepared.lines, accepted, rejected: counted.bad + rowRejected, warnings, byReason, located };
   } finally {
