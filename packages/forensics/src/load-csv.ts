@@ -50,7 +50,8 @@ function trimSql(value: string): string {
   return `(CASE WHEN regexp_matches(${value}, '${EDGE_WHITESPACE}') THEN trim(${value}, $ws) ELSE ${value} END)`;
 }
 
-const HEADER_MAX = 32 * 1024 * 1024;
+/** Longest record the Node reader accepts (ingest's default), for the header and the refused lines. */
+const MAX_RECORD_CHARS = 32 * 1024 * 1024;
 
 interface TimePlan {
   columns: string[];
@@ -236,7 +237,7 @@ async function transcode(path: string, file: string, mapping: Mapping, mapper: M
       const last = bytes.lastIndexOf(LF);
       if (last < 0) {
         carry = bytes;
-        if (first && carry.length > HEADER_MAX) return 'en-tête trop long';
+        if (first && carry.length > MAX_RECORD_CHARS) return 'en-tête trop long';
         continue;
       }
       carry = bytes.subarray(last + 1);
@@ -254,7 +255,7 @@ async function transcode(path: string, file: string, mapping: Mapping, mapper: M
         if (!/^[\t!#-/:-@[-`{-~]$/.test(delimiter)) return `séparateur « ${delimiter} » non pris en charge`;
         delim = delimiter.charCodeAt(0);
         const records: string[][] = [];
-        new CsvSplitter(delimiter, HEADER_MAX).push(`${firstText.slice(0, firstText.indexOf('\n'))}\n`, (r) => records.push(r.cells), () => undefined);
+        new CsvSplitter(delimiter, MAX_RECORD_CHARS).push(`${firstText.slice(0, firstText.indexOf('\n'))}\n`, (r) => records.push(r.cells), () => undefined);
         if (records.length !== 1) return 'en-tête vide ou sur plusieurs lignes';
         header = uniqueHeader(records[0] as string[]);
         mapper.checkHeader(header, file);
@@ -448,7 +449,7 @@ export async function loadCsvWithDuckDB(con: DuckDBConnection, path: string, fil
       const first = (await con.runAndReadAll(`SELECT any_value(csv_line) AS csv_line FROM csv_rej GROUP BY line ORDER BY line LIMIT $k`, { k: remainingLocated })).getRowObjectsJS();
       for (const r of first) {
         const cells: string[][] = [];
-        new CsvSplitter(prepared.delimiter, HEADER_MAX).push(`${String(r.csv_line)}\n`, (x) => cells.push(x.cells), () => undefined);
+        new CsvSplitter(prepared.delimiter, MAX_RECORD_CHARS).push(`${String(r.csv_line)}\n`, (x) => cells.push(x.cells), () => undefined);
         const record = cells[0] ?? [''];
         countIssues.push(columnCountIssue(file, Number(record[0]), record.length - 1, header.length));
       }
