@@ -1,13 +1,14 @@
 // Events into DuckDB. Canonical NDJSON (no mapping) is read by DuckDB itself, several times faster
-// than parsing in Node; anything else (CSV, Windows-1252, a mapping) goes through @rempart/ingest and
-// the appender. Either way every line is counted as accepted, rejected (with reason) or outside the
+// than parsing in Node; a mapped CSV by DuckDB's read_csv (load-csv.ts); anything else, or a file
+// those readers could read differently, goes through @rempart/ingest and the appender. Either way every line is counted as accepted, rejected (with reason) or outside the
 // period, and the first rejected lines are located.
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { createGunzip } from 'node:zlib';
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import type { Timer } from './timings.ts';
-import { createMapper, detectFormat, readBatches, type IngestIssue, type Mapping, type Mapper } from '@rempart/ingest';
+import { createMapper, detectFormat, readBatches, type CanonicalRecord, type IngestIssue, type Mapping, type Mapper } from '@rempart/ingest';
+import { loadCsvWithDuckDB } from './load-csv.ts';
 
 export const CANONICAL_FIELDS = ['@timestamp', 'user.name', 'source.ip', 'source.geo.country_iso_code', 'user_agent.original', 'event.action', 'event.outcome', 'app.module', 'records'] as const;
 
@@ -20,7 +21,8 @@ export interface RejectedLine {
 }
 
 export interface LoadStats {
-  files: { file: string; lines: number; accepted: number; rejected: number; path: 'duckdb' | 'node' }[];
+  /** `fallback`: why a mapped CSV was read by the Node reader rather than by DuckDB. */
+  files: { file: string; lines: number; accepted: number; rejected: number; path: 'duckdb' | 'node'; fallback?: string }[];
   linesRead: number;
   accepted: number;
   rejected: number;
@@ -36,8 +38,10 @@ export interface LoadOptions {
   until?: number;
   signal?: AbortSignal;
   onFileProgress?: (file: string, fileIndex: number, fraction: number, linesSoFar: number) => void;
-  /** Force the Node reader even for canonical NDJSON (tests compare both paths). */
+  /** Force the Node reader even for canonical NDJSON and mapped CSV (tests compare both paths). */
   forceNode?: boolean;
+  /** Folder for the UTF-8 copy of a mapped CSV (default: the system temporary folder). */
+  workDir?: string;
   timer?: Timer;
   /**
    * Node-side work to run once while DuckDB reads (its own threads leave the event loop idle):
@@ -111,7 +115,7 @@ function record(stats: LoadStats, issue: IngestIssue | RejectedLine): void {
 const NESTED_COLUMNS = `{'@timestamp': 'VARCHAR', 'user': 'STRUCT(name VARCHAR)', 'source': 'STRUCT(ip VARCHAR, geo STRUCT(country_iso_code VARCHAR))', 'user_agent': 'STRUCT(original VARCHAR)', 'event': 'STRUCT(action VARCHAR, outcome VARCHAR)', 'app': 'STRUCT(module VARCHAR)', 'records': 'VARCHAR'}`;
 const DOTTED_COLUMNS = `{'@timestamp': 'VARCHAR', 'user.name': 'VARCHAR', 'source.ip': 'VARCHAR', 'source.geo.country_iso_code': 'VARCHAR', 'user_agent.original': 'VARCHAR', 'event.action': 'VARCHAR', 'event.outcome': 'VARCHAR', 'app.module': 'VARCHAR', 'records': 'VARCHAR'}`;
 
-async function withProgress<T>(con: DuckDBConnection, run: Promise<T>, onFraction: (f: number) => void, signal?: AbortSignal): Promise<T> {
+export async function withProgress<T>(con: DuckDBConnection, run: Promise<T>, onFraction: (f: number) => void, signal?: AbortSignal): Promise<T> {
   const timer = setInterval(() => {
     // An interrupt sent before DuckDB started the query is lost: send it again until it ends.
     if (signal?.aborted) con.interrupt();
@@ -170,6 +174,21 @@ const NORMALISED = {
   records: `coalesce(TRY_CAST(rec AS BIGINT), 0)`,
 } as const;
 
+/** Append a mapped record's stored values: account, address, country, client, action, outcome, module, records. */
+export function appendEventValues(appender: DuckDBAppender, r: CanonicalRecord): void {
+  appender.appendVarchar(String(r['user.name']));
+  for (const key of ['source.ip', 'source.geo.country_iso_code', 'user_agent.original'] as const) {
+    const v = r[key];
+    if (v === undefined) appender.appendNull();
+    else appender.appendVarchar(key === 'source.geo.country_iso_code' ? String(v).toUpperCase() : String(v));
+  }
+  appender.appendVarchar(r['event.action'] === undefined ? '' : String(r['event.action']).toLowerCase());
+  appender.appendVarchar(r['event.outcome'] === undefined ? 'unknown' : String(r['event.outcome']).toLowerCase());
+  appender.appendVarchar(r['app.module'] === undefined ? '' : String(r['app.module']));
+  const rec = r.records;
+  appender.appendBigInt(BigInt(typeof rec === 'number' ? Math.round(rec) : 0));
+}
+
 /** Node reader + mapper; with `append` false it only locates and counts rejected lines. */
 async function loadWithNode(con: DuckDBConnection, path: string, fileIndex: number, mapping: Mapping | null, append: boolean, stats: LoadStats, options: LoadOptions): Promise<{ lines: number; accepted: number; rejected: number }> {
   const mapper = newMapper(mapping);
@@ -205,21 +224,9 @@ async function loadWithNode(con: DuckDBConnection, path: string, fileIndex: numb
         if (m.warnings.length > 0) stats.warnings += m.warnings.length;
         accepted++;
         if (!appender) continue;
-        const r = m.record;
         appender.appendInteger(fileIndex);
-        const ms = r['@timestamp'] as number;
-        appender.appendBigInt(BigInt(ms));
-        appender.appendVarchar(String(r['user.name']));
-        for (const key of ['source.ip', 'source.geo.country_iso_code', 'user_agent.original'] as const) {
-          const v = r[key];
-          if (v === undefined) appender.appendNull();
-          else appender.appendVarchar(key === 'source.geo.country_iso_code' ? String(v).toUpperCase() : String(v));
-        }
-        appender.appendVarchar(r['event.action'] === undefined ? '' : String(r['event.action']).toLowerCase());
-        appender.appendVarchar(r['event.outcome'] === undefined ? 'unknown' : String(r['event.outcome']).toLowerCase());
-        appender.appendVarchar(r['app.module'] === undefined ? '' : String(r['app.module']));
-        const rec = r.records;
-        appender.appendBigInt(BigInt(typeof rec === 'number' ? Math.round(rec) : 0));
+        appender.appendBigInt(BigInt(m.record['@timestamp'] as number));
+        appendEventValues(appender, m.record);
         appender.endRow();
       }
       lines = batch.linesRead;
@@ -270,8 +277,24 @@ export async function loadEvents(con: DuckDBConnection, paths: string[], loadOpt
       stats.linesRead += loaded.inserted;
       stats.accepted += loaded.inserted;
     } else {
+      let fallback: string | undefined;
+      if (!options.forceNode && options.mapping !== null && format === 'csv') {
+        const csv = await loadCsvWithDuckDB(con, path, i, options.mapping, newMapper(options.mapping), MAX_LOCATED - stats.firstRejected.length, options);
+        if (csv.ok) {
+          stats.files.push({ file, lines: csv.lines, accepted: csv.accepted, rejected: csv.rejected, path: 'duckdb' });
+          stats.linesRead += csv.lines;
+          stats.accepted += csv.accepted;
+          stats.rejected += csv.rejected;
+          stats.warnings += csv.warnings;
+          for (const [code, n] of Object.entries(csv.byReason)) stats.rejectedByReason[code] = (stats.rejectedByReason[code] ?? 0) + n;
+          stats.firstRejected.push(...csv.located);
+          options.onFileProgress?.(file, i, 1, stats.linesRead);
+          continue;
+        }
+        fallback = csv.reason;
+      }
       const loaded = await loadWithNode(con, path, i, options.mapping, true, stats, options);
-      stats.files.push({ file, lines: loaded.lines, accepted: loaded.accepted, rejected: loaded.rejected, path: 'node' });
+      stats.files.push({ file, lines: loaded.lines, accepted: loaded.accepted, rejected: loaded.rejected, path: 'node', ...(fallback === undefined ? {} : { fallback }) });
       stats.linesRead += loaded.lines;
       stats.accepted += loaded.accepted;
       stats.rejected += loaded.rejected;

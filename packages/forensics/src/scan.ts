@@ -93,7 +93,7 @@ export interface ScanOptions {
   /** DuckDB threads (default 2) and memory limit (default 1GB). */
   threads?: number;
   memoryLimit?: string;
-  /** Read canonical NDJSON through the Node reader too (slower; for comparison). */
+  /** Read canonical NDJSON and mapped CSV through the Node reader too (slower; for comparison). */
   forceNodeReader?: boolean;
   /** Maximum evidence events kept per finding (default 20). */
   maxEvidence?: number;
@@ -201,7 +201,7 @@ export async function scanFiles(files: string[], options: ScanOptions = {}): Pro
     let stats: LoadStats;
     try {
       stats = await loadEvents(con, files, {
-        mapping: options.mapping ?? null, since: options.since, until: options.until, signal: readSignal, forceNode: options.forceNodeReader, timer, whileReading,
+        mapping: options.mapping ?? null, since: options.since, until: options.until, signal: readSignal, forceNode: options.forceNodeReader, timer, whileReading, workDir: options.workDir,
         onFileProgress: (file, fileIndex, fraction, linesRead) => progress?.({ phase: 'read', file, fileIndex, files: files.length, fraction: (fileIndex + fraction) / files.length, linesRead }),
       });
     } catch (error) {

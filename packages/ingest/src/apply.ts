@@ -30,6 +30,8 @@ export interface Mapper {
   /** Throws IngestError `missing_column` naming the first mapped column absent from the header. */
   checkHeader(columns: string[], file: string): void;
   apply(row: RawRow): MappedRow;
+  /** Each canonical field with the source columns it reads (header names as found by checkHeader). */
+  sources(): { field: string; columns: string[] }[];
 }
 
 interface FieldPlan {
@@ -117,6 +119,9 @@ export function createMapper(mapping: Mapping | null, options: MapperOptions = {
       }
       if (missing.length > 0) throw new IngestError(missing);
       for (const plan of plans) plan.sources = plan.columns.map((c) => resolved.get(c) ?? c);
+    },
+    sources() {
+      return plans.map((p) => ({ field: p.field, columns: [...p.sources] }));
     },
     apply(row) {
       const record: CanonicalRecord = {};

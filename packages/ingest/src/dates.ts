@@ -17,7 +17,7 @@ export type DateParse =
 type Parts = { y: number; M: number; d: number; h: number; mi: number; s: number; ms: number; offsetMin?: number };
 type PartParser = (text: string, zone: string) => Parts | null;
 
-const TOKEN_PATTERNS: Record<string, [string, keyof Parts | 'yy']> = {
+const TOKEN_PATTERNS: Record<string, [string, DateSlot]> = {
   yyyy: ['(\\d{4})', 'y'],
   yy: ['(\\d{2})', 'yy'],
   MM: ['(\\d{2})', 'M'],
@@ -37,6 +37,35 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
+export type DateSlot = keyof Parts | 'yy';
+
+/**
+ * The common luxon tokens of a format, in order, with the literal text between them; null when the
+ * format needs luxon itself (other tokens, quoted text). Shared with readers that parse dates
+ * elsewhere (the forensics DuckDB CSV reader) so that both accept exactly the same texts.
+ */
+export function formatTokens(format: string): { parts: ({ literal: string } | { pattern: string; slot: DateSlot })[] } | null {
+  const parts: ({ literal: string } | { pattern: string; slot: DateSlot })[] = [];
+  let i = 0;
+  while (i < format.length) {
+    const ch = format[i] as string;
+    if (/[A-Za-z]/.test(ch)) {
+      let j = i;
+      while (j < format.length && format[j] === ch) j++;
+      const pattern = TOKEN_PATTERNS[format.slice(i, j)];
+      if (!pattern) return null;
+      parts.push({ pattern: pattern[0], slot: pattern[1] });
+      i = j;
+    } else if (ch === "'") {
+      return null;
+    } else {
+      parts.push({ literal: ch });
+      i++;
+    }
+  }
+  return { parts };
+}
+
 /** Compile the common luxon tokens into one regular expression; other formats go through luxon. */
 function compileFormat(format: string): PartParser {
   if (format === 'iso') return parseIsoParts;
@@ -50,35 +79,22 @@ function compileFormat(format: string): PartParser {
       return { y: date.getUTCFullYear(), M: date.getUTCMonth() + 1, d: date.getUTCDate(), h: date.getUTCHours(), mi: date.getUTCMinutes(), s: date.getUTCSeconds(), ms: date.getUTCMilliseconds(), offsetMin: 0 };
     };
   }
-  const slots: (keyof Parts | 'yy')[] = [];
-  let source = '^';
-  let i = 0;
-  let fast = true;
-  while (i < format.length) {
-    const ch = format[i] as string;
-    if (/[A-Za-z]/.test(ch)) {
-      let j = i;
-      while (j < format.length && format[j] === ch) j++;
-      const token = format.slice(i, j);
-      const pattern = TOKEN_PATTERNS[token];
-      if (!pattern) { fast = false; break; }
-      source += pattern[0];
-      slots.push(pattern[1]);
-      i = j;
-    } else if (ch === "'") {
-      fast = false;
-      break;
-    } else {
-      source += escapeRegExp(ch);
-      i++;
-    }
-  }
-  if (!fast) {
+  const tokens = formatTokens(format);
+  if (!tokens) {
     return (text, zone) => {
       const parsed = DateTime.fromFormat(text, format, { zone, setZone: true });
       if (!parsed.isValid) return null;
       return { y: parsed.year, M: parsed.month, d: parsed.day, h: parsed.hour, mi: parsed.minute, s: parsed.second, ms: parsed.millisecond, offsetMin: /Z|z|o/.test(format) ? parsed.offset : undefined };
     };
+  }
+  const slots: DateSlot[] = [];
+  let source = '^';
+  for (const part of tokens.parts) {
+    if ('literal' in part) source += escapeRegExp(part.literal);
+    else {
+      source += part.pattern;
+      slots.push(part.slot);
+    }
   }
   // eslint-disable-next-line security/detect-non-literal-regexp -- built from escaped format tokens only
   const regex = new RegExp(`${source}$`);
@@ -88,7 +104,7 @@ function compileFormat(format: string): PartParser {
     const parts: Parts = { y: 1970, M: 1, d: 1, h: 0, mi: 0, s: 0, ms: 0 };
     for (let k = 0; k < slots.length; k++) {
       const n = Number(match[k + 1]);
-      const slot = slots[k] as keyof Parts | 'yy';
+      const slot = slots[k] as DateSlot;
       // Two-digit years: 00–59 → 2000s, 60–99 → 1900s (luxon's default cut-off).
       if (slot === 'yy') parts.y = n < 60 ? 2000 + n : 1900 + n;
       else parts[slot] = n;
@@ -139,7 +155,13 @@ class ZoneClock {
 
   /** UTC milliseconds for a local wall-clock time given as if it were UTC. */
   toUtc(wall: number): number {
-    const hourKey = Math.floor(wall / 3_600_000);
+    const cached = this.hourOffset(Math.floor(wall / 3_600_000));
+    if (cached !== null) return wall - cached * 60_000;
+    return this.resolveNearChange(wall);
+  }
+
+  /** Offset in minutes of every wall time in this local hour (hours since the epoch), or null within a day of a change. */
+  hourOffset(hourKey: number): number | null {
     let cached = this.cache.get(hourKey);
     if (cached === undefined) {
       const before = this.zone.offset(hourKey * 3_600_000 - 86_400_000);
@@ -148,8 +170,7 @@ class ZoneClock {
       if (this.cache.size > 200_000) this.cache.clear();
       this.cache.set(hourKey, cached);
     }
-    if (cached !== null) return wall - cached * 60_000;
-    return this.resolveNearChange(wall);
+    return cached;
   }
 
   private resolveNearChange(wall: number): number {
@@ -166,6 +187,14 @@ class ZoneClock {
 }
 
 const clocks = new Map<string, ZoneClock>();
+/**
+ * Local wall time (written as if UTC) → UTC, with the daylight-saving choices above. `hourOffset`
+ * lets a reader convert a whole local hour at once; its null hours go through `toUtc` time by time.
+ */
+export function zoneClock(zone: string): Pick<ZoneClock, 'toUtc' | 'hourOffset'> {
+  return clockFor(zone);
+}
+
 function clockFor(zone: string): ZoneClock {
   let clock = clocks.get(zone);
   if (!clock) {

@@ -5,3 +5,7 @@ export { readBatches, readRows, detectFormat, detectDelimiter, flatten, type Rea
 export { createDateParser, type DateKind, type DateParse, type DateParserOptions } from './dates.ts';
 export { spreadsheetCell } from './spreadsheet.ts';
 export { createMapper, type Mapper, type MapperOptions, type MappedRow, type CanonicalRecord, type CanonicalValue } from './apply.ts';
+// For readers that hand the text to another engine (the forensics DuckDB CSV reader) and must read it alike.
+export { BATCH_ROWS, byteChunks, columnCountIssue, headerDelimiter, uniqueHeader } from './read.ts';
+export { formatTokens, zoneClock, type DateSlot } from './dates.ts';
+export { CsvSplitter, type CsvRecord, type CsvProblem } from './csv.ts';

@@ -50,6 +50,9 @@ export interface ReadBatch {
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 
+/** Rows per batch by default; a batch also ends when a chunk brings as many located problems. */
+export const BATCH_ROWS = 4096;
+
 export async function detectFormat(path: string): Promise<{ gzip: boolean; format: 'csv' | 'ndjson' | null }> {
   const handle = await open(path, 'r');
   try {
@@ -77,58 +80,71 @@ function utf8Valid(sample: Buffer): boolean {
   }
 }
 
-/** Decompressed, decoded text chunks of a file. */
-async function* textChunks(path: string, gzip: boolean, encoding: Encoding, stats: { bytesRead: number }, signal?: AbortSignal): AsyncGenerator<string> {
+/**
+ * Decompressed bytes of a file, a UTF-8 BOM removed, each with the encoding that decodes the file:
+ * the one asked for, or with `auto` UTF-8 when there is a BOM or the first 64 KiB are valid UTF-8,
+ * else Windows-1252. Readers that hand the text to another engine use it to see the same characters.
+ */
+export async function* byteChunks(path: string, gzip: boolean, encoding: Encoding, stats: { bytesRead: number }, signal?: AbortSignal): AsyncGenerator<{ encoding: Exclude<Encoding, 'auto'>; bytes: Buffer }> {
   const fileStream = createReadStream(path, { highWaterMark: 1 << 20 });
   const byteStream: AsyncIterable<Buffer> = gzip ? fileStream.pipe(createGunzip()) : fileStream;
-  let decode: ((chunk: Buffer) => string) | null = null;
+  let chosen: Exclude<Encoding, 'auto'> | null = null;
   let pending: Buffer[] = [];
   let pendingBytes = 0;
-  // Decide the encoding once, from the first 64 KiB, then decode every chunk with that decoder.
-  const start = (sample: Buffer): string => {
-    let chosen = encoding;
+  // Decide the encoding once, from the first 64 KiB.
+  const start = (sample: Buffer): { encoding: Exclude<Encoding, 'auto'>; bytes: Buffer } => {
+    let picked = encoding;
     let body = sample;
     if (sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf) {
       body = sample.subarray(3);
-      if (chosen === 'auto') chosen = 'utf-8';
+      if (picked === 'auto') picked = 'utf-8';
     }
-    if (chosen === 'auto') chosen = utf8Valid(body) ? 'utf-8' : 'windows-1252';
-    let chosenDecode: (chunk: Buffer) => string;
-    if (chosen === 'utf-8') {
-      // StringDecoder yields one-byte strings for ASCII text, which JSON.parse reads twice as fast
-      // as TextDecoder's output; split multi-byte characters are carried over the same way.
-      const decoder = new StringDecoder('utf8');
-      chosenDecode = (chunk) => decoder.write(chunk);
-    } else {
-      const decoder = iconv.getDecoder(chosen);
-      chosenDecode = (chunk) => decoder.write(chunk);
-    }
-    decode = chosenDecode;
-    return chosenDecode(body);
+    const decided = picked === 'auto' ? (utf8Valid(body) ? 'utf-8' : 'windows-1252') : picked;
+    chosen = decided;
+    return { encoding: decided, bytes: body };
   };
   try {
     for await (const chunk of byteStream) {
       if (signal?.aborted) throw signal.reason ?? new Error('aborted');
       stats.bytesRead = fileStream.bytesRead;
-      if (decode !== null) {
-        yield (decode as (chunk: Buffer) => string)(chunk);
+      if (chosen !== null) {
+        yield { encoding: chosen, bytes: chunk };
         continue;
       }
       pending.push(chunk);
       pendingBytes += chunk.length;
       if (pendingBytes < 65536) continue;
-      const text = start(Buffer.concat(pending));
+      const first = start(Buffer.concat(pending));
       pending = [];
-      yield text;
+      yield first;
     }
     stats.bytesRead = fileStream.bytesRead;
-    if (decode === null && pendingBytes > 0) yield start(Buffer.concat(pending));
+    if (chosen === null && pendingBytes > 0) yield start(Buffer.concat(pending));
   } catch (error) {
     if (signal?.aborted) throw error;
     if (error instanceof IngestError) throw error;
     throw new IngestError([{ code: 'file_unreadable', file: basename(path), message: `fichier illisible ou archive gzip corrompue (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`, messageEn: `cannot read file or corrupt gzip (${(error as Error).message}).` }]);
   } finally {
     fileStream.destroy();
+  }
+}
+
+/** Decompressed, decoded text chunks of a file (see byteChunks for the encoding). */
+async function* textChunks(path: string, gzip: boolean, encoding: Encoding, stats: { bytesRead: number }, signal?: AbortSignal): AsyncGenerator<string> {
+  let decode: ((chunk: Buffer) => string) | null = null;
+  for await (const { encoding: chosen, bytes } of byteChunks(path, gzip, encoding, stats, signal)) {
+    if (decode === null) {
+      if (chosen === 'utf-8') {
+        // StringDecoder yields one-byte strings for ASCII text, which JSON.parse reads twice as fast
+        // as TextDecoder's output; split multi-byte characters are carried over the same way.
+        const decoder = new StringDecoder('utf8');
+        decode = (chunk) => decoder.write(chunk);
+      } else {
+        const decoder = iconv.getDecoder(chosen);
+        decode = (chunk) => decoder.write(chunk);
+      }
+    }
+    yield decode(bytes);
   }
 }
 
@@ -144,6 +160,16 @@ export function detectDelimiter(headerLine: string): string {
   let bestCount = 0;
   for (const [ch, count] of counts) if (count > bestCount) { best = ch; bestCount = count; }
   return best;
+}
+
+/** The delimiter of a CSV whose decoded text starts with `firstText`: detected on its first line. */
+export function headerDelimiter(firstText: string): string {
+  return detectDelimiter(firstText.slice(0, Math.max(0, firstText.indexOf('\n')) || firstText.length));
+}
+
+/** A record whose number of cells differs from the header's. */
+export function columnCountIssue(file: string, line: number, cells: number, expected: number): IngestIssue {
+  return { code: 'column_count', file, line, message: `${cells} colonnes au lieu de ${expected} (ligne tronquée ou séparateur dans une valeur non protégée par des guillemets).`, messageEn: `${cells} columns instead of ${expected} (truncated line or unquoted delimiter).` };
 }
 
 /** Read a CSV or NDJSON file (plain or gzip) as batches of located rows. */
@@ -229,7 +255,7 @@ export function flatten(value: Record<string, unknown>): Record<string, unknown>
 }
 
 async function* ndjsonBatches(file: string, chunks: AsyncIterable<string>, stats: { bytesRead: number }, options: ReadOptions): AsyncGenerator<ReadBatch> {
-  const batchSize = options.batchSize ?? 4096;
+  const batchSize = options.batchSize ?? BATCH_ROWS;
   const maxLine = options.maxLineLength ?? 32 * 1024 * 1024;
   let rows: RawRow[] = [];
   let issues: IngestIssue[] = [];
@@ -297,7 +323,7 @@ async function* ndjsonBatches(file: string, chunks: AsyncIterable<string>, stats
 }
 
 async function* csvBatches(file: string, chunks: AsyncIterable<string>, stats: { bytesRead: number }, options: ReadOptions): AsyncGenerator<ReadBatch> {
-  const batchSize = options.batchSize ?? 4096;
+  const batchSize = options.batchSize ?? BATCH_ROWS;
   const iterator = chunks[Symbol.asyncIterator]();
   const first = await iterator.next();
   if (first.done || first.value.replace(/^\uFEFF/, '').trim() === '') {
@@ -305,7 +331,7 @@ async function* csvBatches(file: string, chunks: AsyncIterable<string>, stats: {
     return;
   }
   const firstText = first.value.replace(/^\uFEFF/, '');
-  const delimiter = options.delimiter ?? detectDelimiter(firstText.slice(0, Math.max(0, firstText.indexOf('\n')) || firstText.length));
+  const delimiter = options.delimiter ?? headerDelimiter(firstText);
   const splitter = new CsvSplitter(delimiter, options.maxLineLength ?? 32 * 1024 * 1024);
   let header: string[] | null = null;
   let rows: RawRow[] = [];
@@ -320,7 +346,7 @@ async function* csvBatches(file: string, chunks: AsyncIterable<string>, stats: {
     }
     if (cells.length !== header.length) {
       if (cells.length === 1 && cells[0]?.trim() === '') return;
-      issues.push({ code: 'column_count', file, line, message: `${cells.length} colonnes au lieu de ${header.length} (ligne tronquée ou séparateur dans une valeur non protégée par des guillemets).`, messageEn: `${cells.length} columns instead of ${header.length} (truncated line or unquoted delimiter).` });
+      issues.push(columnCountIssue(file, line, cells.length, header.length));
       return;
     }
     const values: Record<string, unknown> = {};
@@ -347,7 +373,8 @@ async function* csvBatches(file: string, chunks: AsyncIterable<string>, stats: {
   yield { file, rows, issues, bytesRead: stats.bytesRead, linesRead: splitter.linesSeen };
 }
 
-function uniqueHeader(record: string[]): string[] {
+/** Header cells as column names: blanks named by position, repeats numbered. */
+export function uniqueHeader(record: string[]): string[] {
   const seen = new Map<string, number>();
   return record.map((raw, i) => {
     const name = raw.trim() === '' ? `colonne ${i + 1}` : raw.trim();
