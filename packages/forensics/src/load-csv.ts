@@ -374,7 +374,9 @@ export async function loadCsvWithDuckDB(con: DuckDBConnection, path: string, fil
           store_rejects = true, rejects_table = 'csv_rej', rejects_scan = 'csv_rej_scan')))))
       GROUP BY ${groupList}`;
     try {
-      await withProgress(con, con.run(read, { path: out, delim: prepared.delimiter, ws: JS_WHITESPACE }), (fraction) => options.onFileProgress?.(file, fileIndex, 0.5 + 0.4 * fraction, prepared.lines), options.signal);
+      const reading = withProgress(con, con.run(read, { path: out, delim: prepared.delimiter, ws: JS_WHITESPACE }), (fraction) => options.onFileProgress?.(file, fileIndex, 0.5 + 0.4 * fraction, prepared.lines), options.signal);
+      options.whileReading?.();
+      await reading;
     } catch (error) {
       if (options.signal?.aborted) throw error;
       return { ok: false, reason: `lecture DuckDB impossible (${(error as Error).message.split('\n')[0]})` };
