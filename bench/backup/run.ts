@@ -5,27 +5,22 @@
 // peak RSS is that process's VmHWM. A second, smaller file lets format 1 run to the end for comparison.
 import { spawnSync } from 'node:child_process';
 import { createHash, createCipheriv } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
+import { loadNow, peakRssMb, resetPeak, writeSection } from '../lib.ts';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const RESULTS = join(ROOT, 'bench/RESULTS.md');
 const DATA = process.env.BENCH_DATA_DIR ?? join(tmpdir(), 'rempart-bench-backup');
 const SIZES_MB = (process.env.BENCH_BACKUP_SIZES_MB ?? '1024,200').split(',').map(Number);
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 30 * 60_000);
 const PASSPHRASE = 'phrase de passe du banc de sauvegarde';
 // Fixed master key: the bench's data folder, not a secret.
 const MASTER_KEY = Buffer.alloc(32, 7).toString('base64');
-
-function peakRssMb(): number {
-  const line = readFileSync('/proc/self/status', 'utf8').split('\n').find((l) => l.startsWith('VmHWM:'))!;
-  return Number(line.replace(/\D+/g, '')) / 1024;
-}
 
 async function services(dataDir: string) {
   const { loadConfig } = await import('../../apps/server/src/config.ts');
@@ -51,10 +46,6 @@ async function makeDataDir(dir: string, megabytes: number): Promise<void> {
     createWriteStream(join(dir, 'files', 'evidence', 'bench.bin')),
   );
   await s.database.close();
-}
-
-function resetPeak(): void {
-  writeFileSync('/proc/self/clear_refs', '5');
 }
 
 async function child(kind: string, args: string[]): Promise<void> {
@@ -115,7 +106,7 @@ async function sha256(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
-const load = () => loadavg()[0]!.toFixed(1);
+const load = loadNow;
 const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '—');
 const mb = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '—');
 
@@ -176,11 +167,7 @@ async function main(): Promise<void> {
     ...rows,
     ...(notes.length ? ['', 'Where format 1 stops:', ...notes] : []),
   ].join('\n');
-  const text = readFileSync(RESULTS, 'utf8');
-  const start = '<!-- backup:start -->';
-  const end = '<!-- backup:end -->';
-  const block = `${start}\n${section}\n${end}`;
-  writeFileSync(RESULTS, text.includes(start) ? text.replace(new RegExp(`${start}[\\s\\S]*?${end}`), block) : `${text.trimEnd()}\n\n## Backup and restore\n\n${block}\n`);
+  writeSection('backup', section, '## Backup and restore');
   process.stdout.write(`${section}\n`);
 }
 

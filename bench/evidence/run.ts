@@ -5,14 +5,15 @@
 // and the engine scanning the plain file directly (what the scan route adds to). With
 // BENCH_BEFORE_TREE=<a checkout of an older commit, node_modules linked>, the same steps run against
 // that tree's server too, for a before/after. Each measurement runs in its own process.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { generate } from '../forensics/generate.ts';
+import { loadNow, peakRssMb, resetPeak, runChild, writeSection } from '../lib.ts';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -21,14 +22,6 @@ const DATA = process.env.BENCH_DATA_DIR ?? join(tmpdir(), 'rempart-bench-evidenc
 const EVENTS = Number(process.env.BENCH_EVIDENCE_EVENTS ?? 3_000_000);
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 30 * 60_000);
 
-/** Peak resident memory of this process since the last reset, in MB (Linux). */
-function peakRssMb(): number {
-  const line = readFileSync('/proc/self/status', 'utf8').split('\n').find((l) => l.startsWith('VmHWM:'))!;
-  return Number(line.replace(/\D+/g, '')) / 1024;
-}
-function resetPeak(): void {
-  writeFileSync('/proc/self/clear_refs', '5');
-}
 const rssMb = () => process.memoryUsage.rss() / 1_048_576;
 
 function curl(args: string[]): Promise<{ status: number; body: string }> {
@@ -110,12 +103,10 @@ async function referenceChild(file: string): Promise<void> {
 }
 
 function measure(args: string[]): Record<string, any> {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', SELF, '--child', ...args], { cwd: ROOT, encoding: 'utf8', timeout: TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 });
-  if (run.status !== 0) throw new Error(`${args[0]} failed (${run.status ?? run.signal}): ${run.stderr.slice(-3000)}`);
-  return JSON.parse(run.stdout.trim().split('\n').pop()!);
+  return runChild(SELF, args, { timeoutMs: TIMEOUT_MS });
 }
 
-const load = () => loadavg()[0]!.toFixed(1);
+const load = loadNow;
 const f1 = (n: number) => n.toFixed(1);
 const mb = (n: number) => Math.round(n).toLocaleString('en-US');
 
@@ -154,13 +145,7 @@ async function main(): Promise<void> {
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows,
   ].join('\n');
-  const results = join(ROOT, 'bench/RESULTS.md');
-  const text = readFileSync(results, 'utf8');
-  const block = `<!-- evidence:start -->\n${section}\n<!-- evidence:end -->`;
-  const updated = text.includes('<!-- evidence:start -->')
-    ? text.replace(/<!-- evidence:start -->[\s\S]*<!-- evidence:end -->/, block)
-    : `${text.trimEnd()}\n\n## Evidence: streamed upload, download and scan of a 1 GB log export\n\n${block}\n`;
-  writeFileSync(results, updated);
+  writeSection('evidence', section, '## Evidence: streamed upload, download and scan of a 1 GB log export');
   process.stdout.write(`${section}\n`);
 }
 

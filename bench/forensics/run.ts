@@ -3,7 +3,6 @@
 // pack and compared, on the same file and in the same run, with a DuckDB per-account per-day
 // aggregation and a Node readline + JSON.parse loop. Each measurement runs in its own process so
 // that its peak RSS (DuckDB's native memory included) is its own. Results go to bench/RESULTS.md.
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, createReadStream, createWriteStream, renameSync } from 'node:fs';
 import { once } from 'node:events';
 import iconv from 'iconv-lite';
@@ -13,9 +12,9 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { generate, type GeneratedTruth } from './generate.ts';
+import { runChild, writeSection } from '../lib.ts';
 
 const SELF = fileURLToPath(import.meta.url);
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DATA = process.env.BENCH_DATA_DIR ?? join(tmpdir(), 'rempart-bench-forensics');
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 20 * 60_000);
 
@@ -68,11 +67,8 @@ async function child(kind: string, file: string): Promise<void> {
   process.stdout.write(`${JSON.stringify({ seconds, cpuSeconds, maxRssMb: usage.maxRSS / 1024, extra })}\n`);
 }
 
-function measure(kind: string, file: string): Measure {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', SELF, '--child', kind, file], { cwd: ROOT, encoding: 'utf8', timeout: TIMEOUT_MS, maxBuffer: 256 * 1024 * 1024 });
-  if (run.status !== 0) throw new Error(`${kind} failed (${run.status ?? run.signal}): ${run.stderr.slice(-2000)}`);
-  const last = run.stdout.trim().split('\n').pop() as string;
-  return JSON.parse(last) as Measure;
+function measure(kind: string, file: string, ...rest: string[]): Measure {
+  return runChild<Measure>(SELF, [kind, file, ...rest], { timeoutMs: TIMEOUT_MS, maxBufferMb: 256 });
 }
 
 /** The same events as a French vendor export: Windows-1252, `;`, local date and time, French labels. */
@@ -134,7 +130,6 @@ function fmt(n: number, digits = 1): string {
 
 function writeResults(results: SizeResult[]): string {
   const lines: string[] = [];
-  lines.push('<!-- forensics:start -->');
   lines.push('## Forensics (`npm run bench:forensics`)');
   lines.push('');
   lines.push(`Machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${fmt(totalmem() / 2 ** 30, 0)} GiB RAM, Node ${process.version}; run on ${new Date().toISOString().slice(0, 10)}.`);
@@ -167,16 +162,8 @@ function writeResults(results: SizeResult[]): string {
   for (const r of results) lines.push(`| ${r.events.toLocaleString('en-GB')} | ${r.recallTopN}/${r.compromised} | ${r.recallTop10}/${r.compromised} | ${r.falseHighCritical.length}${r.falseHighCritical.length > 0 ? ` (${r.falseHighCritical.join(', ')})` : ''} |`);
   lines.push('');
   lines.push('Full scan = module import + one read of the file by DuckDB that groups the events by distinct value combination (account, address, country, client, action, outcome, module, records) with the list of their times, in memory (an on-disk temporary database only past about 8 GB of NDJSON; 2 threads) + the default rule pack + evidence + the three output files. `REMPART_FORENSICS_TIMINGS=1` prints the time and CPU time of each phase on stderr. DuckDB agg = `read_ndjson` of the two needed columns grouped by account and day. Node loop = `readline` + `JSON.parse` + a per-account, per-day count. Each in its own process, timed from before its own module imports; peak RSS is that process\'s `maxRSS`; CPU s is its user + system CPU time (DuckDB\'s threads included), steadier than wall time on a shared machine. The 2 cores are shared with other work (other agents building and testing): "load avg" is the 1-minute load when the size started and after its full scan; with a load well above 2 every timing stretches, not always by the same factor for the scan and the references, so ratios from a loaded run vary by ±30 % or more from run to run.');
-  lines.push('<!-- forensics:end -->');
   const section = lines.join('\n');
-  const path = join(ROOT, 'bench', 'RESULTS.md');
-  const current = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmark results\n\nEach section is written by its benchmark; the others are kept as they are.\n';
-  const start = current.indexOf('<!-- forensics:start -->');
-  const end = current.indexOf('<!-- forensics:end -->');
-  const next = start >= 0 && end > start
-    ? current.slice(0, start) + section + current.slice(end + '<!-- forensics:end -->'.length)
-    : `${current.trimEnd()}\n\n${section}\n`;
-  writeFileSync(path, next);
+  writeSection('forensics', section);
   return section;
 }
 
