@@ -4,9 +4,9 @@ import type { Services } from './platform/services.ts';
 import { FORENSICS_SCAN, forensicsScanHandler } from './modules/forensics/job.ts';
 import { scopingJobHandlers } from './modules/scoping/job.ts';
 
-export function allJobHandlers(services: Services): Record<string, JobHandler> {
+export function allJobHandlers(services: Services, hooks: { campaignEnded?(): void } = {}): Record<string, JobHandler> {
   return {
     [FORENSICS_SCAN]: forensicsScanHandler(services),
-    ...scopingJobHandlers(services),
+    ...scopingJobHandlers(services, hooks),
   };
 }

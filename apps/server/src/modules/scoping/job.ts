@@ -7,9 +7,10 @@ import { runCampaignJob } from './campaign.ts';
 export const SCOPING_RUN = 'scoping.run';
 export const SCOPING_CAMPAIGN = 'scoping.campaign';
 
-export function scopingJobHandlers(services: Services): Record<string, JobHandler> {
+/** `campaignEnded` wakes the receipt listener: the receipts of the SMS just sent may still come. */
+export function scopingJobHandlers(services: Services, hooks: { campaignEnded?(): void } = {}): Record<string, JobHandler> {
   return {
     [SCOPING_RUN]: (ctx) => runScopingJob(services, ctx),
-    [SCOPING_CAMPAIGN]: (ctx) => runCampaignJob(services, ctx),
+    [SCOPING_CAMPAIGN]: (ctx) => runCampaignJob(services, ctx).finally(() => hooks.campaignEnded?.()),
   };
 }

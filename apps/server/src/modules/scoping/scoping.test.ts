@@ -588,7 +588,7 @@ describe('SMS configuration of the platform', () => {
     expect(() => loadConfig({ SMPP_URL: 'smpp://mairie:s3cret@smpp.operateur.fr:2775' })).toThrow(/SMPP_SENDER: SMPP_URL demande aussi SMPP_SENDER/);
     expect(() => loadConfig({ SMPP_URL: 'http://smpp.operateur.fr', SMPP_SENDER: 'MAIRIE' })).toThrow(/SMPP_URL: attendu smpp:\/\/identifiant:motdepasse@hôte:port/);
     expect(() => loadConfig({ SMPP_URL: 'smpp://mairie:s3cret@smpp.operateur.fr', SMPP_SENDER: 'MAIRIE DE JOINVILLE' })).toThrow(/SMPP_SENDER: émetteur des SMS : 11 lettres ou chiffres au plus/);
-    expect(loadConfig({ SMPP_URL: 'ssmpp://mairie:s3cret@smpp.operateur.fr:3550', SMPP_SENDER: 'MAIRIE' }).smpp).toEqual({ url: 'ssmpp://mairie:s3cret@smpp.operateur.fr:3550', sender: 'MAIRIE', receiptWaitMs: 30_000 });
+    expect(loadConfig({ SMPP_URL: 'ssmpp://mairie:s3cret@smpp.operateur.fr:3550', SMPP_SENDER: 'MAIRIE' }).smpp).toEqual({ url: 'ssmpp://mairie:s3cret@smpp.operateur.fr:3550', sender: 'MAIRIE', receiptWaitMs: 30_000, receiptMaxMs: 72 * 3_600_000 });
     expect(loadConfig({}).smpp).toBeUndefined();
   });
 });
