@@ -53,7 +53,8 @@ async function fillEmptyTables(db: Db): Promise<void> {
   const run = await one('scoping_runs', { organisation_id: org, incident_id: incident, dataset_id: dataset, job_id: job, status: 'done', perimeter: JSON.stringify({ modules: ['rh'] }), notification_date: '2026-11-20', mapping: 'm', figures: JSON.stringify({ persons: 42 }), results_layout: JSON.stringify({ segments: [{ name: 'persons-0', count: 42 }] }), created_by: user, created_by_name: 'Agent' });
   await one('scoping_decisions', { organisation_id: org, dataset_id: dataset, record_a: 'a', record_b: 'b', same: true, decided_by: user, decided_by_name: 'Agent' });
   const campaign = await one('scoping_campaigns', { organisation_id: org, run_id: run, job_id: job, dry_run: true, per_minute: 60, counts: JSON.stringify({ sent: 1 }), created_by: user, created_by_name: 'Agent' });
-  await one('scoping_deliveries', { organisation_id: org, run_id: run, campaign_id: campaign, person_ref: 'p1', channel: 'email', status: 'simulated' });
+  const delivery = await one('scoping_deliveries', { organisation_id: org, run_id: run, campaign_id: campaign, person_ref: 'p1', channel: 'sms', status: 'sent' });
+  await one('scoping_sms_parts', { organisation_id: org, delivery_id: delivery, account: 'mairie@smsc:2775', part_id: 'S1', seq: 0, number_hash: 'h', sent_at: '2026-11-28T10:00:00.123456Z' });
 }
 
 /** Every row of every table as PostgreSQL renders it: exact to the microsecond and the byte. */
