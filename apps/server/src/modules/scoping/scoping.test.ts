@@ -11,7 +11,7 @@ import { testBackends } from '@rempart/db';
 import { generateSynthetic, planSms, smsText, streamLettersPdf, syntheticCsv, SYNTHETIC_MAPPING } from '@rempart/scoping';
 import { cnilDossierSchema, dossierDiff } from '@rempart/documents';
 import { createWorld, pdfText, signIn, type Client, type TestWorld } from '../../testing.ts';
-import { loadResults, openResults, PERSONS_PER_SEGMENT } from './service.ts';
+import { assignmentSegmentOf, loadResults, openResults, PERSONS_PER_SEGMENT } from './service.ts';
 import { asEnginePerson, packOptions } from './campaign.ts';
 import { letterPersons, smsCsvLines } from './routes.ts';
 import { clearScratch } from '../../platform/scratch.ts';
@@ -489,7 +489,7 @@ for (const backend of testBackends()) {
       expect((await dpo.request('PUT', `${base}/datasets/${big.id}/mapping`, { mapping: SYNTHETIC_MAPPING })).statusCode).toBe(200);
       const run = await runAndWait(big.id);
       const row = await runRowOf(run.id);
-      expect(row.results_layout).toMatchObject({ version: 2, persons: run.figures.persons, personsPerSegment: PERSONS_PER_SEGMENT });
+      expect(row.results_layout).toMatchObject({ version: 3, persons: run.figures.persons, personsPerSegment: PERSONS_PER_SEGMENT, assignmentSegments: 3 });
       expect(run.figures.persons).toBeGreaterThan(2 * PERSONS_PER_SEGMENT);
       const whole = await loadResults(world.services, row);
       // Watch which files the routes read, through the real store.
@@ -510,13 +510,41 @@ for (const backend of testBackends()) {
         const reveal = await fetch(`/persons/${last.id}`);
         expect(reveal.read).toEqual([`persons-${Math.floor((whole.persons.length - 1) / PERSONS_PER_SEGMENT)}`]);
         expect(reveal.body.records.map((r: { id: string }) => r.id)).toEqual(last.records);
-        // A filter reads the index, then only the segments holding the page's persons.
+        // A filter reads the index summary, then only the index and persons segments holding the page's persons.
+        const segmentOf = (p: { id: string }) => Math.floor((Number(p.id.slice(1)) - 1) / PERSONS_PER_SEGMENT);
+        const filesOf = (list: { id: string }[]) => { const segs = [...new Set(list.map(segmentOf))]; return [...segs.map((n) => `index-${n}`), ...segs.map((n) => `persons-${n}`)]; };
         const burglary = whole.persons.filter((p) => p.risks.some((r) => r.risk === 'burglary'));
         const filtered = await fetch('/persons?page=1&risk=burglary');
         expect(filtered.body.total).toBe(burglary.length);
         expect(filtered.body.persons.map((p: { id: string }) => p.id)).toEqual(burglary.slice(0, 50).map((p) => p.id));
-        const segmentsOfPage = [...new Set(burglary.slice(0, 50).map((p) => `persons-${Math.floor((Number(p.id.slice(1)) - 1) / PERSONS_PER_SEGMENT)}`))];
-        expect(filtered.read).toEqual(['index', ...segmentsOfPage]);
+        expect(filtered.read).toEqual(['index-summary', ...filesOf(burglary.slice(0, 50))]);
+        // A later page of one criterion skips, by their counts, the index segments before it.
+        const phishing = whole.persons.filter((p) => p.risks.some((r) => r.risk === 'phishing'));
+        const deepPage = Math.ceil((PERSONS_PER_SEGMENT + 1) / 50) + 1;
+        expect(phishing.length).toBeGreaterThan(deepPage * 50);
+        const deep = await fetch(`/persons?page=${deepPage}&risk=phishing`);
+        const deepList = phishing.slice((deepPage - 1) * 50, deepPage * 50);
+        expect(deep.body).toMatchObject({ total: phishing.length });
+        expect(deep.body.persons.map((p: { id: string }) => p.id)).toEqual(deepList.map((p) => p.id));
+        expect(deep.read).toEqual(['index-summary', ...filesOf(deepList)]);
+        expect(deep.read).not.toContain('index-0');
+        // Several criteria: the same answer as filtering the whole results, segments read one at a time.
+        for (const query of ['risk=phishing&minor=false&module=otv', 'risk=burglary&module=main_courante', 'minor=true', 'module=nulle_part']) {
+          const q = new URLSearchParams(query);
+          const expected = whole.persons.filter((p) => (!q.get('risk') || p.risks.some((r) => r.risk === q.get('risk'))) && (!q.get('module') || p.modules.includes(q.get('module')!)) && (!q.get('minor') || String(p.minor) === q.get('minor')));
+          for (const pageNo of [1, 2]) {
+            const got = await fetch(`/persons?page=${pageNo}&${query}`);
+            expect(got.body.total, query).toBe(expected.length);
+            expect(got.body.persons.map((p: { id: string }) => p.id), query).toEqual(expected.slice((pageNo - 1) * 50, pageNo * 50).map((p) => p.id));
+          }
+        }
+        // A decision checks its two rows in the assignments file(s) holding them, not in every file.
+        const pair = whole.review[0]!;
+        const decided = await dpo.request('POST', `${base}/scoping/runs/${run.id}/decisions`, { a: pair.a, b: pair.b, same: false });
+        expect(decided.statusCode, decided.body).toBeLessThan(300);
+        expect(read.filter((f) => f.startsWith('assignments'))).toEqual([...new Set([pair.a, pair.b].map((id) => `assignments-${assignmentSegmentOf(id, 3)}`))]);
+        read.length = 0;
+        expect((await dpo.request('POST', `${base}/scoping/runs/${run.id}/decisions`, { a: pair.a, b: 'ligne-inconnue', same: true })).json().code).toBe('validation_failed');
         const review = await fetch('/review?page=1');
         expect(review.read).toEqual(['review-index', 'review-0']);
         expect(review.body.pairs.map((p: { a: string }) => p.a)).toEqual(whole.review.slice(0, 20).map((p) => p.a));
