@@ -301,11 +301,16 @@ export async function openResults(services: Services, run: RunRow): Promise<Resu
   if (!run.storage_key) throw errors.conflict('run_not_done', "L'analyse n'est pas terminée : ses résultats ne sont pas encore disponibles.");
   const base = run.storage_key;
   const opened: string[] = [];
-  const open = async <T>(segment: string | null): Promise<T> => {
+  const read = async <T>(unseal: (sealed: Buffer, binding: string) => Buffer, segment: string | null): Promise<T> => {
     opened.push(segment ?? '(document)');
     const sealed = await services.files.get(segment === null ? base : `${base}/${segment}`);
-    return withDatasetKey(services, run.organisation_id, run.dataset_id, (_seal, unseal) => JSON.parse(unseal(sealed, segment === null ? `scoping:${run.id}` : binding(run.id, segment)).toString('utf8')) as T);
+    return JSON.parse(unseal(sealed, segment === null ? `scoping:${run.id}` : binding(run.id, segment)).toString('utf8')) as T;
   };
+  const open = <T>(segment: string | null): Promise<T> => withDatasetKey(services, run.organisation_id, run.dataset_id, (_seal, unseal) => read<T>(unseal, segment));
+  // Several segments under one unwrapping of the key, still one in memory at a time.
+  const openEach = <T>(segments: string[], each: (value: T, i: number) => void) => withDatasetKey(services, run.organisation_id, run.dataset_id, async (_seal, unseal) => {
+    for (const [i, segment] of segments.entries()) each(await read<T>(unseal, segment), i);
+  });
   const layout = run.results_layout ?? null;
   if (!layout) return wholeReader(await open<StoredResults>(null), opened);
   const matches = (flags: number, modules: number[], names: string[], f: PersonFilter) =>
@@ -337,19 +342,29 @@ export async function openResults(services: Services, run: RunRow): Promise<Resu
       const counts = filterKeys(filter).map((k) => summary.counts[k] ?? new Array<number>(segments).fill(0));
       const exact = counts.length === 1 ? counts[0]! : null;
       let total = exact ? exact.reduce((a, b) => a + b, 0) : 0;
-      let seen = 0;
-      const hits: number[] = [];
+      // Which index segments to open, and how many hits come before each: known from the counts alone.
+      const toRead: number[] = [];
+      const hitsBefore: number[] = [];
+      let counted = 0;
       for (let s = 0; s < segments; s++) {
         if (counts.some((c) => !c[s])) continue;
         // One criterion: the segments wholly before or after the page are counted, not read.
-        if (exact && (seen + exact[s]! <= from || seen >= from + size)) { seen += exact[s]!; continue; }
-        const index = await open<IndexPart>(`index-${s}`);
+        if (exact && (counted + exact[s]! <= from || counted >= from + size)) { counted += exact[s]!; continue; }
+        toRead.push(s);
+        hitsBefore.push(counted);
+        if (exact) counted += exact[s]!;
+      }
+      let seen = 0;
+      const hits: number[] = [];
+      await openEach<IndexPart>(toRead.map((s) => `index-${s}`), (index, i) => {
+        const s = toRead[i]!;
+        if (exact) seen = hitsBefore[i]!;
         for (let k = 0; k < index.flags.length; k++) {
           if (!matches(index.flags[k]!, index.personModules[k]!, summary.modules, filter)) continue;
           if (seen >= from && seen < from + size) hits.push(s * layout.personsPerSegment + k);
           seen++;
         }
-      }
+      });
       if (!exact) total = seen;
       return { total, persons: await personsAt(hits) };
     },
