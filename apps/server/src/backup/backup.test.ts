@@ -150,6 +150,31 @@ for (const backend of testBackends()) {
       expect(await readdir(path.join(work, 'cible'))).toEqual(['files']);
     });
 
+    it('takes the file list inside the database snapshot: a file written after it is left out, one purged before its copy is reported', async () => {
+      const dir = path.join(work, 'coherence', 'files');
+      await mkdir(path.join(dir, 'evidence'), { recursive: true });
+      await writeFile(path.join(dir, 'evidence', 'avant.bin'), 'avant');
+      await writeFile(path.join(dir, 'evidence', 'purgee.bin'), 'purgée');
+      const out = path.join(work, 'coherence.rmpbk');
+      const summary = await writeBackup(source.database, dir, out, PASSPHRASE, NOW, {
+        // Once the snapshot is released: a new piece (its file, then its row, as the platform writes them) and a purge.
+        beforeFiles: async () => {
+          await writeFile(path.join(dir, 'evidence', 'apres.bin'), 'après');
+          await source.db.insertInto('groups').values({ name: 'Groupement créé pendant la sauvegarde' }).execute();
+          await rm(path.join(dir, 'evidence', 'purgee.bin'));
+        },
+      });
+      expect(summary.vanished).toEqual(['evidence/purgee.bin']);
+      expect(summary.files).toBe(1);
+      const target = await services(await open());
+      const restored = path.join(work, 'coherence-cible', 'files');
+      const result = await restoreArchive(target.database, restored, out, PASSPHRASE);
+      expect(result.files).toBe(1);
+      expect(Object.keys(await tree(restored))).toEqual(['evidence/avant.bin']);
+      expect(await target.db.selectFrom('groups').select('name').where('name', '=', 'Groupement créé pendant la sauvegarde').execute()).toEqual([]);
+      await source.db.deleteFrom('groups').where('name', '=', 'Groupement créé pendant la sauvegarde').execute();
+    });
+
     it('refuses to back up a schema with a table the backup list does not know', async () => {
       const database = await open();
       await sql`CREATE TABLE table_oubliee (id int)`.execute(database.db);
