@@ -182,7 +182,7 @@ for (const backend of testBackends()) {
       expect(job.progress).toHaveProperty('stage');
       // Results on disk are ciphertext: no name from the extract appears in them.
       const segments = path.join(world.services.config.dataDir, 'files', 'scoping', world.orgA, run.id);
-      expect((await readdir(segments)).sort()).toEqual(['assignments.enc', 'index.enc', 'persons-0.enc', 'rejected.enc', 'review-0.enc', 'review-index.enc']);
+      expect((await readdir(segments)).sort()).toEqual(['assignments-0.enc', 'index-0.enc', 'index-summary.enc', 'persons-0.enc', 'rejected.enc', 'review-0.enc', 'review-index.enc']);
       const someName = rows[0]!.values.Nom!;
       for (const f of await readdir(segments)) expect((await readFile(path.join(segments, f))).includes(Buffer.from(someName)), f).toBe(false);
       const stored = await loadResults(world.services, await runRowOf(run.id));
