@@ -76,7 +76,7 @@ export async function buildApp(services: Services, options: { logger?: boolean; 
   // Jobs (log scans, scoping) run in this process; any other instance on the same database shares the queue.
   const receipts = options.listenReceipts === false ? null : startReceiptListener(services, { log: app.log });
   app.decorate('receipts', receipts);
-  const worker = startWorker(services.db, allJobHandlers(services, { campaignEnded: () => receipts?.poke() }), { autoStart: options.pollJobs ?? true, pollMs: 500 });
+  const worker = startWorker(services.db, allJobHandlers(services, { campaignStarting: async () => { await receipts?.hold(); }, campaignEnded: () => receipts?.release() }), { autoStart: options.pollJobs ?? true, pollMs: 500 });
   app.decorate('jobs', worker);
   app.addHook('onClose', () => worker.stop());
   app.addHook('onClose', async () => { await receipts?.stop(); });

@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { testBackends } from '@rempart/db';
 import { generateSynthetic, syntheticCsv, SYNTHETIC_MAPPING } from '@rempart/scoping';
 import { createWorld, signIn, type TestUser, type TestWorld } from '../../testing.ts';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../app.ts';
 import { numberHash, startReceiptListener, type ReceiptListener } from './receipts.ts';
 
 // Waits for what the SMSC and the listener do over the network (a bound on waiting, not a speed test).
@@ -21,12 +23,13 @@ async function startLateSmsc() {
   let next = 0;
   let refuseTransceiver = false;
   const receiving = new Set<any>();
+  let mostReceiving = 0;
   const server = smpp.createServer((session: any) => {
     const bind = (kind: string) => (pdu: any) => {
       const ok = pdu.system_id === 'mairie' && pdu.password === 's3cret' && !(kind === 'transceiver' && refuseTransceiver);
       binds.push(ok ? kind : `${kind} refused`);
       session.send(pdu.response(ok ? {} : { command_status: smpp.ESME_RBINDFAIL }));
-      if (ok && kind !== 'transmitter') receiving.add(session);
+      if (ok && kind !== 'transmitter') { receiving.add(session); mostReceiving = Math.max(mostReceiving, receiving.size); }
     };
     for (const kind of ['transmitter', 'transceiver', 'receiver']) session.on(`bind_${kind}`, bind(kind));
     session.on('submit_sm', (pdu: any) => {
@@ -50,6 +53,9 @@ async function startLateSmsc() {
   return {
     url: `smpp://mairie:s3cret@127.0.0.1:${(server.address() as AddressInfo).port}`,
     held, binds, answered, receiving,
+    /** The most receiving binds (transceiver or receiver) open at once since the last reset. */
+    mostReceiving: () => mostReceiving,
+    resetMostReceiving() { mostReceiving = receiving.size; },
     refuseTransceiver(v: boolean) { refuseTransceiver = v; },
     restartNumbering() { next = 0; },
     receipt,
@@ -68,6 +74,9 @@ for (const backend of testBackends()) {
     let world: TestWorld;
     let smsc: Awaited<ReturnType<typeof startLateSmsc>>;
     let listener: ReceiptListener | null = null;
+    // The server in use: a restart replaces it by another over the same database.
+    let app: FastifyInstance;
+    let restarted: FastifyInstance | null = null;
     const smsRows = (organisationId: string) => world.services.db.selectFrom('scoping_deliveries').selectAll()
       .where('organisation_id', '=', organisationId).where('channel', '=', 'sms').where('status', '=', 'sent').execute();
 
@@ -78,16 +87,16 @@ for (const backend of testBackends()) {
       const base = `/api/v1/organisations/${orgId}/incidents/${incident.json().id}`;
       const boundary = '----rempart-receipts';
       const body = Buffer.concat([Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="extrait.csv"\r\n\r\n`), Buffer.from(syntheticCsv(generateSynthetic(150, seed))), Buffer.from(`\r\n--${boundary}--\r\n`)]);
-      const ds = await world.app.inject({ method: 'POST', url: `${base}/datasets`, payload: body, headers: { cookie: client.cookie, 'x-csrf-token': client.csrf, 'content-type': `multipart/form-data; boundary=${boundary}` } });
+      const ds = await app.inject({ method: 'POST', url: `${base}/datasets`, payload: body, headers: { cookie: client.cookie, 'x-csrf-token': client.csrf, 'content-type': `multipart/form-data; boundary=${boundary}` } });
       expect(ds.statusCode, ds.body).toBe(201);
       expect((await client.request('PUT', `${base}/datasets/${ds.json().id}/mapping`, { mapping: SYNTHETIC_MAPPING })).statusCode).toBe(200);
       const run = (await client.request('POST', `${base}/datasets/${ds.json().id}/runs`, { notificationDate: '2026-11-28' })).json();
-      await world.app.jobs.drain();
+      await app.jobs.drain();
       for (const dryRun of [true, false]) {
         world.clock.now = new Date(world.clock.now.getTime() + 1000);
         const started = await client.request('POST', `${base}/scoping/runs/${run.id}/campaigns`, { dryRun, perMinute: 6000, channels: ['sms'] });
         expect(started.statusCode, started.body).toBe(202);
-        await world.app.jobs.drain();
+        await app.jobs.drain();
       }
       // Signed in again each time: the test clock may have moved past the session's life.
       const followUp = async () => (await (await signIn(world, user)).request('GET', `${base}/scoping/runs/${run.id}/campaigns`)).json();
@@ -100,8 +109,9 @@ for (const backend of testBackends()) {
       smsc = await startLateSmsc();
       // No grace period at the campaign's end: every receipt here arrives after it.
       world = await createWorld(backend, { smppUrl: smsc.url, smppReceiptWaitSeconds: 0 });
+      app = world.app;
     });
-    afterAll(async () => { await listener?.stop(); await world?.close(); await smsc?.close(); });
+    afterAll(async () => { await listener?.stop(); await restarted?.close(); await world?.close(); await smsc?.close(); });
 
     it('records receipts sent after the campaign ended, across a restart, and stops listening when none is awaited', async () => {
       const a = await smsCampaign(world.users.dpo, world.orgA, 11);
@@ -114,8 +124,8 @@ for (const backend of testBackends()) {
       expect(follow.awaitingReceipts.items.map((i: { personRef: string }) => i.personRef).sort()).toEqual(rows.map((r) => r.person_ref).sort());
 
       // The campaign's end woke the server's listener: it binds to receive what is still awaited.
-      await until(() => expect(world.app.receipts!.state).toBe('listening'));
-      expect(world.app.receipts!.kind).toBe('transceiver');
+      await until(() => expect(app.receipts!.state).toBe('listening'));
+      expect(app.receipts!.kind).toBe('transceiver');
       const first = rows[0]!;
       const firstParts = first.message_id!.split(' ');
       const undelivered = new Set([firstParts[0]!]);
@@ -126,10 +136,12 @@ for (const backend of testBackends()) {
       expect(after.get(first.id)).toMatchObject({ receipt: 'undelivered', detail: 'UNDELIV' });
       expect(after.get(rows[1]!.id)).toMatchObject({ receipt: 'delivered' });
 
-      // A restart: this server stops (unbinding), another starts from the same database and binds again.
-      await world.app.receipts!.stop();
+      // A restart: this server stops listening (unbinding), another starts over the same database and binds again.
+      await app.receipts!.stop();
       expect(smsc.receiving.size).toBe(0);
-      listener = startReceiptListener(world.services, { checkMs: 60_000 })!;
+      restarted = await buildApp(world.services, { pollJobs: false });
+      app = restarted;
+      listener = app.receipts!;
       await until(() => expect(listener!.state).toBe('listening'));
       world.clock.now = new Date(world.clock.now.getTime() + 3 * 3_600_000); // hours later
       await smsc.release((h) => rows.slice(2).some((r) => r.message_id!.split(' ').includes(h.id)));
@@ -147,14 +159,19 @@ for (const backend of testBackends()) {
     it('answers an unknown identifier and keeps listening; a receipt never lands on another organisation’s row', async () => {
       // Organisation B sends after A, and the SMSC has restarted its numbering: their identifiers collide.
       smsc.restartNumbering();
+      smsc.resetMostReceiving();
       const a = await smsCampaign(world.users.dpo, world.orgA, 23);
       const rowsA = (await smsRows(world.orgA)).filter((r) => r.receipt === null);
+      await until(() => expect(app.receipts!.state).toBe('listening'));
       smsc.restartNumbering();
       const b = await smsCampaign(world.outsider, world.orgB, 31);
       const rowsB = await smsRows(world.orgB);
+      // The listener was bound for A's receipts when B's campaign began: it stepped aside, one receiving bind at a time.
+      expect(smsc.binds.filter((b) => b === 'transceiver').length).toBeGreaterThan(2);
+      expect(smsc.mostReceiving()).toBe(1);
       const shared = rowsA.flatMap((r) => r.message_id!.split(' ')).filter((id) => rowsB.some((r) => r.message_id!.split(' ').includes(id)));
       expect(shared.length).toBeGreaterThan(0);
-      listener ??= startReceiptListener(world.services, { checkMs: 60_000 })!;
+      listener ??= app.receipts!;
       listener.poke();
       await until(() => expect(listener!.state).toBe('listening'));
 

@@ -83,6 +83,12 @@ export interface ReceiptListener {
   readonly handled: Record<ReceiptOutcome['kind'], number>;
   /** Look again now (a campaign just ended) instead of at the next check. */
   poke(): void;
+  /**
+   * Unbinds and stays unbound until as many `release` calls: while a campaign runs, its own session
+   * receives and records every receipt, and operators often allow a single bind per account.
+   */
+  hold(): Promise<void>;
+  release(): void;
   stop(): Promise<void>;
 }
 
@@ -109,6 +115,7 @@ export function startReceiptListener(services: Services, options: ListenerOption
   let receiver: SmppReceiver | null = null;
   let lost: Error | null = null;
   let failures = 0;
+  let holds = 0;
   let wake: (() => void) | null = null;
   const handled = { recorded: 0, unknown: 0, ambiguous: 0 };
   const sleep = (ms: number) => new Promise<void>((resolve) => {
@@ -139,7 +146,7 @@ export function startReceiptListener(services: Services, options: ListenerOption
         continue;
       }
       if (stopped) break;
-      if (!awaited) {
+      if (!awaited || holds > 0) {
         if (receiver) { await receiver.close(); receiver = null; log?.info({}, 'SMS receipt listener: nothing awaited, unbound'); }
         state = 'idle';
         await sleep(checkMs);
@@ -164,7 +171,7 @@ export function startReceiptListener(services: Services, options: ListenerOption
           continue;
         }
       }
-      if (!lost) await sleep(checkMs);
+      if (!lost && !holds) await sleep(checkMs);
       if (lost && receiver) {
         receiver = null;
         failures++;
@@ -179,6 +186,16 @@ export function startReceiptListener(services: Services, options: ListenerOption
     get kind() { return kind; },
     handled,
     poke() { wake?.(); },
+    async hold() {
+      holds++;
+      wake?.();
+      // Wait until the loop has seen the hold (and closed its bind): a campaign binds right after.
+      while (!stopped && (receiver || state === 'connecting')) await new Promise<void>((r) => setTimeout(r, 20));
+    },
+    release() {
+      holds = Math.max(0, holds - 1);
+      wake?.();
+    },
     async stop() {
       stopped = true;
       wake?.();
