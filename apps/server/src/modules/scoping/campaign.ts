@@ -137,6 +137,7 @@ export async function runCampaignJob(services: Services, ctx: { payload: Record<
     // Closing waits a little for the receipts still expected; the server's listener records the later ones.
     await sms?.close();
     sms = null;
+    // Twice: the second pass gives their one more try to receipts read before their row was written.
     await applyReceipts();
     await applyReceipts();
     await services.db.updateTable('scoping_campaigns').set({ status: 'done', counts: json(counts), finished_at: services.now() }).where('id', '=', campaign.id).execute();
