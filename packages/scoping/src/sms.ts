@@ -116,6 +116,11 @@ export interface SmppOptions {
   receiptWaitMs?: number;
   /** Every final part receipt read on this session, including those of messages sent by another session. */
   onPartReceipt?: (r: PartReceipt) => void;
+  /**
+   * When the operator refuses a transceiver, send as a transmitter anyway: for the platform, whose
+   * receipt listener binds as a receiver. Off for the CLI, which would then get no receipt at all.
+   */
+  transmitterFallback?: boolean;
 }
 
 type BindKind = 'transmitter' | 'transceiver' | 'receiver';
@@ -130,7 +135,11 @@ interface OpenSession {
   close(): Promise<void>;
 }
 
-class BindRefused extends CampaignError { constructor(message: string, readonly status: number) { super(message); } }
+class BindRefused extends CampaignError {
+  constructor(message: string, readonly status: number) { super(message); }
+  /** Invalid password or system id (SMPP 3.4 codes 0x0E, 0x0F): another kind of bind would be refused too. */
+  get credentials() { return this.status === 0x0e || this.status === 0x0f; }
+}
 
 const hex = (status: number) => `0x${status.toString(16).padStart(8, '0')}`;
 
@@ -213,7 +222,7 @@ export async function openSmppReceiver(target: SmppTarget, onPartReceipt: (r: Pa
       break;
     } catch (e) {
       // Only a refused bind is worth another kind; an unreachable server is the same for both.
-      if (!(e instanceof BindRefused) || k === order[1]) throw e;
+      if (!(e instanceof BindRefused) || e.credentials || k === order[1]) throw e;
     }
   }
   const { session, call, closed, close } = open!;
@@ -235,7 +244,7 @@ export async function openSmppChannel(target: SmppTarget, sender: string, option
   // An operator that refuses a transceiver still sends the receipts to a receiver bind (the platform's listener).
   let receiving = !!options.receipts;
   const { session, call, broken, close } = await openSession(target, receiving ? 'transceiver' : 'transmitter').catch((e: unknown) => {
-    if (!receiving || !(e instanceof BindRefused)) throw e;
+    if (!receiving || !options.transmitterFallback || !(e instanceof BindRefused) || e.credentials) throw e;
     receiving = false;
     return openSession(target, 'transmitter');
   });

@@ -63,7 +63,7 @@ export async function runCampaignJob(services: Services, ctx: { payload: Record<
       if (!smpp) throw new Error("Aucun serveur SMS (SMPP_URL) n'est configuré sur la plateforme.");
       const target = parseSmppUrl(smpp.url);
       account = smppAccount(target);
-      sms = await openSmppChannel(target, smpp.sender, { receipts: true, receiptWaitMs: smpp.receiptWaitMs, onPartReceipt: (r) => { receipts.push({ r, tries: 0 }); } });
+      sms = await openSmppChannel(target, smpp.sender, { receipts: true, transmitterFallback: true, receiptWaitMs: smpp.receiptWaitMs, onPartReceipt: (r) => { receipts.push({ r, tries: 0 }); } });
     }
     const results = await openResults(services, run);
     const total = Number((run.figures as { persons?: number } | null)?.persons ?? 0);
