@@ -99,13 +99,23 @@ describe('breach scoping in Chromium', () => {
     await campaign.getByLabel('SMS', { exact: true }).check();
     await expect.poll(() => campaign.textContent()).toContain('Envoi réel impossible, serveur non configuré sur la plateforme : SMS.');
     expect(await campaign.getByRole('button', { name: 'Envoyer' }).isDisabled()).toBe(true);
+    // An SMS that left in an earlier real campaign (to someone this dry run does not count) and whose receipt has not come back yet.
+    const db = e2e.services.db;
+    const run = await db.selectFrom('scoping_runs').select(['id', 'organisation_id']).where('status', '=', 'done').orderBy('created_at', 'desc').executeTakeFirstOrThrow();
+    const earlier = await db.insertInto('scoping_campaigns').values({ organisation_id: run.organisation_id, run_id: run.id, dry_run: false, per_minute: 60, channels: JSON.stringify(['sms']) as never, status: 'done', created_by_name: 'Claire Dumas', created_at: new Date(Date.now() - 60_000), finished_at: new Date(Date.now() - 50_000) }).returning('id').executeTakeFirstOrThrow();
+    const sentAt = new Date(Date.now() - 55_000);
+    await db.insertInto('scoping_deliveries').values({ organisation_id: run.organisation_id, run_id: run.id, campaign_id: earlier.id, person_ref: 'P999999', channel: 'sms', status: 'sent', message_id: 'SMSC-1', at: sentAt }).execute();
     await campaign.getByRole('button', { name: 'Simulation' }).click();
     const runs = campaign.locator('ul').last();
     await expect.poll(() => runs.textContent(), { timeout: 30_000 }).toMatch(/Simulation \(SMS\) — terminée — SMS à joindre (\d+), SMS simulés \1, SMS parties \d+/);
     const planned = Number((await runs.textContent())!.match(/SMS à joindre (\d+)/)![1]);
     expect(planned).toBeGreaterThan(0);
     const smsRow = campaign.getByRole('table', { name: 'Suivi par canal' }).locator('tbody tr').nth(1);
-    await expect.poll(() => smsRow.textContent()).toBe(`SMS${planned}000${planned}00`);
+    // Planned, sent, failed, interrupted, pending, delivered, not delivered, late, awaited, without receipt.
+    await expect.poll(() => smsRow.textContent()).toBe(`SMS${planned}100${planned - 1}00010`);
+    await campaign.getByText('Accusé de réception encore attendu pour 1 SMS').click();
+    const awaiting = campaign.getByRole('table', { name: 'SMS en attente d’accusé de réception' });
+    await expect.poll(() => awaiting.locator('tbody tr').textContent()).toMatch(/^P999999\d{2}\/\d{2}\/\d{4}/);
     const stored = await e2e.services.db.selectFrom('scoping_deliveries').select(['channel', 'status']).where('status', '=', 'simulated').execute();
     expect(stored.filter((d) => d.channel === 'sms')).toHaveLength(planned);
     await axe(page, 'campagne');

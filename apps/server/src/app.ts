@@ -15,11 +15,14 @@ import { openApiDocument } from './platform/openapi.ts';
 import type { Services } from './platform/services.ts';
 import { allJobHandlers } from './jobs.ts';
 import { startWorker, type Worker } from './modules/jobs/queue.ts';
+import { startReceiptListener, type ReceiptListener } from './modules/scoping/receipts.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** The background-job worker of this server; tests call `jobs.drain()` instead of waiting for the poll. */
     jobs: Worker;
+    /** Listens for late SMS delivery receipts while any is awaited; null without SMPP_URL. */
+    receipts: ReceiptListener | null;
   }
 }
 
@@ -27,7 +30,7 @@ z.config(z.locales.fr());
 
 export const webDist = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
-export async function buildApp(services: Services, options: { logger?: boolean; pollJobs?: boolean } = {}): Promise<FastifyInstance> {
+export async function buildApp(services: Services, options: { logger?: boolean; pollJobs?: boolean; listenReceipts?: boolean } = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ? { level: services.config.logLevel } : false,
     bodyLimit: 1_048_576,
@@ -71,9 +74,12 @@ export async function buildApp(services: Services, options: { logger?: boolean; 
   app.get('/api/v1/health', async () => ({ status: 'ok', database: services.database.kind }));
 
   // Jobs (log scans, scoping) run in this process; any other instance on the same database shares the queue.
-  const worker = startWorker(services.db, allJobHandlers(services), { autoStart: options.pollJobs ?? true, pollMs: 500 });
+  const receipts = options.listenReceipts === false ? null : startReceiptListener(services, { log: app.log });
+  app.decorate('receipts', receipts);
+  const worker = startWorker(services.db, allJobHandlers(services, { campaignStarting: async () => { await receipts?.hold(); }, campaignEnded: () => receipts?.release() }), { autoStart: options.pollJobs ?? true, pollMs: 500 });
   app.decorate('jobs', worker);
   app.addHook('onClose', () => worker.stop());
+  app.addHook('onClose', async () => { await receipts?.stop(); });
 
   const withWeb = existsSync(path.join(webDist, 'index.html'));
   if (withWeb) await app.register(fastifyStatic, { root: webDist, prefix: '/', wildcard: false, index: ['index.html'] });

@@ -22,6 +22,8 @@ const envSchema = z.object({
   SMPP_URL: z.string().regex(/^s?smpp:\/\/[^@/\s]+@[^/\s]+\/?$/, 'attendu smpp://identifiant:motdepasse@hôte:port (ou ssmpp:// en TLS), fourni par l’opérateur SMS').optional(),
   SMPP_SENDER: z.string().regex(/^(?:[A-Za-z0-9 .-]{1,11}|\+?\d{3,15})$/, 'émetteur des SMS : 11 lettres ou chiffres au plus (ex. MAIRIE), ou un numéro').optional(),
   SMPP_RECEIPT_WAIT_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+  // How long the server keeps listening for the receipts of SMS sent (operators keep trying a phone that is off for up to 72 h).
+  SMPP_RECEIPT_MAX_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(72),
   REMPART_LOG_IMPORT_DIR: z.string().min(1).optional(),
   REMPART_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
 }).refine((e) => !e.SMPP_URL || e.SMPP_SENDER, { message: 'SMPP_URL demande aussi SMPP_SENDER (émetteur des SMS, ex. MAIRIE, déclaré auprès de l’opérateur)', path: ['SMPP_SENDER'] });
@@ -44,7 +46,7 @@ export interface Config {
   smtpUrl?: string;
   smtpFrom: string;
   /** SMS for the scoping campaign (absent: SMS are only offered as a CSV to send elsewhere). */
-  smpp?: { url: string; sender: string; receiptWaitMs: number };
+  smpp?: { url: string; sender: string; receiptWaitMs: number; receiptMaxMs: number };
   logLevel: string;
   /** Server folder from which log files may be imported into an incident (absent: the feature is off). */
   logImportDir?: string;
@@ -73,7 +75,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     loginRateLimit: e.REMPART_LOGIN_RATE_LIMIT,
     smtpUrl: e.SMTP_URL,
     smtpFrom: e.SMTP_FROM,
-    smpp: e.SMPP_URL ? { url: e.SMPP_URL, sender: e.SMPP_SENDER!, receiptWaitMs: e.SMPP_RECEIPT_WAIT_SECONDS * 1000 } : undefined,
+    smpp: e.SMPP_URL ? { url: e.SMPP_URL, sender: e.SMPP_SENDER!, receiptWaitMs: e.SMPP_RECEIPT_WAIT_SECONDS * 1000, receiptMaxMs: e.SMPP_RECEIPT_MAX_HOURS * 3_600_000 } : undefined,
     logLevel: e.REMPART_LOG_LEVEL,
     logImportDir: e.REMPART_LOG_IMPORT_DIR ? path.resolve(e.REMPART_LOG_IMPORT_DIR) : undefined,
   };

@@ -38,13 +38,13 @@ export interface TestWorld {
   close(): Promise<void>;
 }
 
-export async function createWorld(backend: TestBackend, options: { smtpUrl?: string; smppUrl?: string; loginRateLimit?: number; maxUploadMb?: number; maxEvidenceMb?: number } = {}): Promise<TestWorld> {
+export async function createWorld(backend: TestBackend, options: { smtpUrl?: string; smppUrl?: string; smppReceiptWaitSeconds?: number; loginRateLimit?: number; maxUploadMb?: number; maxEvidenceMb?: number } = {}): Promise<TestWorld> {
   const database = await backend.open();
   const clock = { now: new Date() };
   // Suites sign in dozens of times from one address; the rate limit itself is tested with its default.
   const config = loadConfig({
     REMPART_DATA_DIR: await mkdtemp(path.join(tmpdir(), 'rempart-test-')), REMPART_LOG_LEVEL: 'silent', SMTP_URL: options.smtpUrl,
-    ...(options.smppUrl ? { SMPP_URL: options.smppUrl, SMPP_SENDER: 'MAIRIE', SMPP_RECEIPT_WAIT_SECONDS: '5' } : {}),
+    ...(options.smppUrl ? { SMPP_URL: options.smppUrl, SMPP_SENDER: 'MAIRIE', SMPP_RECEIPT_WAIT_SECONDS: String(options.smppReceiptWaitSeconds ?? 5) } : {}),
     REMPART_LOGIN_RATE_LIMIT: String(options.loginRateLimit ?? 10_000),
     REMPART_MAX_UPLOAD_MB: String(options.maxUploadMb ?? 50),
     REMPART_MAX_EVIDENCE_MB: String(options.maxEvidenceMb ?? 50),

@@ -308,6 +308,20 @@ export interface ScopingDeliveriesTable {
   at: TimestampDefault;
 }
 
+/** One SMS part awaiting (or having got) its delivery receipt; see migration 009. */
+export interface ScopingSmsPartsTable {
+  id: Generated<string>;
+  organisation_id: string;
+  delivery_id: string;
+  account: string;
+  part_id: string;
+  seq: number;
+  number_hash: string;
+  sent_at: Timestamp;
+  state: string | null;
+  received_at: Timestamp | null;
+}
+
 export interface ForensicScansTable {
   id: Generated<string>;
   organisation_id: string;
@@ -382,6 +396,7 @@ export interface Schema {
   scoping_decisions: ScopingDecisionsTable;
   scoping_campaigns: ScopingCampaignsTable;
   scoping_deliveries: ScopingDeliveriesTable;
+  scoping_sms_parts: ScopingSmsPartsTable;
 }
 
 /** Tables in the order a restore must insert them (parents first). */
@@ -390,7 +405,7 @@ export const TABLES_IN_DEPENDENCY_ORDER: (keyof Schema)[] = [
   'invitations', 'audit_log', 'audit_checkpoints', 'incidents', 'journal_entries', 'tasks',
   'cnil_dossiers', 'cnil_submissions', 'register_entries', 'notices', 'contacts', 'jobs', 'evidence', 'leaked_datasets',
   'forensic_scans', 'forensic_actions', 'forensic_mappings',
-  'scoping_runs', 'scoping_decisions', 'scoping_campaigns', 'scoping_deliveries',
+  'scoping_runs', 'scoping_decisions', 'scoping_campaigns', 'scoping_deliveries', 'scoping_sms_parts',
 ];
 
 export const json = (value: unknown): string => JSON.stringify(value);

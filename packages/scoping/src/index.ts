@@ -4,6 +4,6 @@ export { writeOutputs, writeLettersPdf, streamLettersPdf, reportHtml, letterText
 export * from './normalize.ts';
 export { generateSynthetic, syntheticCsv, SYNTHETIC_MAPPING, SYNTHETIC_COLUMNS, type SyntheticRow } from './synthetic.ts';
 export { runCampaign, readRecord, openSmtpChannel, parseSmtpUrl, emailMessages, abortableSleep, CampaignError, RECORD_HEADER, STATUS, type Outgoing, type DeliveryReceipt, type DeliveryChannel, type CampaignOptions, type CampaignReport, type SmtpTarget } from './send.ts';
-export { planSms, isE164Mobile, parseSmppUrl, openSmppChannel, parseReceipt, type SmsPlan, type SmppTarget, type SmppOptions } from './sms.ts';
+export { planSms, isE164Mobile, parseSmppUrl, openSmppChannel, openSmppReceiver, parseReceipt, type SmsPlan, type SmppTarget, type SmppOptions, type SmppReceiver, type PartReceipt } from './sms.ts';
 export { applyDecisions, type ReviewDecision, type DecisionsApplied } from './decisions.ts';
 export { defaultRiskMatrix, loadRiskMatrix, RiskMatrixError, RISK_IDS, type RiskMatrix, type RiskRule } from './risks.ts';

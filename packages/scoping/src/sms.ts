@@ -13,6 +13,8 @@ interface SmppSession {
   // Each returns false when the socket is no longer writable (the callback is then never called).
   bind_transmitter(options: Record<string, unknown>, cb: (pdu: Pdu) => void): boolean;
   bind_transceiver(options: Record<string, unknown>, cb: (pdu: Pdu) => void): boolean;
+  bind_receiver(options: Record<string, unknown>, cb: (pdu: Pdu) => void): boolean;
+  enquire_link(options: Record<string, unknown>, cb: (pdu: Pdu) => void): boolean;
   send(pdu: Pdu): boolean;
   submit_sm(options: Record<string, unknown>, cb: (pdu: Pdu) => void): boolean;
   unbind(options: Record<string, unknown>, cb: (pdu: Pdu) => void): boolean;
@@ -104,26 +106,56 @@ export function parseReceipt(pdu: Record<string, unknown>): { partId: string; st
   return { partId, stat, error: /\berr:(\w+)/i.exec(text)?.[1] ?? '' };
 }
 
+/** A final receipt for one SMS part as the SMSC sent it: its id, its state, and the handset number it names. */
+export interface PartReceipt { partId: string; state: string; from: string }
+
 export interface SmppOptions {
   /** Ask the SMSC for delivery receipts (registered_delivery) and bind as a transceiver to receive them. */
   receipts?: boolean;
   /** At close, how long to wait for the receipts still expected before unbinding (default 0). */
   receiptWaitMs?: number;
+  /** Every final part receipt read on this session, including those of messages sent by another session. */
+  onPartReceipt?: (r: PartReceipt) => void;
+  /**
+   * When the operator refuses a transceiver, send as a transmitter anyway: for the platform, whose
+   * receipt listener binds as a receiver. Off for the CLI, which would then get no receipt at all.
+   */
+  transmitterFallback?: boolean;
 }
 
-/**
- * Binds (checking the credentials) before anything is sent. With receipts, each message's outcome is
- * reported once, keyed by the identifier `deliver` returned: delivered when every part was, not
- * delivered as soon as one part is final and not delivered.
- */
-export async function openSmppChannel(target: SmppTarget, sender: string, options: SmppOptions = {}): Promise<DeliveryChannel> {
-  if (!/^(?:[A-Za-z0-9 .-]{1,11}|\+?\d{3,15})$/.test(sender)) throw new CampaignError(`Émetteur SMS « ${sender} » invalide : 11 lettres ou chiffres au plus (ex. MAIRIE), ou un numéro.`);
+type BindKind = 'transmitter' | 'transceiver' | 'receiver';
+
+interface OpenSession {
+  session: SmppSession;
+  call(what: string, send: (cb: (pdu: Pdu) => void) => boolean): Promise<Pdu>;
+  /** Resolves once the connection is gone, with why. */
+  closed: Promise<Error>;
+  broken(): Error | null;
+  /** Unbinds when still possible, then closes (destroying the socket if the server does not). */
+  close(): Promise<void>;
+}
+
+class BindRefused extends CampaignError {
+  constructor(message: string, readonly status: number) { super(message); }
+  /** Invalid password or system id (SMPP 3.4 codes 0x0E, 0x0F): another kind of bind would be refused too. */
+  get credentials() { return this.status === 0x0e || this.status === 0x0f; }
+}
+
+const hex = (status: number) => `0x${status.toString(16).padStart(8, '0')}`;
+
+/** Connects and binds; the error says in French what went wrong (BindRefused when the credentials or the bind kind are refused). */
+async function openSession(target: SmppTarget, kind: BindKind): Promise<OpenSession> {
   const where = `${target.host}:${target.port}`;
   const session = smpp.connect({ host: target.host, port: target.port, tls: target.tls });
   let broken: Error | null = null;
-  session.on('error', (e: Error) => { broken = e; });
   let closed = false;
-  session.on('close', () => { closed = true; broken ??= new Error('connexion SMPP fermée par le serveur'); });
+  let onClosed: (e: Error) => void = () => undefined;
+  const closedPromise = new Promise<Error>((resolve) => { onClosed = resolve; });
+  session.on('error', (e: Error) => { broken = e; });
+  session.on('close', () => { closed = true; broken ??= new Error('connexion SMPP fermée par le serveur'); onClosed(broken); });
+  // The SMSC checks the link now and then and ends the bind itself: both need an answer.
+  session.on('enquire_link', (pdu: Pdu) => { session.send(pdu.response()); });
+  session.on('unbind', (pdu: Pdu) => { session.send(pdu.response()); session.close(); });
   const call = (what: string, send: (cb: (pdu: Pdu) => void) => boolean) => new Promise<Pdu>((resolve, reject) => {
     if (broken) { reject(broken); return; }
     const onClose = () => { clearTimeout(timer); reject(broken ?? new Error('connexion SMPP fermée')); };
@@ -138,12 +170,84 @@ export async function openSmppChannel(target: SmppTarget, sender: string, option
       session.once('error', (e: NodeJS.ErrnoException) => reject(new CampaignError(`Serveur SMPP ${where} injoignable : ${e.code === 'ECONNREFUSED' ? 'connexion refusée' : e.code === 'ENOTFOUND' ? 'nom d’hôte inconnu' : e.message}.`)));
     });
     const credentials = { system_id: target.systemId, password: target.password };
-    const bound = await call('la connexion', (cb) => (options.receipts ? session.bind_transceiver(credentials, cb) : session.bind_transmitter(credentials, cb)));
-    if (bound.command_status !== 0) throw new CampaignError(`Serveur SMPP ${where} : connexion refusée pour l’identifiant « ${target.systemId} » (code 0x${bound.command_status.toString(16).padStart(8, '0')}) ; vérifiez l’identifiant et le mot de passe.`);
+    const bound = await call('la connexion', (cb) => (kind === 'transceiver' ? session.bind_transceiver(credentials, cb) : kind === 'receiver' ? session.bind_receiver(credentials, cb) : session.bind_transmitter(credentials, cb)));
+    if (bound.command_status !== 0) throw new BindRefused(`Serveur SMPP ${where} : connexion refusée pour l’identifiant « ${target.systemId} » (code ${hex(bound.command_status)}) ; vérifiez l’identifiant et le mot de passe.`, bound.command_status);
   } catch (e) {
     session.destroy();
     throw e instanceof CampaignError ? e : new CampaignError(`Serveur SMPP ${where} : ${(e as Error).message}.`);
   }
+  return {
+    session, call, closed: closedPromise, broken: () => broken,
+    async close() {
+      if (!broken) await call('la déconnexion', (cb) => session.unbind({}, cb)).catch(() => undefined);
+      await new Promise<void>((resolve) => {
+        if (closed) { resolve(); return; }
+        session.close(() => resolve());
+        setTimeout(() => { session.destroy(); resolve(); }, 2000).unref();
+      });
+    },
+  };
+}
+
+/** Answers every deliver_sm (a receipt or a mobile-originated SMS alike) and hands the final part receipts on. */
+function answerDeliveries(session: SmppSession, onPart: (r: PartReceipt) => void) {
+  session.on('deliver_sm', (pdu: Pdu) => {
+    session.send(pdu.response());
+    const r = parseReceipt(pdu);
+    // The network's error code says why a message was not delivered (000: no error given).
+    if (r) onPart({ partId: r.partId, state: r.stat !== 'DELIVRD' && /[1-9a-f]/i.test(r.error) ? `${r.stat} err:${r.error}` : r.stat, from: String(pdu.source_addr ?? '') });
+  });
+}
+
+export interface SmppReceiver {
+  /** How the bind succeeded: some operators refuse a transceiver and only give receipts to a receiver. */
+  readonly kind: 'transceiver' | 'receiver';
+  /** Resolves when the connection is lost (the caller reconnects). */
+  readonly closed: Promise<Error>;
+  close(): Promise<void>;
+}
+
+/**
+ * A session that only listens for delivery receipts, for those that arrive long after the campaign
+ * unbound. Binds as a transceiver (or `prefer`), and as a receiver when the operator refuses it.
+ */
+export async function openSmppReceiver(target: SmppTarget, onPartReceipt: (r: PartReceipt) => void, options: { prefer?: 'transceiver' | 'receiver'; linkCheckMs?: number } = {}): Promise<SmppReceiver> {
+  const order: ('transceiver' | 'receiver')[] = options.prefer === 'receiver' ? ['receiver', 'transceiver'] : ['transceiver', 'receiver'];
+  let open: OpenSession | null = null;
+  let kind = order[0]!;
+  for (const k of order) {
+    try {
+      open = await openSession(target, k);
+      kind = k;
+      break;
+    } catch (e) {
+      // Only a refused bind is worth another kind; an unreachable server is the same for both.
+      if (!(e instanceof BindRefused) || e.credentials || k === order[1]) throw e;
+    }
+  }
+  const { session, call, closed, close } = open!;
+  answerDeliveries(session, onPartReceipt);
+  // A silent network drop leaves the socket open: a link check that gets no answer ends the session.
+  const timer = setInterval(() => { call('la vérification du lien', (cb) => session.enquire_link({}, cb)).catch(() => session.destroy()); }, options.linkCheckMs ?? 60_000);
+  timer.unref();
+  void closed.then(() => clearInterval(timer));
+  return { kind, closed, async close() { clearInterval(timer); await close(); } };
+}
+
+/**
+ * Binds (checking the credentials) before anything is sent. With receipts, each message's outcome is
+ * reported once, keyed by the identifier `deliver` returned: delivered when every part was, not
+ * delivered as soon as one part is final and not delivered.
+ */
+export async function openSmppChannel(target: SmppTarget, sender: string, options: SmppOptions = {}): Promise<DeliveryChannel> {
+  if (!/^(?:[A-Za-z0-9 .-]{1,11}|\+?\d{3,15})$/.test(sender)) throw new CampaignError(`Émetteur SMS « ${sender} » invalide : 11 lettres ou chiffres au plus (ex. MAIRIE), ou un numéro.`);
+  // An operator that refuses a transceiver still sends the receipts to a receiver bind (the platform's listener).
+  let receiving = !!options.receipts;
+  const { session, call, broken, close } = await openSession(target, receiving ? 'transceiver' : 'transmitter').catch((e: unknown) => {
+    if (!receiving || !options.transmitterFallback || !(e instanceof BindRefused) || e.credentials) throw e;
+    receiving = false;
+    return openSession(target, 'transmitter');
+  });
   const alphanumeric = /[A-Za-z]/.test(sender);
   let reference = 0;
   // A message's parts each get their own receipt; the message's outcome waits for all of them.
@@ -170,12 +274,7 @@ export async function openSmppChannel(target: SmppTarget, sender: string, option
     t.states.set(partId, stat);
     settle(t);
   };
-  session.on('deliver_sm', (pdu: Pdu) => {
-    session.send(pdu.response());
-    const r = parseReceipt(pdu);
-    // The network's error code says why a message was not delivered (000: no error given).
-    if (r) onPart(r.partId, r.stat !== 'DELIVRD' && /[1-9a-f]/i.test(r.error) ? `${r.stat} err:${r.error}` : r.stat);
-  });
+  answerDeliveries(session, (r) => { options.onPartReceipt?.(r); onPart(r.partId, r.state); });
   return {
     name: 'sms',
     ...(options.receipts ? { onReceipt: (l: (r: DeliveryReceipt) => void) => { listeners.push(l); } } : {}),
@@ -210,7 +309,7 @@ export async function openSmppChannel(target: SmppTarget, sender: string, option
         }));
         if (pdu.command_status !== 0) {
           for (const id of ids) byPart.delete(id);
-          throw new Error(`refusé par le serveur SMPP (code 0x${pdu.command_status.toString(16).padStart(8, '0')}${i ? `, partie ${i + 1}/${plan.parts.length}` : ''})`);
+          throw new Error(`refusé par le serveur SMPP (code ${hex(pdu.command_status)}${i ? `, partie ${i + 1}/${plan.parts.length}` : ''})`);
         }
       }
       if (options.receipts) settle(tracked);
@@ -218,18 +317,13 @@ export async function openSmppChannel(target: SmppTarget, sender: string, option
     },
     async close() {
       // Receipts usually follow within seconds: wait for them a little, not for ever.
-      if (options.receipts && options.receiptWaitMs && outstanding() && !broken) {
+      if (receiving && options.receiptWaitMs && outstanding() && !broken()) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, options.receiptWaitMs);
           waiting = () => { clearTimeout(timer); resolve(); };
         });
       }
-      if (!broken) await call('la déconnexion', (cb) => session.unbind({}, cb)).catch(() => undefined);
-      await new Promise<void>((resolve) => {
-        if (closed) { resolve(); return; }
-        session.close(() => resolve());
-        setTimeout(() => { session.destroy(); resolve(); }, 2000).unref();
-      });
+      await close();
     },
   };
 }

@@ -236,6 +236,7 @@ export function registerPlatformCommands(program: Command): void {
         const rows = Object.values(summary.rows).reduce((n, t) => n + t, 0);
         out(`Sauvegarde écrite : ${options.out} (${rows} lignes, ${summary.files} fichier(s), ${Math.round(summary.fileBytes / 1_048_576)} Mo de fichiers). Gardez aussi la clé maîtresse hors ligne.`);
         if (summary.skipped.length) out(`Ignorés (liens ou éléments qui ne sont pas des fichiers) : ${summary.skipped.join(', ')}`);
+        if (summary.vanished.length) out(`Supprimés pendant la sauvegarde (purge entre la lecture de la base et la copie des fichiers ; leurs lignes sont dans l'archive, pas leur contenu) : ${summary.vanished.join(', ')}`);
       });
     });
 

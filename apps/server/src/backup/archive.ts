@@ -21,7 +21,7 @@ import { sql, type Transaction } from 'kysely';
 import type { Database, Schema } from '@rempart/db';
 import { OpenStream, SealStream, SealedFileError } from '../platform/sealed-stream.ts';
 import { MAGIC_V1, checkPassphrase, openArchive as openV1, restoreV1Content } from './archive-v1.ts';
-import { Staging, assertEmptyFilesRoot, listFiles } from './files.ts';
+import { Staging, assertEmptyFilesRoot, listFiles, type FileListing } from './files.ts';
 import { ArchiveFormatError, FrameReader, RECORD, recordHeader, type RecordKind } from './frames.ts';
 import { appliedMigrations, assertEmptyDatabase, backupTables, tableColumns } from './tables.ts';
 
@@ -50,6 +50,11 @@ export interface BackupSummary {
   fileBytes: number;
   /** Entries of the files folder that are not regular files (links…), not saved. */
   skipped: string[];
+  /**
+   * Files present at the snapshot but removed before they were copied (a purge in between): their
+   * rows are in the archive, their content is not; named so that the operator knows.
+   */
+  vanished: string[];
 }
 
 export interface RestoreSummary {
@@ -160,14 +165,22 @@ export async function insertPage(trx: Transaction<Schema>, table: string, lines:
   await trx.insertInto(table as keyof Schema).columns(present as never).expression(rows as never).execute();
 }
 
-/** Writes a format 2 archive of every table and every file under `filesDir`. */
-export async function writeBackup(database: Database, filesDir: string, out: string, passphrase: string, now: Date): Promise<BackupSummary> {
+/**
+ * Writes a format 2 archive of every table and every file under `filesDir`. `beforeFiles` runs once
+ * the snapshot is released and before the files are copied (tests put a purge there).
+ */
+export async function writeBackup(database: Database, filesDir: string, out: string, passphrase: string, now: Date, options: { beforeFiles?: () => Promise<void> } = {}): Promise<BackupSummary> {
   const writer = await ArchiveWriter.create(out, passphrase);
-  const summary: BackupSummary = { rows: {}, files: 0, fileBytes: 0, skipped: [] };
+  const summary: BackupSummary = { rows: {}, files: 0, fileBytes: 0, skipped: [], vanished: [] };
+  let listing: FileListing = { files: [], skipped: [] };
   try {
     // One REPEATABLE READ, READ ONLY transaction: every table is read from the same snapshot.
     await database.db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(async (trx) => {
       const tables = await backupTables(trx);
+      // Listed once the snapshot exists (its first query above), so the file set matches the rows: a
+      // file is written before its row commits, so every row seen has its file listed; a file written
+      // after the snapshot belongs to a row this archive does not hold, and is left out.
+      listing = await listFiles(filesDir);
       const manifest: Manifest = { format: FORMAT, createdAt: now.toISOString(), migrations: await appliedMigrations(trx), tables };
       await writer.record(RECORD.manifest, 'manifest.json', Buffer.from(JSON.stringify(manifest)));
       for (const table of tables) {
@@ -178,14 +191,18 @@ export async function writeBackup(database: Database, filesDir: string, out: str
         }
       }
     });
-    // Files after the transaction: a long copy must not hold a database snapshot open.
-    const listing = await listFiles(filesDir);
+    // Copied after the transaction: a long copy must not hold a database snapshot open.
+    await options.beforeFiles?.();
     summary.skipped = listing.skipped;
     for (const name of listing.files) {
       const full = path.join(filesDir, ...name.split('/'));
       const stat = await lstat(full).catch(() => null);
-      // Purged between the listing and now: nothing left to save.
-      if (!stat?.isFile()) {
+      // Purged between the snapshot and now: nothing left to save; reported, its rows stay as they were.
+      if (!stat) {
+        summary.vanished.push(name);
+        continue;
+      }
+      if (!stat.isFile()) {
         summary.skipped.push(name);
         continue;
       }
@@ -201,7 +218,7 @@ export async function writeBackup(database: Database, filesDir: string, out: str
       summary.files += 1;
       summary.fileBytes += stat.size;
     }
-    await writer.record(RECORD.end, 'end.json', Buffer.from(JSON.stringify({ rows: summary.rows, files: summary.files })));
+    await writer.record(RECORD.end, 'end.json', Buffer.from(JSON.stringify({ rows: summary.rows, files: summary.files, vanished: summary.vanished })));
     await writer.finish();
     return summary;
   } catch (error) {

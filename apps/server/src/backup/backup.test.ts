@@ -53,7 +53,8 @@ async function fillEmptyTables(db: Db): Promise<void> {
   const run = await one('scoping_runs', { organisation_id: org, incident_id: incident, dataset_id: dataset, job_id: job, status: 'done', perimeter: JSON.stringify({ modules: ['rh'] }), notification_date: '2026-11-20', mapping: 'm', figures: JSON.stringify({ persons: 42 }), results_layout: JSON.stringify({ segments: [{ name: 'persons-0', count: 42 }] }), created_by: user, created_by_name: 'Agent' });
   await one('scoping_decisions', { organisation_id: org, dataset_id: dataset, record_a: 'a', record_b: 'b', same: true, decided_by: user, decided_by_name: 'Agent' });
   const campaign = await one('scoping_campaigns', { organisation_id: org, run_id: run, job_id: job, dry_run: true, per_minute: 60, counts: JSON.stringify({ sent: 1 }), created_by: user, created_by_name: 'Agent' });
-  await one('scoping_deliveries', { organisation_id: org, run_id: run, campaign_id: campaign, person_ref: 'p1', channel: 'email', status: 'simulated' });
+  const delivery = await one('scoping_deliveries', { organisation_id: org, run_id: run, campaign_id: campaign, person_ref: 'p1', channel: 'sms', status: 'sent' });
+  await one('scoping_sms_parts', { organisation_id: org, delivery_id: delivery, account: 'mairie@smsc:2775', part_id: 'S1', seq: 0, number_hash: 'h', sent_at: '2026-11-28T10:00:00.123456Z' });
 }
 
 /** Every row of every table as PostgreSQL renders it: exact to the microsecond and the byte. */
@@ -147,6 +148,31 @@ for (const backend of testBackends()) {
       expect((await verifyAudit(target.db, keys)).ok).toBe(true);
       // Nothing but the files root is left beside it (no staging folder).
       expect(await readdir(path.join(work, 'cible'))).toEqual(['files']);
+    });
+
+    it('takes the file list inside the database snapshot: a file written after it is left out, one purged before its copy is reported', async () => {
+      const dir = path.join(work, 'coherence', 'files');
+      await mkdir(path.join(dir, 'evidence'), { recursive: true });
+      await writeFile(path.join(dir, 'evidence', 'avant.bin'), 'avant');
+      await writeFile(path.join(dir, 'evidence', 'purgee.bin'), 'purgée');
+      const out = path.join(work, 'coherence.rmpbk');
+      const summary = await writeBackup(source.database, dir, out, PASSPHRASE, NOW, {
+        // Once the snapshot is released: a new piece (its file, then its row, as the platform writes them) and a purge.
+        beforeFiles: async () => {
+          await writeFile(path.join(dir, 'evidence', 'apres.bin'), 'après');
+          await source.db.insertInto('groups').values({ name: 'Groupement créé pendant la sauvegarde' }).execute();
+          await rm(path.join(dir, 'evidence', 'purgee.bin'));
+        },
+      });
+      expect(summary.vanished).toEqual(['evidence/purgee.bin']);
+      expect(summary.files).toBe(1);
+      const target = await services(await open());
+      const restored = path.join(work, 'coherence-cible', 'files');
+      const result = await restoreArchive(target.database, restored, out, PASSPHRASE);
+      expect(result.files).toBe(1);
+      expect(Object.keys(await tree(restored))).toEqual(['evidence/avant.bin']);
+      expect(await target.db.selectFrom('groups').select('name').where('name', '=', 'Groupement créé pendant la sauvegarde').execute()).toEqual([]);
+      await source.db.deleteFrom('groups').where('name', '=', 'Groupement créé pendant la sauvegarde').execute();
     });
 
     it('refuses to back up a schema with a table the backup list does not know', async () => {

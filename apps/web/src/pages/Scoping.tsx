@@ -15,9 +15,10 @@ interface StoredRecord { id: string; line: number; module: string; dossierId: st
 interface Revealed { id: string; lastName: string; firstName: string; birthDate: string; email: string; phone: { e164: string } | null; postal: { address: string; postcode: string; city: string } | null; risks: { risk: string; reason: string }[]; records: StoredRecord[] }
 interface Pair { a: string; b: string; probability: number; refused: string | null; attached?: string; evidence: { field: string; level: string; weight: number }[]; recordA: StoredRecord | null; recordB: StoredRecord | null; decision: { same: boolean; byName: string; at: string } | null }
 type Channel = 'email' | 'sms';
-interface ChannelFollowUp { planned: number | null; sent: number; failed: number; uncertain: number; pending: number | null; delivered: number; undelivered: number }
+interface ChannelFollowUp { planned: number | null; sent: number; failed: number; uncertain: number; pending: number | null; delivered: number; undelivered: number; late: number; awaiting: number; noReceipt: number }
 interface Campaigns {
   persons: number; channels: Record<Channel, ChannelFollowUp>; letters: { to_letter: number; to_sms: number; unreachable: number };
+  awaitingReceipts: { total: number; items: { personRef: string; sentAt: string; until: string }[] };
   smsAvailable: boolean; emailAvailable: boolean;
   campaigns: { id: string; dryRun: boolean; status: string; channels: Channel[]; includeMinors: boolean; counts: Record<string, number>; error: string | null; createdByName: string; createdAt: string }[];
 }
@@ -424,16 +425,32 @@ function CampaignStep({ url, canSend }: { url: string; canSend: boolean }) {
           <div className="table-wrap" tabIndex={0} role="region" aria-label={t('scoping.followUpByChannel')}>
           <table>
             <caption>{t('scoping.followUpByChannel')}</caption>
-            <thead><tr><th scope="col">{t('scoping.channelCol')}</th><th scope="col">{t('scoping.planned')}</th><th scope="col">{t('scoping.col.sent')}</th><th scope="col">{t('scoping.col.failed')}</th><th scope="col">{t('scoping.col.uncertain')}</th><th scope="col">{t('scoping.pending')}</th><th scope="col">{t('scoping.col.delivered')}</th><th scope="col">{t('scoping.col.undelivered')}</th></tr></thead>
+            <thead><tr><th scope="col">{t('scoping.channelCol')}</th><th scope="col">{t('scoping.planned')}</th><th scope="col">{t('scoping.col.sent')}</th><th scope="col">{t('scoping.col.failed')}</th><th scope="col">{t('scoping.col.uncertain')}</th><th scope="col">{t('scoping.pending')}</th><th scope="col">{t('scoping.col.delivered')}</th><th scope="col">{t('scoping.col.undelivered')}</th><th scope="col">{t('scoping.col.late')}</th><th scope="col">{t('scoping.col.awaiting')}</th><th scope="col">{t('scoping.col.noReceipt')}</th></tr></thead>
             <tbody>
               {CHANNELS.map((c) => {
                 const f = state.data!.channels[c];
-                return <tr key={c}><th scope="row">{t(`scoping.channel.${c}` as MessageKey)}</th><td>{dash(f.planned)}</td><td>{nf(f.sent)}</td><td>{nf(f.failed)}</td><td>{nf(f.uncertain)}</td><td>{dash(f.pending)}</td><td>{c === 'sms' ? nf(f.delivered) : '—'}</td><td>{c === 'sms' ? nf(f.undelivered) : '—'}</td></tr>;
+                return <tr key={c}><th scope="row">{t(`scoping.channel.${c}` as MessageKey)}</th><td>{dash(f.planned)}</td><td>{nf(f.sent)}</td><td>{nf(f.failed)}</td><td>{nf(f.uncertain)}</td><td>{dash(f.pending)}</td>{[f.delivered, f.undelivered, f.late, f.awaiting, f.noReceipt].map((n, i) => <td key={i}>{c === 'sms' ? nf(n) : '—'}</td>)}</tr>;
               })}
             </tbody>
           </table>
           </div>
           <p className="hint">{t('scoping.emailNoReceipt')}</p>
+          {state.data.awaitingReceipts.total > 0 && (
+            <details className="awaiting-receipts">
+              <summary>{t('scoping.awaitingReceipts', { n: nf(state.data.awaitingReceipts.total) })}</summary>
+              <p className="hint">{t('scoping.awaitingHint')}</p>
+              <div className="table-wrap" tabIndex={0} role="region" aria-label={t('scoping.awaitingCaption')}>
+                <table>
+                  <caption>{t('scoping.awaitingCaption')}</caption>
+                  <thead><tr><th scope="col">{t('scoping.col.person')}</th><th scope="col">{t('scoping.col.sentAt')}</th><th scope="col">{t('scoping.col.awaitedUntil')}</th></tr></thead>
+                  <tbody>
+                    {state.data.awaitingReceipts.items.map((a) => <tr key={a.personRef}><th scope="row">{a.personRef}</th><td>{formatDateTime(a.sentAt)}</td><td>{formatDateTime(a.until)}</td></tr>)}
+                  </tbody>
+                </table>
+              </div>
+              {state.data.awaitingReceipts.total > state.data.awaitingReceipts.items.length && <p className="hint">{t('scoping.awaitingMore', { shown: nf(state.data.awaitingReceipts.items.length) })}</p>}
+            </details>
+          )}
           <p role="status">{t('scoping.followUp', { letter: nf(state.data.letters.to_letter), sms: nf(state.data.letters.to_sms), none: nf(state.data.letters.unreachable) })}</p>
           <ul>
             {state.data.campaigns.map((c) => (

@@ -41,17 +41,27 @@ const bind = (orgId: string, id: string) => `dataset:${orgId}:${id}`;
 export const scopingResultKey = (orgId: string, runId: string) => `scoping/${orgId}/${runId}`;
 
 /** How a run's results are cut into sealed segment files (counts only, kept in clear on the run). */
-export interface ScopingLayout { version: 2; persons: number; personsPerSegment: number; review: number; reviewPerSegment: number }
-const SCOPING_FIXED_SEGMENTS = ['index', 'assignments', 'review-index', 'rejected'] as const;
+/**
+ * Version 2: one `index` and one `assignments` file per run. Version 3: the index cut like the persons
+ * (`index-<n>`, with per-segment counts in `index-summary`) and the assignments spread over
+ * `assignmentSegments` files by a hash of the record id, so that a filtered page or a decision reads
+ * only the files it needs.
+ */
+export interface ScopingLayout { version: 2 | 3; persons: number; personsPerSegment: number; review: number; reviewPerSegment: number; assignmentSegments?: number }
+const SCOPING_FIXED_SEGMENTS: Record<ScopingLayout['version'], readonly string[]> = { 2: ['index', 'assignments', 'review-index', 'rejected'], 3: ['index-summary', 'review-index', 'rejected'] };
 export const scopingSegmentKey = (orgId: string, runId: string, segment: string) => `${scopingResultKey(orgId, runId)}/${segment}`;
 
 /** Every storage key a run's results may occupy: the one-document form and each segment. */
 export function scopingResultKeys(orgId: string, runId: string, layout: ScopingLayout | null): string[] {
   const keys = [scopingResultKey(orgId, runId)];
   if (!layout) return keys;
-  for (const s of SCOPING_FIXED_SEGMENTS) keys.push(scopingSegmentKey(orgId, runId, s));
-  for (let i = 0; i * layout.personsPerSegment < layout.persons; i++) keys.push(scopingSegmentKey(orgId, runId, `persons-${i}`));
+  for (const s of SCOPING_FIXED_SEGMENTS[layout.version]) keys.push(scopingSegmentKey(orgId, runId, s));
+  for (let i = 0; i * layout.personsPerSegment < layout.persons; i++) {
+    keys.push(scopingSegmentKey(orgId, runId, `persons-${i}`));
+    if (layout.version === 3) keys.push(scopingSegmentKey(orgId, runId, `index-${i}`));
+  }
   for (let i = 0; i * layout.reviewPerSegment < layout.review; i++) keys.push(scopingSegmentKey(orgId, runId, `review-${i}`));
+  for (let i = 0; i < (layout.assignmentSegments ?? 0); i++) keys.push(scopingSegmentKey(orgId, runId, `assignments-${i}`));
   return keys;
 }
 

@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
+import { get as httpGet } from 'node:http';
 import { connect } from 'node:net';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testBackends } from '@rempart/db';
 import { sealBuffer } from '../../platform/keys.ts';
+import { SealStream } from '../../platform/sealed-stream.ts';
 import { createWorld, signIn, type Client, type TestWorld } from '../../testing.ts';
 
 function multipart(parts: { name: string; filename?: string; type?: string; data: Buffer | string }[]) {
@@ -26,6 +28,20 @@ for (const backend of testBackends()) {
     let rssi: Client;
     let base: string;
     const ids: Record<string, string> = {};
+    let address: string | null = null;
+    const listening = async () => (address ??= await world.app.listen({ port: 0, host: '127.0.0.1' }));
+    /** A GET over real HTTP: whether the body arrived whole (its announced length, no abort). */
+    const rawGet = (url: string, cookie: string) => new Promise<{ status: number; body: Buffer; complete: boolean }>((resolve, reject) => {
+      const req = httpGet(url, { headers: { cookie } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        const done = () => { const body = Buffer.concat(chunks); resolve({ status: res.statusCode!, body, complete: res.complete && body.length === Number(res.headers['content-length']) }); };
+        res.on('end', done);
+        res.on('aborted', done);
+        res.on('error', done);
+      });
+      req.on('error', reject);
+    });
     const upload = (client: Client, parts: Parameters<typeof multipart>[0]) => {
       const body = multipart(parts);
       return world.app.inject({ method: 'POST', url: `${base}/evidence`, payload: body.payload, headers: { cookie: client.cookie, 'x-csrf-token': client.csrf, 'content-type': body.contentType } });
@@ -95,35 +111,71 @@ for (const backend of testBackends()) {
       ids.big = r.json().id;
     });
 
-    it('refuses a piece altered, truncated, cut of its last chunk or with chunks swapped, instead of serving it', async () => {
+    it('decrypts a download once: refused when its start is altered, cut short (a genuine prefix, never a whole file) when an alteration comes later', async () => {
       const file = path.join(world.services.config.dataDir, 'files', 'evidence', world.orgA, `${ids.big}.enc`);
       const pristine = await readFile(file);
+      const original = (await rssi.request('GET', `${base}/evidence/${ids.big}`)).rawPayload;
+      expect(original.length).toBe(20 * 1024 * 1024);
       const record = 64 * 1024 + 16;
       const header = 39;
-      const flipped = Buffer.from(pristine);
-      flipped[pristine.length - 2]! ^= 0x55;
-      const swapped = Buffer.concat([pristine.subarray(0, header), pristine.subarray(header + record, header + 2 * record), pristine.subarray(header, header + record), pristine.subarray(header + 2 * record)]);
-      const cases = {
-        flipped, swapped,
-        truncated: pristine.subarray(0, pristine.length - 1000),
-        lastChunkDropped: pristine.subarray(0, header + 319 * record),
-      };
-      for (const [name, bytes] of Object.entries(cases)) {
-        await writeFile(file, bytes);
-        const r = await rssi.request('GET', `${base}/evidence/${ids.big}`);
-        expect(r.statusCode, name).toBe(409);
-        expect(r.json().code, name).toBe('evidence_unreadable');
-        expect(r.json().message, name).toMatch(/^Pièce « gros\.log » illisible : le fichier a été altéré ou supprimé du stockage \(bloc \d+ altéré/);
+      const flip = (at: number) => { const b = Buffer.from(pristine); b[at]! ^= 0x55; return b; };
+      const swap = (i: number) => Buffer.concat([pristine.subarray(0, header + i * record), pristine.subarray(header + (i + 1) * record, header + (i + 2) * record), pristine.subarray(header + i * record, header + (i + 1) * record), pristine.subarray(header + (i + 2) * record)]);
+      // Decryptions of the piece, counted where the sealed file is read.
+      const real = world.services.files;
+      let reads = 0;
+      world.services.files = { ...real, getStream: (key) => { reads++; return real.getStream(key); } };
+      try {
+        // Altered at the start or gone: refused before anything is sent.
+        for (const [name, bytes] of Object.entries({ firstChunkFlipped: flip(header + 10), firstChunksSwapped: swap(0), headerOnly: pristine.subarray(0, header) })) {
+          await writeFile(file, bytes);
+          const r = await rssi.request('GET', `${base}/evidence/${ids.big}`);
+          expect(r.statusCode, name).toBe(409);
+          expect(r.json().code, name).toBe('evidence_unreadable');
+          expect(r.json().message, name).toMatch(/^Pièce « gros\.log » illisible : le fichier a été altéré ou supprimé du stockage \((bloc \d+ altéré|fichier tronqué)/);
+        }
+        // Altered further on: the transfer stops at the altered chunk, over real HTTP as a browser sees it.
+        const address = await listening();
+        const cases = { flipped: flip(pristine.length - 2), swapped: swap(100), truncated: pristine.subarray(0, pristine.length - 1000), lastChunkDropped: pristine.subarray(0, header + 319 * record) };
+        for (const [name, bytes] of Object.entries(cases)) {
+          await writeFile(file, bytes);
+          reads = 0;
+          const got = await rawGet(`${address}${base}/evidence/${ids.big}`, rssi.cookie);
+          expect(got.status, name).toBe(200);
+          expect(got.complete, name).toBe(false);
+          expect(got.body.length, name).toBeLessThan(original.length);
+          expect(got.body.equals(original.subarray(0, got.body.length)), name).toBe(true);
+          expect(reads, name).toBe(1);
+        }
+        // Sealed with the right key, but not the bytes hashed at upload (only someone holding the key could
+        // do this): every chunk authenticates, the whole-file hash does not, and the last chunk is held back.
+        const forged = Buffer.from(original);
+        forged[5 * 1024 * 1024]! ^= 1;
+        const sealer = new SealStream(world.services.keys.fileKey, `evidence:${world.orgA}:${ids.big}`);
+        const sealedChunks: Buffer[] = [];
+        sealer.on('data', (c: Buffer) => sealedChunks.push(c));
+        sealer.end(forged);
+        await once(sealer, 'end');
+        await writeFile(file, Buffer.concat(sealedChunks));
+        const mismatch = await rawGet(`${address}${base}/evidence/${ids.big}`, rssi.cookie);
+        expect(mismatch.complete).toBe(false);
+        expect(mismatch.body.length).toBeLessThan(original.length);
+        await writeFile(file, pristine);
+        reads = 0;
+        const whole = await rawGet(`${address}${base}/evidence/${ids.big}`, rssi.cookie);
+        expect(whole).toMatchObject({ status: 200, complete: true });
+        expect(whole.body.equals(original)).toBe(true);
+        expect(reads).toBe(1);
+      } finally {
+        world.services.files = real;
+        await writeFile(file, pristine);
       }
-      await writeFile(file, pristine);
-      expect((await rssi.request('GET', `${base}/evidence/${ids.big}`)).statusCode).toBe(200);
     });
 
     it('leaves nothing behind when the connection drops in the middle of an upload', async () => {
       const dir = path.join(world.services.config.dataDir, 'files', 'evidence', world.orgA);
       const filesBefore = await readdir(dir);
       const piecesBefore = (await rssi.request('GET', `${base}/evidence`)).json().length;
-      const address = await world.app.listen({ port: 0, host: '127.0.0.1' });
+      const address = await listening();
       const boundary = '----rempart-cut';
       const head = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="coupe.log"\r\nContent-Type: text/plain\r\n\r\n`;
       const url = new URL(`${address}${base}/evidence`);

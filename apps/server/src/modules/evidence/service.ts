@@ -3,7 +3,7 @@
 // memory), SHA-256 of the original computed while it streams in, integrity checked on every read.
 import { createHash, randomUUID, type Hash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { PassThrough, pipeline, Readable, Transform, Writable, type TransformCallback } from 'node:stream';
+import { PassThrough, pipeline, Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline as pipelineAsync } from 'node:stream/promises';
 import type { Transaction } from 'kysely';
 import type { Schema } from '@rempart/db';
@@ -126,14 +126,27 @@ export async function evidenceRow(services: Services, orgId: string, incidentId:
   return row;
 }
 
-/** Fails the stream at its end when the bytes are not those hashed at upload. */
+/**
+ * Fails the stream at its end when the bytes are not those hashed at upload. The last chunk is held
+ * back until the hash is checked: a reader never receives the whole of a piece that does not match.
+ */
 class IntegrityCheck extends Meter {
+  private held: Buffer | null = null;
   constructor(private readonly row: EvidenceRow) {
     super();
   }
+  override _transform(chunk: Buffer, encoding: BufferEncoding, done: TransformCallback) {
+    super._transform(chunk, encoding, (error) => {
+      if (error) { done(error); return; }
+      const previous = this.held;
+      this.held = chunk;
+      done(null, previous ?? undefined);
+    });
+  }
   override _flush(done: TransformCallback) {
     const ok = this.size === Number(this.row.size) && this.hash.digest('hex') === this.row.sha256;
-    done(ok ? null : new AppError('evidence_corrupted', 409, `Pièce « ${this.row.name} » altérée : son empreinte ne correspond plus à celle enregistrée au versement.`));
+    if (!ok) { done(new AppError('evidence_corrupted', 409, `Pièce « ${this.row.name} » altérée : son empreinte ne correspond plus à celle enregistrée au versement.`)); return; }
+    done(null, this.held ?? undefined);
   }
 }
 
@@ -176,11 +189,25 @@ export async function writeEvidenceTo(services: Services, row: EvidenceRow, file
   }
 }
 
-/** Reads a whole piece once without keeping it, so a download can be refused before its first byte. */
-export async function verifyEvidence(services: Services, row: EvidenceRow): Promise<void> {
-  try {
-    await pipelineAsync(evidenceStream(services, row), new Writable({ write: (_chunk, _e, done) => done() }));
-  } catch (error) {
-    throw unreadable(row, error);
-  }
+/**
+ * A piece for download, decrypted once. Its first bytes are read before answering, so a missing file
+ * or a damaged start is refused with a 409 before anything is sent; past that, every chunk is
+ * authenticated before it goes out and the last one waits for the whole-file hash, so an alteration
+ * found later cuts the transfer short: the reader gets a prefix of the genuine bytes, never a whole
+ * file, and never an altered byte.
+ */
+export async function openEvidenceDownload(services: Services, row: EvidenceRow): Promise<Readable> {
+  const stream = evidenceStream(services, row);
+  await new Promise<void>((resolve, reject) => {
+    const settle = (error?: unknown) => {
+      stream.off('readable', onReadable);
+      stream.off('error', settle);
+      if (error) reject(unreadable(row, error)); else resolve();
+    };
+    const onReadable = () => settle();
+    stream.once('readable', onReadable);
+    stream.once('error', settle);
+  });
+  // Later failures reach the HTTP layer, which ends the response before its announced length.
+  return stream;
 }

@@ -4,11 +4,12 @@
 // outcome, then the SMS receipt) so that a campaign started again skips whoever already received it.
 // Minors follow the CLI's rule: no direct message unless the campaign includes them; their legal
 // representatives get the letter.
-import { abortableSleep, EMAIL_SUBJECT, emailText, openSmppChannel, parseSmppUrl, planSms, smsText, type DeliveryChannel, type DeliveryReceipt, type ScopePerson } from '@rempart/scoping';
+import { abortableSleep, EMAIL_SUBJECT, emailText, openSmppChannel, parseSmppUrl, planSms, smsText, type DeliveryChannel, type PartReceipt, type ScopePerson } from '@rempart/scoping';
 import { json } from '@rempart/db';
 import type { Services } from '../../platform/services.ts';
 import { getOrganisation } from '../organisations/service.ts';
 import { openResults, type StoredPerson } from './service.ts';
+import { recordPartReceipt, recordSmsParts, smppAccount } from './receipts.ts';
 
 
 export async function packOptions(services: Services, organisationId: string) {
@@ -40,14 +41,18 @@ export async function runCampaignJob(services: Services, ctx: { payload: Record<
   if (channels.includes('sms')) Object.assign(counts, { sms_parts: 0, sms_delivered: 0, sms_undelivered: 0 });
   const bump = (k: string, n = 1) => { counts[k] = (counts[k] ?? 0) + n; };
   let sms: DeliveryChannel | null = null;
-  // Receipts arrive on the SMPP session whenever the network answers: applied to the rows in batches.
-  const receipts: DeliveryReceipt[] = [];
-  const applyReceipts = async (final: boolean) => {
-    for (const r of receipts.splice(0)) {
-      const updated = await services.db.updateTable('scoping_deliveries').set({ receipt: r.delivered ? 'delivered' : 'undelivered', receipt_at: services.now(), detail: r.state })
-        .where('campaign_id', '=', campaign.id).where('message_id', '=', r.messageId).where('receipt', 'is', null).executeTakeFirst();
-      if (Number(updated.numUpdatedRows)) bump(r.delivered ? 'sms_delivered' : 'sms_undelivered');
-      else if (!final) receipts.push(r); // its row is not written yet
+  let account = '';
+  // Part receipts arrive on the SMPP session whenever the network answers, possibly for an earlier
+  // campaign's SMS: each is recorded on its part's row, the same way the server's listener does later.
+  // One read before its row is written gets one more try.
+  let receipts: { r: PartReceipt; tries: number }[] = [];
+  const applyReceipts = async () => {
+    const todo = receipts;
+    receipts = [];
+    for (const { r, tries } of todo) {
+      const outcome = await recordPartReceipt(services, account, r);
+      if (outcome.kind === 'recorded' && outcome.settled && outcome.campaignId === campaign.id) bump(outcome.settled === 'delivered' ? 'sms_delivered' : 'sms_undelivered');
+      else if (outcome.kind === 'unknown' && tries === 0) receipts.push({ r, tries: 1 });
     }
   };
   await services.db.updateTable('scoping_campaigns').set({ status: 'running' }).where('id', '=', campaign.id).execute();
@@ -56,8 +61,9 @@ export async function runCampaignJob(services: Services, ctx: { payload: Record<
     if (!campaign.dry_run && channels.includes('sms')) {
       const smpp = services.config.smpp;
       if (!smpp) throw new Error("Aucun serveur SMS (SMPP_URL) n'est configuré sur la plateforme.");
-      sms = await openSmppChannel(parseSmppUrl(smpp.url), smpp.sender, { receipts: true, receiptWaitMs: smpp.receiptWaitMs });
-      sms.onReceipt!((r) => { receipts.push(r); });
+      const target = parseSmppUrl(smpp.url);
+      account = smppAccount(target);
+      sms = await openSmppChannel(target, smpp.sender, { receipts: true, transmitterFallback: true, receiptWaitMs: smpp.receiptWaitMs, onPartReceipt: (r) => { receipts.push({ r, tries: 0 }); } });
     }
     const results = await openResults(services, run);
     const total = Number((run.figures as { persons?: number } | null)?.persons ?? 0);
@@ -110,7 +116,11 @@ export async function runCampaignJob(services: Services, ctx: { payload: Record<
         }
         owed = gap * cost;
         bump(`${c}_${status}`);
-        await services.db.updateTable('scoping_deliveries').set({ status, detail, message_id: messageId, at: services.now() }).where('id', '=', started.id).execute();
+        const at = services.now();
+        await services.db.transaction().execute(async (trx) => {
+          await trx.updateTable('scoping_deliveries').set({ status, detail, message_id: messageId, at }).where('id', '=', started.id).execute();
+          if (messageId) await recordSmsParts(trx, services, { id: started.id, organisationId: run.organisation_id }, account, messageId, to, at);
+        });
       }
       if (!targets.length) {
         // Nothing electronic this time: a letter when there is an address, else the SMS list, else nobody.
@@ -118,21 +128,23 @@ export async function runCampaignJob(services: Services, ctx: { payload: Record<
         bump(status);
         await row(p, status === 'to_letter' ? 'letter' : status === 'to_sms' ? 'sms' : 'none', status, held ? 'mineur : courrier aux représentants légaux' : null);
       }
-      if (receipts.length) await applyReceipts(false);
+      if (receipts.length) await applyReceipts();
       if (i % 10 === 0 || i === total) {
         await ctx.progress({ done: i, total, ...counts });
         await services.db.updateTable('scoping_campaigns').set({ counts: json(counts) }).where('id', '=', campaign.id).execute();
       }
     }
-    // Closing waits a little for the receipts still expected.
+    // Closing waits a little for the receipts still expected; the server's listener records the later ones.
     await sms?.close();
     sms = null;
-    await applyReceipts(true);
+    // Twice: the second pass gives their one more try to receipts read before their row was written.
+    await applyReceipts();
+    await applyReceipts();
     await services.db.updateTable('scoping_campaigns').set({ status: 'done', counts: json(counts), finished_at: services.now() }).where('id', '=', campaign.id).execute();
     return counts;
   } catch (error) {
     await sms?.close().catch(() => undefined);
-    await applyReceipts(true).catch(() => undefined);
+    await applyReceipts().catch(() => undefined);
     await services.db.updateTable('scoping_campaigns')
       .set({ status: ctx.signal.aborted ? 'cancelled' : 'failed', counts: json(counts), error: (error as Error).message.slice(0, 2000), finished_at: services.now() })
       .where('id', '=', campaign.id).execute();

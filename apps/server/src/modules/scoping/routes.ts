@@ -88,6 +88,11 @@ export async function* smsCsvLines(persons: AsyncIterable<StoredPerson>, pack: P
   for await (const p of persons) if (p.phone?.mobile) yield `${[p.id, p.phone.e164, smsText(asEnginePerson(p), pack)].map((v) => spreadsheetCell(v, ',')).join(',')}\n`;
 }
 
+/** One channel's follow-up; `late` receipts came after their campaign ended, `noReceipt` SMS passed the listening window without one. */
+interface ChannelFollowUp { planned: number | null; sent: number; failed: number; uncertain: number; pending: number | null; delivered: number; undelivered: number; late: number; awaiting: number; noReceipt: number }
+const emptyFollowUp = (): ChannelFollowUp => ({ planned: null, sent: 0, failed: 0, uncertain: 0, pending: null, delivered: 0, undelivered: 0, late: 0, awaiting: 0, noReceipt: 0 });
+const AWAITING_SHOWN = 100;
+
 const sameChannels = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((c) => b.includes(c));
 
 export const scopingRoutes: RouteDef[] = [
@@ -332,25 +337,33 @@ export const scopingRoutes: RouteDef[] = [
       const campaigns = await ctx.services.db.selectFrom('scoping_campaigns').selectAll().where('run_id', '=', run.id).orderBy('created_at', 'desc').execute();
       // One outcome per person and channel: the latest real one (a dry run never counts as sent).
       const deliveries = await ctx.services.db.selectFrom('scoping_deliveries').innerJoin('scoping_campaigns', 'scoping_campaigns.id', 'scoping_deliveries.campaign_id')
-        .select(['scoping_deliveries.person_ref', 'scoping_deliveries.channel', 'scoping_deliveries.status', 'scoping_deliveries.receipt'])
+        .select(['scoping_deliveries.person_ref', 'scoping_deliveries.channel', 'scoping_deliveries.status', 'scoping_deliveries.receipt', 'scoping_deliveries.receipt_at', 'scoping_deliveries.at', 'scoping_deliveries.message_id', 'scoping_campaigns.finished_at'])
         .where('scoping_deliveries.run_id', '=', run.id).where('scoping_campaigns.dry_run', '=', false)
         .orderBy('scoping_deliveries.at').orderBy('scoping_deliveries.id').execute();
-      const electronic = new Map<string, { status: string; receipt: string | null }>();
+      type Outcome = (typeof deliveries)[number];
+      const electronic = new Map<string, Outcome>();
       const fallback = new Map<string, string>();
       for (const d of deliveries) {
         if ((d.channel === 'email' || d.channel === 'sms') && d.status !== 'to_sms') {
           const key = `${d.person_ref}\u0000${d.channel}`;
-          if (electronic.get(key)?.status !== 'sent') electronic.set(key, { status: d.status, receipt: d.receipt });
+          if (electronic.get(key)?.status !== 'sent') electronic.set(key, d);
         } else fallback.set(d.person_ref, d.status);
       }
-      const channels: Record<CampaignChannel, { planned: number | null; sent: number; failed: number; uncertain: number; pending: number | null; delivered: number; undelivered: number }> = {
-        email: { planned: null, sent: 0, failed: 0, uncertain: 0, pending: null, delivered: 0, undelivered: 0 },
-        sms: { planned: null, sent: 0, failed: 0, uncertain: 0, pending: null, delivered: 0, undelivered: 0 },
-      };
+      const channels: Record<CampaignChannel, ChannelFollowUp> = { email: emptyFollowUp(), sms: emptyFollowUp() };
+      // The listener waits this long for a receipt after an SMS left; past it, the SMS has none.
+      const window = ctx.services.config.smpp?.receiptMaxMs ?? 72 * 3_600_000;
+      const now = ctx.services.now().getTime();
+      const awaiting: { personRef: string; sentAt: string; until: string }[] = [];
       for (const [key, d] of electronic) {
         const c = channels[key.slice(key.indexOf('\u0000') + 1) as CampaignChannel];
         if (d.status === 'sent') c.sent++; else if (d.status === 'failed') c.failed++; else if (d.status === 'started') c.uncertain++;
         if (d.receipt === 'delivered') c.delivered++; else if (d.receipt === 'undelivered') c.undelivered++;
+        // A receipt recorded after its campaign ended came to the listener, not to the campaign.
+        if (d.receipt && d.receipt_at && d.finished_at && new Date(d.receipt_at) > new Date(d.finished_at)) c.late++;
+        if (d.channel === 'sms' && d.status === 'sent' && d.message_id && !d.receipt) {
+          const sent = new Date(d.at).getTime();
+          if (sent + window > now) { c.awaiting++; awaiting.push({ personRef: d.person_ref, sentAt: new Date(sent).toISOString(), until: new Date(sent + window).toISOString() }); } else c.noReceipt++;
+        }
       }
       // Persons to reach on a channel: what the latest finished campaign on it counted.
       for (const name of CAMPAIGN_CHANNELS) {
@@ -365,6 +378,8 @@ export const scopingRoutes: RouteDef[] = [
       const persons = Number((run.figures as { persons?: number } | null)?.persons ?? 0);
       return {
         persons, channels, letters,
+        // Person references only (P000123): which SMS still await a receipt, the oldest first.
+        awaitingReceipts: { total: awaiting.length, items: awaiting.sort((a, b) => (a.sentAt < b.sentAt ? -1 : a.sentAt > b.sentAt ? 1 : 0)).slice(0, AWAITING_SHOWN) },
         smsAvailable: !!ctx.services.config.smpp, emailAvailable: !!ctx.services.mailer,
         campaigns: campaigns.map((c) => ({ id: c.id, dryRun: c.dry_run, status: c.status, channels: c.channels, includeMinors: c.include_minors, counts: c.counts, perMinute: c.per_minute, error: c.error, createdByName: c.created_by_name, createdAt: new Date(c.created_at).toISOString(), finishedAt: c.finished_at ? new Date(c.finished_at).toISOString() : null })),
       };

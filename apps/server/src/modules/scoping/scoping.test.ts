@@ -11,7 +11,7 @@ import { testBackends } from '@rempart/db';
 import { generateSynthetic, planSms, smsText, streamLettersPdf, syntheticCsv, SYNTHETIC_MAPPING } from '@rempart/scoping';
 import { cnilDossierSchema, dossierDiff } from '@rempart/documents';
 import { createWorld, pdfText, signIn, type Client, type TestWorld } from '../../testing.ts';
-import { loadResults, openResults, PERSONS_PER_SEGMENT } from './service.ts';
+import { assignmentSegmentOf, loadResults, openResults, PERSONS_PER_SEGMENT } from './service.ts';
 import { asEnginePerson, packOptions } from './campaign.ts';
 import { letterPersons, smsCsvLines } from './routes.ts';
 import { spreadsheetCell } from '@rempart/ingest/spreadsheet';
@@ -183,7 +183,7 @@ for (const backend of testBackends()) {
       expect(job.progress).toHaveProperty('stage');
       // Results on disk are ciphertext: no name from the extract appears in them.
       const segments = path.join(world.services.config.dataDir, 'files', 'scoping', world.orgA, run.id);
-      expect((await readdir(segments)).sort()).toEqual(['assignments.enc', 'index.enc', 'persons-0.enc', 'rejected.enc', 'review-0.enc', 'review-index.enc']);
+      expect((await readdir(segments)).sort()).toEqual(['assignments-0.enc', 'index-0.enc', 'index-summary.enc', 'persons-0.enc', 'rejected.enc', 'review-0.enc', 'review-index.enc']);
       const someName = rows[0]!.values.Nom!;
       for (const f of await readdir(segments)) expect((await readFile(path.join(segments, f))).includes(Buffer.from(someName)), f).toBe(false);
       const stored = await loadResults(world.services, await runRowOf(run.id));
@@ -396,7 +396,8 @@ for (const backend of testBackends()) {
       follow = (await dpo.request('GET', `${base}/scoping/runs/${runId}/campaigns`)).json();
       expect(follow.campaigns[0].status, follow.campaigns[0].error).toBe('done');
       expect(follow.campaigns[0].counts).toMatchObject({ sms_sent: mobiles.length, sms_parts: parts, sms_delivered: mobiles.length - 1, sms_undelivered: 1, email_sent: 0 });
-      expect(follow.channels.sms).toEqual({ planned: mobiles.length, sent: mobiles.length, failed: 0, uncertain: 0, pending: 0, delivered: mobiles.length - 1, undelivered: 1 });
+      expect(follow.channels.sms).toEqual({ planned: mobiles.length, sent: mobiles.length, failed: 0, uncertain: 0, pending: 0, delivered: mobiles.length - 1, undelivered: 1, late: 0, awaiting: 0, noReceipt: 0 });
+      expect(follow.awaitingReceipts).toEqual({ total: 0, items: [] });
       expect(smsc.parts).toHaveLength(parts);
       expect(new Set(smsc.parts.map((p) => `+${p.to}`))).toEqual(new Set(mobiles.map((p) => p.phone!.e164)));
       expect(smsc.parts.some((p) => minors.some((m) => m.phone!.e164 === `+${p.to}`))).toBe(false);
@@ -489,7 +490,7 @@ for (const backend of testBackends()) {
       expect((await dpo.request('PUT', `${base}/datasets/${big.id}/mapping`, { mapping: SYNTHETIC_MAPPING })).statusCode).toBe(200);
       const run = await runAndWait(big.id);
       const row = await runRowOf(run.id);
-      expect(row.results_layout).toMatchObject({ version: 2, persons: run.figures.persons, personsPerSegment: PERSONS_PER_SEGMENT });
+      expect(row.results_layout).toMatchObject({ version: 3, persons: run.figures.persons, personsPerSegment: PERSONS_PER_SEGMENT, assignmentSegments: 3 });
       expect(run.figures.persons).toBeGreaterThan(2 * PERSONS_PER_SEGMENT);
       const whole = await loadResults(world.services, row);
       // Watch which files the routes read, through the real store.
@@ -510,13 +511,41 @@ for (const backend of testBackends()) {
         const reveal = await fetch(`/persons/${last.id}`);
         expect(reveal.read).toEqual([`persons-${Math.floor((whole.persons.length - 1) / PERSONS_PER_SEGMENT)}`]);
         expect(reveal.body.records.map((r: { id: string }) => r.id)).toEqual(last.records);
-        // A filter reads the index, then only the segments holding the page's persons.
+        // A filter reads the index summary, then only the index and persons segments holding the page's persons.
+        const segmentOf = (p: { id: string }) => Math.floor((Number(p.id.slice(1)) - 1) / PERSONS_PER_SEGMENT);
+        const filesOf = (list: { id: string }[]) => { const segs = [...new Set(list.map(segmentOf))]; return [...segs.map((n) => `index-${n}`), ...segs.map((n) => `persons-${n}`)]; };
         const burglary = whole.persons.filter((p) => p.risks.some((r) => r.risk === 'burglary'));
         const filtered = await fetch('/persons?page=1&risk=burglary');
         expect(filtered.body.total).toBe(burglary.length);
         expect(filtered.body.persons.map((p: { id: string }) => p.id)).toEqual(burglary.slice(0, 50).map((p) => p.id));
-        const segmentsOfPage = [...new Set(burglary.slice(0, 50).map((p) => `persons-${Math.floor((Number(p.id.slice(1)) - 1) / PERSONS_PER_SEGMENT)}`))];
-        expect(filtered.read).toEqual(['index', ...segmentsOfPage]);
+        expect(filtered.read).toEqual(['index-summary', ...filesOf(burglary.slice(0, 50))]);
+        // A later page of one criterion skips, by their counts, the index segments before it.
+        const phishing = whole.persons.filter((p) => p.risks.some((r) => r.risk === 'phishing'));
+        const deepPage = Math.ceil((PERSONS_PER_SEGMENT + 1) / 50) + 1;
+        expect(phishing.length).toBeGreaterThan(deepPage * 50);
+        const deep = await fetch(`/persons?page=${deepPage}&risk=phishing`);
+        const deepList = phishing.slice((deepPage - 1) * 50, deepPage * 50);
+        expect(deep.body).toMatchObject({ total: phishing.length });
+        expect(deep.body.persons.map((p: { id: string }) => p.id)).toEqual(deepList.map((p) => p.id));
+        expect(deep.read).toEqual(['index-summary', ...filesOf(deepList)]);
+        expect(deep.read).not.toContain('index-0');
+        // Several criteria: the same answer as filtering the whole results, segments read one at a time.
+        for (const query of ['risk=phishing&minor=false&module=otv', 'risk=burglary&module=main_courante', 'minor=true', 'module=nulle_part']) {
+          const q = new URLSearchParams(query);
+          const expected = whole.persons.filter((p) => (!q.get('risk') || p.risks.some((r) => r.risk === q.get('risk'))) && (!q.get('module') || p.modules.includes(q.get('module')!)) && (!q.get('minor') || String(p.minor) === q.get('minor')));
+          for (const pageNo of [1, 2]) {
+            const got = await fetch(`/persons?page=${pageNo}&${query}`);
+            expect(got.body.total, query).toBe(expected.length);
+            expect(got.body.persons.map((p: { id: string }) => p.id), query).toEqual(expected.slice((pageNo - 1) * 50, pageNo * 50).map((p) => p.id));
+          }
+        }
+        // A decision checks its two rows in the assignments file(s) holding them, not in every file.
+        const pair = whole.review[0]!;
+        const decided = await dpo.request('POST', `${base}/scoping/runs/${run.id}/decisions`, { a: pair.a, b: pair.b, same: false });
+        expect(decided.statusCode, decided.body).toBeLessThan(300);
+        expect(read.filter((f) => f.startsWith('assignments'))).toEqual([...new Set([pair.a, pair.b].map((id) => `assignments-${assignmentSegmentOf(id, 3)}`))]);
+        read.length = 0;
+        expect((await dpo.request('POST', `${base}/scoping/runs/${run.id}/decisions`, { a: pair.a, b: 'ligne-inconnue', same: true })).json().code).toBe('validation_failed');
         const review = await fetch('/review?page=1');
         expect(review.read).toEqual(['review-index', 'review-0']);
         expect(review.body.pairs.map((p: { a: string }) => p.a)).toEqual(whole.review.slice(0, 20).map((p) => p.a));
@@ -589,7 +618,7 @@ describe('SMS configuration of the platform', () => {
     expect(() => loadConfig({ SMPP_URL: 'smpp://mairie:s3cret@smpp.operateur.fr:2775' })).toThrow(/SMPP_SENDER: SMPP_URL demande aussi SMPP_SENDER/);
     expect(() => loadConfig({ SMPP_URL: 'http://smpp.operateur.fr', SMPP_SENDER: 'MAIRIE' })).toThrow(/SMPP_URL: attendu smpp:\/\/identifiant:motdepasse@hôte:port/);
     expect(() => loadConfig({ SMPP_URL: 'smpp://mairie:s3cret@smpp.operateur.fr', SMPP_SENDER: 'MAIRIE DE JOINVILLE' })).toThrow(/SMPP_SENDER: émetteur des SMS : 11 lettres ou chiffres au plus/);
-    expect(loadConfig({ SMPP_URL: 'ssmpp://mairie:s3cret@smpp.operateur.fr:3550', SMPP_SENDER: 'MAIRIE' }).smpp).toEqual({ url: 'ssmpp://mairie:s3cret@smpp.operateur.fr:3550', sender: 'MAIRIE', receiptWaitMs: 30_000 });
+    expect(loadConfig({ SMPP_URL: 'ssmpp://mairie:s3cret@smpp.operateur.fr:3550', SMPP_SENDER: 'MAIRIE' }).smpp).toEqual({ url: 'ssmpp://mairie:s3cret@smpp.operateur.fr:3550', sender: 'MAIRIE', receiptWaitMs: 30_000, receiptMaxMs: 72 * 3_600_000 });
     expect(loadConfig({}).smpp).toBeUndefined();
   });
 });

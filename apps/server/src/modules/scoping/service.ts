@@ -189,8 +189,20 @@ export const PERSONS_PER_SEGMENT = 500;
 const REVIEW_PER_SEGMENT = 200;
 interface PersonsSegment { persons: StoredPerson[]; records: Record<string, StoredRecord> }
 interface ReviewSegment { pairs: StoredPair[]; records: Record<string, StoredRecord> }
-/** Per person, in order: risk bits, the minor bit, and module numbers (into `modules`). */
+/** Per person, in order: risk bits, the minor bit, and module numbers (into `modules`). Version 2: one file for the run. */
 interface IndexSegment { modules: string[]; flags: number[]; personModules: number[][] }
+/** Version 3: the index of one persons segment; module numbers point into the summary's `modules`. */
+interface IndexPart { flags: number[]; personModules: number[][] }
+/** Version 3: per index segment, how many persons meet each single criterion (`risk:burglary`, `module:otv`, `minor:true`). */
+interface IndexSummary { modules: string[]; counts: Record<string, number[]> }
+const ASSIGNMENTS_PER_SEGMENT = 1000;
+/** Which assignments file holds a record id (FNV-1a over its UTF-16 units): a decision opens only its two rows' files. */
+export function assignmentSegmentOf(recordId: string, segments: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < recordId.length; i++) h = Math.imul(h ^ recordId.charCodeAt(i), 0x01000193) >>> 0;
+  return h % segments;
+}
+const filterKeys = (f: PersonFilter) => [...(f.risk ? [`risk:${f.risk}`] : []), ...(f.module ? [`module:${f.module}`] : []), ...(f.minor ? [`minor:${f.minor}`] : [])];
 const RISK_BIT: Record<string, number> = { phishing: 1, identity_theft: 2, burglary: 4, retaliation: 8, vehicle_fraud: 16, sensitive: 32 };
 const MINOR_BIT = 64;
 
@@ -207,7 +219,10 @@ type RunRef = { id: string; organisation_id: string; dataset_id: string };
 const binding = (runId: string, segment: string) => `scoping:${runId}:${segment}`;
 
 function resultsLayout(result: ScopeResult): ScopingLayout {
-  return { version: 2, persons: result.persons.length, personsPerSegment: PERSONS_PER_SEGMENT, review: result.review.length, reviewPerSegment: REVIEW_PER_SEGMENT };
+  return {
+    version: 3, persons: result.persons.length, personsPerSegment: PERSONS_PER_SEGMENT, review: result.review.length, reviewPerSegment: REVIEW_PER_SEGMENT,
+    assignmentSegments: Math.max(1, Math.ceil(result.records.length / ASSIGNMENTS_PER_SEGMENT)),
+  };
 }
 
 /** Seals and stores every segment of a run's results; built one at a time, never all at once. */
@@ -227,17 +242,26 @@ export async function writeResults(services: Services, run: RunRef, result: Scop
     };
     const modules: string[] = [];
     const moduleNo = new Map<string, number>();
-    const index: IndexSegment = { modules, flags: [], personModules: [] };
-    const assignments: Record<string, number> = {};
+    const segmentCount = Math.ceil(result.persons.length / layout.personsPerSegment);
+    const summary: IndexSummary = { modules, counts: {} };
+    const count = (key: string, s: number) => { (summary.counts[key] ??= new Array<number>(segmentCount).fill(0))[s]!++; };
+    const assignments = Array.from({ length: layout.assignmentSegments! }, () => ({}) as Record<string, number>);
+    const assign = (id: string, at: number) => { assignments[assignmentSegmentOf(id, assignments.length)]![id] = at; };
+    const assigned = (id: string) => id in assignments[assignmentSegmentOf(id, assignments.length)]!;
     for (let s = 0; s * layout.personsPerSegment < result.persons.length; s++) {
       const chunk = result.persons.slice(s * layout.personsPerSegment, (s + 1) * layout.personsPerSegment);
       const segment: PersonsSegment = { persons: chunk.map((p) => ({ ...p, records: p.records.map(rid) })), records: recordsOf(chunk.flatMap((p) => p.records)) };
+      const index: IndexPart = { flags: [], personModules: [] };
       for (const [k, p] of chunk.entries()) {
         index.flags.push(p.risks.reduce((f, r) => f | (RISK_BIT[r.risk] ?? 0), p.minor ? MINOR_BIT : 0));
         index.personModules.push(p.modules.map((m) => { let n = moduleNo.get(m); if (n === undefined) { n = modules.length; modules.push(m); moduleNo.set(m, n); } return n; }));
-        for (const i of p.records) assignments[rid(i)] = s * layout.personsPerSegment + k;
+        for (const r of new Set(p.risks.map((x) => x.risk))) if (RISK_BIT[r]) count(`risk:${r}`, s);
+        for (const m of new Set(p.modules)) count(`module:${m}`, s);
+        count(`minor:${p.minor}`, s);
+        for (const i of p.records) assign(rid(i), s * layout.personsPerSegment + k);
       }
       await put(`persons-${s}`, segment);
+      await put(`index-${s}`, index);
     }
     const pairs: StoredPair[] = result.review.map((p) => ({ a: rid(p.a), b: rid(p.b), probability: p.probability, weight: p.weight, refused: p.refused ?? null, ...(p.attached ? { attached: p.attached } : {}), evidence: p.evidence }));
     for (let s = 0; s * layout.reviewPerSegment < result.review.length; s++) {
@@ -245,9 +269,9 @@ export async function writeResults(services: Services, run: RunRef, result: Scop
       await put(`review-${s}`, { pairs: pairs.slice(s * layout.reviewPerSegment, (s + 1) * layout.reviewPerSegment), records: recordsOf(chunk.flatMap((p) => [p.a, p.b])) } satisfies ReviewSegment);
     }
     // Records only met in review pairs are still results (a decision may name them): -1, no person.
-    for (const p of result.review) for (const i of [p.a, p.b]) if (!(rid(i) in assignments)) assignments[rid(i)] = -1;
-    await put('index', index);
-    await put('assignments', assignments);
+    for (const p of result.review) for (const i of [p.a, p.b]) if (!assigned(rid(i))) assign(rid(i), -1);
+    await put('index-summary', summary);
+    for (const [k, a] of assignments.entries()) await put(`assignments-${k}`, a);
     await put('review-index', pairs.map((p) => [p.a, p.b]));
     await put('rejected', rejectedOf(result));
   });
@@ -277,16 +301,21 @@ export async function openResults(services: Services, run: RunRow): Promise<Resu
   if (!run.storage_key) throw errors.conflict('run_not_done', "L'analyse n'est pas terminée : ses résultats ne sont pas encore disponibles.");
   const base = run.storage_key;
   const opened: string[] = [];
-  const open = async <T>(segment: string | null): Promise<T> => {
+  const read = async <T>(unseal: (sealed: Buffer, binding: string) => Buffer, segment: string | null): Promise<T> => {
     opened.push(segment ?? '(document)');
     const sealed = await services.files.get(segment === null ? base : `${base}/${segment}`);
-    return withDatasetKey(services, run.organisation_id, run.dataset_id, (_seal, unseal) => JSON.parse(unseal(sealed, segment === null ? `scoping:${run.id}` : binding(run.id, segment)).toString('utf8')) as T);
+    return JSON.parse(unseal(sealed, segment === null ? `scoping:${run.id}` : binding(run.id, segment)).toString('utf8')) as T;
   };
+  const open = <T>(segment: string | null): Promise<T> => withDatasetKey(services, run.organisation_id, run.dataset_id, (_seal, unseal) => read<T>(unseal, segment));
+  // Several segments under one unwrapping of the key, still one in memory at a time.
+  const openEach = <T>(segments: string[], each: (value: T, i: number) => void) => withDatasetKey(services, run.organisation_id, run.dataset_id, async (_seal, unseal) => {
+    for (const [i, segment] of segments.entries()) each(await read<T>(unseal, segment), i);
+  });
   const layout = run.results_layout ?? null;
   if (!layout) return wholeReader(await open<StoredResults>(null), opened);
-  const matches = (flags: number, modules: number[], index: IndexSegment, f: PersonFilter) =>
+  const matches = (flags: number, modules: number[], names: string[], f: PersonFilter) =>
     (!f.risk || (flags & (RISK_BIT[f.risk] ?? 0)) !== 0) && (!f.minor || ((flags & MINOR_BIT) !== 0) === (f.minor === 'true'))
-    && (!f.module || modules.some((m) => index.modules[m] === f.module));
+    && (!f.module || modules.some((m) => names[m] === f.module));
   const personsAt = async (positions: number[]) => {
     const bySegment = new Map<number, PersonsSegment>();
     for (const s of new Set(positions.map((p) => Math.floor(p / layout.personsPerSegment)))) bySegment.set(s, await open<PersonsSegment>(`persons-${s}`));
@@ -300,10 +329,44 @@ export async function openResults(services: Services, run: RunRow): Promise<Resu
         const positions = Array.from({ length: Math.max(0, Math.min(size, layout.persons - from)) }, (_, i) => from + i);
         return { total: layout.persons, persons: await personsAt(positions) };
       }
-      const index = await open<IndexSegment>('index');
+      if (layout.version === 2) {
+        const index = await open<IndexSegment>('index');
+        const hits: number[] = [];
+        for (let i = 0; i < index.flags.length; i++) if (matches(index.flags[i]!, index.personModules[i]!, index.modules, filter)) hits.push(i);
+        return { total: hits.length, persons: await personsAt(hits.slice(from, from + size)) };
+      }
+      // The summary says how many persons of each index segment meet each criterion: a segment with
+      // none is never opened, and with one criterion the total is known without opening any.
+      const summary = await open<IndexSummary>('index-summary');
+      const segments = Math.ceil(layout.persons / layout.personsPerSegment);
+      const counts = filterKeys(filter).map((k) => summary.counts[k] ?? new Array<number>(segments).fill(0));
+      const exact = counts.length === 1 ? counts[0]! : null;
+      let total = exact ? exact.reduce((a, b) => a + b, 0) : 0;
+      // Which index segments to open, and how many hits come before each: known from the counts alone.
+      const toRead: number[] = [];
+      const hitsBefore: number[] = [];
+      let counted = 0;
+      for (let s = 0; s < segments; s++) {
+        if (counts.some((c) => !c[s])) continue;
+        // One criterion: the segments wholly before or after the page are counted, not read.
+        if (exact && (counted + exact[s]! <= from || counted >= from + size)) { counted += exact[s]!; continue; }
+        toRead.push(s);
+        hitsBefore.push(counted);
+        if (exact) counted += exact[s]!;
+      }
+      let seen = 0;
       const hits: number[] = [];
-      for (let i = 0; i < index.flags.length; i++) if (matches(index.flags[i]!, index.personModules[i]!, index, filter)) hits.push(i);
-      return { total: hits.length, persons: await personsAt(hits.slice(from, from + size)) };
+      await openEach<IndexPart>(toRead.map((s) => `index-${s}`), (index, i) => {
+        const s = toRead[i]!;
+        if (exact) seen = hitsBefore[i]!;
+        for (let k = 0; k < index.flags.length; k++) {
+          if (!matches(index.flags[k]!, index.personModules[k]!, summary.modules, filter)) continue;
+          if (seen >= from && seen < from + size) hits.push(s * layout.personsPerSegment + k);
+          seen++;
+        }
+      });
+      if (!exact) total = seen;
+      return { total, persons: await personsAt(hits) };
     },
     async person(id) {
       // Person ids are numbered in order (P000001 is the first): the number names the segment.
@@ -328,7 +391,15 @@ export async function openResults(services: Services, run: RunRow): Promise<Resu
       return { total: layout.review, pairs };
     },
     reviewKeys: () => open<[string, string][]>('review-index'),
-    async hasRecords(ids) { const a = await open<Record<string, number>>('assignments'); return ids.every((id) => id in a); },
+    async hasRecords(ids) {
+      if (layout.version === 2) { const a = await open<Record<string, number>>('assignments'); return ids.every((id) => id in a); }
+      const n = layout.assignmentSegments!;
+      for (const k of new Set(ids.map((id) => assignmentSegmentOf(id, n)))) {
+        const a = await open<Record<string, number>>(`assignments-${k}`);
+        if (!ids.every((id) => assignmentSegmentOf(id, n) !== k || id in a)) return false;
+      }
+      return true;
+    },
     async *persons() {
       for (let s = 0; s * layout.personsPerSegment < layout.persons; s++) yield* (await open<PersonsSegment>(`persons-${s}`)).persons;
     },

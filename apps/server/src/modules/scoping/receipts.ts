@@ -1,0 +1,209 @@
+// SMS delivery receipts that arrive after the campaign: operators send them when the phone is back on
+// the network, minutes or hours later. Each SMS part sent is a row (scoping_sms_parts) until its
+// receipt comes; while any is awaited, and for at most SMPP_RECEIPT_MAX_HOURS after it left, the
+// server keeps a receiver bind open, records each receipt on its delivery row, reconnects with
+// backoff, and unbinds when nothing is awaited any more. The rows are the state: a restart resumes.
+import { openSmppReceiver, parseSmppUrl, type PartReceipt, type SmppReceiver, type SmppTarget } from '@rempart/scoping';
+import type { Db } from '@rempart/db';
+import type { Services } from '../../platform/services.ts';
+
+/** The SMSC account that issued a part's identifier: identifiers are only unique per account. */
+export const smppAccount = (t: SmppTarget) => `${t.systemId}@${t.host}:${t.port}`;
+
+// Receipts name the handset as the operator writes it: +33…, 33…, 0033… or 06….
+const digitsOf = (number: string) => {
+  const d = number.replace(/\D/g, '').replace(/^00/, '');
+  return /^0\d{9}$/.test(d) ? `33${d.slice(1)}` : d;
+};
+/** What a part keeps of its number: enough to recognise it in a receipt, not to read it back. */
+export const numberHash = (services: Services, number: string) => services.keys.tokenHash(`sms-number:${digitsOf(number)}`);
+
+/** One row per part of an SMS that left, in the delivery's transaction. */
+export async function recordSmsParts(db: Db, services: Services, delivery: { id: string; organisationId: string }, account: string, messageId: string, to: string, sentAt: Date) {
+  const ids = messageId.split(' ').filter(Boolean);
+  if (!ids.length) return;
+  const hash = numberHash(services, to);
+  await db.insertInto('scoping_sms_parts').values(ids.map((partId, seq) => ({
+    organisation_id: delivery.organisationId, delivery_id: delivery.id, account, part_id: partId, seq, number_hash: hash, sent_at: sentAt,
+  }))).execute();
+}
+
+export type ReceiptOutcome =
+  | { kind: 'recorded'; campaignId: string; settled: 'delivered' | 'undelivered' | null }
+  | { kind: 'unknown' }
+  | { kind: 'ambiguous' };
+
+/**
+ * Records a part's receipt on the one part awaiting it. An identifier awaited in two organisations
+ * (an SMSC reusing identifiers) goes to the one whose number matches, or nowhere: a receipt never
+ * lands on another organisation's row. The delivery is settled as the campaign did: delivered when
+ * every part is, not delivered as soon as one part is final and not delivered.
+ */
+export async function recordPartReceipt(services: Services, account: string, r: PartReceipt): Promise<ReceiptOutcome> {
+  return services.db.transaction().execute(async (trx) => {
+    const candidates = await trx.selectFrom('scoping_sms_parts').select(['id', 'organisation_id', 'delivery_id', 'number_hash', 'sent_at'])
+      .where('account', '=', account).where('part_id', '=', r.partId).where('state', 'is', null).orderBy('sent_at', 'desc').execute();
+    if (!candidates.length) return { kind: 'unknown' } as const;
+    let chosen = candidates;
+    if (new Set(candidates.map((c) => c.organisation_id)).size > 1 || candidates.length > 1) {
+      const hash = numberHash(services, r.from);
+      const same = candidates.filter((c) => c.number_hash === hash);
+      if (same.length) chosen = same;
+      if (new Set(chosen.map((c) => c.organisation_id)).size > 1) return { kind: 'ambiguous' } as const;
+    }
+    const part = chosen[0]!;
+    // Locked first: two parts of one SMS answered at once would otherwise each see the other unanswered.
+    const delivery = await trx.selectFrom('scoping_deliveries').select(['id', 'campaign_id', 'receipt'])
+      .where('id', '=', part.delivery_id).where('organisation_id', '=', part.organisation_id).forUpdate().executeTakeFirstOrThrow();
+    const at = services.now();
+    await trx.updateTable('scoping_sms_parts').set({ state: r.state, received_at: at }).where('id', '=', part.id).execute();
+    const states = (await trx.selectFrom('scoping_sms_parts').select('state').where('delivery_id', '=', delivery.id).orderBy('seq').execute()).map((s) => s.state);
+    const failed = states.find((s) => s !== null && !s.startsWith('DELIVRD'));
+    const settled = failed ? 'undelivered' : states.every((s) => s !== null) ? 'delivered' : null;
+    if (!settled || delivery.receipt !== null) return { kind: 'recorded', campaignId: delivery.campaign_id, settled: null } as const;
+    await trx.updateTable('scoping_deliveries').set({ receipt: settled, receipt_at: at, detail: failed ?? 'DELIVRD' }).where('id', '=', delivery.id).execute();
+    return { kind: 'recorded', campaignId: delivery.campaign_id, settled } as const;
+  });
+}
+
+/** Parts of this account still awaiting a receipt within the listening window. */
+export async function awaitedParts(services: Services, account: string, maxMs: number): Promise<number> {
+  const row = await services.db.selectFrom('scoping_sms_parts').select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('account', '=', account).where('state', 'is', null).where('sent_at', '>=', new Date(services.now().getTime() - maxMs)).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export type ListenerState = 'idle' | 'connecting' | 'listening' | 'retrying' | 'stopped';
+
+export interface ReceiptListener {
+  readonly state: ListenerState;
+  /** The bind the operator accepted last (some refuse a transceiver). */
+  readonly kind: 'transceiver' | 'receiver' | null;
+  /** Receipts handled so far, by outcome (tests and logs). */
+  readonly handled: Record<ReceiptOutcome['kind'], number>;
+  /** Look again now (a campaign just ended) instead of at the next check. */
+  poke(): void;
+  /**
+   * Unbinds and stays unbound until as many `release` calls: while a campaign runs, its own session
+   * receives and records every receipt, and operators often allow a single bind per account.
+   */
+  hold(): Promise<void>;
+  release(): void;
+  stop(): Promise<void>;
+}
+
+export interface ListenerOptions {
+  log?: { info(o: object, m: string): void; warn(o: object, m: string): void; error(o: object, m: string): void };
+  /** How often it looks for awaited receipts while idle, and checks its window while bound. */
+  checkMs?: number;
+  /** Reconnection delay: doubles from `firstMs` up to `maxMs`. */
+  backoff?: { firstMs: number; maxMs: number };
+  linkCheckMs?: number;
+}
+
+export function startReceiptListener(services: Services, options: ListenerOptions = {}): ReceiptListener | null {
+  const smpp = services.config.smpp;
+  if (!smpp) return null;
+  const target = parseSmppUrl(smpp.url);
+  const account = smppAccount(target);
+  const checkMs = options.checkMs ?? 60_000;
+  const backoff = options.backoff ?? { firstMs: 2_000, maxMs: 300_000 };
+  const log = options.log;
+  let stopped = false;
+  let state: ListenerState = 'idle';
+  let kind: 'transceiver' | 'receiver' | null = null;
+  let receiver: SmppReceiver | null = null;
+  let lost: Error | null = null;
+  let failures = 0;
+  let holds = 0;
+  let wake: (() => void) | null = null;
+  const handled = { recorded: 0, unknown: 0, ambiguous: 0 };
+  const sleep = (ms: number) => new Promise<void>((resolve) => {
+    const done = () => { clearTimeout(timer); if (wake === done) wake = null; resolve(); };
+    const timer = setTimeout(done, ms);
+    timer.unref();
+    wake = done;
+  });
+  // One receipt at a time, in the order the SMSC sent them.
+  let queue: Promise<void> = Promise.resolve();
+  const onReceipt = (r: PartReceipt) => {
+    queue = queue.then(async () => {
+      const outcome = await recordPartReceipt(services, account, r);
+      handled[outcome.kind]++;
+      // The identifier only: the number is personal data.
+      if (outcome.kind !== 'recorded') log?.warn({ partId: r.partId, outcome: outcome.kind }, 'SMS receipt not recorded');
+    }).catch((error: Error) => { log?.error({ err: error }, 'SMS receipt could not be recorded'); });
+  };
+  const retryDelay = () => Math.min(backoff.maxMs, backoff.firstMs * 2 ** Math.min(20, failures - 1));
+  const loop = (async () => {
+    while (!stopped) {
+      let awaited: number;
+      try {
+        awaited = await awaitedParts(services, account, smpp.receiptMaxMs);
+      } catch (error) {
+        log?.error({ err: error }, 'SMS receipt listener cannot read the awaited receipts');
+        await sleep(checkMs);
+        continue;
+      }
+      if (stopped) break;
+      if (!awaited || holds > 0) {
+        if (receiver) { await receiver.close(); receiver = null; log?.info({}, 'SMS receipt listener: nothing awaited, unbound'); }
+        state = 'idle';
+        await sleep(checkMs);
+        continue;
+      }
+      if (!receiver) {
+        state = 'connecting';
+        try {
+          const opened = await openSmppReceiver(target, onReceipt, { prefer: kind ?? undefined, linkCheckMs: options.linkCheckMs });
+          receiver = opened;
+          kind = opened.kind;
+          failures = 0;
+          lost = null;
+          state = 'listening';
+          void opened.closed.then((e) => { if (receiver === opened) { lost = e; wake?.(); } });
+          log?.info({ kind, awaited }, 'SMS receipt listener bound');
+        } catch (error) {
+          failures++;
+          state = 'retrying';
+          log?.warn({ err: error, failures }, 'SMS receipt listener cannot bind');
+          await sleep(retryDelay());
+          continue;
+        }
+      }
+      if (!lost && !holds) await sleep(checkMs);
+      if (lost && receiver) {
+        receiver = null;
+        failures++;
+        state = 'retrying';
+        log?.warn({ err: lost, failures }, 'SMS receipt listener lost its bind');
+        await sleep(retryDelay());
+      }
+    }
+  })();
+  return {
+    get state() { return state; },
+    get kind() { return kind; },
+    handled,
+    poke() { wake?.(); },
+    async hold() {
+      holds++;
+      wake?.();
+      // Wait until the loop has seen the hold (and closed its bind): a campaign binds right after.
+      while (!stopped && (receiver || state === 'connecting')) await new Promise<void>((r) => setTimeout(r, 20));
+    },
+    release() {
+      holds = Math.max(0, holds - 1);
+      wake?.();
+    },
+    async stop() {
+      stopped = true;
+      wake?.();
+      await loop;
+      await receiver?.close();
+      receiver = null;
+      await queue;
+      state = 'stopped';
+    },
+  };
+}
