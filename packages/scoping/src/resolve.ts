@@ -609,6 +609,16 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
   // A record without a surname may carry the surname alone, in the first-name field ("LAING").
   const onlyAsLast = Int32Array.from(col.firstAsLast, (x) => nameV.id(x));
   const nameRank = ranks(nameV.values);
+  // A single typo keeps either a name's first three letters or its last three (names of four
+  // letters or more): keys on the last three catch the slips in the first letters ("ZYDNEY" /
+  // "SYDNEY", "HSLDANE" / "HALDANE") that every prefix key misses. Sorted on the reversed name, so
+  // that in a big block ("MARIE" + "ARD") the spellings that end alike sit within the window.
+  const suffixV = new Vocab();
+  const suffix3 = (x: string) => (x.length > 3 ? suffixV.id(x.slice(-3)) : 0);
+  const lastSuf = Int32Array.from(col.lastV.values, suffix3);
+  const firstSuf = Int32Array.from(col.firstV.values, (x, id) => (col.firstIsInit[id] ? 0 : suffix3(x)));
+  const lastRevRank = ranks(col.lastV.values.map((x) => [...x].reverse().join('')));
+  const firstRevRank = ranks(col.firstV.values.map((x) => [...x].reverse().join('')));
   const byLast = (i: number) => lastRank[col.last[i]!]!;
   const byFirst = (i: number) => firstRank[col.first[i]!]!;
   const byBirth = (i: number) => birthRank[col.birth[i]!]!;
@@ -627,6 +637,9 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
     // last and first name as an unordered pair, so that swapped names meet
     sortKey(n, (i) => { if (!L[i] || !F[i]) return 0; const x = lastName[L[i]!]!; const y = firstName[F[i]!]!; return x < y ? x * 0x4000000 + y : y * 0x4000000 + x; }, byBirth),
     sortKey(n, (i) => (F[i] && L[i] ? F[i]! * 0x100000 + last2[L[i]!]! : 0), byBirth),
+    // One name exact, the other's last three letters (see suffix3).
+    sortKey(n, (i) => (F[i] && lastSuf[L[i]!] ? F[i]! * 0x100000 + lastSuf[L[i]!]! : 0), (i) => lastRevRank[L[i]!]!),
+    sortKey(n, (i) => (L[i] && firstSuf[F[i]!] ? L[i]! * 0x100000 + firstSuf[F[i]!]! : 0), (i) => firstRevRank[F[i]!]!),
     sortKey(n, (i) => col.phone[i]!, byLast),
     sortKey(n, (i) => col.email[i]!, byLast),
     // Birth place with the first name, and with the surname (or the only name given): records that
@@ -648,6 +661,12 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
     // ... and, pairing such a record only, its name alone and its postcode alone.
     { ...sortKey(n, weakOnly(n, surnameOrOnly, weak), byBirth), weak: weakRecord },
     { ...sortKey(n, weakOnly(n, (i) => PC[i]!, weak), byName), weak: weakRecord },
+    // ... and its birth place alone and birth year alone, sorted on either name: a nickname or a
+    // mistyped only name ("ROBBIE", "ALGRED") sits next to the person's "ROBERT", "ALFRED".
+    ...[byFirst, byName].flatMap((by) => [
+      { ...sortKey(n, weakOnly(n, (i) => P[i]!, weak), by), weak: weakRecord },
+      { ...sortKey(n, weakOnly(n, (i) => (B[i] ? yearOf[B[i]!]! : 0), weak), by), weak: weakRecord },
+    ]),
   ];
   const blocksWindowed = keys.reduce((s, k) => s + k.windowed(W), 0);
   checkAbort(options.signal);
