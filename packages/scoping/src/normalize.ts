@@ -108,6 +108,12 @@ export function nameTokens(text: string | undefined): string[] {
 const NAME_GROUP = new Map<string, number[]>();
 for (let g = 0; g < NAME_GROUPS.length; g++) for (const name of NAME_GROUPS[g]!) NAME_GROUP.set(name, [...(NAME_GROUP.get(name) ?? []), g]);
 
+/** The first group of known forms a first-name key belongs to, plus one (0: in none), for blocking. */
+export function nameGroupOf(key: string): number {
+  const g = NAME_GROUP.get(key);
+  return g ? g[0]! + 1 : 0;
+}
+
 /** True when two first-name keys are known forms of one name (Bill/William, Jeannot/Jean, Mohamed/Muhammad). */
 export function sameNameGroup(a: string, b: string): boolean {
   const ga = NAME_GROUP.get(a);

@@ -1,7 +1,7 @@
 // Person resolution: multi-key blocking capped by a sorted-neighbourhood window, Fellegi–Sunter with parameters estimated from the data
 // (u from random pairs, m by EM), term-frequency adjusted name weights, and clustering that refuses
 // merges contradicting what a cluster already holds (birth dates, first names).
-import { birthCloseness, firstNameKey, jaroWinkler, nameTokens, sameNameGroup, surnameKey, surnameTokens, normText } from './normalize.ts';
+import { birthCloseness, firstNameKey, jaroWinkler, nameGroupOf, nameTokens, sameNameGroup, surnameKey, surnameTokens, normText } from './normalize.ts';
 
 export interface PersonInput {
   last_name?: string;
@@ -619,12 +619,16 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
   const firstSuf = Int32Array.from(col.firstV.values, (x, id) => (col.firstIsInit[id] ? 0 : suffix3(x)));
   const lastRevRank = ranks(col.lastV.values.map((x) => [...x].reverse().join('')));
   const firstRevRank = ranks(col.firstV.values.map((x) => [...x].reverse().join('')));
+  // Known forms of one first name (William, Bill, Gwilym) share no letter key.
+  const groupOf = Int32Array.from(col.firstV.values, nameGroupOf);
   const byLast = (i: number) => lastRank[col.last[i]!]!;
   const byFirst = (i: number) => firstRank[col.first[i]!]!;
   const byBirth = (i: number) => birthRank[col.birth[i]!]!;
   const weakRecord = new Uint8Array(n);
   for (let i = 0; i < n; i++) if (!col.last[i]) weakRecord[i] = 1;
   const weak = (i: number) => weakRecord[i] === 1;
+  const noFirst = new Uint8Array(n);
+  for (let i = 0; i < n; i++) if (!col.first[i]) noFirst[i] = 1;
   const surnameOrOnly = (i: number) => (L[i] ? lastName[L[i]!]! : F[i] ? onlyAsLast[F[i]!]! : 0);
   const byName = (i: number) => { const x = surnameOrOnly(i); return x ? nameRank[x]! : -1; };
   const L = col.last; const F = col.first; const B = col.birth; const P = col.place; const PC = col.postcode;
@@ -637,6 +641,10 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
     // last and first name as an unordered pair, so that swapped names meet
     sortKey(n, (i) => { if (!L[i] || !F[i]) return 0; const x = lastName[L[i]!]!; const y = firstName[F[i]!]!; return x < y ? x * 0x4000000 + y : y * 0x4000000 + x; }, byBirth),
     sortKey(n, (i) => (F[i] && L[i] ? F[i]! * 0x100000 + last2[L[i]!]! : 0), byBirth),
+    sortKey(n, (i) => (L[i] && groupOf[F[i]!] ? L[i]! * 4096 + groupOf[F[i]!]! : 0), byBirth),
+    // A record whose first name is missing or only a title ("SIR MITCHELL") meets the surname's
+    // other records, sorted by birth date; only blocks holding such a record are kept.
+    { ...sortKey(n, weakOnly(n, (i) => L[i]!, (i) => !F[i] && L[i]! > 0), byBirth), weak: noFirst },
     // One name exact, the other's last three letters (see suffix3).
     sortKey(n, (i) => (F[i] && lastSuf[L[i]!] ? F[i]! * 0x100000 + lastSuf[L[i]!]! : 0), (i) => lastRevRank[L[i]!]!),
     sortKey(n, (i) => (L[i] && firstSuf[F[i]!] ? L[i]! * 0x100000 + firstSuf[F[i]!]! : 0), (i) => firstRevRank[F[i]!]!),
