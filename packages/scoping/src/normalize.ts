@@ -108,6 +108,24 @@ export function nameTokens(text: string | undefined): string[] {
 const NAME_GROUP = new Map<string, number[]>();
 for (let g = 0; g < NAME_GROUPS.length; g++) for (const name of NAME_GROUPS[g]!) NAME_GROUP.set(name, [...(NAME_GROUP.get(name) ?? []), g]);
 
+/**
+ * True when b is a one-keystroke slip of a: one letter replaced, added or dropped, or two
+ * neighbours swapped ("WZTTS" / "WATTS", "UMDERWOOD" / "UNDERWOOD"). Jaro–Winkler misses the
+ * short ones: a replaced letter in a five-letter name scores 0.88.
+ */
+export function oneEdit(a: string, b: string): boolean {
+  const la = a.length;
+  const lb = b.length;
+  if (Math.abs(la - lb) > 1 || a === b) return a === b;
+  let i = 0;
+  while (i < la && i < lb && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  if (la === lb) {
+    if (a.slice(i + 1) === b.slice(i + 1)) return true;
+    return a.charCodeAt(i) === b.charCodeAt(i + 1) && a.charCodeAt(i + 1) === b.charCodeAt(i) && a.slice(i + 2) === b.slice(i + 2);
+  }
+  return la > lb ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+}
+
 /** The first group of known forms a first-name key belongs to, plus one (0: in none), for blocking. */
 export function nameGroupOf(key: string): number {
   const g = NAME_GROUP.get(key);

@@ -1,7 +1,7 @@
 // Person resolution: multi-key blocking capped by a sorted-neighbourhood window, Fellegi–Sunter with parameters estimated from the data
 // (u from random pairs, m by EM), term-frequency adjusted name weights, and clustering that refuses
 // merges contradicting what a cluster already holds (birth dates, first names).
-import { birthCloseness, firstNameKey, jaroWinkler, nameGroupOf, nameTokens, sameNameGroup, surnameKey, surnameTokens, normText } from './normalize.ts';
+import { birthCloseness, firstNameKey, jaroWinkler, nameGroupOf, nameTokens, oneEdit, sameNameGroup, surnameKey, surnameTokens, normText } from './normalize.ts';
 
 export interface PersonInput {
   last_name?: string;
@@ -302,7 +302,10 @@ class Comparator {
     const ta = this.c.lastTokens[x]!;
     const tb = this.c.lastTokens[y]!;
     if (ta.length === 1 && tb.length === 1) { if (ta[0] === tb[0] && ta[0]!.length > 2 && !COMMON_TOKENS.has(ta[0]!)) return 1; } else for (const t of ta) if (t.length > 2 && !COMMON_TOKENS.has(t) && tb.includes(t)) return 1;
-    return jaroWinkler(this.c.lastV.values[x]!, this.c.lastV.values[y]!, 0.9) >= 0.9 ? 1 : 2;
+    const a = this.c.lastV.values[x]!;
+    const b = this.c.lastV.values[y]!;
+    // One slip in a name of five letters or more; shorter ones ("ROY" / "REY") are other names.
+    return jaroWinkler(a, b, 0.9) >= 0.9 || (a.length >= 5 && b.length >= 5 && oneEdit(a, b)) ? 1 : 2;
   }
 
   /**
@@ -641,7 +644,7 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
     // last and first name as an unordered pair, so that swapped names meet
     sortKey(n, (i) => { if (!L[i] || !F[i]) return 0; const x = lastName[L[i]!]!; const y = firstName[F[i]!]!; return x < y ? x * 0x4000000 + y : y * 0x4000000 + x; }, byBirth),
     sortKey(n, (i) => (F[i] && L[i] ? F[i]! * 0x100000 + last2[L[i]!]! : 0), byBirth),
-    sortKey(n, (i) => (L[i] && groupOf[F[i]!] ? L[i]! * 4096 + groupOf[F[i]!]! : 0), byBirth),
+    sortKey(n, (i) => (L[i] && groupOf[F[i]!] ? last3[L[i]!]! * 4096 + groupOf[F[i]!]! : 0), byLast),
     // A record whose first name is missing or only a title ("SIR MITCHELL") meets the surname's
     // other records, sorted by birth date; only blocks holding such a record are kept.
     { ...sortKey(n, weakOnly(n, (i) => L[i]!, (i) => !F[i] && L[i]! > 0), byBirth), weak: noFirst },
@@ -879,6 +882,44 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
     return { weight: pairWeight(a, b, code), evidence };
   };
 
+  /**
+   * Evidence that a lone record belongs to one person, read against the union of the person's
+   * records: per field the best agreement any member offers ("EMLIE BENNET 1861" with the person
+   * whose one record has that first name and date and another that surname). A value matched among
+   * k distinct ones is k times likelier by chance, so an agreement loses log2(k) bits (never below
+   * zero): a big person does not win on its many values.
+   */
+  const unionEvidence = (members: Int32Array, start: Int32Array) => {
+    const best = new Float64Array(NF);
+    const seen: Set<number>[] = Array.from({ length: NF }, () => new Set<number>());
+    // Packed slot of the value whose variety a field's agreement depends on (the postcode for addresses).
+    const slot = [0, 1, 2, 3, 4, 6, 7, 8, 9, 10];
+    const MAX_MEMBERS = 64;
+    return (s: number, r: number): number => {
+      best.fill(-Infinity);
+      for (const set of seen) set.clear();
+      for (let k = start[r]!, e = Math.min(start[r + 1]!, start[r]! + MAX_MEMBERS); k < e; k++) {
+        const j = members[k]!;
+        cmp.gamma(s, j, g);
+        for (let f = 0; f < NF; f++) {
+          const l = g[f]!;
+          if (l === RADIX[f]! - 1) continue;
+          const v = col.packed[j * STRIDE + slot[f]!]!;
+          if (v) seen[f]!.add(v);
+          const w = weights[f]![l]! + (f < tfColumns.length && l === 0 && tfColumns[f]![s] === tfColumns[f]![j] ? tfExtra[f]![tfColumns[f]![s]!]! : 0);
+          if (w > best[f]!) best[f] = w;
+        }
+      }
+      let w = prior;
+      for (let f = 0; f < NF; f++) {
+        const b = best[f]!;
+        if (b === -Infinity) continue;
+        w += b > 0 ? Math.max(0, b - Math.log2(Math.max(1, seen[f]!.size))) : b;
+      }
+      return w;
+    };
+  };
+
   // Second enumeration: score each pair from its stored pattern, keep only those that may merge.
   const keepFrom = Math.min(loose, threshold);
   let ka = new Int32Array(1 << 14);
@@ -909,7 +950,6 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
     }
     ka[kept] = i; kb[kept] = j; kp[kept] = p; kept++;
   }, 'score');
-  chunks.length = 0;
   progress('comparaison', n, n);
   const order = orderByProbability(ka, kb, kp, kept);
 
@@ -1037,34 +1077,53 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
   // strongest link points to, when that link reaches ATTACH_FLOOR, clears every other
   // candidate person by ATTACH_MARGIN bits, and contradicts nothing the person holds. Made below the
   // strict threshold, every such attachment goes to the review list with its reason.
-  const attachedAt = new Uint8Array(kept);
+  // Attachments of the second pass: the lone record and the member of its person it links to best.
+  const attached: [number, number][] = [];
   {
     const floorW = Math.log2(ATTACH_FLOOR / (1 - ATTACH_FLOOR));
+    // A candidate person of a lone record: any person of several records that one of its candidate
+    // pairs reaches, however weak the link (the union may say more than any one record).
+    const lone = (i: number) => size[main.find(i)] === 1;
+    const bestLink = new Map<number, number>();
+    const bestLinkW = new Map<number, number>();
+    forEachStored((i, j) => {
+      const li = lone(i);
+      if (li === lone(j)) return;
+      const w = pairWeight(i, j, cmp.code(i, j, g));
+      const s = li ? i : j;
+      const key = s * n + main.find(li ? j : i);
+      const had = bestLinkW.get(key);
+      if (had === undefined || w > had) { bestLinkW.set(key, w); bestLink.set(key, li ? j : i); }
+    }, 'regroupement');
+    chunks.length = 0;
+    // Members of every person (CSR by root), for the union of their values.
+    const memberStart = new Int32Array(n + 1);
+    for (let i = 0; i < n; i++) memberStart[main.find(i) + 1]!++;
+    for (let i = 0; i < n; i++) memberStart[i + 1]! += memberStart[i]!;
+    const members = new Int32Array(n);
+    const fillAt = memberStart.slice(0, n);
+    for (let i = 0; i < n; i++) members[fillAt[main.find(i)]!++] = i;
+    const unionW = unionEvidence(members, memberStart);
     const bestRoot = new Int32Array(n).fill(-1);
-    const bestX = new Int32Array(n).fill(-1);
+    const bestJ = new Int32Array(n).fill(-1);
     const bestW = new Float64Array(n).fill(-Infinity);
     const secondW = new Float64Array(n).fill(-Infinity);
-    for (let x = 0; x < kept; x++) {
-      const p = kp[x]!;
-      if (p < loose) continue;
-      const w = Math.log2(p / (1 - p));
-      for (let side = 0; side < 2; side++) {
-        const s = side ? kb[x]! : ka[x]!;
-        if (size[main.find(s)] !== 1) continue;
-        const r = main.find(side ? ka[x]! : kb[x]!);
-        if (r === bestRoot[s]) { if (w > bestW[s]!) { bestW[s] = w; bestX[s] = x; } } else if (w > bestW[s]!) { secondW[s] = bestW[s]!; bestW[s] = w; bestRoot[s] = r; bestX[s] = x; } else if (w > secondW[s]!) secondW[s] = w;
-      }
+    const candidates: number[] = [];
+    for (const [key, pw] of bestLinkW) {
+      const s = Math.floor(key / n);
+      const r = key - s * n;
+      const w = Math.max(pw, unionW(s, r));
+      if (bestRoot[s]! < 0) candidates.push(s);
+      if (w > bestW[s]!) { secondW[s] = bestW[s]!; bestW[s] = w; bestRoot[s] = r; bestJ[s] = bestLink.get(key)!; } else if (w > secondW[s]!) secondW[s] = w;
     }
-    for (let s = 0; s < n; s++) {
+    for (const s of candidates.sort((a, b) => a - b)) {
       const r0 = bestRoot[s]!;
-      if (r0 < 0 || size[r0]! < 2 || bestW[s]! < floorW || bestW[s]! - secondW[s]! < ATTACH_MARGIN) continue;
+      if (bestW[s]! < floorW || bestW[s]! - secondW[s]! < ATTACH_MARGIN) continue;
       const ra = main.find(s);
       const rb = main.find(r0);
-      const x = bestX[s]!;
-      if (ra === rb || conflict(ra, rb, ka[x]!, kb[x]!)) continue;
+      if (ra === rb || conflict(ra, rb, s, bestJ[s]!)) continue;
       merge(main, ra, rb);
-      uncertainMerge[x] = 1;
-      attachedAt[x] = 1;
+      attached.push([s, bestJ[s]!]);
     }
   }
   const clustersStrict = countRoots(cluster(strict, false));
@@ -1098,8 +1157,12 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
     }
     if (take) {
       const s = score(ka[x]!, kb[x]!);
-      review.push({ a: ka[x]!, b: kb[x]!, probability: p, weight: s.weight, evidence: s.evidence, ...(refused ? { refused } : {}), ...(attachedAt[x] ? { attached: ATTACHED } : {}) });
+      review.push({ a: ka[x]!, b: kb[x]!, probability: p, weight: s.weight, evidence: s.evidence, ...(refused ? { refused } : {}) });
     }
+  }
+  for (const [s, j] of attached) {
+    const e = score(Math.min(s, j), Math.max(s, j));
+    review.push({ a: Math.min(s, j), b: Math.max(s, j), probability: 1 / (1 + 2 ** -e.weight), weight: e.weight, evidence: e.evidence, attached: ATTACHED });
   }
   return {
     clusterOf, clusters, clustersStrict, clustersLoose, review,
