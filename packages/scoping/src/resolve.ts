@@ -221,11 +221,15 @@ const COMMON_TOKENS = new Set(['SAINT', 'SAINTE', 'ST', 'STE', 'BEN', 'ABD', 'AB
 const ATTACH_FLOOR = 0.2;
 const ATTACH_MARGIN = 4;
 /**
- * A piece of up to ATTACH_SIZE records (a person split by a slip the main pass could not bridge)
- * may join a bigger person the same way; measured on historical_50k: 1 → 3 records, 6,006 → 5,979
- * persons at the same precision.
+ * Persons of at most ATTACH_SIZE records take part in the second pass as pieces. Measured: pieces of
+ * up to 3 records gave historical_50k 6,004 → 5,979 persons, but cost 23 % more CPU on the French
+ * 200k (there almost every person is that small, so almost every candidate pair is scored again).
  */
-const ATTACH_SIZE = 3;
+const ATTACH_SIZE = 1;
+/** Candidate persons weighed per piece in the second pass (its likeliest by their strongest link). */
+const ATTACH_CANDIDATES = 4;
+/** Window of the keys on a name's last letters (sorted on the reversed name, see suffix3). */
+const SUFFIX_WINDOW = 3;
 const F_SAME = 0; const F_COMPAT = 1; const F_NEAR = 2; const F_DIFF = 3; const F_NONE = 4; const FIRST_FAR = 5;
 
 function near(x: string, y: string): boolean {
@@ -643,7 +647,7 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
   const byName = (i: number) => { const x = surnameOrOnly(i); return x ? nameRank[x]! : -1; };
   const L = col.last; const F = col.first; const B = col.birth; const P = col.place; const PC = col.postcode;
   // `weak`: the key pairs only a record without a surname with any other (its blocks may be big).
-  const keys: (ReturnType<typeof sortKey> & { weak?: Uint8Array })[] = [
+  const keys: (ReturnType<typeof sortKey> & { weak?: Uint8Array; window?: number })[] = [
     sortKey(n, (i) => B[i]!, byLast),
     sortKey(n, (i) => (L[i] ? L[i]! * 64 + fiOf[F[i]!]! : 0), byBirth),
     sortKey(n, (i) => (F[i] && B[i] ? F[i]! * 4096 + yearOf[B[i]!]! : 0), byLast),
@@ -656,8 +660,10 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
     // other records, sorted by birth date; only blocks holding such a record are kept.
     { ...sortKey(n, weakOnly(n, (i) => L[i]!, (i) => !F[i] && L[i]! > 0), byBirth), weak: noFirst },
     // One name exact, the other's last three letters (see suffix3).
-    sortKey(n, (i) => (F[i] && lastSuf[L[i]!] ? F[i]! * 0x100000 + lastSuf[L[i]!]! : 0), (i) => lastRevRank[L[i]!]!),
-    sortKey(n, (i) => (L[i] && firstSuf[F[i]!] ? L[i]! * 0x100000 + firstSuf[F[i]!]! : 0), (i) => firstRevRank[F[i]!]!),
+    // Sorted on the reversed name, two spellings that differ only in their first letters are next
+    // to each other: a window of SUFFIX_WINDOW is enough, and keeps the cost of big blocks low.
+    { ...sortKey(n, (i) => (F[i] && lastSuf[L[i]!] ? F[i]! * 0x100000 + lastSuf[L[i]!]! : 0), (i) => lastRevRank[L[i]!]!), window: SUFFIX_WINDOW },
+    { ...sortKey(n, (i) => (L[i] && firstSuf[F[i]!] ? L[i]! * 0x100000 + firstSuf[F[i]!]! : 0), (i) => firstRevRank[F[i]!]!), window: SUFFIX_WINDOW },
     sortKey(n, (i) => col.phone[i]!, byLast),
     sortKey(n, (i) => col.email[i]!, byLast),
     // Birth place with the first name, and with the surname (or the only name given): records that
@@ -709,8 +715,9 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
         const g = k.group[p]!;
         // For a key that pairs weak records only, a strong record meets the weak ones alone.
         const wk = k.weak && !k.weak[i] ? k.weak : undefined;
-        const lo = Math.max(0, p - W);
-        const hi = Math.min(k.order.length - 1, p + W);
+        const kw = Math.min(W, k.window ?? W);
+        const lo = Math.max(0, p - kw);
+        const hi = Math.min(k.order.length - 1, p + kw);
         for (let q = p - 1; q >= lo && k.group[q] === g; q--) {
           const j = k.order[q]!;
           if (j > i && mark[j] !== i && (!wk || wk[j])) {
@@ -898,13 +905,15 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
    */
   const unionEvidence = (members: Int32Array, start: Int32Array) => {
     const best = new Float64Array(NF);
-    const seen: Set<number>[] = Array.from({ length: NF }, () => new Set<number>());
     // Packed slot of the value whose variety a field's agreement depends on (the postcode for addresses).
     const slot = [0, 1, 2, 3, 4, 6, 7, 8, 9, 10];
     const MAX_MEMBERS = 64;
+    // Distinct values per field among the members read so far (flat, no Set per call).
+    const seen = new Int32Array(NF * MAX_MEMBERS);
+    const seenLen = new Int32Array(NF);
     return (s: number, r: number): number => {
       best.fill(-Infinity);
-      for (const set of seen) set.clear();
+      seenLen.fill(0);
       for (let k = start[r]!, e = Math.min(start[r + 1]!, start[r]! + MAX_MEMBERS); k < e; k++) {
         const j = members[k]!;
         cmp.gamma(s, j, g);
@@ -912,7 +921,12 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
           const l = g[f]!;
           if (l === RADIX[f]! - 1) continue;
           const v = col.packed[j * STRIDE + slot[f]!]!;
-          if (v) seen[f]!.add(v);
+          if (v) {
+            const o = f * MAX_MEMBERS;
+            let q = 0;
+            while (q < seenLen[f]! && seen[o + q] !== v) q++;
+            if (q === seenLen[f]) seen[o + seenLen[f]!++] = v;
+          }
           const w = weights[f]![l]! + (f < tfColumns.length && l === 0 && tfColumns[f]![s] === tfColumns[f]![j] ? tfExtra[f]![tfColumns[f]![s]!]! : 0);
           if (w > best[f]!) best[f] = w;
         }
@@ -921,7 +935,7 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
       for (let f = 0; f < NF; f++) {
         const b = best[f]!;
         if (b === -Infinity) continue;
-        w += b > 0 ? Math.max(0, b - Math.log2(Math.max(1, seen[f]!.size))) : b;
+        w += b > 0 ? Math.max(0, b - Math.log2(Math.max(1, seenLen[f]!))) : b;
       }
       return w;
     };
@@ -1091,22 +1105,35 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
     const floorW = Math.log2(ATTACH_FLOOR / (1 - ATTACH_FLOOR));
     // A candidate person of a lone record: any person of several records that one of its candidate
     // pairs reaches, however weak the link (the union may say more than any one record).
-    const bestLink = new Map<number, number>();
-    const bestLinkW = new Map<number, number>();
+    // Per piece (a person of at most ATTACH_SIZE records), its ATTACH_CANDIDATES likeliest bigger
+    // persons by their strongest link: fixed arrays, so that a million-row extract, where most
+    // persons are pieces, costs a few megabytes and no Map of pairs.
+    const K = ATTACH_CANDIDATES;
+    const pieceOf = new Int32Array(n).fill(-1);
+    let pieces = 0;
+    for (let i = 0; i < n; i++) if (main.find(i) === i && size[i]! <= ATTACH_SIZE) pieceOf[i] = pieces++;
+    const candRoot = new Int32Array(pieces * K).fill(-1);
+    const candS = new Int32Array(pieces * K);
+    const candJ = new Int32Array(pieces * K);
+    const candW = new Float64Array(pieces * K).fill(-Infinity);
     forEachStored((i, j) => {
       const ri = main.find(i);
       const rj = main.find(j);
-      if (ri === rj) return;
       const si = size[ri]!;
       const sj = size[rj]!;
-      // from the smaller person to a bigger one (a piece of two joins a person of three or more)
-      if (Math.min(si, sj) > ATTACH_SIZE || si === sj) return;
-      const li = si < sj;
+      // from a piece to a bigger person only
+      if (si === sj || Math.min(si, sj) > ATTACH_SIZE) return;
       const w = pairWeight(i, j, cmp.code(i, j, g));
-      const s = li ? i : j;
-      const key = s * n + (li ? rj : ri);
-      const had = bestLinkW.get(key);
-      if (had === undefined || w > had) { bestLinkW.set(key, w); bestLink.set(key, li ? j : i); }
+      const [s, o, r] = si < sj ? [i, j, rj] : [j, i, ri];
+      const base = pieceOf[main.find(s)]! * K;
+      let slot = -1;
+      let low = base;
+      for (let k = base; k < base + K; k++) {
+        if (candRoot[k] === r) { slot = k; break; }
+        if (candW[k]! < candW[low]!) low = k;
+      }
+      if (slot < 0) { if (w <= candW[low]!) return; slot = low; candRoot[slot] = r; } else if (w <= candW[slot]!) return;
+      candW[slot] = w; candS[slot] = s; candJ[slot] = o;
     }, 'regroupement');
     chunks.length = 0;
     // Members of every person (CSR by root), for the union of their values.
@@ -1117,32 +1144,23 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
     const fillAt = memberStart.slice(0, n);
     for (let i = 0; i < n; i++) members[fillAt[main.find(i)]!++] = i;
     const unionW = unionEvidence(members, memberStart);
-    // Per piece (its root): the best candidate person, the record pair that links them, and the runner-up.
-    const bestRoot = new Int32Array(n).fill(-1);
-    const bestS = new Int32Array(n).fill(-1);
-    const bestJ = new Int32Array(n).fill(-1);
-    const bestW = new Float64Array(n).fill(-Infinity);
-    const bestPairW = new Float64Array(n);
-    const secondW = new Float64Array(n).fill(-Infinity);
-    for (const [key, pw] of bestLinkW) {
-      const s = Math.floor(key / n);
-      const r = key - s * n;
-      const w = Math.max(pw, unionW(s, r));
-      const pr = main.find(s);
-      if (w > bestW[pr]! && r !== bestRoot[pr]) { secondW[pr] = bestW[pr]!; bestW[pr] = w; bestPairW[pr] = pw; bestRoot[pr] = r; bestS[pr] = s; bestJ[pr] = bestLink.get(key)!; }
-      else if (r === bestRoot[pr] && w > bestW[pr]!) { bestW[pr] = w; bestPairW[pr] = pw; bestS[pr] = s; bestJ[pr] = bestLink.get(key)!; }
-      else if (r !== bestRoot[pr] && w > secondW[pr]!) secondW[pr] = w;
-    }
-    const pieces: number[] = [];
-    for (let i = 0; i < n; i++) if (bestRoot[i]! >= 0) pieces.push(i);
-    for (const pr of pieces) {
-      if (bestW[pr]! < floorW || bestW[pr]! - secondW[pr]! < ATTACH_MARGIN) continue;
-      const s = bestS[pr]!;
+    for (let pr = 0; pr < n; pr++) {
+      const base = pieceOf[pr]! * K;
+      if (base < 0 || candRoot[base]! < 0) continue;
+      // the best candidate person by its union evidence (or its best link, if stronger), and the runner-up
+      let best = -1; let bestW = -Infinity; let secondW = -Infinity; let byUnion = false;
+      for (let k = base; k < base + K && candRoot[k]! >= 0; k++) {
+        const u = unionW(candS[k]!, candRoot[k]!);
+        const w = Math.max(candW[k]!, u);
+        if (w > bestW) { secondW = bestW; bestW = w; best = k; byUnion = u > candW[k]!; } else if (w > secondW) secondW = w;
+      }
+      if (bestW < floorW || bestW - secondW < ATTACH_MARGIN) continue;
+      const s = candS[best]!;
       const ra = main.find(s);
-      const rb = main.find(bestRoot[pr]!);
-      if (ra === rb || conflict(ra, rb, s, bestJ[pr]!)) continue;
+      const rb = main.find(candRoot[best]!);
+      if (ra === rb || conflict(ra, rb, s, candJ[best]!)) continue;
       merge(main, ra, rb);
-      attached.push([s, bestJ[pr]!, bestW[pr]! > bestPairW[pr]!]);
+      attached.push([s, candJ[best]!, byUnion]);
     }
   }
   const clustersStrict = countRoots(cluster(strict, false));
