@@ -116,14 +116,15 @@ for (let g = 0; g < NAME_GROUPS.length; g++) for (const name of NAME_GROUPS[g]!)
 export function oneEdit(a: string, b: string): boolean {
   const la = a.length;
   const lb = b.length;
-  if (Math.abs(la - lb) > 1 || a === b) return a === b;
+  if (Math.abs(la - lb) > 1) return false;
+  if (la < lb) return oneEdit(b, a);
+  // Char codes compared in place: this runs on millions of surname pairs at a million rows.
   let i = 0;
-  while (i < la && i < lb && a.charCodeAt(i) === b.charCodeAt(i)) i++;
-  if (la === lb) {
-    if (a.slice(i + 1) === b.slice(i + 1)) return true;
-    return a.charCodeAt(i) === b.charCodeAt(i + 1) && a.charCodeAt(i + 1) === b.charCodeAt(i) && a.slice(i + 2) === b.slice(i + 2);
-  }
-  return la > lb ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+  while (i < lb && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  if (i === lb) return true;
+  const same = (x: number, y: number) => { for (; x < la; x++, y++) if (a.charCodeAt(x) !== b.charCodeAt(y)) return false; return true; };
+  if (la > lb) return same(i + 1, i);
+  return same(i + 1, i + 1) || (i + 1 < la && a.charCodeAt(i) === b.charCodeAt(i + 1) && a.charCodeAt(i + 1) === b.charCodeAt(i) && same(i + 2, i + 2));
 }
 
 /** The first group of known forms a first-name key belongs to, plus one (0: in none), for blocking. */

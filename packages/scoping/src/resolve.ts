@@ -228,6 +228,7 @@ const ATTACH_MARGIN = 4;
 const ATTACH_SIZE = 1;
 /** Candidate persons weighed per piece in the second pass (its likeliest by their strongest link). */
 const ATTACH_CANDIDATES = 4;
+const CANDIDATE_FLOOR = 0.001;
 /** Window of the keys on a name's last letters (sorted on the reversed name, see suffix3). */
 const SUFFIX_WINDOW = 3;
 const F_SAME = 0; const F_COMPAT = 1; const F_NEAR = 2; const F_DIFF = 3; const F_NONE = 4; const FIRST_FAR = 5;
@@ -951,18 +952,20 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
   // surnames are compared (Jaro–Winkler on two different surnames is the costliest step).
   const minWeight = Math.log2(keepFrom / (1 - keepFrom));
   const bestLast = Math.max(weights[0]![1]!, weights[0]![2]!);
+  /** The weight of a candidate pair, or -Infinity when even its best surname level stays below minW. */
+  const boundedWeight = (i: number, j: number, minW: number): number => {
+    if (!cmp.partial(i, j, g)) return pairWeight(i, j, cmp.code(i, j, g));
+    let bound = prior + bestLast;
+    // (a first name may still turn compatible: the two names swapped)
+    for (let f = 1; f < NF; f++) bound += weights[f]![f === 1 && (g[1] === F_NEAR || g[1] === F_DIFF) ? F_COMPAT : g[f]!]!;
+    if (g[1] === 0) bound += firstExtra[col.first[i]!]!;
+    if (g[2] === B_SAME) bound += birthExtra[col.birth[i]!]!;
+    return bound < minW ? -Infinity : pairWeight(i, j, cmp.finish(i, j, g));
+  };
   forEachStored((i, j) => {
-    let code: number;
-    if (cmp.partial(i, j, g)) {
-      let bound = prior + bestLast;
-      // (a first name may still turn compatible: the two names swapped)
-      for (let f = 1; f < NF; f++) bound += weights[f]![f === 1 && (g[1] === F_NEAR || g[1] === F_DIFF) ? F_COMPAT : g[f]!]!;
-      if (g[1] === 0) bound += firstExtra[col.first[i]!]!;
-      if (g[2] === B_SAME) bound += birthExtra[col.birth[i]!]!;
-      if (bound < minWeight) return;
-      code = cmp.finish(i, j, g);
-    } else code = cmp.code(i, j, g);
-    const p = 1 / (1 + 2 ** -pairWeight(i, j, code));
+    const w = boundedWeight(i, j, minWeight);
+    if (w === -Infinity) return;
+    const p = 1 / (1 + 2 ** -w);
     if (p < keepFrom) return;
     if (kept === ka.length) {
       const a2 = new Int32Array(kept * 2); a2.set(ka); ka = a2;
@@ -1116,6 +1119,8 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
     const candS = new Int32Array(pieces * K);
     const candJ = new Int32Array(pieces * K);
     const candW = new Float64Array(pieces * K).fill(-Infinity);
+    // Links below one in a thousand are not worth their surname comparison, even for the union.
+    const candidateW = Math.log2(CANDIDATE_FLOOR / (1 - CANDIDATE_FLOOR));
     forEachStored((i, j) => {
       const ri = main.find(i);
       const rj = main.find(j);
@@ -1123,7 +1128,8 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
       const sj = size[rj]!;
       // from a piece to a bigger person only
       if (si === sj || Math.min(si, sj) > ATTACH_SIZE) return;
-      const w = pairWeight(i, j, cmp.code(i, j, g));
+      const w = boundedWeight(i, j, candidateW);
+      if (w === -Infinity) return;
       const [s, o, r] = si < sj ? [i, j, rj] : [j, i, ri];
       const base = pieceOf[main.find(s)]! * K;
       let slot = -1;
