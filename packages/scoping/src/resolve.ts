@@ -908,7 +908,7 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
     const best = new Float64Array(NF);
     // Packed slot of the value whose variety a field's agreement depends on (the postcode for addresses).
     const slot = [0, 1, 2, 3, 4, 6, 7, 8, 9, 10];
-    const MAX_MEMBERS = 64;
+    const MAX_MEMBERS = 16;
     // Distinct values per field among the members read so far (flat, no Set per call).
     const seen = new Int32Array(NF * MAX_MEMBERS);
     const seenLen = new Int32Array(NF);
