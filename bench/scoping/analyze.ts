@@ -47,6 +47,33 @@ for (let k = 0; k < samples && missed.length; k++) {
   const [a, b] = missed[Math.floor(rnd() * missed.length)]!;
   console.log(`${describe(a, b)}\n  ${show(a)}\n  ${show(b)}`);
 }
+// Pieces: each part of a true person split off its largest part, by cause: the best link of the
+// piece to that part (what the model thinks of the pair), and whether the review list holds a link
+// between the two predicted persons (refused, or below the threshold) or none (no candidate pair
+// reached the loose threshold, most often because no blocking key brought them together).
+const reviewed = new Map<string, string>();
+for (const x of r.review) {
+  const a = r.clusterOf[x.a]!; const b = r.clusterOf[x.b]!;
+  reviewed.set(`${Math.min(a, b)} ${Math.max(a, b)}`, x.refused ? 'refused' : 'weak link');
+}
+const causes: Record<string, number> = {};
+for (const members of byTruth.values()) {
+  const parts = new Map<number, number[]>();
+  for (const i of members) { const c = r.clusterOf[i]!; const l = parts.get(c); if (l) l.push(i); else parts.set(c, [i]); }
+  if (parts.size < 2) continue;
+  const [main, ...rest] = [...parts.values()].sort((a, b) => b.length - a.length);
+  for (const piece of rest) {
+    let best = 0;
+    for (const i of piece) for (const j of main!) best = Math.max(best, r.explain(i, j).probability);
+    const ca = r.clusterOf[piece[0]!]!; const cb = r.clusterOf[main![0]!]!;
+    const bare = piece.every((k) => !people[k]!.last_name && !people[k]!.birth_date) ? ', no surname nor birth date' : '';
+    const k = `${piece.length === 1 ? 'lone record' : 'piece'}, best link ${best >= 0.5 ? '≥ 0.5' : best >= 0.1 ? '0.1–0.5' : '< 0.1'}, ${reviewed.get(`${Math.min(ca, cb)} ${Math.max(ca, cb)}`) ?? 'not in review'}${bare}`;
+    causes[k] = (causes[k] ?? 0) + 1;
+  }
+}
+console.log(`\n--- pieces split off their person (${r.clusters} persons predicted) ---`);
+for (const [k, v] of Object.entries(causes).sort((a, b) => b[1] - a[1])) console.log(`  ${v}\t${k}`);
+
 console.log('\n--- false merges (sample of mixed clusters) ---');
 const mixed = [...byPred.values()].filter((m) => new Set(m.map((i) => truth[i])).size > 1);
 console.log(`mixed clusters ${mixed.length}`);

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import iconv from 'iconv-lite';
 import { createDateParser } from '@rempart/ingest';
 import {
-  addressKey, birthDateKey, emailKey, firstNameKey, genderKey, jaroWinkler, labelKey, normText, phoneKey, plateKey, postcodeKey, resolvePersons, surnameKey, surnameTokens,
+  addressKey, birthDateKey, emailKey, firstNameKey, genderKey, jaroWinkler, labelKey, nameGroupOf, normText, oneEdit, phoneKey, plateKey, postcodeKey, resolvePersons, surnameKey, surnameTokens,
 } from './index.ts';
 
 const mojibake = iconv.decode(iconv.encode('Hélène Lefèvre-Dupré', 'utf8'), 'latin1'); // "HÃ©lÃ¨ne…"
@@ -57,6 +57,25 @@ describe('normalisers on hostile input', () => {
     for (const m of ['M.', 'M', 'Mr', 'Monsieur', 'H', 'homme', 'Masculin', 'male']) expect(genderKey(m)).toBe('M');
     for (const f of ['Mme', 'Mlle', 'Madame', 'Mademoiselle', 'F', 'femme', 'Féminin', 'female']) expect(genderKey(f)).toBe('F');
     for (const x of ['', 'female | male', 'Dr', 'X', 't2227949966']) expect(genderKey(x)).toBe('');
+  });
+
+  it('tells a one-keystroke slip from another name', () => {
+    for (const [a, b] of [['WATTS', 'WZTTS'], ['UNDERWOOD', 'UMDERWOOD'], ['HALDANE', 'HSLDANE'], ['DUPONT', 'DUPOND'], ['MARTIN', 'MARTINS'], ['LEFEBVRE', 'LEFEVRE'], ['BERNARD', 'BERANRD'], ['SMITH', 'SMITH']]) {
+      expect(oneEdit(a!, b!)).toBe(true);
+      expect(oneEdit(b!, a!)).toBe(true);
+    }
+    for (const [a, b] of [['WATTS', 'WZTTZ'], ['MARTIN', 'MARTINEZ'], ['DUPONT', 'DURAND'], ['ROY', 'ROYER'], ['BERNARD', 'BRENARDS'], ['ABC', 'CBA']]) {
+      expect(oneEdit(a!, b!)).toBe(false);
+      expect(oneEdit(b!, a!)).toBe(false);
+    }
+  });
+
+  it('puts the known forms of a first name in one blocking group, and no other name', () => {
+    expect(nameGroupOf('WILLIAM')).toBeGreaterThan(0);
+    expect(nameGroupOf('GWILYM')).toBe(nameGroupOf('WILLIAM'));
+    expect(nameGroupOf('GUILLAUME')).toBe(nameGroupOf('BILL'));
+    expect(nameGroupOf('ROBERT')).not.toBe(nameGroupOf('WILLIAM'));
+    expect(nameGroupOf('ZEPHYRIN')).toBe(0);
   });
 
   it('resolves a file made of hostile values without throwing', () => {

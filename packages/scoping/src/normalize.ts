@@ -108,6 +108,31 @@ export function nameTokens(text: string | undefined): string[] {
 const NAME_GROUP = new Map<string, number[]>();
 for (let g = 0; g < NAME_GROUPS.length; g++) for (const name of NAME_GROUPS[g]!) NAME_GROUP.set(name, [...(NAME_GROUP.get(name) ?? []), g]);
 
+/**
+ * True when b is a one-keystroke slip of a: one letter replaced, added or dropped, or two
+ * neighbours swapped ("WZTTS" / "WATTS", "UMDERWOOD" / "UNDERWOOD"). Jaro–Winkler misses the
+ * short ones: a replaced letter in a five-letter name scores 0.88.
+ */
+export function oneEdit(a: string, b: string): boolean {
+  const la = a.length;
+  const lb = b.length;
+  if (Math.abs(la - lb) > 1) return false;
+  if (la < lb) return oneEdit(b, a);
+  // Char codes compared in place: this runs on millions of surname pairs at a million rows.
+  let i = 0;
+  while (i < lb && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  if (i === lb) return true;
+  const same = (x: number, y: number) => { for (; x < la; x++, y++) if (a.charCodeAt(x) !== b.charCodeAt(y)) return false; return true; };
+  if (la > lb) return same(i + 1, i);
+  return same(i + 1, i + 1) || (i + 1 < la && a.charCodeAt(i) === b.charCodeAt(i + 1) && a.charCodeAt(i + 1) === b.charCodeAt(i) && same(i + 2, i + 2));
+}
+
+/** The first group of known forms a first-name key belongs to, plus one (0: in none), for blocking. */
+export function nameGroupOf(key: string): number {
+  const g = NAME_GROUP.get(key);
+  return g ? g[0]! + 1 : 0;
+}
+
 /** True when two first-name keys are known forms of one name (Bill/William, Jeannot/Jean, Mohamed/Muhammad). */
 export function sameNameGroup(a: string, b: string): boolean {
   const ga = NAME_GROUP.get(a);

@@ -1,7 +1,7 @@
 // Person resolution: multi-key blocking capped by a sorted-neighbourhood window, Fellegi–Sunter with parameters estimated from the data
 // (u from random pairs, m by EM), term-frequency adjusted name weights, and clustering that refuses
 // merges contradicting what a cluster already holds (birth dates, first names).
-import { birthCloseness, firstNameKey, jaroWinkler, nameTokens, sameNameGroup, surnameKey, surnameTokens, normText } from './normalize.ts';
+import { birthCloseness, firstNameKey, jaroWinkler, nameGroupOf, nameTokens, oneEdit, sameNameGroup, surnameKey, surnameTokens, normText } from './normalize.ts';
 
 export interface PersonInput {
   last_name?: string;
@@ -81,6 +81,7 @@ export interface ScoredPair {
   attached?: string;
 }
 const ATTACHED = 'fiche isolée rattachée à la seule personne qui lui correspond nettement';
+const ATTACHED_BY_UNION = `${ATTACHED}, d'après l'ensemble de ses fiches`;
 
 export interface Resolution {
   /** cluster index per record, clusters numbered by their first record */
@@ -219,6 +220,17 @@ const COMMON_TOKENS = new Set(['SAINT', 'SAINTE', 'ST', 'STE', 'BEN', 'ABD', 'AB
  */
 const ATTACH_FLOOR = 0.2;
 const ATTACH_MARGIN = 4;
+/**
+ * Persons of at most ATTACH_SIZE records take part in the second pass as pieces. Measured: pieces of
+ * up to 3 records gave historical_50k 6,004 → 5,979 persons, but cost 23 % more CPU on the French
+ * 200k (there almost every person is that small, so almost every candidate pair is scored again).
+ */
+const ATTACH_SIZE = 1;
+/** Candidate persons weighed per piece in the second pass (its likeliest by their strongest link). */
+const ATTACH_CANDIDATES = 4;
+const CANDIDATE_FLOOR = 0.001;
+/** Window of the keys on a name's last letters (sorted on the reversed name, see suffix3). */
+const SUFFIX_WINDOW = 3;
 const F_SAME = 0; const F_COMPAT = 1; const F_NEAR = 2; const F_DIFF = 3; const F_NONE = 4; const FIRST_FAR = 5;
 
 function near(x: string, y: string): boolean {
@@ -302,7 +314,10 @@ class Comparator {
     const ta = this.c.lastTokens[x]!;
     const tb = this.c.lastTokens[y]!;
     if (ta.length === 1 && tb.length === 1) { if (ta[0] === tb[0] && ta[0]!.length > 2 && !COMMON_TOKENS.has(ta[0]!)) return 1; } else for (const t of ta) if (t.length > 2 && !COMMON_TOKENS.has(t) && tb.includes(t)) return 1;
-    return jaroWinkler(this.c.lastV.values[x]!, this.c.lastV.values[y]!, 0.9) >= 0.9 ? 1 : 2;
+    const a = this.c.lastV.values[x]!;
+    const b = this.c.lastV.values[y]!;
+    // One slip in a name of five letters or more; shorter ones ("ROY" / "REY") are other names.
+    return jaroWinkler(a, b, 0.9) >= 0.9 || (a.length >= 5 && b.length >= 5 && oneEdit(a, b)) ? 1 : 2;
   }
 
   /**
@@ -609,17 +624,31 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
   // A record without a surname may carry the surname alone, in the first-name field ("LAING").
   const onlyAsLast = Int32Array.from(col.firstAsLast, (x) => nameV.id(x));
   const nameRank = ranks(nameV.values);
+  // A single typo keeps either a name's first three letters or its last three (names of four
+  // letters or more): keys on the last three catch the slips in the first letters ("ZYDNEY" /
+  // "SYDNEY", "HSLDANE" / "HALDANE") that every prefix key misses. Sorted on the reversed name, so
+  // that in a big block ("MARIE" + "ARD") the spellings that end alike sit within the window.
+  const suffixV = new Vocab();
+  const suffix3 = (x: string) => (x.length > 3 ? suffixV.id(x.slice(-3)) : 0);
+  const lastSuf = Int32Array.from(col.lastV.values, suffix3);
+  const firstSuf = Int32Array.from(col.firstV.values, (x, id) => (col.firstIsInit[id] ? 0 : suffix3(x)));
+  const lastRevRank = ranks(col.lastV.values.map((x) => [...x].reverse().join('')));
+  const firstRevRank = ranks(col.firstV.values.map((x) => [...x].reverse().join('')));
+  // Known forms of one first name (William, Bill, Gwilym) share no letter key.
+  const groupOf = Int32Array.from(col.firstV.values, nameGroupOf);
   const byLast = (i: number) => lastRank[col.last[i]!]!;
   const byFirst = (i: number) => firstRank[col.first[i]!]!;
   const byBirth = (i: number) => birthRank[col.birth[i]!]!;
   const weakRecord = new Uint8Array(n);
   for (let i = 0; i < n; i++) if (!col.last[i]) weakRecord[i] = 1;
   const weak = (i: number) => weakRecord[i] === 1;
+  const noFirst = new Uint8Array(n);
+  for (let i = 0; i < n; i++) if (!col.first[i]) noFirst[i] = 1;
   const surnameOrOnly = (i: number) => (L[i] ? lastName[L[i]!]! : F[i] ? onlyAsLast[F[i]!]! : 0);
   const byName = (i: number) => { const x = surnameOrOnly(i); return x ? nameRank[x]! : -1; };
   const L = col.last; const F = col.first; const B = col.birth; const P = col.place; const PC = col.postcode;
   // `weak`: the key pairs only a record without a surname with any other (its blocks may be big).
-  const keys: (ReturnType<typeof sortKey> & { weak?: Uint8Array })[] = [
+  const keys: (ReturnType<typeof sortKey> & { weak?: Uint8Array; window?: number })[] = [
     sortKey(n, (i) => B[i]!, byLast),
     sortKey(n, (i) => (L[i] ? L[i]! * 64 + fiOf[F[i]!]! : 0), byBirth),
     sortKey(n, (i) => (F[i] && B[i] ? F[i]! * 4096 + yearOf[B[i]!]! : 0), byLast),
@@ -627,6 +656,15 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
     // last and first name as an unordered pair, so that swapped names meet
     sortKey(n, (i) => { if (!L[i] || !F[i]) return 0; const x = lastName[L[i]!]!; const y = firstName[F[i]!]!; return x < y ? x * 0x4000000 + y : y * 0x4000000 + x; }, byBirth),
     sortKey(n, (i) => (F[i] && L[i] ? F[i]! * 0x100000 + last2[L[i]!]! : 0), byBirth),
+    sortKey(n, (i) => (L[i] && groupOf[F[i]!] ? last3[L[i]!]! * 4096 + groupOf[F[i]!]! : 0), byLast),
+    // A record whose first name is missing or only a title ("SIR MITCHELL") meets the surname's
+    // other records, sorted by birth date; only blocks holding such a record are kept.
+    { ...sortKey(n, weakOnly(n, (i) => L[i]!, (i) => !F[i] && L[i]! > 0), byBirth), weak: noFirst },
+    // One name exact, the other's last three letters (see suffix3).
+    // Sorted on the reversed name, two spellings that differ only in their first letters are next
+    // to each other: a window of SUFFIX_WINDOW is enough, and keeps the cost of big blocks low.
+    { ...sortKey(n, (i) => (F[i] && lastSuf[L[i]!] ? F[i]! * 0x100000 + lastSuf[L[i]!]! : 0), (i) => lastRevRank[L[i]!]!), window: SUFFIX_WINDOW },
+    { ...sortKey(n, (i) => (L[i] && firstSuf[F[i]!] ? L[i]! * 0x100000 + firstSuf[F[i]!]! : 0), (i) => firstRevRank[F[i]!]!), window: SUFFIX_WINDOW },
     sortKey(n, (i) => col.phone[i]!, byLast),
     sortKey(n, (i) => col.email[i]!, byLast),
     // Birth place with the first name, and with the surname (or the only name given): records that
@@ -648,6 +686,12 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
     // ... and, pairing such a record only, its name alone and its postcode alone.
     { ...sortKey(n, weakOnly(n, surnameOrOnly, weak), byBirth), weak: weakRecord },
     { ...sortKey(n, weakOnly(n, (i) => PC[i]!, weak), byName), weak: weakRecord },
+    // ... and its birth place alone and birth year alone, sorted on either name: a nickname or a
+    // mistyped only name ("ROBBIE", "ALGRED") sits next to the person's "ROBERT", "ALFRED".
+    ...[byFirst, byName].flatMap((by) => [
+      { ...sortKey(n, weakOnly(n, (i) => P[i]!, weak), by), weak: weakRecord },
+      { ...sortKey(n, weakOnly(n, (i) => (B[i] ? yearOf[B[i]!]! : 0), weak), by), weak: weakRecord },
+    ]),
   ];
   const blocksWindowed = keys.reduce((s, k) => s + k.windowed(W), 0);
   checkAbort(options.signal);
@@ -672,8 +716,9 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
         const g = k.group[p]!;
         // For a key that pairs weak records only, a strong record meets the weak ones alone.
         const wk = k.weak && !k.weak[i] ? k.weak : undefined;
-        const lo = Math.max(0, p - W);
-        const hi = Math.min(k.order.length - 1, p + W);
+        const kw = Math.min(W, k.window ?? W);
+        const lo = Math.max(0, p - kw);
+        const hi = Math.min(k.order.length - 1, p + kw);
         for (let q = p - 1; q >= lo && k.group[q] === g; q--) {
           const j = k.order[q]!;
           if (j > i && mark[j] !== i && (!wk || wk[j])) {
@@ -852,6 +897,51 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
     return { weight: pairWeight(a, b, code), evidence };
   };
 
+  /**
+   * Evidence that a lone record belongs to one person, read against the union of the person's
+   * records: per field the best agreement any member offers ("EMLIE BENNET 1861" with the person
+   * whose one record has that first name and date and another that surname). A value matched among
+   * k distinct ones is k times likelier by chance, so an agreement loses log2(k) bits (never below
+   * zero): a big person does not win on its many values.
+   */
+  const unionEvidence = (members: Int32Array, start: Int32Array) => {
+    const best = new Float64Array(NF);
+    // Packed slot of the value whose variety a field's agreement depends on (the postcode for addresses).
+    const slot = [0, 1, 2, 3, 4, 6, 7, 8, 9, 10];
+    const MAX_MEMBERS = 16;
+    // Distinct values per field among the members read so far (flat, no Set per call).
+    const seen = new Int32Array(NF * MAX_MEMBERS);
+    const seenLen = new Int32Array(NF);
+    return (s: number, r: number): number => {
+      best.fill(-Infinity);
+      seenLen.fill(0);
+      for (let k = start[r]!, e = Math.min(start[r + 1]!, start[r]! + MAX_MEMBERS); k < e; k++) {
+        const j = members[k]!;
+        cmp.gamma(s, j, g);
+        for (let f = 0; f < NF; f++) {
+          const l = g[f]!;
+          if (l === RADIX[f]! - 1) continue;
+          const v = col.packed[j * STRIDE + slot[f]!]!;
+          if (v) {
+            const o = f * MAX_MEMBERS;
+            let q = 0;
+            while (q < seenLen[f]! && seen[o + q] !== v) q++;
+            if (q === seenLen[f]) seen[o + seenLen[f]!++] = v;
+          }
+          const w = weights[f]![l]! + (f < tfColumns.length && l === 0 && tfColumns[f]![s] === tfColumns[f]![j] ? tfExtra[f]![tfColumns[f]![s]!]! : 0);
+          if (w > best[f]!) best[f] = w;
+        }
+      }
+      let w = prior;
+      for (let f = 0; f < NF; f++) {
+        const b = best[f]!;
+        if (b === -Infinity) continue;
+        w += b > 0 ? Math.max(0, b - Math.log2(Math.max(1, seenLen[f]!))) : b;
+      }
+      return w;
+    };
+  };
+
   // Second enumeration: score each pair from its stored pattern, keep only those that may merge.
   const keepFrom = Math.min(loose, threshold);
   let ka = new Int32Array(1 << 14);
@@ -862,18 +952,20 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
   // surnames are compared (Jaro–Winkler on two different surnames is the costliest step).
   const minWeight = Math.log2(keepFrom / (1 - keepFrom));
   const bestLast = Math.max(weights[0]![1]!, weights[0]![2]!);
+  /** The weight of a candidate pair, or -Infinity when even its best surname level stays below minW. */
+  const boundedWeight = (i: number, j: number, minW: number): number => {
+    if (!cmp.partial(i, j, g)) return pairWeight(i, j, cmp.code(i, j, g));
+    let bound = prior + bestLast;
+    // (a first name may still turn compatible: the two names swapped)
+    for (let f = 1; f < NF; f++) bound += weights[f]![f === 1 && (g[1] === F_NEAR || g[1] === F_DIFF) ? F_COMPAT : g[f]!]!;
+    if (g[1] === 0) bound += firstExtra[col.first[i]!]!;
+    if (g[2] === B_SAME) bound += birthExtra[col.birth[i]!]!;
+    return bound < minW ? -Infinity : pairWeight(i, j, cmp.finish(i, j, g));
+  };
   forEachStored((i, j) => {
-    let code: number;
-    if (cmp.partial(i, j, g)) {
-      let bound = prior + bestLast;
-      // (a first name may still turn compatible: the two names swapped)
-      for (let f = 1; f < NF; f++) bound += weights[f]![f === 1 && (g[1] === F_NEAR || g[1] === F_DIFF) ? F_COMPAT : g[f]!]!;
-      if (g[1] === 0) bound += firstExtra[col.first[i]!]!;
-      if (g[2] === B_SAME) bound += birthExtra[col.birth[i]!]!;
-      if (bound < minWeight) return;
-      code = cmp.finish(i, j, g);
-    } else code = cmp.code(i, j, g);
-    const p = 1 / (1 + 2 ** -pairWeight(i, j, code));
+    const w = boundedWeight(i, j, minWeight);
+    if (w === -Infinity) return;
+    const p = 1 / (1 + 2 ** -w);
     if (p < keepFrom) return;
     if (kept === ka.length) {
       const a2 = new Int32Array(kept * 2); a2.set(ka); ka = a2;
@@ -882,7 +974,6 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
     }
     ka[kept] = i; kb[kept] = j; kp[kept] = p; kept++;
   }, 'score');
-  chunks.length = 0;
   progress('comparaison', n, n);
   const order = orderByProbability(ka, kb, kp, kept);
 
@@ -1006,38 +1097,76 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
   const countRoots = (uf: UnionFind) => { let c = 0; for (let i = 0; i < n; i++) if (uf.find(i) === i) c++; return c; };
   progress('regroupement', 0, 3);
   const main = cluster(threshold, true);
-  // Second pass: a record left alone (its links all below the threshold) joins the one person its
-  // strongest link points to, when that link reaches ATTACH_FLOOR, clears every other
-  // candidate person by ATTACH_MARGIN bits, and contradicts nothing the person holds. Made below the
-  // strict threshold, every such attachment goes to the review list with its reason.
-  const attachedAt = new Uint8Array(kept);
+  // Second pass: a record left alone, or a piece of at most ATTACH_SIZE records (its links all below
+  // the threshold), joins the one bigger person it matches best, read against that person's records
+  // one by one and against their union (unionEvidence), when that evidence reaches ATTACH_FLOOR,
+  // clears every other candidate person by ATTACH_MARGIN bits, and contradicts nothing the person
+  // holds. Made below the strict threshold, every such attachment goes to the review list with its
+  // reason. `attached`: the record of the piece and the member of the person it links to best.
+  const attached: [number, number, boolean][] = [];
   {
     const floorW = Math.log2(ATTACH_FLOOR / (1 - ATTACH_FLOOR));
-    const bestRoot = new Int32Array(n).fill(-1);
-    const bestX = new Int32Array(n).fill(-1);
-    const bestW = new Float64Array(n).fill(-Infinity);
-    const secondW = new Float64Array(n).fill(-Infinity);
-    for (let x = 0; x < kept; x++) {
-      const p = kp[x]!;
-      if (p < loose) continue;
-      const w = Math.log2(p / (1 - p));
-      for (let side = 0; side < 2; side++) {
-        const s = side ? kb[x]! : ka[x]!;
-        if (size[main.find(s)] !== 1) continue;
-        const r = main.find(side ? ka[x]! : kb[x]!);
-        if (r === bestRoot[s]) { if (w > bestW[s]!) { bestW[s] = w; bestX[s] = x; } } else if (w > bestW[s]!) { secondW[s] = bestW[s]!; bestW[s] = w; bestRoot[s] = r; bestX[s] = x; } else if (w > secondW[s]!) secondW[s] = w;
+    // A candidate person of a lone record: any person of several records that one of its candidate
+    // pairs reaches, however weak the link (the union may say more than any one record).
+    // Per piece (a person of at most ATTACH_SIZE records), its ATTACH_CANDIDATES likeliest bigger
+    // persons by their strongest link: fixed arrays, so that a million-row extract, where most
+    // persons are pieces, costs a few megabytes and no Map of pairs.
+    const K = ATTACH_CANDIDATES;
+    const pieceOf = new Int32Array(n).fill(-1);
+    let pieces = 0;
+    for (let i = 0; i < n; i++) if (main.find(i) === i && size[i]! <= ATTACH_SIZE) pieceOf[i] = pieces++;
+    const candRoot = new Int32Array(pieces * K).fill(-1);
+    const candS = new Int32Array(pieces * K);
+    const candJ = new Int32Array(pieces * K);
+    const candW = new Float64Array(pieces * K).fill(-Infinity);
+    // Links below one in a thousand are not worth their surname comparison, even for the union.
+    const candidateW = Math.log2(CANDIDATE_FLOOR / (1 - CANDIDATE_FLOOR));
+    forEachStored((i, j) => {
+      const ri = main.find(i);
+      const rj = main.find(j);
+      const si = size[ri]!;
+      const sj = size[rj]!;
+      // from a piece to a bigger person only
+      if (si === sj || Math.min(si, sj) > ATTACH_SIZE) return;
+      const w = boundedWeight(i, j, candidateW);
+      if (w === -Infinity) return;
+      const [s, o, r] = si < sj ? [i, j, rj] : [j, i, ri];
+      const base = pieceOf[main.find(s)]! * K;
+      let slot = -1;
+      let low = base;
+      for (let k = base; k < base + K; k++) {
+        if (candRoot[k] === r) { slot = k; break; }
+        if (candW[k]! < candW[low]!) low = k;
       }
-    }
-    for (let s = 0; s < n; s++) {
-      const r0 = bestRoot[s]!;
-      if (r0 < 0 || size[r0]! < 2 || bestW[s]! < floorW || bestW[s]! - secondW[s]! < ATTACH_MARGIN) continue;
+      if (slot < 0) { if (w <= candW[low]!) return; slot = low; candRoot[slot] = r; } else if (w <= candW[slot]!) return;
+      candW[slot] = w; candS[slot] = s; candJ[slot] = o;
+    }, 'regroupement');
+    chunks.length = 0;
+    // Members of every person (CSR by root), for the union of their values.
+    const memberStart = new Int32Array(n + 1);
+    for (let i = 0; i < n; i++) memberStart[main.find(i) + 1]!++;
+    for (let i = 0; i < n; i++) memberStart[i + 1]! += memberStart[i]!;
+    const members = new Int32Array(n);
+    const fillAt = memberStart.slice(0, n);
+    for (let i = 0; i < n; i++) members[fillAt[main.find(i)]!++] = i;
+    const unionW = unionEvidence(members, memberStart);
+    for (let pr = 0; pr < n; pr++) {
+      const base = pieceOf[pr]! * K;
+      if (base < 0 || candRoot[base]! < 0) continue;
+      // the best candidate person by its union evidence (or its best link, if stronger), and the runner-up
+      let best = -1; let bestW = -Infinity; let secondW = -Infinity; let byUnion = false;
+      for (let k = base; k < base + K && candRoot[k]! >= 0; k++) {
+        const u = unionW(candS[k]!, candRoot[k]!);
+        const w = Math.max(candW[k]!, u);
+        if (w > bestW) { secondW = bestW; bestW = w; best = k; byUnion = u > candW[k]!; } else if (w > secondW) secondW = w;
+      }
+      if (bestW < floorW || bestW - secondW < ATTACH_MARGIN) continue;
+      const s = candS[best]!;
       const ra = main.find(s);
-      const rb = main.find(r0);
-      const x = bestX[s]!;
-      if (ra === rb || conflict(ra, rb, ka[x]!, kb[x]!)) continue;
+      const rb = main.find(candRoot[best]!);
+      if (ra === rb || conflict(ra, rb, s, candJ[best]!)) continue;
       merge(main, ra, rb);
-      uncertainMerge[x] = 1;
-      attachedAt[x] = 1;
+      attached.push([s, candJ[best]!, byUnion]);
     }
   }
   const clustersStrict = countRoots(cluster(strict, false));
@@ -1071,8 +1200,12 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
     }
     if (take) {
       const s = score(ka[x]!, kb[x]!);
-      review.push({ a: ka[x]!, b: kb[x]!, probability: p, weight: s.weight, evidence: s.evidence, ...(refused ? { refused } : {}), ...(attachedAt[x] ? { attached: ATTACHED } : {}) });
+      review.push({ a: ka[x]!, b: kb[x]!, probability: p, weight: s.weight, evidence: s.evidence, ...(refused ? { refused } : {}) });
     }
+  }
+  for (const [s, j, byUnion] of attached) {
+    const e = score(Math.min(s, j), Math.max(s, j));
+    review.push({ a: Math.min(s, j), b: Math.max(s, j), probability: 1 / (1 + 2 ** -e.weight), weight: e.weight, evidence: e.evidence, attached: byUnion ? ATTACHED_BY_UNION : ATTACHED });
   }
   return {
     clusterOf, clusters, clustersStrict, clustersLoose, review,

@@ -206,6 +206,49 @@ describe('person resolution', () => {
     expect(two.clusterOf[2]).not.toBe(two.clusterOf[3]);
   });
 
+  it('merges a name mistyped in its first letter, still keeps a household apart and refuses a chain through a homonym', () => {
+    const f = withSex(true).map((p) => ({ ...p, gender: undefined }));
+    const home = { address: '3 RUE DE SIAM', postcode: '29200', phone: '+33298001122' };
+    const yvonnick = { last_name: 'Kerhervé', first_name: 'Yvonnick', birth_date: '1962-03-14', ...home };
+    const rows: PersonInput[] = [
+      yvonnick, yvonnick,
+      // no birth date, no address: only a key on the other name's last letters brings them together
+      { last_name: 'Gerhervé', first_name: 'Yvonnick' },
+      { last_name: 'Kerhervé', first_name: 'Ivonnick' },
+      // household: same surname, address and landline; first names that differ in their first letter
+      { last_name: 'Kerhervé', first_name: 'Maëlle', birth_date: '1964-07-02', ...home },
+      { last_name: 'Kerhervé', first_name: 'Gaëlle', birth_date: '1991-01-20', ...home },
+    ];
+    const res = resolvePersons([...rows, ...f]);
+    const c = res.clusterOf;
+    expect(c[1]).toBe(c[0]);
+    expect(c[2]).toBe(c[0]);
+    expect(c[3]).toBe(c[0]);
+    expect(c[4]).not.toBe(c[0]);
+    expect(c[5]).not.toBe(c[4]);
+    expect(c[5]).not.toBe(c[0]);
+    // the mistyped record would link Yvonnick with his son of the same name: one of the two links is refused
+    const son = { last_name: 'Kerhervé', first_name: 'Yvonnick', birth_date: '1990-05-05', postcode: '29200' };
+    const chain = resolvePersons([yvonnick, yvonnick, { last_name: 'Gerhervé', first_name: 'Yvonnick' }, son, son, ...f]);
+    expect(chain.explain(2, 0).probability).toBeGreaterThan(0.5);
+    expect(chain.explain(2, 3).probability).toBeGreaterThan(0.5);
+    expect(chain.clusterOf[3]).not.toBe(chain.clusterOf[0]);
+    expect(chain.review.some((p) => p.refused?.startsWith('dates de naissance contradictoires'))).toBe(true);
+  });
+
+  it('attaches a lone record through the union of a person\'s records when no one record is enough, and not on one weak agreement', () => {
+    const f = withSex(true).map((p) => ({ ...p, gender: undefined }));
+    const t = { last_name: 'Tanguy', first_name: 'Marie', birth_date: '1988-10-05' };
+    const person = [{ ...t, postcode: '29000' }, { ...t, occupation: 'INFIRMIERE' }, { ...t, birth_place: 'QUIMPER' }];
+    const res = resolvePersons([...person, { postcode: '29000', occupation: 'INFIRMIERE', birth_place: 'QUIMPER' }, ...f]);
+    // each record alone is below the floor of the second pass (0.2)
+    for (const i of [0, 1, 2]) expect(res.explain(i, 3).probability).toBeLessThan(0.2);
+    expect(res.clusterOf[3]).toBe(res.clusterOf[0]);
+    expect(res.review.find((p) => p.b === 3)?.attached).toBe("fiche isolée rattachée à la seule personne qui lui correspond nettement, d'après l'ensemble de ses fiches");
+    const weak = resolvePersons([...person, { postcode: '29000', occupation: 'INFIRMIERE' }, ...f]);
+    expect(weak.clusterOf[3]).not.toBe(weak.clusterOf[0]);
+  });
+
   it('gives a rare shared surname more weight than a common one', () => {
     const rows = generateSynthetic(2000, 5).map((r) => ({ last_name: r.values.Nom, first_name: r.values['Prénom'] }));
     rows.push({ last_name: 'Zylberstein', first_name: 'Anna' }, { last_name: 'Zylberstein', first_name: 'Anna' }, { last_name: 'Martin', first_name: 'Anna' }, { last_name: 'Martin', first_name: 'Anna' });
