@@ -37,28 +37,31 @@ export interface Context {
 export async function prepareContext(con: DuckDBConnection, timer?: Timer): Promise<Context> {
   // One pass over the events at the (account, UTC hour) grain, on integers only (the account,
   // address and action tests are properties of the value combination, computed once per
-  // combination): the hour-of-day profiles, the view/search and export volumes, the daily series
-  // and the candidates for concurrent sessions all come from it instead of each rule re-grouping
-  // every event.
+  // combination): the hour-of-day profiles, the view/search volumes, the daily series and the
+  // candidates for concurrent sessions all come from it instead of each rule re-grouping every
+  // event. Only what every hour of every account needs is grouped: the export sums and the first
+  // and last view times matter for a few hours only, which their rules read from the events.
   await con.run(`CREATE OR REPLACE TEMP TABLE kx AS SELECT kid, dense_rank() OVER (ORDER BY u) AS uid,
       CASE WHEN ip IS NOT NULL AND outcome <> 'failure' THEN dense_rank() OVER (ORDER BY ip) END AS okip,
-      action IN ('view', 'search') AS vs, action = 'export' AS xp, CASE WHEN action = 'export' THEN records END AS xr FROM k`);
-  await con.run(`CREATE OR REPLACE TEMP TABLE uh0 AS SELECT x.uid, e.t // 3600000 AS hb, count(*) AS c, min(e.t) AS ft, max(e.t) AS lt,
-      count(*) FILTER (WHERE x.vs) AS vc, min(e.t) FILTER (WHERE x.vs) AS vft, max(e.t) FILTER (WHERE x.vs) AS vlt,
-      sum(x.xr) AS xrec, min(e.t) FILTER (WHERE x.xp) AS xft, max(e.t) FILTER (WHERE x.xp) AS xlt,
-      coalesce(min(x.okip) <> max(x.okip), false) AS multi_ip
-    FROM evt e JOIN kx x ON x.kid = e.kid GROUP BY x.uid, hb`);
-  timer?.mark('context: uh0');
+      action IN ('view', 'search') AS vs FROM k`);
   // Paris day and hour of each UTC hour bucket: offsets change on whole hours in Europe/Paris.
   await con.run(`CREATE OR REPLACE TABLE hours AS SELECT hb, CAST(timezone('Europe/Paris', to_timestamp(hb * 3600)) AS DATE) AS lday,
-      hour(timezone('Europe/Paris', to_timestamp(hb * 3600)))::INTEGER AS lhour FROM (SELECT DISTINCT hb FROM uh0)`);
-  await con.run(`CREATE OR REPLACE TABLE uh AS SELECT a.u, g.* EXCLUDE (uid), h.lday, h.lhour FROM uh0 g JOIN (SELECT DISTINCT x.uid, k.u FROM kx x JOIN k ON k.kid = x.kid) a ON a.uid = g.uid JOIN hours h ON h.hb = g.hb`);
+      hour(timezone('Europe/Paris', to_timestamp(hb * 3600)))::INTEGER AS lhour FROM (SELECT DISTINCT t // 3600000 AS hb FROM evt)`);
+  // Grouped on integers, then named and dated in the same statement: one table written, not two.
+  await con.run(`CREATE OR REPLACE TABLE uh AS SELECT a.u, g.* EXCLUDE (uid), h.lday, h.lhour FROM (
+      SELECT x.uid, e.t // 3600000 AS hb, count(*) AS c, min(e.t) AS ft, max(e.t) AS lt, count(*) FILTER (WHERE x.vs) AS vc,
+        coalesce(min(x.okip) <> max(x.okip), false) AS multi_ip
+      FROM evt e JOIN kx x ON x.kid = e.kid GROUP BY x.uid, hb) g
+    JOIN (SELECT DISTINCT x.uid, k.u FROM kx x JOIN k ON k.kid = x.kid) a ON a.uid = g.uid JOIN hours h ON h.hb = g.hb`);
   timer?.mark('context: uh');
   // Per account and Paris hour: the basis of the hour-of-day profiles (leave-one-day-out). Not
   // regrouped: (account, day, hour) repeats only in the hour the clocks go back, and every use of
   // this view sums over it.
   await con.run('CREATE OR REPLACE VIEW day_hour AS SELECT u, lday, lhour, c, ft, lt FROM uh');
-  await con.run(`CREATE OR REPLACE TABLE acct AS SELECT u, min(ft) AS first_t, max(lt) AS last_t, sum(c) AS n, count(DISTINCT lday) AS days FROM uh GROUP BY u`);
+  // The per-day and per-hour-of-day totals several rules and the daily series read, grouped once.
+  await con.run('CREATE OR REPLACE TABLE uday AS SELECT u, lday, sum(c) AS c, min(ft) AS ft, max(lt) AS lt FROM uh GROUP BY u, lday');
+  await con.run('CREATE OR REPLACE TABLE uhour AS SELECT u, lhour, sum(c) AS c FROM uh GROUP BY u, lhour');
+  await con.run(`CREATE OR REPLACE TABLE acct AS SELECT u, min(ft) AS first_t, max(lt) AS last_t, sum(c) AS n, count(*) AS days FROM uday GROUP BY u`);
   // First use and count of each address (with its country), module and client per account,
   // successes only, in one pass: the "never seen before" rules read this small table.
   await con.run(`CREATE OR REPLACE TABLE firsts AS SELECT CASE WHEN GROUPING(ip) = 0 THEN 'ip' WHEN GROUPING(module) = 0 THEN 'module' ELSE 'ua' END AS kind,
@@ -256,18 +259,21 @@ const detectors: Record<DetectorName, (ctx: Context, rule: Rule) => Promise<Hit[
 
   async off_hours(ctx, rule) {
     const found = await rows(ctx.con, `
-      WITH h AS (SELECT u, lhour, sum(c) AS c FROM day_hour GROUP BY ALL),
+      WITH h AS (SELECT u, lhour, c FROM uhour),
       -- Each hour counts for itself and its two neighbours: three shifted copies, then one aggregation.
       shifts AS (SELECT * FROM (VALUES (-1), (0), (1)) v(k)),
       smooth AS (SELECT u, (lhour + k + 24) % 24 AS lhour, sum(c) AS c3 FROM h, shifts GROUP BY ALL),
       -- Only hours that are rare over the whole year can be rare once the day itself is left out.
       cand AS (SELECT sm.u, sm.lhour, sm.c3, a.n, a.days FROM smooth sm JOIN acct a ON a.u = sm.u WHERE sm.c3 < 0.05 * a.n AND a.days - 1 >= $min_days),
-      -- Per day, the events at a rare hour and around it; the rest of the year stays untouched.
+      -- Per day, the events at a rare hour and around it; the rest of the year stays untouched, and
+      -- is left out before the shifted copies are made.
+      near AS (SELECT DISTINCT c.u, (c.lhour - shifts.k + 24) % 24 AS lhour FROM cand c, shifts),
+      dh AS (SELECT d.* FROM day_hour d SEMI JOIN near ON near.u = d.u AND near.lhour = d.lhour),
       dsm AS (SELECT d.u, d.lday, c.lhour, sum(d.c) AS d3, sum(d.c) FILTER (WHERE shifts.k = 0) AS xc,
                      min(d.ft) FILTER (WHERE shifts.k = 0) AS xft, max(d.lt) FILTER (WHERE shifts.k = 0) AS xlt
-              FROM day_hour d CROSS JOIN shifts JOIN cand c ON c.u = d.u AND c.lhour = (d.lhour + shifts.k + 24) % 24
+              FROM dh d CROSS JOIN shifts JOIN cand c ON c.u = d.u AND c.lhour = (d.lhour + shifts.k + 24) % 24
               GROUP BY ALL HAVING count(*) FILTER (WHERE shifts.k = 0) > 0),
-      dt AS (SELECT d.u, d.lday, sum(d.c) AS dc FROM day_hour d SEMI JOIN dsm ON dsm.u = d.u AND dsm.lday = d.lday GROUP BY ALL)
+      dt AS (SELECT d.u, d.lday, d.c AS dc FROM uday d SEMI JOIN dsm ON dsm.u = d.u AND dsm.lday = d.lday)
       SELECT d.u, d.lday::VARCHAR AS day, sum(d.xc)::DOUBLE AS events, min(d.xft)::DOUBLE AS ft, max(d.xlt)::DOUBLE AS lt, min(d.lhour)::DOUBLE AS h0, max(d.lhour)::DOUBLE AS h1,
              max((c.c3 - d.d3) / (c.n - dt.dc))::DOUBLE AS share, any_value(c.days - 1)::DOUBLE AS days
       FROM dsm d JOIN cand c ON c.u = d.u AND c.lhour = d.lhour JOIN dt ON dt.u = d.u AND dt.lday = d.lday
@@ -285,7 +291,7 @@ const detectors: Record<DetectorName, (ctx: Context, rule: Rule) => Promise<Hit[
 
   async export_volume(ctx, rule) {
     const found = await rows(ctx.con, `
-      WITH d AS (SELECT e.u, h.lday, sum(e.rec) AS rec, min(e.ft) AS ft, max(e.lt) AS lt FROM (SELECT u, hb, xrec AS rec, xft AS ft, xlt AS lt FROM uh WHERE xft IS NOT NULL) e JOIN hours h ON h.hb = e.hb GROUP BY e.u, h.lday),
+      WITH d AS (SELECT e.u, h.lday, sum(e.records) AS rec, min(e.t) AS ft, max(e.t) AS lt FROM ev e JOIN hours h ON h.hb = e.hb WHERE e.action = 'export' GROUP BY e.u, h.lday),
       w AS (SELECT *, max(rec) OVER (PARTITION BY u ORDER BY lday ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev FROM d),
       peers AS (SELECT quantile_cont(rec, 0.99) AS p99 FROM d)
       SELECT w.u, w.lday::VARCHAR AS day, w.rec::DOUBLE AS rec, coalesce(w.prev, 0)::DOUBLE AS prev, w.ft::DOUBLE AS ft, w.lt::DOUBLE AS lt,
@@ -303,11 +309,14 @@ const detectors: Record<DetectorName, (ctx: Context, rule: Rule) => Promise<Hit[
 
   async access_volume(ctx, rule) {
     const found = await rows(ctx.con, `
-      WITH hc AS (SELECT e.u, h.lday, h.lhour, e.c, e.ft, e.lt FROM (SELECT u, hb, vc AS c, vft AS ft, vlt AS lt FROM uh WHERE vc > 0) e JOIN hours h ON h.hb = e.hb),
-      base AS (SELECT u, quantile_cont(c, 0.99) AS p99, count(DISTINCT lday) AS days FROM hc GROUP BY u)
-      SELECT hc.u, hc.lday::VARCHAR AS day, hc.lhour::DOUBLE AS hour, hc.c::DOUBLE AS c, hc.ft::DOUBLE AS ft, hc.lt::DOUBLE AS lt, b.p99::DOUBLE AS p99
-      FROM hc JOIN base b ON b.u = hc.u
-      WHERE hc.c >= $min_events AND hc.c >= $ratio * b.p99 AND b.days >= $min_days ORDER BY hc.u, day, hour`, {
+      WITH hc AS (SELECT u, hb, lday, lhour, vc AS c FROM uh WHERE vc > 0),
+      base AS (SELECT u, quantile_cont(c, 0.99) AS p99, count(DISTINCT lday) AS days FROM hc GROUP BY u),
+      hit AS (SELECT hc.*, b.p99 FROM hc JOIN base b ON b.u = hc.u WHERE hc.c >= $min_events AND hc.c >= $ratio * b.p99 AND b.days >= $min_days),
+      -- First and last view of the few hours kept, from their own events.
+      span AS (SELECT e.u, e.hb, min(e.t) AS ft, max(e.t) AS lt FROM ev e SEMI JOIN hit ON hit.u = e.u AND hit.hb = e.hb
+               WHERE e.action IN ('view', 'search') GROUP BY e.u, e.hb)
+      SELECT hit.u, hit.lday::VARCHAR AS day, hit.lhour::DOUBLE AS hour, hit.c::DOUBLE AS c, sp.ft::DOUBLE AS ft, sp.lt::DOUBLE AS lt, hit.p99::DOUBLE AS p99
+      FROM hit JOIN span sp ON sp.u = hit.u AND sp.hb = hit.hb ORDER BY hit.u, day, hour`, {
       min_events: num(rule, 'min_events', 40), ratio: num(rule, 'ratio', 4), min_days: num(rule, 'min_active_days', 10),
     });
     return found.map((r) => ({
@@ -346,8 +355,7 @@ const detectors: Record<DetectorName, (ctx: Context, rule: Rule) => Promise<Hit[
 
   async admin_out_of_pattern(ctx, rule) {
     const found = await rows(ctx.con, `
-      WITH h AS (SELECT u, lhour, sum(c) AS c FROM day_hour GROUP BY ALL),
-      tot AS (SELECT u, sum(c) AS n FROM day_hour GROUP BY u),
+      WITH h AS (SELECT u, lhour, c FROM uhour),
       smooth AS (SELECT u, (lhour + k + 24) % 24 AS lhour, sum(c) AS c3 FROM h, (VALUES (-1), (0), (1)) v(k) GROUP BY ALL),
       netfirst AS (SELECT u, net(ip) AS net, min(ft) AS nf FROM (SELECT u, ip, min(ft) AS ft FROM firsts WHERE kind = 'ip' GROUP BY u, ip) GROUP BY ALL),
       adm AS (SELECT e.u, h.lday, h.lhour, e.ip, net(e.ip) AS net, e.c, e.ft, e.lt FROM (SELECT u, hb, ip, count(*) AS c, min(t) AS ft, max(t) AS lt FROM ev WHERE action = 'admin' GROUP BY ALL) e JOIN hours h ON h.hb = e.hb),
@@ -355,9 +363,9 @@ const detectors: Record<DetectorName, (ctx: Context, rule: Rule) => Promise<Hit[
       -- A network that several colleagues use within the week is the organisation's (an office move).
       peers AS (SELECT a.u, a.ft, a.net, count(DISTINCT n2.u) AS p FROM adm a JOIN netfirst n2 ON n2.net = a.net AND n2.u <> a.u AND n2.nf <= a.ft + 604800000 GROUP BY ALL)
       SELECT a.u, a.lday::VARCHAR AS day, a.lhour::DOUBLE AS hour, a.ip, a.c::DOUBLE AS c, a.ft::DOUBLE AS ft, a.lt::DOUBLE AS lt,
-             ((s.c3 - coalesce(dc.c, 0)) / greatest(t.n - coalesce(dc.c, 0), 1))::DOUBLE AS share,
+             ((s.c3 - coalesce(dc.c, 0)) / greatest(ac.n - coalesce(dc.c, 0), 1))::DOUBLE AS share,
              (nf.nf >= a.ft - 86400000 AND nf.nf > ac.first_t + 86400000 AND coalesce(pe.p, 0) + 1 < $shared) AS new_net
-      FROM adm a JOIN smooth s ON s.u = a.u AND s.lhour = a.lhour JOIN tot t ON t.u = a.u JOIN acct ac ON ac.u = a.u
+      FROM adm a JOIN smooth s ON s.u = a.u AND s.lhour = a.lhour JOIN acct ac ON ac.u = a.u
       LEFT JOIN dayc dc ON dc.u = a.u AND dc.lday = a.lday AND dc.lhour = a.lhour
       LEFT JOIN netfirst nf ON nf.u = a.u AND nf.net IS NOT DISTINCT FROM a.net
       LEFT JOIN peers pe ON pe.u = a.u AND pe.ft = a.ft AND pe.net IS NOT DISTINCT FROM a.net

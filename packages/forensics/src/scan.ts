@@ -336,7 +336,7 @@ async function explain(con: DuckDBConnection, hits: Hit[], maxEvidence: number):
 async function dailySeries(con: DuckDBConnection, accounts: string[]): Promise<ScanResult['series']> {
   const series: ScanResult['series'] = {};
   if (accounts.length === 0) return series;
-  const found = (await con.runAndReadAll(`SELECT e.u, h.lday::VARCHAR AS day, sum(e.c)::DOUBLE AS n FROM (SELECT u, hb, c FROM uh WHERE u IN (SELECT unnest($flagged::VARCHAR[]))) e JOIN hours h ON h.hb = e.hb GROUP BY ALL ORDER BY e.u, day`, { flagged: listValue(accounts) })).getRowObjectsJS();
+  const found = (await con.runAndReadAll(`SELECT u, lday::VARCHAR AS day, c::DOUBLE AS n FROM uday WHERE u IN (SELECT unnest($flagged::VARCHAR[])) ORDER BY u, day`, { flagged: listValue(accounts) })).getRowObjectsJS();
   for (const r of found) (series[String(r.u)] ??= []).push({ day: String(r.day), events: Number(r.n) });
   return series;
 }
