@@ -59,7 +59,7 @@ export async function prepareContext(con: DuckDBConnection, timer?: Timer): Prom
   // this view sums over it.
   await con.run('CREATE OR REPLACE VIEW day_hour AS SELECT u, lday, lhour, c, ft, lt FROM uh');
   // The per-day and per-hour-of-day totals several rules and the daily series read, grouped once.
-  await con.run('CREATE OR REPLACE TABLE uday AS SELECT u, lday, sum(c) AS c, min(ft) AS ft, max(lt) AS lt FROM uh GROUP BY u, lday');
+  await con.run('CREATE OR REPLACE TABLE uday AS SELECT u, lday, sum(c) AS c, min(ft) AS ft, max(lt) AS lt, sum(vc) AS vc FROM uh GROUP BY u, lday');
   await con.run('CREATE OR REPLACE TABLE uhour AS SELECT u, lhour, sum(c) AS c FROM uh GROUP BY u, lhour');
   await con.run(`CREATE OR REPLACE TABLE acct AS SELECT u, min(ft) AS first_t, max(lt) AS last_t, sum(c) AS n, count(*) AS days FROM uday GROUP BY u`);
   // First use and count of each address (with its country), module and client per account,
@@ -74,16 +74,24 @@ export async function prepareContext(con: DuckDBConnection, timer?: Timer): Prom
   return { con, firstSeen };
 }
 
+/**
+ * The login events and the (address, UTC hour) pairs that failed for at least `$spray_min`
+ * accounts, with more failures than twice the successes. An address and hour with fewer failed
+ * logins than that cannot have so many failing accounts: the distinct count runs on the few others.
+ */
+const SPRAYED_ADDRESSES = `logins AS (SELECT u, t, ip, country, outcome FROM ev WHERE action = 'login'),
+      busy AS (SELECT ip, t // 3600000 AS hb FROM logins WHERE ip IS NOT NULL AND outcome = 'failure' GROUP BY ALL HAVING count(*) >= $spray_min),
+      spray AS (SELECT l.ip, l.t // 3600000 AS hb, count(DISTINCT l.u) FILTER (WHERE l.outcome = 'failure') AS accts
+                FROM logins l SEMI JOIN busy b ON b.ip = l.ip AND b.hb = l.t // 3600000 GROUP BY ALL
+                HAVING count(DISTINCT l.u) FILTER (WHERE l.outcome = 'failure') >= $spray_min
+                   AND count(*) FILTER (WHERE l.outcome = 'failure') > 2 * count(*) FILTER (WHERE l.outcome = 'success'))`;
+
 const detectors: Record<DetectorName, (ctx: Context, rule: Rule) => Promise<Hit[]>> = {
   async spraying(ctx, rule) {
     const window = num(rule, 'window_minutes', 60) * 60_000;
     const found = await rows(ctx.con, `
-      WITH logins AS (SELECT u, t, ip, country, outcome FROM ev WHERE action = 'login'),
+      WITH ${SPRAYED_ADDRESSES},
       fl AS (SELECT u, t, ip FROM logins WHERE outcome = 'failure'),
-      spray AS (SELECT ip, t // 3600000 AS hb, count(DISTINCT u) FILTER (WHERE outcome = 'failure') AS accts
-                FROM logins WHERE ip IS NOT NULL GROUP BY ALL
-                HAVING count(DISTINCT u) FILTER (WHERE outcome = 'failure') >= $spray_min
-                   AND count(*) FILTER (WHERE outcome = 'failure') > 2 * count(*) FILTER (WHERE outcome = 'success')),
       succ AS (SELECT u, t, ip, country FROM logins WHERE outcome = 'success'),
       recent AS (SELECT s.u, s.t, count(*) AS fails, count(DISTINCT f.ip) AS ips, min(f.t) AS first_fail
                  FROM succ s JOIN fl f ON f.u = s.u AND f.t BETWEEN s.t - $win AND s.t GROUP BY s.u, s.t),
@@ -105,11 +113,7 @@ const detectors: Record<DetectorName, (ctx: Context, rule: Rule) => Promise<Hit[
 
   async spray_target(ctx, rule) {
     const found = await rows(ctx.con, `
-      WITH logins AS (SELECT u, t, ip, outcome FROM ev WHERE action = 'login'),
-      spray AS (SELECT ip, t // 3600000 AS hb, count(DISTINCT u) FILTER (WHERE outcome = 'failure') AS accts
-                FROM logins WHERE ip IS NOT NULL GROUP BY ALL
-                HAVING count(DISTINCT u) FILTER (WHERE outcome = 'failure') >= $spray_min
-                   AND count(*) FILTER (WHERE outcome = 'failure') > 2 * count(*) FILTER (WHERE outcome = 'success'))
+      WITH ${SPRAYED_ADDRESSES}
       SELECT l.u, count(*)::DOUBLE AS fails, count(DISTINCT l.ip)::DOUBLE AS ips, max(sp.accts)::DOUBLE AS sprayed, min(l.t)::DOUBLE AS first, max(l.t)::DOUBLE AS last,
              count(*) FILTER (WHERE l.outcome = 'success')::DOUBLE AS successes
       FROM logins l JOIN spray sp ON sp.ip = l.ip AND l.t // 3600000 BETWEEN sp.hb AND sp.hb + 24
@@ -310,11 +314,14 @@ const detectors: Record<DetectorName, (ctx: Context, rule: Rule) => Promise<Hit[
   async access_volume(ctx, rule) {
     const found = await rows(ctx.con, `
       WITH hc AS (SELECT u, hb, lday, lhour, vc AS c FROM uh WHERE vc > 0),
-      base AS (SELECT u, quantile_cont(c, 0.99) AS p99, count(DISTINCT lday) AS days FROM hc GROUP BY u),
+      -- Days with a view, counted on the per-day table: a distinct count over every hour costs more.
+      vdays AS (SELECT u, count(*) AS days FROM uday WHERE vc > 0 GROUP BY u),
+      base AS (SELECT q.u, q.p99, d.days FROM (SELECT u, quantile_cont(c, 0.99) AS p99 FROM hc GROUP BY u) q JOIN vdays d ON d.u = q.u),
       hit AS (SELECT hc.*, b.p99 FROM hc JOIN base b ON b.u = hc.u WHERE hc.c >= $min_events AND hc.c >= $ratio * b.p99 AND b.days >= $min_days),
-      -- First and last view of the few hours kept, from their own events.
-      span AS (SELECT e.u, e.hb, min(e.t) AS ft, max(e.t) AS lt FROM ev e SEMI JOIN hit ON hit.u = e.u AND hit.hb = e.hb
-               WHERE e.action IN ('view', 'search') GROUP BY e.u, e.hb)
+      -- First and last view of the few hours kept, from their own events: the combinations of the
+      -- accounts concerned are chosen first, so that only their events are grouped.
+      vk AS (SELECT kid, u FROM k WHERE action IN ('view', 'search') AND u IN (SELECT u FROM hit)),
+      span AS (SELECT vk.u, e.t // 3600000 AS hb, min(e.t) AS ft, max(e.t) AS lt FROM evt e JOIN vk ON vk.kid = e.kid GROUP BY ALL)
       SELECT hit.u, hit.lday::VARCHAR AS day, hit.lhour::DOUBLE AS hour, hit.c::DOUBLE AS c, sp.ft::DOUBLE AS ft, sp.lt::DOUBLE AS lt, hit.p99::DOUBLE AS p99
       FROM hit JOIN span sp ON sp.u = hit.u AND sp.hb = hit.hb ORDER BY hit.u, day, hour`, {
       min_events: num(rule, 'min_events', 40), ratio: num(rule, 'ratio', 4), min_days: num(rule, 'min_active_days', 10),
