@@ -7,7 +7,7 @@ import { createKeys } from '../platform/keys.ts';
 import { verifyAudit } from '../platform/audit.ts';
 import { listIncidents } from '../modules/incidents/service.ts';
 import type { Services } from '../platform/services.ts';
-import { DEMO_USERS, seedDemo, type DemoResult } from './seed.ts';
+import { DEMO_USERS, demoDoneTasks, seedDemo, type DemoResult } from './seed.ts';
 
 for (const backend of testBackends()) {
   describe.skipIf(backend.skipReason)(`demo organisation on ${backend.name}`, () => {
@@ -34,6 +34,20 @@ for (const backend of testBackends()) {
       expect(done).toBeLessThan(tasks.length);
       const journal = await services.db.selectFrom('journal_entries').select('id').where('incident_id', '=', demo.incidentId).execute();
       expect(journal.length).toBeGreaterThanOrEqual(6);
+    });
+
+    it('always leaves a late task on the dashboard, whatever the time of day the demo is created', async () => {
+      const open = await services.db.selectFrom('tasks').select(['id', 'due_at']).where('incident_id', '=', demo.incidentId).where('status', '<>', 'done').where('due_at', '<', services.now()).execute();
+      expect(open.length).toBeGreaterThan(0);
+      // The same runbook tasks (due relative to "yesterday 18:40"), the demo started at every half hour of the day in Paris.
+      const tasks = await services.db.selectFrom('tasks').select(['id', 'due_at']).where('incident_id', '=', demo.incidentId).execute();
+      for (let minutes = 0; minutes < 24 * 60; minutes += 30) {
+        const now = new Date(Date.parse('2026-11-21T23:00:00Z') + minutes * 60_000);
+        const done = demoDoneTasks(tasks, now);
+        const late = tasks.filter((t) => t.due_at < now && !done.has(t.id));
+        expect(late.length, now.toISOString()).toBeGreaterThan(0);
+        expect([...done].every((id) => tasks.find((t) => t.id === id)!.due_at <= now)).toBe(true);
+      }
     });
 
     it('has five users in different roles, no password anywhere, and a one-time link for the administrator', async () => {

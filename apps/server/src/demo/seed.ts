@@ -92,10 +92,9 @@ export async function seedDemo(services: Services): Promise<DemoResult> {
       }).execute();
     }
 
-    // Half-way: everything due before this morning is done, by whoever owns it.
     const tasks = await trx.selectFrom('tasks').select(['id', 'due_at', 'owner_role']).where('incident_id', '=', incidentId).orderBy('due_at').execute();
-    const cutoff = DateTime.fromJSDate(now).minus({ hours: 6 }).toJSDate();
-    for (const task of tasks.filter((t) => t.due_at <= cutoff)) {
+    const doneIds = demoDoneTasks(tasks, now);
+    for (const task of tasks.filter((t) => doneIds.has(t.id))) {
       const doer = DEMO_USERS.find((u) => u.role === task.owner_role) ?? DEMO_USERS[0]!;
       await trx.updateTable('tasks').set({ status: 'done', done_at: task.due_at, done_by: userIds[doer.role]!, done_by_name: doer.name }).where('id', '=', task.id).execute();
     }
@@ -133,4 +132,18 @@ export async function seedDemo(services: Services): Promise<DemoResult> {
     organisationId, email: DEMO_USERS[0]!.email, role: 'admin', createdBy: null, ip: null, actorLabel: system.actorLabel,
   });
   return { organisationId, incidentId, adminSetupUrl: invitation.inviteUrl ?? null };
+}
+
+/**
+ * Half-way through the runbook: everything due before the last six hours is done, by whoever owns
+ * it, and what fell due since is late. At some times of day no task falls due in those six hours;
+ * the latest task already due then stays open, so that the demo always shows a late task on the
+ * dashboard, whatever the hour it is started.
+ */
+export function demoDoneTasks(tasks: readonly { id: string; due_at: Date }[], now: Date): Set<string> {
+  const cutoff = now.getTime() - 6 * 3_600_000;
+  const due = [...tasks].filter((t) => t.due_at.getTime() <= now.getTime()).sort((a, b) => a.due_at.getTime() - b.due_at.getTime());
+  const late = due.filter((t) => t.due_at.getTime() > cutoff);
+  const open = new Set((late.length > 0 ? late : due.slice(-1)).map((t) => t.id));
+  return new Set(due.filter((t) => !open.has(t.id)).map((t) => t.id));
 }
