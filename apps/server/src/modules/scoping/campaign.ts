@@ -50,7 +50,7 @@ export async function runCampaignJob(services: Services, ctx: { payload: Record<
     const todo = receipts;
     receipts = [];
     for (const { r, tries } of todo) {
-      const outcome = await recordPartReceipt(services, account, r);
+      const outcome = await recordPartReceipt(services, account, r, 'campaign');
       if (outcome.kind === 'recorded' && outcome.settled && outcome.campaignId === campaign.id) bump(outcome.settled === 'delivered' ? 'sms_delivered' : 'sms_undelivered');
       else if (outcome.kind === 'unknown' && tries === 0) receipts.push({ r, tries: 1 });
     }

@@ -3,6 +3,10 @@
 // receipt comes; while any is awaited, and for at most SMPP_RECEIPT_MAX_HOURS after it left, the
 // server keeps a receiver bind open, records each receipt on its delivery row, reconnects with
 // backoff, and unbinds when nothing is awaited any more. The rows are the state: a restart resumes.
+// With several server instances, only the one holding the account's lease (smpp_listeners, migration
+// 011) binds: operators often allow a single bind per account, and a second may steal the receipts.
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { openSmppReceiver, parseSmppUrl, type PartReceipt, type SmppReceiver, type SmppTarget } from '@rempart/scoping';
 import type { Db } from '@rempart/db';
 import type { Services } from '../../platform/services.ts';
@@ -39,7 +43,7 @@ export type ReceiptOutcome =
  * lands on another organisation's row. The delivery is settled as the campaign did: delivered when
  * every part is, not delivered as soon as one part is final and not delivered.
  */
-export async function recordPartReceipt(services: Services, account: string, r: PartReceipt): Promise<ReceiptOutcome> {
+export async function recordPartReceipt(services: Services, account: string, r: PartReceipt, via: 'campaign' | 'listener'): Promise<ReceiptOutcome> {
   return services.db.transaction().execute(async (trx) => {
     const candidates = await trx.selectFrom('scoping_sms_parts').select(['id', 'organisation_id', 'delivery_id', 'number_hash', 'sent_at'])
       .where('account', '=', account).where('part_id', '=', r.partId).where('state', 'is', null).orderBy('sent_at', 'desc').execute();
@@ -61,7 +65,7 @@ export async function recordPartReceipt(services: Services, account: string, r: 
     const failed = states.find((s) => s !== null && !s.startsWith('DELIVRD'));
     const settled = failed ? 'undelivered' : states.every((s) => s !== null) ? 'delivered' : null;
     if (!settled || delivery.receipt !== null) return { kind: 'recorded', campaignId: delivery.campaign_id, settled: null } as const;
-    await trx.updateTable('scoping_deliveries').set({ receipt: settled, receipt_at: at, detail: failed ?? 'DELIVRD' }).where('id', '=', delivery.id).execute();
+    await trx.updateTable('scoping_deliveries').set({ receipt: settled, receipt_at: at, receipt_via: via, detail: failed ?? 'DELIVRD' }).where('id', '=', delivery.id).execute();
     return { kind: 'recorded', campaignId: delivery.campaign_id, settled } as const;
   });
 }
@@ -73,7 +77,20 @@ export async function awaitedParts(services: Services, account: string, maxMs: n
   return Number(row.n);
 }
 
-export type ListenerState = 'idle' | 'connecting' | 'listening' | 'retrying' | 'stopped';
+/** `standby`: receipts are awaited but another server instance holds the account's lease and listens. */
+export type ListenerState = 'idle' | 'standby' | 'connecting' | 'listening' | 'retrying' | 'stopped';
+
+/** What the account's lease row says, as shown on the follow-up page (any instance can read it). */
+export async function listenerStatus(services: Services, account: string) {
+  const row = await services.db.selectFrom('smpp_listeners').select(['state', 'since', 'error', sql<boolean>`holder IS NOT NULL AND expires_at > now()`.as('live')])
+    .where('account', '=', account).executeTakeFirst();
+  if (!row?.live) return { state: 'stopped' as const, since: row && row.state === 'stopped' ? new Date(row.since).toISOString() : null, error: null };
+  return { state: row.state, since: new Date(row.since).toISOString(), error: row.error };
+}
+
+// An SMPP error may quote the address it failed to reach; never the password, but keep it short and
+// strip anything shaped like credentials all the same.
+const safeError = (e: unknown) => String((e as Error)?.message ?? e).replace(/\/\/[^@\s]*@/g, '//').slice(0, 200);
 
 export interface ReceiptListener {
   readonly state: ListenerState;
@@ -99,6 +116,11 @@ export interface ListenerOptions {
   /** Reconnection delay: doubles from `firstMs` up to `maxMs`. */
   backoff?: { firstMs: number; maxMs: number };
   linkCheckMs?: number;
+  /**
+   * How long the account's lease lasts without renewal (default three checks): a crashed holder's
+   * instance gives way to another after at most this long.
+   */
+  leaseMs?: number;
 }
 
 export function startReceiptListener(services: Services, options: ListenerOptions = {}): ReceiptListener | null {
@@ -107,8 +129,10 @@ export function startReceiptListener(services: Services, options: ListenerOption
   const target = parseSmppUrl(smpp.url);
   const account = smppAccount(target);
   const checkMs = options.checkMs ?? 60_000;
+  const leaseMs = options.leaseMs ?? 3 * checkMs;
   const backoff = options.backoff ?? { firstMs: 2_000, maxMs: 300_000 };
   const log = options.log;
+  const me = randomUUID();
   let stopped = false;
   let state: ListenerState = 'idle';
   let kind: 'transceiver' | 'receiver' | null = null;
@@ -116,6 +140,10 @@ export function startReceiptListener(services: Services, options: ListenerOption
   let lost: Error | null = null;
   let failures = 0;
   let holds = 0;
+  let leased = false;
+  // Until when this instance may stay bound without a renewal (its own clock, with a margin): a
+  // database it cannot reach any more must not leave it bound while another instance takes over.
+  let leaseValidUntil = 0;
   let wake: (() => void) | null = null;
   const handled = { recorded: 0, unknown: 0, ambiguous: 0 };
   const sleep = (ms: number) => new Promise<void>((resolve) => {
@@ -124,11 +152,35 @@ export function startReceiptListener(services: Services, options: ListenerOption
     timer.unref();
     wake = done;
   });
+  const expiry = sql<Date>`now() + make_interval(secs => ${leaseMs / 1000})`;
+  /** Takes the lease when free, lapsed or already ours; false while another instance holds it. */
+  const acquire = async () => {
+    const row = await services.db.insertInto('smpp_listeners').values({ account, holder: me, state: 'connecting', since: services.now(), error: null, expires_at: expiry })
+      .onConflict((oc) => oc.column('account').doUpdateSet({ holder: me, expires_at: expiry })
+        .where((eb) => eb.or([eb('smpp_listeners.holder', 'is', null), eb('smpp_listeners.holder', '=', me), eb('smpp_listeners.expires_at', '<', sql<Date>`now()`)])))
+      .returning('holder').executeTakeFirst();
+    leased = row?.holder === me;
+    if (leased) leaseValidUntil = Date.now() + leaseMs * 0.8;
+    return leased;
+  };
+  /** Says what this instance does, on its lease row only. */
+  const publish = async (next: 'connecting' | 'listening' | 'retrying', error: string | null = null) => {
+    await services.db.updateTable('smpp_listeners').set({ state: next, since: services.now(), error }).where('account', '=', account).where('holder', '=', me).execute();
+  };
+  const giveBack = async () => {
+    if (!leased) return;
+    leased = false;
+    await services.db.updateTable('smpp_listeners').set({ holder: null, state: 'stopped', since: services.now(), error: null, expires_at: sql<Date>`now()` })
+      .where('account', '=', account).where('holder', '=', me).execute();
+  };
+  const unbind = async (why: string) => {
+    if (receiver) { await receiver.close(); receiver = null; log?.info({ why }, 'SMS receipt listener unbound'); }
+  };
   // One receipt at a time, in the order the SMSC sent them.
   let queue: Promise<void> = Promise.resolve();
   const onReceipt = (r: PartReceipt) => {
     queue = queue.then(async () => {
-      const outcome = await recordPartReceipt(services, account, r);
+      const outcome = await recordPartReceipt(services, account, r, 'listener');
       handled[outcome.kind]++;
       // The identifier only: the number is personal data.
       if (outcome.kind !== 'recorded') log?.warn({ partId: r.partId, outcome: outcome.kind }, 'SMS receipt not recorded');
@@ -140,14 +192,23 @@ export function startReceiptListener(services: Services, options: ListenerOption
       let awaited: number;
       try {
         awaited = await awaitedParts(services, account, smpp.receiptMaxMs);
+        // Renewed at every look (at most `checkMs` apart, well within `leaseMs`); taken before binding.
+        if (awaited && !holds && !(await acquire())) {
+          await unbind('another server instance holds the lease');
+          state = 'standby';
+          await sleep(checkMs);
+          continue;
+        }
       } catch (error) {
         log?.error({ err: error }, 'SMS receipt listener cannot read the awaited receipts');
+        if (receiver && Date.now() > leaseValidUntil) await unbind('lease not renewed');
         await sleep(checkMs);
         continue;
       }
       if (stopped) break;
       if (!awaited || holds > 0) {
-        if (receiver) { await receiver.close(); receiver = null; log?.info({}, 'SMS receipt listener: nothing awaited, unbound'); }
+        await unbind(holds ? 'a campaign is sending' : 'nothing awaited');
+        await giveBack().catch((error: Error) => log?.warn({ err: error }, 'SMS receipt listener cannot give its lease back'));
         state = 'idle';
         await sleep(checkMs);
         continue;
@@ -155,6 +216,8 @@ export function startReceiptListener(services: Services, options: ListenerOption
       if (!receiver) {
         state = 'connecting';
         try {
+          // After a failure the row keeps saying « reconnecting since the first failure ».
+          if (!failures) await publish('connecting');
           const opened = await openSmppReceiver(target, onReceipt, { prefer: kind ?? undefined, linkCheckMs: options.linkCheckMs });
           receiver = opened;
           kind = opened.kind;
@@ -162,10 +225,12 @@ export function startReceiptListener(services: Services, options: ListenerOption
           lost = null;
           state = 'listening';
           void opened.closed.then((e) => { if (receiver === opened) { lost = e; wake?.(); } });
+          await publish('listening');
           log?.info({ kind, awaited }, 'SMS receipt listener bound');
         } catch (error) {
           failures++;
           state = 'retrying';
+          if (failures === 1) await publish('retrying', safeError(error)).catch(() => undefined);
           log?.warn({ err: error, failures }, 'SMS receipt listener cannot bind');
           await sleep(retryDelay());
           continue;
@@ -173,10 +238,12 @@ export function startReceiptListener(services: Services, options: ListenerOption
       }
       if (!lost && !holds) await sleep(checkMs);
       if (lost && receiver) {
+        const error = lost;
         receiver = null;
         failures++;
         state = 'retrying';
-        log?.warn({ err: lost, failures }, 'SMS receipt listener lost its bind');
+        if (failures === 1) await publish('retrying', safeError(error)).catch(() => undefined);
+        log?.warn({ err: error, failures }, 'SMS receipt listener lost its bind');
         await sleep(retryDelay());
       }
     }
@@ -203,6 +270,8 @@ export function startReceiptListener(services: Services, options: ListenerOption
       await receiver?.close();
       receiver = null;
       await queue;
+      // Given back at once: another instance takes over at its next look, not when the lease lapses.
+      await giveBack().catch((error: Error) => log?.warn({ err: error }, 'SMS receipt listener cannot give its lease back'));
       state = 'stopped';
     },
   };
