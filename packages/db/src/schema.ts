@@ -332,6 +332,7 @@ export interface SmppListenersTable {
   since: Timestamp;
   error: string | null;
   expires_at: Timestamp;
+  wanted_until: Timestamp | null;
 }
 
 export interface ForensicScansTable {

@@ -224,6 +224,7 @@ export const en: Record<MessageKey, string> = {
   'scoping.listener.stopped.nothing_awaited': 'Late delivery receipts ({account}): stopped, no receipt awaited any more.',
   'scoping.listener.stopped.time_limit': 'Late delivery receipts ({account}): stopped, the {hours} h limit after sending has passed.',
   'scoping.listener.stopped.not_listening': 'Late delivery receipts ({account}): no server is listening right now although receipts are awaited; it resumes when a configured server next looks.',
+  'scoping.listener.campaign': 'Late delivery receipts ({account}): standing aside, a running campaign receives the receipts itself.',
   'scoping.listener.error': 'Last error: {error}',
   'scoping.awaitingReceipts': 'Delivery receipt still awaited for {n} SMS',
   'scoping.awaitingHint': 'The operator sends the receipt when the phone is reachable again, sometimes hours later: the server keeps listening until the date shown, even after the campaign ended or a restart. Past that, the SMS counts as « no receipt ».',

@@ -366,6 +366,7 @@ export const fr = {
   'scoping.listener.stopped.nothing_awaited': 'Écoute des accusés de réception tardifs ({account}) : arrêtée, plus aucun accusé attendu.',
   'scoping.listener.stopped.time_limit': 'Écoute des accusés de réception tardifs ({account}) : arrêtée, délai de {hours} h après l’envoi dépassé.',
   'scoping.listener.stopped.not_listening': 'Écoute des accusés de réception tardifs ({account}) : aucun serveur n’écoute en ce moment alors que des accusés sont attendus ; elle reprend au prochain passage d’un serveur configuré.',
+  'scoping.listener.campaign': 'Écoute des accusés de réception tardifs ({account}) : en retrait, une campagne en cours reçoit elle-même les accusés.',
   'scoping.listener.error': 'Dernière erreur : {error}',
   'scoping.awaitingReceipts': 'Accusé de réception encore attendu pour {n} SMS',
   'scoping.awaitingHint': 'L’opérateur envoie l’accusé quand le téléphone redevient joignable, parfois des heures plus tard : le serveur reste à l’écoute jusqu’à la date indiquée, même après la fin de la campagne ou un redémarrage. Passé ce délai, le SMS est compté « sans accusé ».',

@@ -17,7 +17,7 @@ interface Pair { a: string; b: string; probability: number; refused: string | nu
 type Channel = 'email' | 'sms';
 interface ChannelFollowUp { planned: number | null; sent: number; failed: number; uncertain: number; pending: number | null; delivered: number; undelivered: number; late: number; awaiting: number; noReceipt: number; untracked: number }
 /** The late-receipt listener, whichever server instance runs it; null without an SMS operator. */
-interface ListenerView { account: string; state: 'connecting' | 'listening' | 'retrying' | 'stopped'; since: string | null; error: string | null; stoppedBecause: 'nothing_awaited' | 'time_limit' | 'not_listening' | null; windowHours: number }
+interface ListenerView { account: string; state: 'connecting' | 'listening' | 'retrying' | 'stopped' | 'campaign'; since: string | null; error: string | null; stoppedBecause: 'nothing_awaited' | 'time_limit' | 'not_listening' | null; windowHours: number }
 interface Campaigns {
   persons: number; channels: Record<Channel, ChannelFollowUp>; letters: { to_letter: number; to_sms: number; unreachable: number };
   awaitingReceipts: { total: number; items: { personRef: string; sentAt: string; until: string }[] };

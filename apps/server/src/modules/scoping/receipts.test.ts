@@ -282,6 +282,29 @@ for (const backend of testBackends()) {
       }
     });
 
+    it('a campaign on another server instance binds only once that instance’s listener has given the account back, which takes it again afterwards', async () => {
+      smsc.refuseTransceiver(false);
+      const first = await smsCampaign(world.users.dpo, world.orgA, 71);
+      expect((await smsRows(world.orgA)).some((r) => r.receipt === null)).toBe(true);
+      // Not this server's listener (whose campaign hooks make it step aside at once): another instance's, looking often.
+      const other = startReceiptListener(world.services, { checkMs: 300, backoff: { firstMs: 50, maxMs: 200 } })!;
+      try {
+        await until(() => expect(other.state).toBe('listening'));
+        smsc.resetMostReceiving();
+        const binds = smsc.binds.length;
+        await smsCampaign(world.users.dpo, world.orgA, 72);
+        // The campaign's own transceiver bind came between the listener's two: never two at once.
+        expect(smsc.binds.slice(binds).filter((b) => b !== 'transmitter')).toEqual(expect.arrayContaining(['transceiver']));
+        expect(smsc.mostReceiving()).toBe(1);
+        await until(() => expect(other.state).toBe('listening'));
+        expect((await first.followUp()).listener).toMatchObject({ state: 'listening' });
+        await smsc.release();
+        await until(async () => expect((await smsRows(world.orgA)).every((r) => r.receipt !== null)).toBe(true));
+      } finally {
+        await other.stop();
+      }
+    });
+
     it('shows SMS sent before receipts were followed as untracked, counts as late only what the listener recorded, and says when the window is over', async () => {
       const c = await smsCampaign(world.outsider, world.orgB, 61);
       const rows = (await smsRows(world.orgB)).filter((r) => r.receipt === null);

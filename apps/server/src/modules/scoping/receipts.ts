@@ -80,11 +80,54 @@ export async function awaitedParts(services: Services, account: string, maxMs: n
 /** `standby`: receipts are awaited but another server instance holds the account's lease and listens. */
 export type ListenerState = 'idle' | 'standby' | 'connecting' | 'listening' | 'retrying' | 'stopped';
 
-/** What the account's lease row says, as shown on the follow-up page (any instance can read it). */
+// The account's lease (smpp_listeners): whoever holds it may bind. Expiries use the database's clock,
+// shared by every instance.
+const leaseExpiry = (ms: number) => sql<Date>`now() + make_interval(secs => ${ms / 1000})`;
+
+/**
+ * Takes the lease when free, lapsed or already held by `holder`; false while someone else holds it.
+ * A listener does not renew a lease a campaign is waiting for (`wanted_until`): it gives way.
+ */
+export async function takeLease(services: Services, account: string, holder: string, ms: number, role: 'listener' | 'campaign'): Promise<boolean> {
+  const row = await services.db.insertInto('smpp_listeners').values({ account, holder, state: 'connecting', since: services.now(), error: null, expires_at: leaseExpiry(ms) })
+    .onConflict((oc) => oc.column('account').doUpdateSet({ holder, expires_at: leaseExpiry(ms), ...(role === 'campaign' ? { wanted_until: null } : {}) })
+      .where((eb) => eb.and([
+        eb.or([eb('smpp_listeners.holder', 'is', null), eb('smpp_listeners.holder', '=', holder), eb('smpp_listeners.expires_at', '<', sql<Date>`now()`)]),
+        ...(role === 'listener' ? [eb.or([eb('smpp_listeners.wanted_until', 'is', null), eb('smpp_listeners.wanted_until', '<', sql<Date>`now()`)])] : []),
+      ])))
+    .returning('holder').executeTakeFirst();
+  return row?.holder === holder;
+}
+
+/** Gives the lease back (if still held): the next taker needs not wait for it to lapse. */
+export async function giveLeaseBack(services: Services, account: string, holder: string) {
+  await services.db.updateTable('smpp_listeners').set({ holder: null, state: 'stopped', since: services.now(), error: null, expires_at: sql<Date>`now()` })
+    .where('account', '=', account).where('holder', '=', holder).execute();
+}
+
+/**
+ * A real SMS campaign binds only once it holds the account's lease: a listener on another instance
+ * gives it back at its next look (within a minute), a dead one's lapses. The same instance's
+ * listener has already stepped aside (hold). Gives up after `maxWaitMs` with a French error.
+ */
+export async function waitForCampaignLease(services: Services, account: string, holder: string, ms: number, signal: AbortSignal, sleep: (ms: number, signal: AbortSignal) => Promise<void>, maxWaitMs = 10 * 60_000) {
+  const until = Date.now() + maxWaitMs;
+  while (!(await takeLease(services, account, holder, ms, 'campaign'))) {
+    await services.db.updateTable('smpp_listeners').set({ wanted_until: leaseExpiry(30_000) }).where('account', '=', account).execute();
+    if (Date.now() > until) throw new Error(`Un autre serveur Rempart reste connecté au compte SMS ${account.replace(/:\d+$/, '')} depuis plus de ${Math.round(maxWaitMs / 60_000)} minutes : campagne non lancée, relancez-la plus tard.`);
+    await sleep(250, signal);
+  }
+}
+
+/**
+ * What the account's lease row says, as shown on the follow-up page (any instance can read it).
+ * `campaign`: a campaign holds the account and receives the receipts on its own session.
+ */
 export async function listenerStatus(services: Services, account: string) {
-  const row = await services.db.selectFrom('smpp_listeners').select(['state', 'since', 'error', sql<boolean>`holder IS NOT NULL AND expires_at > now()`.as('live')])
+  const row = await services.db.selectFrom('smpp_listeners').select(['state', 'since', 'error', 'holder', sql<boolean>`holder IS NOT NULL AND expires_at > now()`.as('live')])
     .where('account', '=', account).executeTakeFirst();
   if (!row?.live) return { state: 'stopped' as const, since: row && row.state === 'stopped' ? new Date(row.since).toISOString() : null, error: null };
+  if (row.holder?.startsWith('campaign:')) return { state: 'campaign' as const, since: null, error: null };
   return { state: row.state, since: new Date(row.since).toISOString(), error: row.error };
 }
 
@@ -152,14 +195,8 @@ export function startReceiptListener(services: Services, options: ListenerOption
     timer.unref();
     wake = done;
   });
-  const expiry = sql<Date>`now() + make_interval(secs => ${leaseMs / 1000})`;
-  /** Takes the lease when free, lapsed or already ours; false while another instance holds it. */
   const acquire = async () => {
-    const row = await services.db.insertInto('smpp_listeners').values({ account, holder: me, state: 'connecting', since: services.now(), error: null, expires_at: expiry })
-      .onConflict((oc) => oc.column('account').doUpdateSet({ holder: me, expires_at: expiry })
-        .where((eb) => eb.or([eb('smpp_listeners.holder', 'is', null), eb('smpp_listeners.holder', '=', me), eb('smpp_listeners.expires_at', '<', sql<Date>`now()`)])))
-      .returning('holder').executeTakeFirst();
-    leased = row?.holder === me;
+    leased = await takeLease(services, account, me, leaseMs, 'listener');
     if (leased) leaseValidUntil = Date.now() + leaseMs * 0.8;
     return leased;
   };
@@ -170,8 +207,7 @@ export function startReceiptListener(services: Services, options: ListenerOption
   const giveBack = async () => {
     if (!leased) return;
     leased = false;
-    await services.db.updateTable('smpp_listeners').set({ holder: null, state: 'stopped', since: services.now(), error: null, expires_at: sql<Date>`now()` })
-      .where('account', '=', account).where('holder', '=', me).execute();
+    await giveLeaseBack(services, account, me);
   };
   const unbind = async (why: string) => {
     if (receiver) { await receiver.close(); receiver = null; log?.info({ why }, 'SMS receipt listener unbound'); }
@@ -194,7 +230,9 @@ export function startReceiptListener(services: Services, options: ListenerOption
         awaited = await awaitedParts(services, account, smpp.receiptMaxMs);
         // Renewed at every look (at most `checkMs` apart, well within `leaseMs`); taken before binding.
         if (awaited && !holds && !(await acquire())) {
-          await unbind('another server instance holds the lease');
+          await unbind('another server instance holds the lease, or a campaign waits for it');
+          // A campaign waits for it: given back now rather than when it lapses.
+          await giveLeaseBack(services, account, me);
           state = 'standby';
           await sleep(checkMs);
           continue;
