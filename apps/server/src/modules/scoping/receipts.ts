@@ -189,7 +189,11 @@ export function startReceiptListener(services: Services, options: ListenerOption
   let leaseValidUntil = 0;
   let wake: (() => void) | null = null;
   const handled = { recorded: 0, unknown: 0, ambiguous: 0 };
+  // A nudge while the loop is busy is kept for its next sleep: a campaign's end, or a hold, is never missed.
+  let nudged = false;
+  const nudge = () => { if (wake) wake(); else nudged = true; };
   const sleep = (ms: number) => new Promise<void>((resolve) => {
+    if (nudged) { nudged = false; resolve(); return; }
     const done = () => { clearTimeout(timer); if (wake === done) wake = null; resolve(); };
     const timer = setTimeout(done, ms);
     timer.unref();
@@ -262,7 +266,7 @@ export function startReceiptListener(services: Services, options: ListenerOption
           failures = 0;
           lost = null;
           state = 'listening';
-          void opened.closed.then((e) => { if (receiver === opened) { lost = e; wake?.(); } });
+          void opened.closed.then((e) => { if (receiver === opened) { lost = e; nudge(); } });
           await publish('listening');
           log?.info({ kind, awaited }, 'SMS receipt listener bound');
         } catch (error) {
@@ -290,20 +294,20 @@ export function startReceiptListener(services: Services, options: ListenerOption
     get state() { return state; },
     get kind() { return kind; },
     handled,
-    poke() { wake?.(); },
+    poke() { nudge(); },
     async hold() {
       holds++;
-      wake?.();
+      nudge();
       // Wait until the loop has seen the hold (and closed its bind): a campaign binds right after.
       while (!stopped && (receiver || state === 'connecting')) await new Promise<void>((r) => setTimeout(r, 20));
     },
     release() {
       holds = Math.max(0, holds - 1);
-      wake?.();
+      nudge();
     },
     async stop() {
       stopped = true;
-      wake?.();
+      nudge();
       await loop;
       await receiver?.close();
       receiver = null;
