@@ -1,21 +1,39 @@
 // Breach scoping in the browser: the DPO uploads the stolen extract, maps its columns from the
 // suggestion, runs the analysis, sees persons masked, reveals one, settles an uncertain pair and
 // sends the figures into the CNIL dossier.
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testBackends } from '@rempart/db';
-import { generateSynthetic, syntheticCsv } from '@rempart/scoping';
+import { generateSynthetic, parseSmppUrl, syntheticCsv } from '@rempart/scoping';
+import { smppAccount, startReceiptListener, type ReceiptListener } from '../apps/server/src/modules/scoping/receipts.ts';
 import { startE2E, type E2E } from './harness.ts';
 import { axe, join, shot } from './helpers.ts';
 
 const pglite = testBackends().find((b) => b.name === 'pglite')!;
 const screenshots = process.env.REMPART_SCREENSHOTS === '1';
 
+const smpp = createRequire(import.meta.url)('smpp');
+
 describe('breach scoping in Chromium', () => {
   let e2e: E2E;
+  // A real SMPP server that accepts the late-receipt listener's bind (and sends nothing).
+  let smsc: { listen(port: number, host: string, cb: () => void): void; close(cb: () => void): void; address(): AddressInfo } | null = null;
+  let listener: ReceiptListener | null = null;
   beforeAll(async () => {
     e2e = await startE2E(pglite);
+    smsc = smpp.createServer((session: any) => {
+      for (const kind of ['transceiver', 'receiver']) session.on(`bind_${kind}`, (pdu: any) => session.send(pdu.response()));
+      session.on('enquire_link', (pdu: any) => session.send(pdu.response()));
+      session.on('unbind', (pdu: any) => { session.send(pdu.response()); session.close(); });
+    });
+    await new Promise<void>((r) => smsc!.listen(0, '127.0.0.1', () => r()));
   });
-  afterAll(async () => e2e?.close());
+  afterAll(async () => {
+    await listener?.stop();
+    await e2e?.close();
+    await new Promise<void>((r) => (smsc ? smsc.close(() => r()) : r()));
+  });
 
   it('upload → map → run → persons masked → reveal → review → figures to the CNIL dossier', async () => {
     const page = await e2e.newPage();
@@ -99,20 +117,32 @@ describe('breach scoping in Chromium', () => {
     await campaign.getByLabel('SMS', { exact: true }).check();
     await expect.poll(() => campaign.textContent()).toContain('Envoi réel impossible, serveur non configuré sur la plateforme : SMS.');
     expect(await campaign.getByRole('button', { name: 'Envoyer' }).isDisabled()).toBe(true);
-    // An SMS that left in an earlier real campaign (to someone this dry run does not count) and whose receipt has not come back yet.
+    // The operator's account is configured now (the real sending above was refused without it): the
+    // server's listener binds for the receipt still awaited below.
+    const smppUrl = `smpp://mairie:s3cret@127.0.0.1:${smsc!.address().port}`;
+    e2e.services.config.smpp = { url: smppUrl, sender: 'MAIRIE', receiptWaitMs: 0, receiptMaxMs: 72 * 3_600_000 };
+    // An SMS that left in an earlier real campaign (to someone this dry run does not count) and whose
+    // receipt has not come back yet, and one sent before receipts were followed per part (no part row).
     const db = e2e.services.db;
     const run = await db.selectFrom('scoping_runs').select(['id', 'organisation_id']).where('status', '=', 'done').orderBy('created_at', 'desc').executeTakeFirstOrThrow();
     const earlier = await db.insertInto('scoping_campaigns').values({ organisation_id: run.organisation_id, run_id: run.id, dry_run: false, per_minute: 60, channels: JSON.stringify(['sms']) as never, status: 'done', created_by_name: 'Claire Dumas', created_at: new Date(Date.now() - 60_000), finished_at: new Date(Date.now() - 50_000) }).returning('id').executeTakeFirstOrThrow();
     const sentAt = new Date(Date.now() - 55_000);
-    await db.insertInto('scoping_deliveries').values({ organisation_id: run.organisation_id, run_id: run.id, campaign_id: earlier.id, person_ref: 'P999999', channel: 'sms', status: 'sent', message_id: 'SMSC-1', at: sentAt }).execute();
+    const sms = await db.insertInto('scoping_deliveries').values({ organisation_id: run.organisation_id, run_id: run.id, campaign_id: earlier.id, person_ref: 'P999999', channel: 'sms', status: 'sent', message_id: 'SMSC-1', at: sentAt }).returning('id').executeTakeFirstOrThrow();
+    await db.insertInto('scoping_sms_parts').values({ organisation_id: run.organisation_id, delivery_id: sms.id, account: smppAccount(parseSmppUrl(smppUrl)), part_id: 'SMSC-1', seq: 0, number_hash: 'h', sent_at: sentAt }).execute();
+    await db.insertInto('scoping_deliveries').values({ organisation_id: run.organisation_id, run_id: run.id, campaign_id: earlier.id, person_ref: 'P999998', channel: 'sms', status: 'sent', message_id: 'SMSC-0', at: sentAt }).execute();
+    listener = startReceiptListener(e2e.services, { checkMs: 60_000 });
+    await expect.poll(() => listener!.state, { timeout: 20_000 }).toBe('listening');
     await campaign.getByRole('button', { name: 'Simulation' }).click();
     const runs = campaign.locator('ul').last();
     await expect.poll(() => runs.textContent(), { timeout: 30_000 }).toMatch(/Simulation \(SMS\) — terminée — SMS à joindre (\d+), SMS simulés \1, SMS parties \d+/);
     const planned = Number((await runs.textContent())!.match(/SMS à joindre (\d+)/)![1]);
     expect(planned).toBeGreaterThan(0);
     const smsRow = campaign.getByRole('table', { name: 'Suivi par canal' }).locator('tbody tr').nth(1);
-    // Planned, sent, failed, interrupted, pending, delivered, not delivered, late, awaited, without receipt.
-    await expect.poll(() => smsRow.textContent()).toBe(`SMS${planned}100${planned - 1}00010`);
+    // Planned, sent, failed, interrupted, pending, delivered, not delivered, late, awaited, without receipt, receipt not followed.
+    await expect.poll(() => smsRow.textContent()).toBe(`SMS${planned}200${planned - 2}000101`);
+    expect(await campaign.textContent()).toContain('1 SMS ont été envoyés avant le suivi des accusés de réception');
+    await expect.poll(() => campaign.locator('.listener-status').textContent()).toMatch(/^Écoute des accusés de réception tardifs \(mairie@127\.0\.0\.1\) : à l’écoute depuis le \d{2}\/\d{2}\/\d{4}/);
+    expect(await campaign.locator('.listener-status').textContent()).not.toContain('s3cret');
     await campaign.getByText('Accusé de réception encore attendu pour 1 SMS').click();
     const awaiting = campaign.getByRole('table', { name: 'SMS en attente d’accusé de réception' });
     await expect.poll(() => awaiting.locator('tbody tr').textContent()).toMatch(/^P999999\d{2}\/\d{2}\/\d{4}/);

@@ -305,6 +305,8 @@ export interface ScopingDeliveriesTable {
   message_id: string | null;
   receipt: 'delivered' | 'undelivered' | null;
   receipt_at: Timestamp | null;
+  /** Which session recorded the receipt; see migration 011. */
+  receipt_via: 'campaign' | 'listener' | null;
   at: TimestampDefault;
 }
 
@@ -320,6 +322,17 @@ export interface ScopingSmsPartsTable {
   sent_at: Timestamp;
   state: string | null;
   received_at: Timestamp | null;
+}
+
+/** The lease of the one server instance listening for late receipts on an SMPP account; see migration 011. */
+export interface SmppListenersTable {
+  account: string;
+  holder: string | null;
+  state: 'connecting' | 'listening' | 'retrying' | 'stopped';
+  since: Timestamp;
+  error: string | null;
+  expires_at: Timestamp;
+  wanted_until: Timestamp | null;
 }
 
 export interface ForensicScansTable {
@@ -397,6 +410,7 @@ export interface Schema {
   scoping_campaigns: ScopingCampaignsTable;
   scoping_deliveries: ScopingDeliveriesTable;
   scoping_sms_parts: ScopingSmsPartsTable;
+  smpp_listeners: SmppListenersTable;
 }
 
 /** Tables in the order a restore must insert them (parents first). */
@@ -406,6 +420,7 @@ export const TABLES_IN_DEPENDENCY_ORDER: (keyof Schema)[] = [
   'cnil_dossiers', 'cnil_submissions', 'register_entries', 'notices', 'contacts', 'jobs', 'evidence', 'leaked_datasets',
   'forensic_scans', 'forensic_actions', 'forensic_mappings',
   'scoping_runs', 'scoping_decisions', 'scoping_campaigns', 'scoping_deliveries', 'scoping_sms_parts',
+  'smpp_listeners',
 ];
 
 export const json = (value: unknown): string => JSON.stringify(value);

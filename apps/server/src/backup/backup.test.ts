@@ -55,6 +55,7 @@ async function fillEmptyTables(db: Db): Promise<void> {
   const campaign = await one('scoping_campaigns', { organisation_id: org, run_id: run, job_id: job, dry_run: true, per_minute: 60, counts: JSON.stringify({ sent: 1 }), created_by: user, created_by_name: 'Agent' });
   const delivery = await one('scoping_deliveries', { organisation_id: org, run_id: run, campaign_id: campaign, person_ref: 'p1', channel: 'sms', status: 'sent' });
   await one('scoping_sms_parts', { organisation_id: org, delivery_id: delivery, account: 'mairie@smsc:2775', part_id: 'S1', seq: 0, number_hash: 'h', sent_at: '2026-11-28T10:00:00.123456Z' });
+  await one('smpp_listeners', { account: 'mairie@smsc:2775', holder: null, state: 'stopped', since: '2026-11-28T11:00:00.654321Z', expires_at: '2026-11-28T11:00:00.654321Z' });
 }
 
 /** Every row of every table as PostgreSQL renders it: exact to the microsecond and the byte. */

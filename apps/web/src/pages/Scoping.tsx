@@ -15,11 +15,13 @@ interface StoredRecord { id: string; line: number; module: string; dossierId: st
 interface Revealed { id: string; lastName: string; firstName: string; birthDate: string; email: string; phone: { e164: string } | null; postal: { address: string; postcode: string; city: string } | null; risks: { risk: string; reason: string }[]; records: StoredRecord[] }
 interface Pair { a: string; b: string; probability: number; refused: string | null; attached?: string; evidence: { field: string; level: string; weight: number }[]; recordA: StoredRecord | null; recordB: StoredRecord | null; decision: { same: boolean; byName: string; at: string } | null }
 type Channel = 'email' | 'sms';
-interface ChannelFollowUp { planned: number | null; sent: number; failed: number; uncertain: number; pending: number | null; delivered: number; undelivered: number; late: number; awaiting: number; noReceipt: number }
+interface ChannelFollowUp { planned: number | null; sent: number; failed: number; uncertain: number; pending: number | null; delivered: number; undelivered: number; late: number; awaiting: number; noReceipt: number; untracked: number }
+/** The late-receipt listener, whichever server instance runs it; null without an SMS operator. */
+interface ListenerView { account: string; state: 'connecting' | 'listening' | 'retrying' | 'stopped' | 'campaign'; since: string | null; error: string | null; stoppedBecause: 'nothing_awaited' | 'time_limit' | 'not_listening' | null; windowHours: number }
 interface Campaigns {
   persons: number; channels: Record<Channel, ChannelFollowUp>; letters: { to_letter: number; to_sms: number; unreachable: number };
   awaitingReceipts: { total: number; items: { personRef: string; sentAt: string; until: string }[] };
-  smsAvailable: boolean; emailAvailable: boolean;
+  smsAvailable: boolean; emailAvailable: boolean; listener: ListenerView | null;
   campaigns: { id: string; dryRun: boolean; status: string; channels: Channel[]; includeMinors: boolean; counts: Record<string, number>; error: string | null; createdByName: string; createdAt: string }[];
 }
 const CHANNELS: Channel[] = ['email', 'sms'];
@@ -367,6 +369,17 @@ function CnilStep({ url }: { url: string }) {
   );
 }
 
+/** What the server's late-receipt listener does now, in one sentence (a status region: it changes while the page is open). */
+function ListenerStatus({ listener: l }: { listener: ListenerView }) {
+  const key = (l.state === 'stopped' ? `scoping.listener.stopped.${l.stoppedBecause ?? 'nothing_awaited'}` : `scoping.listener.${l.state}`) as MessageKey;
+  return (
+    <p role="status" className="hint listener-status" data-state={l.state}>
+      {t(key, { account: l.account, since: formatDateTime(l.since), hours: nf(l.windowHours) })}
+      {l.state === 'retrying' && l.error && <> {t('scoping.listener.error', { error: l.error })}</>}
+    </p>
+  );
+}
+
 function CampaignStep({ url, canSend }: { url: string; canSend: boolean }) {
   const state = useLoad(() => api<Campaigns>('GET', `${url}/campaigns`), [url]);
   const [perMinute, setPerMinute] = useState('60');
@@ -425,16 +438,18 @@ function CampaignStep({ url, canSend }: { url: string; canSend: boolean }) {
           <div className="table-wrap" tabIndex={0} role="region" aria-label={t('scoping.followUpByChannel')}>
           <table>
             <caption>{t('scoping.followUpByChannel')}</caption>
-            <thead><tr><th scope="col">{t('scoping.channelCol')}</th><th scope="col">{t('scoping.planned')}</th><th scope="col">{t('scoping.col.sent')}</th><th scope="col">{t('scoping.col.failed')}</th><th scope="col">{t('scoping.col.uncertain')}</th><th scope="col">{t('scoping.pending')}</th><th scope="col">{t('scoping.col.delivered')}</th><th scope="col">{t('scoping.col.undelivered')}</th><th scope="col">{t('scoping.col.late')}</th><th scope="col">{t('scoping.col.awaiting')}</th><th scope="col">{t('scoping.col.noReceipt')}</th></tr></thead>
+            <thead><tr><th scope="col">{t('scoping.channelCol')}</th><th scope="col">{t('scoping.planned')}</th><th scope="col">{t('scoping.col.sent')}</th><th scope="col">{t('scoping.col.failed')}</th><th scope="col">{t('scoping.col.uncertain')}</th><th scope="col">{t('scoping.pending')}</th><th scope="col">{t('scoping.col.delivered')}</th><th scope="col">{t('scoping.col.undelivered')}</th><th scope="col">{t('scoping.col.late')}</th><th scope="col">{t('scoping.col.awaiting')}</th><th scope="col">{t('scoping.col.noReceipt')}</th><th scope="col">{t('scoping.col.untracked')}</th></tr></thead>
             <tbody>
               {CHANNELS.map((c) => {
                 const f = state.data!.channels[c];
-                return <tr key={c}><th scope="row">{t(`scoping.channel.${c}` as MessageKey)}</th><td>{dash(f.planned)}</td><td>{nf(f.sent)}</td><td>{nf(f.failed)}</td><td>{nf(f.uncertain)}</td><td>{dash(f.pending)}</td>{[f.delivered, f.undelivered, f.late, f.awaiting, f.noReceipt].map((n, i) => <td key={i}>{c === 'sms' ? nf(n) : '—'}</td>)}</tr>;
+                return <tr key={c}><th scope="row">{t(`scoping.channel.${c}` as MessageKey)}</th><td>{dash(f.planned)}</td><td>{nf(f.sent)}</td><td>{nf(f.failed)}</td><td>{nf(f.uncertain)}</td><td>{dash(f.pending)}</td>{[f.delivered, f.undelivered, f.late, f.awaiting, f.noReceipt, f.untracked].map((n, i) => <td key={i}>{c === 'sms' ? nf(n) : '—'}</td>)}</tr>;
               })}
             </tbody>
           </table>
           </div>
           <p className="hint">{t('scoping.emailNoReceipt')}</p>
+          {state.data.channels.sms.untracked > 0 && <p className="hint">{t('scoping.untrackedHint', { n: nf(state.data.channels.sms.untracked) })}</p>}
+          {state.data.listener && <ListenerStatus listener={state.data.listener} />}
           {state.data.awaitingReceipts.total > 0 && (
             <details className="awaiting-receipts">
               <summary>{t('scoping.awaitingReceipts', { n: nf(state.data.awaitingReceipts.total) })}</summary>

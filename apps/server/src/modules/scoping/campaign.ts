@@ -9,7 +9,10 @@ import { json } from '@rempart/db';
 import type { Services } from '../../platform/services.ts';
 import { getOrganisation } from '../organisations/service.ts';
 import { openResults, type StoredPerson } from './service.ts';
-import { recordPartReceipt, recordSmsParts, smppAccount } from './receipts.ts';
+import { giveLeaseBack, recordPartReceipt, recordSmsParts, smppAccount, takeLease, waitForCampaignLease } from './receipts.ts';
+
+/** How long a campaign's hold on the SMPP account lasts without renewal (it renews every minute while sending). */
+const CAMPAIGN_LEASE_MS = 10 * 60_000;
 
 
 export async function packOptions(services: Services, organisationId: string) {
@@ -50,11 +53,15 @@ export async function runCampaignJob(services: Services, ctx: { payload: Record<
     const todo = receipts;
     receipts = [];
     for (const { r, tries } of todo) {
-      const outcome = await recordPartReceipt(services, account, r);
+      const outcome = await recordPartReceipt(services, account, r, 'campaign');
       if (outcome.kind === 'recorded' && outcome.settled && outcome.campaignId === campaign.id) bump(outcome.settled === 'delivered' ? 'sms_delivered' : 'sms_undelivered');
       else if (outcome.kind === 'unknown' && tries === 0) receipts.push({ r, tries: 1 });
     }
   };
+  // Only one bind per SMPP account across the server instances: the campaign holds the account's lease while it sends.
+  const leaseHolder = `campaign:${campaign.id}`;
+  let leased = false;
+  let leaseRenewed = 0;
   await services.db.updateTable('scoping_campaigns').set({ status: 'running' }).where('id', '=', campaign.id).execute();
   try {
     if (!campaign.dry_run && channels.includes('email') && !services.mailer) throw new Error("Aucun serveur d'envoi (SMTP) n'est configuré sur la plateforme.");
@@ -63,6 +70,9 @@ export async function runCampaignJob(services: Services, ctx: { payload: Record<
       if (!smpp) throw new Error("Aucun serveur SMS (SMPP_URL) n'est configuré sur la plateforme.");
       const target = parseSmppUrl(smpp.url);
       account = smppAccount(target);
+      await waitForCampaignLease(services, account, leaseHolder, CAMPAIGN_LEASE_MS, ctx.signal, sleep);
+      leased = true;
+      leaseRenewed = Date.now();
       sms = await openSmppChannel(target, smpp.sender, { receipts: true, transmitterFallback: true, receiptWaitMs: smpp.receiptWaitMs, onPartReceipt: (r) => { receipts.push({ r, tries: 0 }); } });
     }
     const results = await openResults(services, run);
@@ -101,6 +111,10 @@ export async function runCampaignJob(services: Services, ctx: { payload: Record<
           continue;
         }
         if (owed) await sleep(owed, ctx.signal);
+        if (leased && Date.now() - leaseRenewed > 60_000) {
+          if (!(await takeLease(services, account, leaseHolder, CAMPAIGN_LEASE_MS, 'campaign'))) throw new Error('La campagne a perdu la réservation du compte SMS (base injoignable trop longtemps ?) : relancez-la, elle reprendra où elle s’est arrêtée.');
+          leaseRenewed = Date.now();
+        }
         const cost = c === 'sms' ? sms!.cost({ personId: p.id, to, text }) : 1;
         // Written before the attempt: if the process dies during it, the resume knows it may have left.
         const started = await row(p, c, 'started');
@@ -137,6 +151,7 @@ export async function runCampaignJob(services: Services, ctx: { payload: Record<
     // Closing waits a little for the receipts still expected; the server's listener records the later ones.
     await sms?.close();
     sms = null;
+    if (leased) await giveLeaseBack(services, account, leaseHolder);
     // Twice: the second pass gives their one more try to receipts read before their row was written.
     await applyReceipts();
     await applyReceipts();
@@ -144,6 +159,7 @@ export async function runCampaignJob(services: Services, ctx: { payload: Record<
     return counts;
   } catch (error) {
     await sms?.close().catch(() => undefined);
+    if (account) await giveLeaseBack(services, account, leaseHolder).catch(() => undefined);
     await applyReceipts().catch(() => undefined);
     await services.db.updateTable('scoping_campaigns')
       .set({ status: ctx.signal.aborted ? 'cancelled' : 'failed', counts: json(counts), error: (error as Error).message.slice(0, 2000), finished_at: services.now() })

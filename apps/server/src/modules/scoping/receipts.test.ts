@@ -6,7 +6,8 @@ import { generateSynthetic, syntheticCsv, SYNTHETIC_MAPPING } from '@rempart/sco
 import { createWorld, signIn, type TestUser, type TestWorld } from '../../testing.ts';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../app.ts';
-import { numberHash, startReceiptListener, type ReceiptListener } from './receipts.ts';
+import { numberHash, recordPartReceipt, smppAccount, startReceiptListener, type ReceiptListener } from './receipts.ts';
+import { parseSmppUrl } from '@rempart/scoping';
 
 // Waits for what the SMSC and the listener do over the network (a bound on waiting, not a speed test).
 const until = (check: () => unknown) => vi.waitFor(check, { timeout: 20_000, interval: 50 });
@@ -226,6 +227,113 @@ for (const backend of testBackends()) {
       await smsc.release();
       await until(async () => expect((await smsRows(world.orgA)).every((r) => r.receipt !== null)).toBe(true));
       expect((await c.followUp()).channels.sms.awaiting).toBe(0);
+    });
+    it('binds from one server instance only: a second listener stands by, takes over when the first stops or its lease lapses, and steps aside for a live holder', async () => {
+      await listener?.stop();
+      const c = await smsCampaign(world.users.dpo, world.orgA, 51);
+      const awaited = (await smsRows(world.orgA)).filter((r) => r.receipt === null);
+      expect(awaited.length).toBeGreaterThan(0);
+      const options = { checkMs: 60_000, backoff: { firstMs: 50, maxMs: 200 } };
+      const first = startReceiptListener(world.services, options)!;
+      const second = startReceiptListener(world.services, options)!;
+      try {
+        await until(() => expect([first.state, second.state].sort()).toEqual(['listening', 'standby']));
+        const [holder, other] = first.state === 'listening' ? [first, second] : [second, first];
+        expect(smsc.receiving.size).toBe(1);
+        let view = (await c.followUp()).listener;
+        expect(view).toMatchObject({ account: 'mairie@127.0.0.1', state: 'listening', error: null, stoppedBecause: null });
+        expect(JSON.stringify(view)).not.toContain('s3cret');
+        expect(Number.isNaN(Date.parse(view.since))).toBe(false);
+        // A second look changes nothing: the lease is held and renewed by the first.
+        other.poke();
+        await until(() => expect(other.state).toBe('standby'));
+        expect(smsc.receiving.size).toBe(1);
+
+        // The holder stops (a server shut down): it gives the lease back, the other binds at its next look.
+        await holder.stop();
+        expect(smsc.receiving.size).toBe(0);
+        other.poke();
+        await until(() => expect(other.state).toBe('listening'));
+        await until(() => expect(smsc.receiving.size).toBe(1));
+
+        // Another instance holds a live lease (this one's renewal failed meanwhile): this one unbinds.
+        const lease = () => world.services.db.updateTable('smpp_listeners').where('account', '=', smppAccount(parseSmppUrl(smsc.url)));
+        await lease().set({ holder: 'autre-instance', expires_at: new Date(Date.now() + 3_600_000) }).execute();
+        other.poke();
+        await until(() => expect(other.state).toBe('standby'));
+        await until(() => expect(smsc.receiving.size).toBe(0));
+        // That instance died without giving it back: once its lease has lapsed, this one takes over.
+        await lease().set({ expires_at: new Date(Date.now() - 1000) }).execute();
+        other.poke();
+        await until(() => expect(other.state).toBe('listening'));
+        await until(() => expect(smsc.receiving.size).toBe(1));
+        expect((await c.followUp()).listener).toMatchObject({ state: 'listening' });
+
+        await smsc.release();
+        await until(async () => expect((await smsRows(world.orgA)).every((r) => r.receipt !== null)).toBe(true));
+        other.poke();
+        await until(() => expect(other.state).toBe('idle'));
+        view = (await c.followUp()).listener;
+        expect(view).toMatchObject({ state: 'stopped', stoppedBecause: 'nothing_awaited' });
+        expect((await c.followUp()).channels.sms).toMatchObject({ awaiting: 0, late: awaited.length });
+      } finally {
+        await first.stop();
+        await second.stop();
+      }
+    });
+
+    it('a campaign on another server instance binds only once that instance’s listener has given the account back, which takes it again afterwards', async () => {
+      smsc.refuseTransceiver(false);
+      const first = await smsCampaign(world.users.dpo, world.orgA, 71);
+      expect((await smsRows(world.orgA)).some((r) => r.receipt === null)).toBe(true);
+      // Not this server's listener (whose campaign hooks make it step aside at once): another instance's, looking often.
+      const other = startReceiptListener(world.services, { checkMs: 300, backoff: { firstMs: 50, maxMs: 200 } })!;
+      try {
+        await until(() => expect(other.state).toBe('listening'));
+        smsc.resetMostReceiving();
+        const binds = smsc.binds.length;
+        await smsCampaign(world.users.dpo, world.orgA, 72);
+        // The campaign's own transceiver bind came between the listener's two: never two at once.
+        expect(smsc.binds.slice(binds).filter((b) => b !== 'transmitter')).toEqual(expect.arrayContaining(['transceiver']));
+        expect(smsc.mostReceiving()).toBe(1);
+        await until(() => expect(other.state).toBe('listening'));
+        expect((await first.followUp()).listener).toMatchObject({ state: 'listening' });
+        await smsc.release();
+        await until(async () => expect((await smsRows(world.orgA)).every((r) => r.receipt !== null)).toBe(true));
+      } finally {
+        await other.stop();
+      }
+    });
+
+    it('shows SMS sent before receipts were followed as untracked, counts as late only what the listener recorded, and says when the window is over', async () => {
+      const c = await smsCampaign(world.outsider, world.orgB, 61);
+      const rows = (await smsRows(world.orgB)).filter((r) => r.receipt === null);
+      expect(rows.length).toBeGreaterThan(3);
+      // Sent before migration 009: a message identifier, no part row, so no listener awaits its receipt.
+      const old = rows.slice(0, 2);
+      await world.services.db.deleteFrom('scoping_sms_parts').where('delivery_id', 'in', old.map((r) => r.id)).execute();
+      let follow = await c.followUp();
+      expect(follow.channels.sms).toMatchObject({ untracked: 2, awaiting: rows.length - 2, noReceipt: 0 });
+      expect(follow.awaitingReceipts.total).toBe(rows.length - 2);
+      expect(follow.awaitingReceipts.items.map((i: { personRef: string }) => i.personRef)).not.toContain(old[0]!.person_ref);
+
+      // Hours after the campaign ended, one receipt comes on a later campaign's session, one on the listener's.
+      world.clock.now = new Date(world.clock.now.getTime() + 3_600_000);
+      const account = smppAccount(parseSmppUrl(smsc.url));
+      const partsOf = async (deliveryId: string) => world.services.db.selectFrom('scoping_sms_parts').select(['part_id']).where('delivery_id', '=', deliveryId).execute();
+      const number = (partId: string) => smsc.held.find((h) => h.id === partId)!.to;
+      for (const [row, via] of [[rows[2]!, 'campaign'], [rows[3]!, 'listener']] as const) {
+        for (const p of await partsOf(row.id)) expect(await recordPartReceipt(world.services, account, { partId: p.part_id, from: number(p.part_id), state: 'DELIVRD' }, via)).toMatchObject({ kind: 'recorded' });
+      }
+      follow = await c.followUp();
+      expect(follow.channels.sms).toMatchObject({ delivered: 2, late: 1, untracked: 2, awaiting: rows.length - 4 });
+
+      // Past the listening window, nothing is awaited any more: the listener stopped on its time limit.
+      world.clock.now = new Date(world.clock.now.getTime() + 73 * 3_600_000);
+      follow = await c.followUp();
+      expect(follow.channels.sms).toMatchObject({ awaiting: 0, noReceipt: rows.length - 4, untracked: 2 });
+      expect(follow.listener).toMatchObject({ state: 'stopped', stoppedBecause: 'time_limit', windowHours: 72 });
+      smsc.held.splice(0);
     });
   });
 }

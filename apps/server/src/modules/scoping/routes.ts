@@ -4,7 +4,7 @@
 import { cnilDossierSchema, mergeDossier } from '@rempart/documents';
 import { json } from '@rempart/db';
 import { spreadsheetCell } from '@rempart/ingest/spreadsheet';
-import { smsText, writeLettersPdf, type PackOptions } from '@rempart/scoping';
+import { parseSmppUrl, smsText, writeLettersPdf, type PackOptions } from '@rempart/scoping';
 import { createReadStream } from 'node:fs';
 import { once } from 'node:events';
 import path from 'node:path';
@@ -21,6 +21,7 @@ import { readDataset } from '../datasets/service.ts';
 import { cnilProposal, maskPerson, openResults, parseMapping, previewMapping, suggestMapping, type StoredPerson } from './service.ts';
 import { asEnginePerson, CAMPAIGN_CHANNELS, packOptions, type CampaignChannel } from './campaign.ts';
 import { say } from '../../platform/say.ts';
+import { listenerStatus, smppAccount } from './receipts.ts';
 
 const INC = '/api/v1/organisations/:orgId/incidents/:incidentId';
 const DS = `${INC}/datasets/:datasetId`;
@@ -88,10 +89,29 @@ export async function* smsCsvLines(persons: AsyncIterable<StoredPerson>, pack: P
   for await (const p of persons) if (p.phone?.mobile) yield `${[p.id, p.phone.e164, smsText(asEnginePerson(p), pack)].map((v) => spreadsheetCell(v, ',')).join(',')}\n`;
 }
 
-/** One channel's follow-up; `late` receipts came after their campaign ended, `noReceipt` SMS passed the listening window without one. */
-interface ChannelFollowUp { planned: number | null; sent: number; failed: number; uncertain: number; pending: number | null; delivered: number; undelivered: number; late: number; awaiting: number; noReceipt: number }
-const emptyFollowUp = (): ChannelFollowUp => ({ planned: null, sent: 0, failed: 0, uncertain: 0, pending: null, delivered: 0, undelivered: 0, late: 0, awaiting: 0, noReceipt: 0 });
+/**
+ * One channel's follow-up. `late`: receipts the server's listener recorded after their campaign ended
+ * (not those the campaign's own session got during its end wait); `noReceipt`: SMS past the listening
+ * window without one; `untracked`: SMS sent before receipts were followed per part (migration 009),
+ * whose receipt nobody listens for.
+ */
+interface ChannelFollowUp { planned: number | null; sent: number; failed: number; uncertain: number; pending: number | null; delivered: number; undelivered: number; late: number; awaiting: number; noReceipt: number; untracked: number }
+const emptyFollowUp = (): ChannelFollowUp => ({ planned: null, sent: 0, failed: 0, uncertain: 0, pending: null, delivered: 0, undelivered: 0, late: 0, awaiting: 0, noReceipt: 0, untracked: 0 });
 const AWAITING_SHOWN = 100;
+
+/**
+ * The late-receipt listener as this run's follow-up sees it, from the account's lease row (whichever
+ * server instance listens). The account as identifier@host only: no port, never the password. When
+ * stopped, why, for this run: nothing awaited, its window over, or receipts awaited but nobody listening.
+ */
+async function receiptListenerView(ctx: RequestContext, sms: ChannelFollowUp) {
+  const smpp = ctx.services.config.smpp;
+  if (!smpp) return null;
+  const target = parseSmppUrl(smpp.url);
+  const status = await listenerStatus(ctx.services, smppAccount(target));
+  const stoppedBecause = status.state !== 'stopped' ? null : sms.awaiting > 0 ? 'not_listening' : sms.noReceipt > 0 ? 'time_limit' : 'nothing_awaited';
+  return { account: `${target.systemId}@${target.host}`, ...status, stoppedBecause, windowHours: smpp.receiptMaxMs / 3_600_000 };
+}
 
 const sameChannels = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((c) => b.includes(c));
 
@@ -337,7 +357,8 @@ export const scopingRoutes: RouteDef[] = [
       const campaigns = await ctx.services.db.selectFrom('scoping_campaigns').selectAll().where('run_id', '=', run.id).orderBy('created_at', 'desc').execute();
       // One outcome per person and channel: the latest real one (a dry run never counts as sent).
       const deliveries = await ctx.services.db.selectFrom('scoping_deliveries').innerJoin('scoping_campaigns', 'scoping_campaigns.id', 'scoping_deliveries.campaign_id')
-        .select(['scoping_deliveries.person_ref', 'scoping_deliveries.channel', 'scoping_deliveries.status', 'scoping_deliveries.receipt', 'scoping_deliveries.receipt_at', 'scoping_deliveries.at', 'scoping_deliveries.message_id', 'scoping_campaigns.finished_at'])
+        .select(['scoping_deliveries.person_ref', 'scoping_deliveries.channel', 'scoping_deliveries.status', 'scoping_deliveries.receipt', 'scoping_deliveries.receipt_at', 'scoping_deliveries.at', 'scoping_deliveries.message_id', 'scoping_deliveries.receipt_via', 'scoping_campaigns.finished_at'])
+        .select((eb) => eb.exists(eb.selectFrom('scoping_sms_parts').select('scoping_sms_parts.id').whereRef('scoping_sms_parts.delivery_id', '=', 'scoping_deliveries.id')).as('tracked'))
         .where('scoping_deliveries.run_id', '=', run.id).where('scoping_campaigns.dry_run', '=', false)
         .orderBy('scoping_deliveries.at').orderBy('scoping_deliveries.id').execute();
       type Outcome = (typeof deliveries)[number];
@@ -358,9 +379,9 @@ export const scopingRoutes: RouteDef[] = [
         const c = channels[key.slice(key.indexOf('\u0000') + 1) as CampaignChannel];
         if (d.status === 'sent') c.sent++; else if (d.status === 'failed') c.failed++; else if (d.status === 'started') c.uncertain++;
         if (d.receipt === 'delivered') c.delivered++; else if (d.receipt === 'undelivered') c.undelivered++;
-        // A receipt recorded after its campaign ended came to the listener, not to the campaign.
-        if (d.receipt && d.receipt_at && d.finished_at && new Date(d.receipt_at) > new Date(d.finished_at)) c.late++;
+        if (d.receipt && d.receipt_via === 'listener' && d.receipt_at && d.finished_at && new Date(d.receipt_at) > new Date(d.finished_at)) c.late++;
         if (d.channel === 'sms' && d.status === 'sent' && d.message_id && !d.receipt) {
+          if (!d.tracked) { c.untracked++; continue; }
           const sent = new Date(d.at).getTime();
           if (sent + window > now) { c.awaiting++; awaiting.push({ personRef: d.person_ref, sentAt: new Date(sent).toISOString(), until: new Date(sent + window).toISOString() }); } else c.noReceipt++;
         }
@@ -377,7 +398,7 @@ export const scopingRoutes: RouteDef[] = [
       for (const [person, status] of fallback) if (status in letters && ![...CAMPAIGN_CHANNELS].some((c) => electronic.get(`${person}\u0000${c}`)?.status === 'sent')) letters[status as keyof typeof letters]++;
       const persons = Number((run.figures as { persons?: number } | null)?.persons ?? 0);
       return {
-        persons, channels, letters,
+        persons, channels, letters, listener: await receiptListenerView(ctx, channels.sms),
         // Person references only (P000123): which SMS still await a receipt, the oldest first.
         awaitingReceipts: { total: awaiting.length, items: awaiting.sort((a, b) => (a.sentAt < b.sentAt ? -1 : a.sentAt > b.sentAt ? 1 : 0)).slice(0, AWAITING_SHOWN) },
         smsAvailable: !!ctx.services.config.smpp, emailAvailable: !!ctx.services.mailer,

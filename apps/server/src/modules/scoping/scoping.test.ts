@@ -396,7 +396,7 @@ for (const backend of testBackends()) {
       follow = (await dpo.request('GET', `${base}/scoping/runs/${runId}/campaigns`)).json();
       expect(follow.campaigns[0].status, follow.campaigns[0].error).toBe('done');
       expect(follow.campaigns[0].counts).toMatchObject({ sms_sent: mobiles.length, sms_parts: parts, sms_delivered: mobiles.length - 1, sms_undelivered: 1, email_sent: 0 });
-      expect(follow.channels.sms).toEqual({ planned: mobiles.length, sent: mobiles.length, failed: 0, uncertain: 0, pending: 0, delivered: mobiles.length - 1, undelivered: 1, late: 0, awaiting: 0, noReceipt: 0 });
+      expect(follow.channels.sms).toEqual({ planned: mobiles.length, sent: mobiles.length, failed: 0, uncertain: 0, pending: 0, delivered: mobiles.length - 1, undelivered: 1, late: 0, awaiting: 0, noReceipt: 0, untracked: 0 });
       expect(follow.awaitingReceipts).toEqual({ total: 0, items: [] });
       expect(smsc.parts).toHaveLength(parts);
       expect(new Set(smsc.parts.map((p) => `+${p.to}`))).toEqual(new Set(mobiles.map((p) => p.phone!.e164)));
