@@ -251,10 +251,17 @@ class Comparator {
   private birthNum: Int32Array;
   private firstAsLastC0: Int32Array;
   private lastC0: Int32Array;
+  private lastPart: Int32Array;
   constructor(private c: Columns) {
     this.birthNum = Int32Array.from(c.birthV.values, (v) => (/^\d{4}-\d\d-\d\d$/.test(v) ? Number(v.replace(/-/g, '')) : -1));
     this.firstMemo = new PairMemo((x, y) => this.firstLevelOf(x, y));
-    this.lastMemo = new PairMemo((x, y) => this.lastLevelOf(x, y), 20);
+    this.lastMemo = new PairMemo((x, y) => this.lastLevelOf(x, y), 22);
+    // Per surname: its one telling part as an id (0 none, -1 several: compared as strings).
+    const partV = new Vocab();
+    this.lastPart = Int32Array.from(c.lastTokens, (ts) => {
+      const telling = ts.filter((t) => t.length > 2 && !COMMON_TOKENS.has(t));
+      return telling.length === 1 ? partV.id(telling[0]!) : telling.length ? -1 : 0;
+    });
     this.placeMemo = new PairMemo((x, y) => this.placeLevelOf(x, y), 16);
     // -1 and -2 for an empty value, so that two empty values never look alike.
     this.firstAsLastC0 = Int32Array.from(c.firstAsLast, (v) => (v ? v.charCodeAt(0) : -1));
@@ -311,9 +318,16 @@ class Comparator {
 
   private lastLevelOf(x: number, y: number): number {
     // nom d'usage vs nom de naissance written together ("DUPONT MARTIN" vs "MARTIN")
-    const ta = this.c.lastTokens[x]!;
-    const tb = this.c.lastTokens[y]!;
-    if (ta.length === 1 && tb.length === 1) { if (ta[0] === tb[0] && ta[0]!.length > 2 && !COMMON_TOKENS.has(ta[0]!)) return 1; } else for (const t of ta) if (t.length > 2 && !COMMON_TOKENS.has(t) && tb.includes(t)) return 1;
+    // A shared telling part, compared as interned ids: this runs on tens of millions of pairs at a million rows.
+    const sa = this.lastPart[x]!;
+    const sb = this.lastPart[y]!;
+    if (sa > 0 && sb > 0) { if (sa === sb) return 1; } else if (sa < 0 && sb !== 0) {
+      const tb = this.c.lastTokens[y]!;
+      for (const t of this.c.lastTokens[x]!) if (t.length > 2 && !COMMON_TOKENS.has(t) && tb.includes(t)) return 1;
+    } else if (sb < 0 && sa !== 0) {
+      const ta = this.c.lastTokens[x]!;
+      for (const t of this.c.lastTokens[y]!) if (t.length > 2 && !COMMON_TOKENS.has(t) && ta.includes(t)) return 1;
+    }
     const a = this.c.lastV.values[x]!;
     const b = this.c.lastV.values[y]!;
     // One slip in a name of five letters or more; shorter ones ("ROY" / "REY") are other names.
