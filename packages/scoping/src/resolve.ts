@@ -1144,7 +1144,10 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
       if (si === sj || Math.min(si, sj) > ATTACH_SIZE) return;
       const w = boundedWeight(i, j, candidateW);
       if (w === -Infinity) return;
-      const [s, o, r] = si < sj ? [i, j, rj] : [j, i, ri];
+      // (scalars, not a destructured array: this runs on every candidate pair)
+      const s = si < sj ? i : j;
+      const o = si < sj ? j : i;
+      const r = si < sj ? rj : ri;
       const base = pieceOf[main.find(s)]! * K;
       let slot = -1;
       let low = base;
