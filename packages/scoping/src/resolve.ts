@@ -756,10 +756,11 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
       if ((i & 0x3fff) === 0) { checkAbort(options.signal); if (i) progress(stage, i, n); }
     }
   };
-  const forEachStored = (visit: (i: number, j: number) => void, stage: string) => {
+  /** Visits the stored pairs in order; `at` numbers them (the same in every pass). */
+  const forEachStored = (visit: (i: number, j: number, at: number) => void, stage: string) => {
     let at = 0;
     for (let i = 0; i < n; i++) {
-      for (let c = perRecord[i]!; c > 0; c--, at++) visit(i, chunks[at >>> CHUNK_BITS]![at & (CHUNK - 1)]!);
+      for (let c = perRecord[i]!; c > 0; c--, at++) visit(i, chunks[at >>> CHUNK_BITS]![at & (CHUNK - 1)]!, at);
       if ((i & 0x3fff) === 0) { checkAbort(options.signal); if (i) progress(stage, i, n); }
     }
   };
@@ -967,17 +968,26 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
   const minWeight = Math.log2(keepFrom / (1 - keepFrom));
   const bestLast = Math.max(weights[0]![1]!, weights[0]![2]!);
   /** The weight of a candidate pair, or -Infinity when even its best surname level stays below minW. */
+  // The bound of the last pair `boundedWeight` left open (NaN when it computed the full weight).
+  let lastBound = NaN;
   const boundedWeight = (i: number, j: number, minW: number): number => {
+    lastBound = NaN;
     if (!cmp.partial(i, j, g)) return pairWeight(i, j, cmp.code(i, j, g));
     let bound = prior + bestLast;
     // (a first name may still turn compatible: the two names swapped)
     for (let f = 1; f < NF; f++) bound += weights[f]![f === 1 && (g[1] === F_NEAR || g[1] === F_DIFF) ? F_COMPAT : g[f]!]!;
     if (g[1] === 0) bound += firstExtra[col.first[i]!]!;
     if (g[2] === B_SAME) bound += birthExtra[col.birth[i]!]!;
+    lastBound = bound;
     return bound < minW ? -Infinity : pairWeight(i, j, cmp.finish(i, j, g));
   };
-  forEachStored((i, j) => {
+  // Pairs whose best possible weight is already below the second pass's floor, marked here (one bit
+  // each) so that the second pass skips them without comparing them again.
+  const candidateW = Math.log2(CANDIDATE_FLOOR / (1 - CANDIDATE_FLOOR));
+  const hopeless = new Uint8Array((stored + 7) >>> 3);
+  forEachStored((i, j, at) => {
     const w = boundedWeight(i, j, minWeight);
+    if (lastBound < candidateW) hopeless[at >>> 3]! |= 1 << (at & 7);
     if (w === -Infinity) return;
     const p = 1 / (1 + 2 ** -w);
     if (p < keepFrom) return;
@@ -1133,9 +1143,10 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
     const candS = new Int32Array(pieces * K);
     const candJ = new Int32Array(pieces * K);
     const candW = new Float64Array(pieces * K).fill(-Infinity);
-    // Links below one in a thousand are not worth their surname comparison, even for the union.
-    const candidateW = Math.log2(CANDIDATE_FLOOR / (1 - CANDIDATE_FLOOR));
-    forEachStored((i, j) => {
+    // Links below one in a thousand are not worth their surname comparison, even for the union
+    // (CANDIDATE_FLOOR; those the first pass already bounded below it are skipped at once).
+    forEachStored((i, j, at) => {
+      if (hopeless[at >>> 3]! & (1 << (at & 7))) return;
       const ri = main.find(i);
       const rj = main.find(j);
       const si = size[ri]!;
