@@ -122,9 +122,14 @@ export function oneEdit(a: string, b: string): boolean {
   let i = 0;
   while (i < lb && a.charCodeAt(i) === b.charCodeAt(i)) i++;
   if (i === lb) return true;
-  const same = (x: number, y: number) => { for (; x < la; x++, y++) if (a.charCodeAt(x) !== b.charCodeAt(y)) return false; return true; };
-  if (la > lb) return same(i + 1, i);
-  return same(i + 1, i + 1) || (i + 1 < la && a.charCodeAt(i) === b.charCodeAt(i + 1) && a.charCodeAt(i + 1) === b.charCodeAt(i) && same(i + 2, i + 2));
+  if (la > lb) return sameFrom(a, b, i + 1, i);
+  return sameFrom(a, b, i + 1, i + 1) || (i + 1 < la && a.charCodeAt(i) === b.charCodeAt(i + 1) && a.charCodeAt(i + 1) === b.charCodeAt(i) && sameFrom(a, b, i + 2, i + 2));
+}
+
+/** a from x on equals b from y on (a no shorter than the rest of b); no closure per call, see oneEdit. */
+function sameFrom(a: string, b: string, x: number, y: number): boolean {
+  for (; x < a.length; x++, y++) if (a.charCodeAt(x) !== b.charCodeAt(y)) return false;
+  return true;
 }
 
 /** The first group of known forms a first-name key belongs to, plus one (0: in none), for blocking. */

@@ -251,10 +251,17 @@ class Comparator {
   private birthNum: Int32Array;
   private firstAsLastC0: Int32Array;
   private lastC0: Int32Array;
+  private lastPart: Int32Array;
   constructor(private c: Columns) {
     this.birthNum = Int32Array.from(c.birthV.values, (v) => (/^\d{4}-\d\d-\d\d$/.test(v) ? Number(v.replace(/-/g, '')) : -1));
     this.firstMemo = new PairMemo((x, y) => this.firstLevelOf(x, y));
-    this.lastMemo = new PairMemo((x, y) => this.lastLevelOf(x, y), 20);
+    this.lastMemo = new PairMemo((x, y) => this.lastLevelOf(x, y), 22);
+    // Per surname: its one telling part as an id (0 none, -1 several: compared as strings).
+    const partV = new Vocab();
+    this.lastPart = Int32Array.from(c.lastTokens, (ts) => {
+      const telling = ts.filter((t) => t.length > 2 && !COMMON_TOKENS.has(t));
+      return telling.length === 1 ? partV.id(telling[0]!) : telling.length ? -1 : 0;
+    });
     this.placeMemo = new PairMemo((x, y) => this.placeLevelOf(x, y), 16);
     // -1 and -2 for an empty value, so that two empty values never look alike.
     this.firstAsLastC0 = Int32Array.from(c.firstAsLast, (v) => (v ? v.charCodeAt(0) : -1));
@@ -311,9 +318,16 @@ class Comparator {
 
   private lastLevelOf(x: number, y: number): number {
     // nom d'usage vs nom de naissance written together ("DUPONT MARTIN" vs "MARTIN")
-    const ta = this.c.lastTokens[x]!;
-    const tb = this.c.lastTokens[y]!;
-    if (ta.length === 1 && tb.length === 1) { if (ta[0] === tb[0] && ta[0]!.length > 2 && !COMMON_TOKENS.has(ta[0]!)) return 1; } else for (const t of ta) if (t.length > 2 && !COMMON_TOKENS.has(t) && tb.includes(t)) return 1;
+    // A shared telling part, compared as interned ids: this runs on tens of millions of pairs at a million rows.
+    const sa = this.lastPart[x]!;
+    const sb = this.lastPart[y]!;
+    if (sa > 0 && sb > 0) { if (sa === sb) return 1; } else if (sa < 0 && sb !== 0) {
+      const tb = this.c.lastTokens[y]!;
+      for (const t of this.c.lastTokens[x]!) if (t.length > 2 && !COMMON_TOKENS.has(t) && tb.includes(t)) return 1;
+    } else if (sb < 0 && sa !== 0) {
+      const ta = this.c.lastTokens[x]!;
+      for (const t of this.c.lastTokens[y]!) if (t.length > 2 && !COMMON_TOKENS.has(t) && ta.includes(t)) return 1;
+    }
     const a = this.c.lastV.values[x]!;
     const b = this.c.lastV.values[y]!;
     // One slip in a name of five letters or more; shorter ones ("ROY" / "REY") are other names.
@@ -543,7 +557,16 @@ function sortKey(n: number, keyOf: (i: number) => number, secondary: (i: number)
     const b = start[g + 1]!;
     if (b - a < 2 || b - a > maxGroup) continue;
     for (let p = a; p < b; p++) sec[order[p]!] = secondary(order[p]!);
-    order.subarray(a, b).sort((x, y) => sec[x]! - sec[y]! || x - y);
+    // Small groups (most of them) by insertion in place: a subarray and a sort per group were
+    // millions of short-lived objects at a million rows. The order (secondary, index) is total, so
+    // both ways give the same result.
+    if (b - a > 16) { order.subarray(a, b).sort((x, y) => sec[x]! - sec[y]! || x - y); continue; }
+    for (let p = a + 1; p < b; p++) {
+      const v = order[p]!;
+      let q = p - 1;
+      while (q >= a && (sec[order[q]!]! > sec[v]! || (sec[order[q]!] === sec[v] && order[q]! > v))) { order[q + 1] = order[q]!; q--; }
+      order[q + 1] = v;
+    }
   }
   const rank = new Int32Array(n).fill(-1);
   const group = new Int32Array(m);
@@ -742,10 +765,11 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
       if ((i & 0x3fff) === 0) { checkAbort(options.signal); if (i) progress(stage, i, n); }
     }
   };
-  const forEachStored = (visit: (i: number, j: number) => void, stage: string) => {
+  /** Visits the stored pairs in order; `at` numbers them (the same in every pass). */
+  const forEachStored = (visit: (i: number, j: number, at: number) => void, stage: string) => {
     let at = 0;
     for (let i = 0; i < n; i++) {
-      for (let c = perRecord[i]!; c > 0; c--, at++) visit(i, chunks[at >>> CHUNK_BITS]![at & (CHUNK - 1)]!);
+      for (let c = perRecord[i]!; c > 0; c--, at++) visit(i, chunks[at >>> CHUNK_BITS]![at & (CHUNK - 1)]!, at);
       if ((i & 0x3fff) === 0) { checkAbort(options.signal); if (i) progress(stage, i, n); }
     }
   };
@@ -953,17 +977,26 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
   const minWeight = Math.log2(keepFrom / (1 - keepFrom));
   const bestLast = Math.max(weights[0]![1]!, weights[0]![2]!);
   /** The weight of a candidate pair, or -Infinity when even its best surname level stays below minW. */
+  // The bound of the last pair `boundedWeight` left open (NaN when it computed the full weight).
+  let lastBound = NaN;
   const boundedWeight = (i: number, j: number, minW: number): number => {
+    lastBound = NaN;
     if (!cmp.partial(i, j, g)) return pairWeight(i, j, cmp.code(i, j, g));
     let bound = prior + bestLast;
     // (a first name may still turn compatible: the two names swapped)
     for (let f = 1; f < NF; f++) bound += weights[f]![f === 1 && (g[1] === F_NEAR || g[1] === F_DIFF) ? F_COMPAT : g[f]!]!;
     if (g[1] === 0) bound += firstExtra[col.first[i]!]!;
     if (g[2] === B_SAME) bound += birthExtra[col.birth[i]!]!;
+    lastBound = bound;
     return bound < minW ? -Infinity : pairWeight(i, j, cmp.finish(i, j, g));
   };
-  forEachStored((i, j) => {
+  // Pairs whose best possible weight is already below the second pass's floor, marked here (one bit
+  // each) so that the second pass skips them without comparing them again.
+  const candidateW = Math.log2(CANDIDATE_FLOOR / (1 - CANDIDATE_FLOOR));
+  const hopeless = new Uint8Array((stored + 7) >>> 3);
+  forEachStored((i, j, at) => {
     const w = boundedWeight(i, j, minWeight);
+    if (lastBound < candidateW) hopeless[at >>> 3]! |= 1 << (at & 7);
     if (w === -Infinity) return;
     const p = 1 / (1 + 2 ** -w);
     if (p < keepFrom) return;
@@ -1119,9 +1152,10 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
     const candS = new Int32Array(pieces * K);
     const candJ = new Int32Array(pieces * K);
     const candW = new Float64Array(pieces * K).fill(-Infinity);
-    // Links below one in a thousand are not worth their surname comparison, even for the union.
-    const candidateW = Math.log2(CANDIDATE_FLOOR / (1 - CANDIDATE_FLOOR));
-    forEachStored((i, j) => {
+    // Links below one in a thousand are not worth their surname comparison, even for the union
+    // (CANDIDATE_FLOOR; those the first pass already bounded below it are skipped at once).
+    forEachStored((i, j, at) => {
+      if (hopeless[at >>> 3]! & (1 << (at & 7))) return;
       const ri = main.find(i);
       const rj = main.find(j);
       const si = size[ri]!;
@@ -1130,7 +1164,10 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
       if (si === sj || Math.min(si, sj) > ATTACH_SIZE) return;
       const w = boundedWeight(i, j, candidateW);
       if (w === -Infinity) return;
-      const [s, o, r] = si < sj ? [i, j, rj] : [j, i, ri];
+      // (scalars, not a destructured array: this runs on every candidate pair)
+      const s = si < sj ? i : j;
+      const o = si < sj ? j : i;
+      const r = si < sj ? rj : ri;
       const base = pieceOf[main.find(s)]! * K;
       let slot = -1;
       let low = base;

@@ -258,6 +258,18 @@ describe('person resolution', () => {
     const common = res.explain(n - 2, n - 1).evidence.find((e) => e.field === 'last_name')!.weight;
     expect(rare).toBeGreaterThan(common);
   });
+
+  it('reads a shared part of a compound surname as close, but not a shared Mac, Ben or Saint alone', () => {
+    const pairs = [
+      ['Dupont Martin', 'Martin', 'proche'], ['Martin', 'Dupont-Martin', 'proche'], ['Dupont Martin', 'Leroy Martin', 'proche'],
+      ['Leroy Dupont', 'Leroy Dupont Moreau', 'proche'], ['De la Fontaine', 'Fontaine', 'proche'],
+      ['Mac Leod', 'Mac Bride', 'différent'], ['Ben Ali', 'Ben Youssef', 'différent'], ['Ab', 'Ab Cd', 'différent'],
+    ];
+    const res = resolvePersons(pairs.flatMap(([a, b]) => [{ last_name: a, first_name: 'Jean' }, { last_name: b, first_name: 'Jean' }]));
+    pairs.forEach(([a, b, level], k) => {
+      expect([a, b, res.explain(2 * k, 2 * k + 1).evidence.find((e) => e.field === 'last_name')!.level]).toEqual([a, b, level]);
+    });
+  });
 });
 
 describe('scopeRecords and outputs', () => {
