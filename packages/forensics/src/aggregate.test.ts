@@ -1,14 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
-import { loadRules, RuleError, scanFiles, withOverrides, type Rule, type ScanResult } from './index.ts';
+import { loadRules, scanFiles, withOverrides, type ScanResult } from './index.ts';
+import { ruleFolders } from './rule-fixtures.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'forensics-aggregate-'));
-const logs = join(dir, 'day.ndjson');
 const HOSTILE = "'; DROP TABLE x; --";
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const texts = {
   title: { fr: 'Rafale', en: 'Burst' },
@@ -16,23 +12,11 @@ const texts = {
   explanation: { fr: '{count} par {account} ({ip}) du {window_start} au {window_end}', en: '{count} by {account}' },
   advice: { fr: 'Vérifier', en: 'Check' },
 };
-let seq = 0;
-/** Writes rules to a folder of their own and loads them the way the CLI does. */
-function rules(...specs: Record<string, unknown>[]): Rule[] {
-  const folder = join(dir, `rules-${seq++}`);
-  mkdirSync(folder);
-  for (const spec of specs) writeFileSync(join(folder, `${String(spec.id)}.yml`), stringify({ detector: 'aggregate', severity: 'high', ...texts, ...spec }));
-  return loadRules(folder);
-}
-function refused(spec: Record<string, unknown>): string {
-  try {
-    rules({ id: 'bad', select: {}, timeframe: '1h', condition: { count: 'events', gt: 1 }, ...spec });
-  } catch (error) {
-    expect(error).toBeInstanceOf(RuleError);
-    return (error as Error).message;
-  }
-  throw new Error('rule accepted');
-}
+const folders = ruleFolders('forensics-aggregate-', { detector: 'aggregate', severity: 'high', ...texts });
+const { dir, rules } = folders;
+const logs = join(dir, 'day.ndjson');
+afterAll(() => folders.dispose());
+const refused = (spec: Record<string, unknown>): string => folders.refused({ id: 'bad', select: {}, timeframe: '1h', condition: { count: 'events', gt: 1 }, ...spec });
 
 beforeAll(() => {
   const lines: string[] = [];

@@ -1,14 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
-import { loadRules, RuleError, scanFiles, withOverrides, type Rule, type ScanResult } from './index.ts';
+import { loadRules, scanFiles, withOverrides, type ScanResult } from './index.ts';
+import { ruleFolders } from './rule-fixtures.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'forensics-declarative-'));
-const logs = join(dir, 'day.ndjson');
 const HOSTILE = "'; DROP TABLE x; --";
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const texts = {
   title: { fr: 'Signe', en: 'Sign' },
@@ -18,23 +14,10 @@ const texts = {
 };
 const failures = { id: 'fails', detector: 'match', generate: false, select: { 'event.action': 'login', 'event.outcome': 'failure' } };
 const successes = { id: 'oks', detector: 'match', generate: false, select: { 'event.action': 'login', 'event.outcome': 'success' } };
-let seq = 0;
-/** Writes rules to a folder of their own and loads them the way the CLI does. */
-function rules(...specs: Record<string, unknown>[]): Rule[] {
-  const folder = join(dir, `rules-${seq++}`);
-  mkdirSync(folder);
-  for (const spec of specs) writeFileSync(join(folder, `${String(spec.id)}.yml`), stringify({ severity: 'high', ...texts, ...spec }));
-  return loadRules(folder);
-}
-function refused(...specs: Record<string, unknown>[]): string {
-  try {
-    rules(...specs);
-  } catch (error) {
-    expect(error).toBeInstanceOf(RuleError);
-    return (error as Error).message;
-  }
-  throw new Error('rules accepted');
-}
+const folders = ruleFolders('forensics-declarative-', { severity: 'high', ...texts });
+const { dir, rules, refused } = folders;
+const logs = join(dir, 'day.ndjson');
+afterAll(() => folders.dispose());
 const correlation = (spec: Record<string, unknown>) => ({ id: 'bad', detector: 'correlation', type: 'event_count', rules: ['fails'], timespan: '1h', condition: { gte: 5 }, ...spec });
 
 beforeAll(() => {
