@@ -206,7 +206,7 @@ export async function scopeRecords(input: { files: string[]; mapping: Mapping } 
     minors: persons.filter((p) => p.minor).length,
     reachable: { sms: persons.filter((p) => p.phone?.mobile).length, phone: persons.filter((p) => p.phone).length, email: persons.filter((p) => p.email).length, postal: persons.filter((p) => p.postal).length, none: persons.filter((p) => !p.phone && !p.email && !p.postal).length },
     review_pairs: decided.review.length, decisions_applied: decided.applied, rejected_rows: read.rejected.length, rejected_by_code: rejectedBy, warnings: read.warnings,
-    model: { pairs_compared: resolution.parameters.pairsCompared, blocks_skipped: resolution.parameters.blocksSkipped, prior: Number(resolution.parameters.lambda.toPrecision(4)) },
+    model: { pairs_compared: resolution.parameters.pairsCompared, blocks_windowed: resolution.parameters.blocksWindowed, blocks_skipped: resolution.parameters.blocksSkipped, prior: Number(resolution.parameters.lambda.toPrecision(4)) },
   };
   return { records, persons, personOf, rejected: read.rejected, warnings: read.warnings, review: decided.review, personsRange, summary, explain: resolution.explain, decisionsApplied: decided.applied };
 }

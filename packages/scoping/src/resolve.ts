@@ -65,8 +65,6 @@ export interface ResolveOptions {
    * n·window instead of n².
    */
   window?: number;
-  /** @deprecated kept for compatibility; big blocks are now windowed instead of skipped. */
-  maxBlock?: number;
   signal?: AbortSignal;
   onProgress?: (stage: string, done: number, total: number) => void;
   seed?: number;
@@ -93,6 +91,11 @@ export interface Resolution {
   /** strongest accepted link per record into its cluster (record → explanation) */
   explain: (a: number, b: number) => ScoredPair;
   /** lambda: the chance that two random records match (the prior); m and u per field and level. */
+  /**
+   * `blocksWindowed`: blocks larger than their key's window, whose records were compared with their
+   * neighbours only; `blocksSkipped`: postcode blocks larger than the window, left out (a town's
+   * postcode is no evidence). Both count blocks of two records or more, summed over the keys.
+   */
   parameters: { lambda: number; m: number[][]; u: number[][]; pairsCompared: number; blocksSkipped: number; blocksWindowed: number };
 }
 
@@ -528,7 +531,7 @@ interface SortedKey { rank: Int32Array; order: Int32Array; group: Int32Array }
  * One blocking key, sorted: records with the key (a number, 0 = none), ordered by (key, secondary
  * rank, index). Numeric keys built from interned ids: no string per record, no Map.
  */
-function sortKey(n: number, keyOf: (i: number) => number, secondary: (i: number) => number, maxGroup = Infinity): SortedKey & { windowed: (w: number) => number } {
+function sortKey(n: number, keyOf: (i: number) => number, secondary: (i: number) => number, maxGroup = Infinity): SortedKey & { windowed: (w: number) => number; skipped: number } {
   const key = new Float64Array(n);
   let m = 0;
   for (let i = 0; i < n; i++) { const k = keyOf(i); if (k) { key[i] = k; m++; } }
@@ -572,7 +575,10 @@ function sortKey(n: number, keyOf: (i: number) => number, secondary: (i: number)
   const group = new Int32Array(m);
   // Groups larger than maxGroup are left out: such a key value (a town's postcode) says nothing.
   for (let p = 0; p < m; p++) { const g = groupOf[order[p]!]!; if (start[g + 1]! - start[g]! <= maxGroup) rank[order[p]!] = p; group[p] = g; }
-  return { rank, order, group, windowed: (w) => { let c = 0; for (let g = 0; g < d; g++) if (start[g + 1]! - start[g]! > w + 1) c++; return c; } };
+  let skipped = 0;
+  for (let g = 0; g < d; g++) if (start[g + 1]! - start[g]! > maxGroup) skipped++;
+  // A block of s records is compared in full when its two ends are at most w apart (s ≤ w + 1).
+  return { rank, order, group, skipped, windowed: (w) => { let c = 0; for (let g = 0; g < d; g++) { const s = start[g + 1]! - start[g]!; if (s > w + 1 && s <= maxGroup) c++; } return c; } };
 }
 
 /**
@@ -716,7 +722,8 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
       { ...sortKey(n, weakOnly(n, (i) => (B[i] ? yearOf[B[i]!]! : 0), weak), by), weak: weakRecord },
     ]),
   ];
-  const blocksWindowed = keys.reduce((s, k) => s + k.windowed(W), 0);
+  const blocksWindowed = keys.reduce((s, k) => s + k.windowed(Math.min(W, k.window ?? W)), 0);
+  const blocksSkipped = keys.reduce((s, k) => s + k.skipped, 0);
   checkAbort(options.signal);
 
   // Candidate pairs are enumerated once, from the keys; the other record of each pair is stored
@@ -1247,6 +1254,6 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
   return {
     clusterOf, clusters, clustersStrict, clustersLoose, review,
     explain: (a, b) => { const s = score(a, b); return { a, b, weight: s.weight, probability: 1 / (1 + 2 ** -s.weight), evidence: s.evidence }; },
-    parameters: { lambda: matchRate, m, u, pairsCompared: pairs, blocksSkipped: 0, blocksWindowed },
+    parameters: { lambda: matchRate, m, u, pairsCompared: pairs, blocksSkipped, blocksWindowed },
   };
 }

@@ -270,6 +270,19 @@ describe('person resolution', () => {
       expect([a, b, res.explain(2 * k, 2 * k + 1).evidence.find((e) => e.field === 'last_name')!.level]).toEqual([a, b, level]);
     });
   });
+
+  it('counts the blocks compared within the window only and the postcode blocks left out', () => {
+    // Names that share no blocking key: each name's first and last three letters are its own.
+    const L = 'BCDFGHJKLMNPRSTVZ';
+    const person = (i: number): PersonInput => ({ last_name: `${L[i % 17]}a${L[Math.floor(i / 17)]}ou${L[(i + 5) % 17]}i${L[Math.floor(i / 17) + 3]}`, first_name: `${L[(i + 9) % 17]}e${L[Math.floor(i / 17) + 6]}y${L[i % 17]}o` });
+    // 13 records born the same day (one block wider than the window of 10), 15 in one postcode.
+    const rows = [...Array.from({ length: 13 }, (_, i) => ({ ...person(i), birth_date: '1980-03-14' })), ...Array.from({ length: 15 }, (_, i) => ({ ...person(13 + i), postcode: '75011' }))];
+    expect(resolvePersons(rows).parameters).toMatchObject({ blocksWindowed: 1, blocksSkipped: 1 });
+    // A window of 20 holds both blocks: every pair in them is compared.
+    const wide = resolvePersons(rows, { window: 20 });
+    expect(wide.parameters).toMatchObject({ blocksWindowed: 0, blocksSkipped: 0 });
+    expect(wide.parameters.pairsCompared).toBeGreaterThan(resolvePersons(rows).parameters.pairsCompared);
+  });
 });
 
 describe('scopeRecords and outputs', () => {
@@ -296,6 +309,9 @@ describe('scopeRecords and outputs', () => {
     expect(assignments).toHaveLength(rows.length + 1);
     const summary = JSON.parse(readFileSync(join(a, 'summary.json'), 'utf8'));
     expect(summary.persons).toBe(res.persons.length);
+    // Common French surnames and birth years fill blocks past the window: the summary says so.
+    expect(Object.keys(summary.model)).toEqual(['pairs_compared', 'blocks_windowed', 'blocks_skipped', 'prior']);
+    expect(summary.model.blocks_windowed).toBeGreaterThan(0);
     expect(summary.by_risk.burglary).toBeGreaterThan(0);
     expect(readFileSync(join(a, 'report.html'), 'utf8')).not.toMatch(/<script|src=|href="http/);
     // Explanations in French, without the fields that were missing (they weigh nothing).
