@@ -6,7 +6,8 @@ import { generateSynthetic, syntheticCsv, SYNTHETIC_MAPPING } from '@rempart/sco
 import { createWorld, signIn, type TestUser, type TestWorld } from '../../testing.ts';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../app.ts';
-import { numberHash, recordPartReceipt, smppAccount, startReceiptListener, type ReceiptListener } from './receipts.ts';
+import { sql } from 'kysely';
+import { giveLeaseBack, listenerStatus, numberHash, recordPartReceipt, smppAccount, startReceiptListener, takeLease, type ReceiptListener } from './receipts.ts';
 import { parseSmppUrl } from '@rempart/scoping';
 
 // Waits for what the SMSC and the listener do over the network (a bound on waiting, not a speed test).
@@ -334,6 +335,99 @@ for (const backend of testBackends()) {
       expect(follow.channels.sms).toMatchObject({ awaiting: 0, noReceipt: rows.length - 4, untracked: 2 });
       expect(follow.listener).toMatchObject({ state: 'stopped', stoppedBecause: 'time_limit', windowHours: 72 });
       smsc.held.splice(0);
+    });
+
+    /** The database's clock, which every server instance shares. */
+    const dbNow = async () => new Date((await sql<{ now: Date | string }>`SELECT now() AS now`.execute(world.services.db)).rows[0]!.now).getTime();
+    const leaseRow = (account: string) => world.services.db.selectFrom('smpp_listeners').selectAll().where('account', '=', account).executeTakeFirstOrThrow();
+
+    it('dates the lease row on the database clock like its expiry, whatever the server clock says', async () => {
+      const saved = world.clock.now;
+      world.clock.now = new Date('2001-01-01T00:00:00Z');
+      const account = 'horloge@127.0.0.1:1';
+      const since = async () => new Date((await leaseRow(account)).since).getTime();
+      try {
+        let before = await dbNow();
+        expect(await takeLease(world.services, account, 'instance-1', 60_000, 'listener')).toBe(true);
+        let after = await dbNow();
+        const taken = await since();
+        expect([before <= taken, taken <= after]).toEqual([true, true]);
+        expect(new Date((await leaseRow(account)).expires_at).getTime()).toBeGreaterThan(taken);
+        // A renewal by the same holder keeps it; another holder taking the account moves it.
+        expect(await takeLease(world.services, account, 'instance-1', 60_000, 'listener')).toBe(true);
+        expect(await since()).toBe(taken);
+        await giveLeaseBack(world.services, account, 'instance-1');
+        before = await dbNow();
+        expect(await takeLease(world.services, account, 'campaign:autre', 60_000, 'campaign')).toBe(true);
+        after = await dbNow();
+        const moved = await since();
+        expect([before <= moved, moved <= after]).toEqual([true, true]);
+        before = await dbNow();
+        await giveLeaseBack(world.services, account, 'campaign:autre');
+        after = await dbNow();
+        const stopped = await since();
+        expect([before <= stopped, stopped <= after]).toEqual([true, true]);
+        expect(await listenerStatus(world.services, account, world.orgA)).toEqual({ state: 'stopped', since: new Date(stopped).toISOString(), error: null });
+      } finally {
+        world.clock.now = saved;
+        await world.services.db.deleteFrom('smpp_listeners').where('account', '=', account).execute();
+      }
+    });
+
+    it('shows an organisation the listener for its own receipts and campaigns only, never what it does for another', async () => {
+      // Only this test's listener binds.
+      await app.receipts?.stop();
+      await listener?.stop();
+      smsc.refuseTransceiver(false);
+      // Past every earlier SMS's window, and the server clock far ahead of the database's.
+      world.clock.now = new Date(world.clock.now.getTime() + 100 * 3_600_000);
+      const a = await smsCampaign(world.users.dpo, world.orgA, 81);
+      const b = await smsCampaign(world.outsider, world.orgB, 82);
+      const runRows = async (org: string, runId: string) => (await smsRows(org)).filter((r) => r.run_id === runId);
+      const account = smppAccount(parseSmppUrl(smsc.url));
+      const own = startReceiptListener(world.services, { checkMs: 60_000, backoff: { firstMs: 50, maxMs: 200 } })!;
+      try {
+        await until(() => expect(own.state).toBe('listening'));
+        // What it publishes is dated by the database, not by this server's clock (100 hours ahead).
+        expect(new Date((await leaseRow(account)).since).getTime()).toBeLessThanOrEqual(await dbNow());
+        let viewB = await b.followUp();
+        expect((await a.followUp()).listener).toMatchObject({ state: 'listening', stoppedBecause: null });
+        expect(viewB.listener).toMatchObject({ state: 'listening', stoppedBecause: null });
+        expect(viewB.listener.since >= viewB.awaitingReceipts.items[0].sentAt).toBe(true);
+
+        // A's campaign holds the account: A sees its campaign; to B its receipts are listened for, whoever does it.
+        const holdByA = async () => {
+          const saved = await leaseRow(account);
+          const campaignA = (await a.followUp()).campaigns[0].id as string;
+          await world.services.db.updateTable('smpp_listeners').set({ holder: `campaign:${campaignA}`, expires_at: new Date(Date.now() + 3_600_000) }).where('account', '=', account).execute();
+          return { campaignA, restore: () => world.services.db.updateTable('smpp_listeners').set({ holder: saved.holder, expires_at: saved.expires_at }).where('account', '=', account).execute() };
+        };
+        let held = await holdByA();
+        expect((await a.followUp()).listener).toMatchObject({ state: 'campaign', since: null });
+        viewB = await b.followUp();
+        expect(viewB.listener).toEqual({ account: 'mairie@127.0.0.1', state: 'listening', since: viewB.awaitingReceipts.items[0].sentAt, error: null, stoppedBecause: null, windowHours: 72 });
+        expect(JSON.stringify(viewB)).not.toContain(held.campaignA);
+        await held.restore();
+
+        // All of B's receipts come: B awaits nothing. The listener, still bound for A, reads to B as stopped.
+        const partsB = new Set((await world.services.db.selectFrom('scoping_sms_parts').select(['part_id', 'number_hash']).where('organisation_id', '=', world.orgB).where('state', 'is', null).execute()).map((p) => `${p.part_id} ${p.number_hash}`));
+        await smsc.release((h) => partsB.has(`${h.id} ${numberHash(world.services, h.to)}`));
+        await until(async () => expect((await runRows(world.orgB, b.runId)).every((r) => r.receipt !== null)).toBe(true));
+        const stoppedForB = { account: 'mairie@127.0.0.1', state: 'stopped', since: null, error: null, stoppedBecause: 'nothing_awaited', windowHours: 72 };
+        expect((await b.followUp()).listener).toEqual(stoppedForB);
+        expect(own.state).toBe('listening');
+        expect((await a.followUp()).listener).toMatchObject({ state: 'listening' });
+        // Nor does A's campaign holding the account show to B.
+        held = await holdByA();
+        expect((await b.followUp()).listener).toEqual(stoppedForB);
+        expect((await a.followUp()).listener).toMatchObject({ state: 'campaign' });
+        await held.restore();
+
+        await smsc.release();
+        await until(async () => expect((await runRows(world.orgA, a.runId)).every((r) => r.receipt !== null)).toBe(true));
+      } finally {
+        await own.stop();
+      }
     });
   });
 }

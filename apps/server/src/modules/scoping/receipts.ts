@@ -10,6 +10,7 @@ import { sql } from 'kysely';
 import { openSmppReceiver, parseSmppUrl, type PartReceipt, type SmppReceiver, type SmppTarget } from '@rempart/scoping';
 import type { Db } from '@rempart/db';
 import type { Services } from '../../platform/services.ts';
+import { isUuid } from '../organisations/access.ts';
 
 /** The SMSC account that issued a part's identifier: identifiers are only unique per account. */
 export const smppAccount = (t: SmppTarget) => `${t.systemId}@${t.host}:${t.port}`;
@@ -80,17 +81,20 @@ export async function awaitedParts(services: Services, account: string, maxMs: n
 /** `standby`: receipts are awaited but another server instance holds the account's lease and listens. */
 export type ListenerState = 'idle' | 'standby' | 'connecting' | 'listening' | 'retrying' | 'stopped';
 
-// The account's lease (smpp_listeners): whoever holds it may bind. Expiries use the database's clock,
-// shared by every instance.
+// The account's lease (smpp_listeners): whoever holds it may bind. Its times (expiry and `since`)
+// use the database's clock, shared by every instance: an instance whose clock drifts neither
+// shortens another's lease nor dates what it shows in another's past or future.
 const leaseExpiry = (ms: number) => sql<Date>`now() + make_interval(secs => ${ms / 1000})`;
+const dbNow = sql<Date>`now()`;
 
 /**
  * Takes the lease when free, lapsed or already held by `holder`; false while someone else holds it.
  * A listener does not renew a lease a campaign is waiting for (`wanted_until`): it gives way.
  */
 export async function takeLease(services: Services, account: string, holder: string, ms: number, role: 'listener' | 'campaign'): Promise<boolean> {
-  const row = await services.db.insertInto('smpp_listeners').values({ account, holder, state: 'connecting', since: services.now(), error: null, expires_at: leaseExpiry(ms) })
-    .onConflict((oc) => oc.column('account').doUpdateSet({ holder, expires_at: leaseExpiry(ms), ...(role === 'campaign' ? { wanted_until: null } : {}) })
+  const row = await services.db.insertInto('smpp_listeners').values({ account, holder, state: 'connecting', since: dbNow, error: null, expires_at: leaseExpiry(ms) })
+    // `since` moves when the holder changes (a campaign taking the account), not at each renewal.
+    .onConflict((oc) => oc.column('account').doUpdateSet({ holder, expires_at: leaseExpiry(ms), since: sql<Date>`CASE WHEN smpp_listeners.holder IS DISTINCT FROM ${holder} THEN now() ELSE smpp_listeners.since END`, ...(role === 'campaign' ? { wanted_until: null } : {}) })
       .where((eb) => eb.and([
         eb.or([eb('smpp_listeners.holder', 'is', null), eb('smpp_listeners.holder', '=', holder), eb('smpp_listeners.expires_at', '<', sql<Date>`now()`)]),
         ...(role === 'listener' ? [eb.or([eb('smpp_listeners.wanted_until', 'is', null), eb('smpp_listeners.wanted_until', '<', sql<Date>`now()`)])] : []),
@@ -101,7 +105,7 @@ export async function takeLease(services: Services, account: string, holder: str
 
 /** Gives the lease back (if still held): the next taker needs not wait for it to lapse. */
 export async function giveLeaseBack(services: Services, account: string, holder: string) {
-  await services.db.updateTable('smpp_listeners').set({ holder: null, state: 'stopped', since: services.now(), error: null, expires_at: sql<Date>`now()` })
+  await services.db.updateTable('smpp_listeners').set({ holder: null, state: 'stopped', since: dbNow, error: null, expires_at: dbNow })
     .where('account', '=', account).where('holder', '=', holder).execute();
 }
 
@@ -120,15 +124,24 @@ export async function waitForCampaignLease(services: Services, account: string, 
 }
 
 /**
- * What the account's lease row says, as shown on the follow-up page (any instance can read it).
- * `campaign`: a campaign holds the account and receives the receipts on its own session.
+ * What the account's lease row says, as an organisation may see it (any instance can read it). The
+ * account is shared by every organisation on the server: `campaign` (a campaign holds the account
+ * and receives the receipts on its own session) only when the campaign is this organisation's.
+ * Another organisation's campaign records this one's receipts just as well (they are found by
+ * account and identifier), so to this organisation its receipts are being listened for.
  */
-export async function listenerStatus(services: Services, account: string) {
+export async function listenerStatus(services: Services, account: string, organisationId: string) {
   const row = await services.db.selectFrom('smpp_listeners').select(['state', 'since', 'error', 'holder', sql<boolean>`holder IS NOT NULL AND expires_at > now()`.as('live')])
     .where('account', '=', account).executeTakeFirst();
-  if (!row?.live) return { state: 'stopped' as const, since: row && row.state === 'stopped' ? new Date(row.since).toISOString() : null, error: null };
-  if (row.holder?.startsWith('campaign:')) return { state: 'campaign' as const, since: null, error: null };
-  return { state: row.state, since: new Date(row.since).toISOString(), error: row.error };
+  const since = row ? new Date(row.since).toISOString() : null;
+  if (!row?.live) return { state: 'stopped' as const, since: row?.state === 'stopped' ? since : null, error: null };
+  if (row.holder?.startsWith('campaign:')) {
+    const id = row.holder.slice('campaign:'.length);
+    const own = isUuid(id) && !!(await services.db.selectFrom('scoping_campaigns').select('id').where('id', '=', id).where('organisation_id', '=', organisationId).executeTakeFirst());
+    // Not when another organisation's campaign took the account: that is its own business.
+    return { state: own ? 'campaign' as const : 'listening' as const, since: null, error: null };
+  }
+  return { state: row.state, since, error: row.error };
 }
 
 // An SMPP error may quote the address it failed to reach; never the password, but keep it short and
@@ -206,7 +219,7 @@ export function startReceiptListener(services: Services, options: ListenerOption
   };
   /** Says what this instance does, on its lease row only. */
   const publish = async (next: 'connecting' | 'listening' | 'retrying', error: string | null = null) => {
-    await services.db.updateTable('smpp_listeners').set({ state: next, since: services.now(), error }).where('account', '=', account).where('holder', '=', me).execute();
+    await services.db.updateTable('smpp_listeners').set({ state: next, since: dbNow, error }).where('account', '=', account).where('holder', '=', me).execute();
   };
   const giveBack = async () => {
     if (!leased) return;

@@ -103,14 +103,23 @@ const AWAITING_SHOWN = 100;
  * The late-receipt listener as this run's follow-up sees it, from the account's lease row (whichever
  * server instance listens). The account as identifier@host only: no port, never the password. When
  * stopped, why, for this run: nothing awaited, its window over, or receipts awaited but nobody listening.
+ * The account serves every organisation: what the listener does for the others is not shown. While
+ * this run awaits no receipt it reads as stopped (unless this organisation's own campaign holds the
+ * account), and its "since" is never before this run's oldest awaited SMS.
  */
-async function receiptListenerView(ctx: RequestContext, sms: ChannelFollowUp) {
+async function receiptListenerView(ctx: RequestContext, organisationId: string, sms: ChannelFollowUp, oldestAwaited: string | null) {
   const smpp = ctx.services.config.smpp;
   if (!smpp) return null;
   const target = parseSmppUrl(smpp.url);
-  const status = await listenerStatus(ctx.services, smppAccount(target));
-  const stoppedBecause = status.state !== 'stopped' ? null : sms.awaiting > 0 ? 'not_listening' : sms.noReceipt > 0 ? 'time_limit' : 'nothing_awaited';
-  return { account: `${target.systemId}@${target.host}`, ...status, stoppedBecause, windowHours: smpp.receiptMaxMs / 3_600_000 };
+  const account = `${target.systemId}@${target.host}`;
+  const windowHours = smpp.receiptMaxMs / 3_600_000;
+  const status = await listenerStatus(ctx.services, smppAccount(target), organisationId);
+  if (status.state !== 'campaign' && sms.awaiting === 0) {
+    return { account, state: 'stopped' as const, since: null, error: null, stoppedBecause: sms.noReceipt > 0 ? 'time_limit' as const : 'nothing_awaited' as const, windowHours };
+  }
+  // The row's time is the database's, the SMS's the server's: the later of the two, for display only.
+  const since = status.state === 'campaign' ? null : [status.since, oldestAwaited].filter((t): t is string => t !== null).sort().at(-1) ?? null;
+  return { account, ...status, since, stoppedBecause: status.state === 'stopped' ? 'not_listening' as const : null, windowHours };
 }
 
 const sameChannels = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((c) => b.includes(c));
@@ -398,7 +407,7 @@ export const scopingRoutes: RouteDef[] = [
       for (const [person, status] of fallback) if (status in letters && ![...CAMPAIGN_CHANNELS].some((c) => electronic.get(`${person}\u0000${c}`)?.status === 'sent')) letters[status as keyof typeof letters]++;
       const persons = Number((run.figures as { persons?: number } | null)?.persons ?? 0);
       return {
-        persons, channels, letters, listener: await receiptListenerView(ctx, channels.sms),
+        persons, channels, letters, listener: await receiptListenerView(ctx, run.organisation_id, channels.sms, awaiting.reduce<string | null>((o, a) => (o === null || a.sentAt < o ? a.sentAt : o), null)),
         // Person references only (P000123): which SMS still await a receipt, the oldest first.
         awaitingReceipts: { total: awaiting.length, items: awaiting.sort((a, b) => (a.sentAt < b.sentAt ? -1 : a.sentAt > b.sentAt ? 1 : 0)).slice(0, AWAITING_SHOWN) },
         smsAvailable: !!ctx.services.config.smpp, emailAvailable: !!ctx.services.mailer,
