@@ -93,8 +93,13 @@ if (process.env.BENCH_PUBLIC !== '0') {
 
 // Results are written by the benchmark itself (house rule): this run's rows replace theirs, the
 // sizes and sets it did not run keep their last row and its date.
-const rows = merge(readStore(), measured);
-writeStore(rows);
-const command = `${[process.env.BENCH_SIZES ? `BENCH_SIZES=${process.env.BENCH_SIZES}` : '', process.env.BENCH_PUBLIC === '0' ? 'BENCH_PUBLIC=0' : '', process.env.BENCH_THRESHOLD ? `BENCH_THRESHOLD=${process.env.BENCH_THRESHOLD}` : ''].filter(Boolean).join(' ')} npm run bench:scoping`.trim();
-writeSection('scoping', renderSection(rows, { at: runStart.at, commit, machine, loadStart: runStart.load, loadEnd: load1(), command, current: new Set(measured.map(keyOf)) }));
-console.log(`\n${measured.length} mesure(s) écrite(s) dans bench/RESULTS.md et bench/scoping-results.json`);
+if (process.env.BENCH_THRESHOLD) {
+  // A threshold other than the default is an exploration: the table keeps the default's figures.
+  console.log('\nBENCH_THRESHOLD donné : résultats affichés seulement, bench/RESULTS.md inchangé');
+} else {
+  const rows = merge(readStore(), measured);
+  writeStore(rows);
+  const command = `${[process.env.BENCH_SIZES ? `BENCH_SIZES=${process.env.BENCH_SIZES}` : '', process.env.BENCH_PUBLIC === '0' ? 'BENCH_PUBLIC=0' : ''].filter(Boolean).join(' ')} npm run bench:scoping`.trim();
+  writeSection('scoping', renderSection(rows, { at: runStart.at, commit, machine, loadStart: runStart.load, loadEnd: load1(), command, current: new Set(measured.map(keyOf)) }));
+  console.log(`\n${measured.length} mesure(s) écrite(s) dans bench/RESULTS.md et bench/scoping-results.json`);
+}
