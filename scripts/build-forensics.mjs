@@ -3,7 +3,7 @@
 // then starts in plain Node, without the TypeScript loader, which costs more CPU than a 1M-event
 // read once every module and dependency goes through it. Built by `npm install` (`prepare`), and
 // again by the `rempart` launcher whenever a source it was built from has changed since.
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -49,6 +49,9 @@ export function isFresh() {
 
 export async function build() {
   const { build: esbuild } = await import('esbuild');
+  // The bundles are dated from before esbuild read the sources: a source saved during the build
+  // is newer than them, so the next start rebuilds.
+  const started = new Date();
   const result = await esbuild({
     entryPoints: ENTRIES,
     bundle: true,
@@ -74,6 +77,7 @@ export async function build() {
     const part = `${file.path}.${process.pid}.part`;
     mkdirSync(dirname(file.path), { recursive: true });
     writeFileSync(part, file.contents);
+    utimesSync(part, started, started);
     renameSync(part, file.path);
   }
   const inputs = [...Object.keys(result.metafile.inputs), 'package-lock.json'].map((p) => resolve(ROOT, p).slice(ROOT.length)).sort();
@@ -95,5 +99,12 @@ export async function freshBundle(name) {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  await build();
+  try {
+    await build();
+  } catch (error) {
+    // An install without the development tools (no esbuild) must not fail on this step: the
+    // launcher then runs the sources.
+    if (error?.code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    process.stderr.write("Moteur d'analyse de journaux non compilé (esbuild absent) : `rempart forensics` utilisera les sources. / Forensics engine not compiled (no esbuild): `rempart forensics` will run the sources.\n");
+  }
 }
