@@ -23,11 +23,13 @@ export function resetPeak(): void {
 export const loadNow = (): string => loadavg()[0]!.toFixed(1);
 
 /**
- * Runs `script --child ...args` under tsx and returns the JSON object on the last line of its
+ * Runs `script --child ...args` under tsx (or, with `plain`, `script ...args` in plain Node: a
+ * compiled entry point, as users run it) and returns the JSON object on the last line of its
  * output; a failed or silent child is an error carrying the end of its stderr.
  */
-export function runChild<T = Record<string, unknown>>(script: string, args: string[], options: { timeoutMs: number; maxBufferMb?: number }): T {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', script, '--child', ...args], { cwd: ROOT, encoding: 'utf8', timeout: options.timeoutMs, maxBuffer: (options.maxBufferMb ?? 64) * 1024 * 1024 });
+export function runChild<T = Record<string, unknown>>(script: string, args: string[], options: { timeoutMs: number; maxBufferMb?: number; plain?: boolean }): T {
+  const argv = options.plain ? [script, ...args] : ['--import', 'tsx', script, '--child', ...args];
+  const run = spawnSync(process.execPath, argv, { cwd: ROOT, encoding: 'utf8', timeout: options.timeoutMs, maxBuffer: (options.maxBufferMb ?? 64) * 1024 * 1024 });
   const last = run.stdout?.trim().split('\n').pop();
   if (run.status !== 0 || !last?.startsWith('{')) throw new Error(`${args[0]} failed (${run.status ?? run.signal}): ${(run.stderr ?? '').slice(-2000)}`);
   return JSON.parse(last) as T;

@@ -13,8 +13,10 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { generate, type GeneratedTruth } from './generate.ts';
 import { runChild, writeSection } from '../lib.ts';
+import { build, isFresh } from '../../scripts/build-forensics.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
+const SCAN_CHILD = fileURLToPath(new URL('./scan-child.mjs', import.meta.url));
 const DATA = process.env.BENCH_DATA_DIR ?? join(tmpdir(), 'rempart-bench-forensics');
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 20 * 60_000);
 
@@ -23,22 +25,7 @@ interface Measure { seconds: number; cpuSeconds: number; maxRssMb: number; extra
 async function child(kind: string, file: string): Promise<void> {
   const started = performance.now();
   let extra: Record<string, unknown> = {};
-  if (kind === 'scan') {
-    const { scanFiles, writeOutputs } = await import('../../packages/forensics/src/index.ts');
-    const result = await scanFiles([file]);
-    const out = `${file}.out`;
-    writeOutputs(result, out);
-    extra = {
-      lines: result.summary.lines_read,
-      ranking: result.accounts.map((a) => ({ account: a.account, severity: a.severity, score: a.score })),
-    };
-  } else if (kind === 'csvscan' || kind === 'csvscan-node') {
-    // The vendor CSV through its mapping: DuckDB's read_csv reader, or (reference) the Node reader.
-    const { scanFiles, VENDOR_MAPPING_FILE } = await import('../../packages/forensics/src/index.ts');
-    const { loadMappingOrThrow } = await import('../../packages/ingest/src/index.ts');
-    const result = await scanFiles([file], { mapping: loadMappingOrThrow(VENDOR_MAPPING_FILE), forceNodeReader: kind === 'csvscan-node' });
-    extra = { lines: result.summary.lines_read, rejected: result.summary.rejected, top: result.accounts.slice(0, 7).map((a) => a.account), path: result.summary.files[0]?.path, fallback: result.summary.files[0]?.fallback };
-  } else if (kind === 'duckdb') {
+  if (kind === 'duckdb') {
     const { DuckDBInstance } = await import('@duckdb/node-api');
     const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
     const con = await instance.connect();
@@ -68,6 +55,8 @@ async function child(kind: string, file: string): Promise<void> {
 }
 
 function measure(kind: string, file: string, ...rest: string[]): Measure {
+  // The full scans run as `rempart forensics scan` does: the compiled engine in plain Node.
+  if (kind === 'scan' || kind === 'csvscan' || kind === 'csvscan-node') return runChild<Measure>(SCAN_CHILD, [kind, file], { timeoutMs: TIMEOUT_MS, maxBufferMb: 256, plain: true });
   return runChild<Measure>(SELF, [kind, file, ...rest], { timeoutMs: TIMEOUT_MS, maxBufferMb: 256 });
 }
 
@@ -161,7 +150,7 @@ function writeResults(results: SizeResult[]): string {
   lines.push('|---:|---:|---:|---|');
   for (const r of results) lines.push(`| ${r.events.toLocaleString('en-GB')} | ${r.recallTopN}/${r.compromised} | ${r.recallTop10}/${r.compromised} | ${r.falseHighCritical.length}${r.falseHighCritical.length > 0 ? ` (${r.falseHighCritical.join(', ')})` : ''} |`);
   lines.push('');
-  lines.push('Full scan = module import + one read of the file by DuckDB that groups the events by distinct value combination (account, address, country, client, action, outcome, module, records) with the list of their times, in memory (an on-disk temporary database only past about 8 GB of NDJSON; 2 threads) + the default rule pack + evidence + the three output files. `REMPART_FORENSICS_TIMINGS=1` prints the time and CPU time of each phase on stderr. DuckDB agg = `read_ndjson` of the two needed columns grouped by account and day. Node loop = `readline` + `JSON.parse` + a per-account, per-day count. Each in its own process, timed from before its own module imports; peak RSS is that process\'s `maxRSS`; CPU s is its user + system CPU time (DuckDB\'s threads included), steadier than wall time on a shared machine. The 2 cores are shared with other work (other agents building and testing): "load avg" is the 1-minute load when the size started and after its full scan; with a load well above 2 every timing stretches, not always by the same factor for the scan and the references, so ratios from a loaded run vary by ±30 % or more from run to run.');
+  lines.push('Full scan = import of the compiled engine (`packages/forensics/dist`, in plain Node, as `rempart forensics scan` runs it) + one read of the file by DuckDB that groups the events by distinct value combination (account, address, country, client, action, outcome, module, records) with the list of their times, in memory (an on-disk temporary database only past about 8 GB of NDJSON; 2 threads) + the default rule pack + evidence + the three output files. `REMPART_FORENSICS_TIMINGS=1` prints the time and CPU time of each phase on stderr. DuckDB agg = `read_ndjson` of the two needed columns grouped by account and day. Node loop = `readline` + `JSON.parse` + a per-account, per-day count. Each in its own process, timed from before its own module imports (the NDJSON and CSV scans run the compiled engine in plain Node; the DuckDB and Node references run under tsx, loaded before their timer starts); peak RSS is that process\'s `maxRSS`; CPU s is its user + system CPU time (DuckDB\'s threads included), steadier than wall time on a shared machine. The 2 cores are shared with other work (other agents building and testing): "load avg" is the 1-minute load when the size started and after its full scan; with a load well above 2 every timing stretches, not always by the same factor for the scan and the references, so ratios from a loaded run vary by ±30 % or more from run to run.');
   const section = lines.join('\n');
   writeSection('forensics', section);
   return section;
@@ -170,6 +159,8 @@ function writeResults(results: SizeResult[]): string {
 async function main(): Promise<void> {
   const sizes = (process.env.BENCH_SIZES ?? '1000000,5000000,20000000').split(',').map((s) => Number(s.trim())).filter((n) => Number.isFinite(n) && n > 0);
   const results: SizeResult[] = [];
+  // The scan measures the compiled engine: built now if a source changed since the last build.
+  if (!isFresh()) await build();
   for (const size of sizes) {
     process.stderr.write(`forensics bench: ${size.toLocaleString('en-GB')} events\n`);
     const { file, truth } = await dataset(size);

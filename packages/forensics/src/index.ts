@@ -4,3 +4,5 @@ export { loadRules, withOverrides, generates, adjustableKeys, checkReferences, R
 export { writeOutputs, findingsJson, findingsCsv, reportHtml } from './report.ts';
 // Used by the platform's mapping preview, so that it parses rows exactly as a scan does.
 export { newMapper, CANONICAL_FIELDS } from './load.ts';
+// What `ScanOptions.mapping` takes, so that the compiled bundle (dist/index.js) can scan mapped files too.
+export { loadMappingOrThrow, type Mapping } from '@rempart/ingest';
