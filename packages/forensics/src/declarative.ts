@@ -1,15 +1,15 @@
 // Rule kinds written without code, in the spirit of Sigma's aggregation and correlation rules:
 // `aggregate` (count, sum or distinct values over tumbling or sliding windows), `match` (a plain
-// selection of events) and `correlation` (event_count, value_count, temporal_ordered over other
-// rules). Column names come from AGGREGATE_FIELDS and the SQL shapes from closed lists; every value
+// selection of events), `correlation` (event_count, value_count, temporal_ordered over other
+// rules) and `first_seen` (a value an account never used before, Elastic's "new terms"). Column names come from AGGREGATE_FIELDS and the SQL shapes from closed lists; every value
 // written in a rule reaches DuckDB as a bound parameter.
 import { DateTime } from 'luxon';
 import { listValue, type DuckDBValue } from '@duckdb/node-api';
 import {
-  AGGREGATE_FIELDS, OPERATORS, RuleError, num, timeframeMs,
-  type AggregateField, type AggregateRule, type Comparison, type CorrelationRule, type DeclarativeRule, type MatchRule, type Operator, type Rule,
+  AGGREGATE_FIELDS, FIRST_SEEN_FIELDS, OPERATORS, RuleError, num, timeframeMs,
+  type AggregateField, type AggregateRule, type Comparison, type CorrelationRule, type DeclarativeRule, type FIRST_SEEN_VARIABLES, type FirstSeenRule, type MatchRule, type Operator, type Rule,
 } from './rules.ts';
-import { n, rows, s, type Context, type Hit } from './detect.ts';
+import { DAY, HOUR, n, round, rows, s, type Context, type Hit } from './detect.ts';
 
 type Params = Record<string, DuckDBValue>;
 type Row = Record<string, unknown>;
@@ -260,9 +260,87 @@ async function correlation(ctx: Context, rule: CorrelationRule, byId: Map<string
   }));
 }
 
+/**
+ * The first use of each value (or tuple) per account, from the combination table: its first time
+ * and count are already there, so the events themselves are never read. The walk in account and
+ * time order then knows, at each new value, the values the account used before it.
+ */
+async function firstSeen(ctx: Context, rule: FirstSeenRule): Promise<Hit[]> {
+  const params: Params = {};
+  const fields = rule.fields.map((f) => FIRST_SEEN_FIELDS[f]);
+  const cols = fields.map((f) => f.column);
+  const excluded = selectWhere(rule.exclude, params, 'x');
+  const raw = [...new Set(fields.map((f) => f.raw))];
+  const where = [
+    ...selectWhere(rule.select, params, 's'),
+    // An event that lacks a field (no address, no module) never reads as a value.
+    ...raw.map((c) => `${c} IS NOT NULL AND ${c} <> ''`),
+    ...(excluded.length ? [`NOT coalesce(${excluded.join(' AND ')}, false)`] : []),
+  ];
+  // Grouped on the stored columns first, so that a derived field (the network) is computed once
+  // per distinct address, not per combination. `fip`: the address of the first use, the earliest
+  // (then smallest) among the value's combinations.
+  const found = await rows(ctx.con, `
+    WITH g AS (SELECT u, ${raw.join(', ')}, min(ft) AS ft, min({'k': ft, 'v': ip}) AS fip, sum(n) AS n FROM k WHERE ${where.join(' AND ')} GROUP BY ALL),
+    f AS (SELECT u, ${fields.map((f) => `${f.sql} AS ${f.column}`).join(', ')}, min(ft) AS ft, min(fip).v AS fip, sum(n) AS n FROM g GROUP BY ALL)
+    SELECT u, ${cols.join(', ')}, ft::DOUBLE AS ft, fip, n::DOUBLE AS n FROM f ORDER BY u, ft, ${cols.join(', ')}`, params);
+  const minHistory = num(rule, 'min_history_days', rule.min_history_days) * DAY;
+  const minKnown = num(rule, 'min_known_values', rule.min_known_values);
+  const maxShare = rule.max_org_share === undefined ? Infinity : num(rule, 'max_org_share', rule.max_org_share);
+  const shared = rule.shared_accounts === undefined ? Infinity : num(rule, 'shared_accounts', rule.shared_accounts);
+  const sharedDays = num(rule, 'shared_days', rule.shared_days ?? 7) * DAY;
+  const valueOf = (r: Row) => cols.map((c) => s(r[c])).join(' / ');
+  const reported = (r: Row) => rule.fields.every((f, i) => {
+    const v = s(r[cols[i] as string]);
+    return (rule.only_values?.[f]?.includes(v) ?? true) && !(rule.ignore_values?.[f]?.includes(v) ?? false);
+  });
+  // The accounts that took up each value, and when (colleagues arriving together are an office
+  // move), and the value's events: its share of the organisation's (summed here, where the rows
+  // already are, rather than by a window over them).
+  const takers = new Map<string, { u: string; ft: number }[]>();
+  const events = new Map<string, number>();
+  let total = 0;
+  for (const r of found) {
+    const list = takers.get(valueOf(r)) ?? [];
+    list.push({ u: s(r.u), ft: n(r.ft) });
+    takers.set(valueOf(r), list);
+    events.set(valueOf(r), (events.get(valueOf(r)) ?? 0) + n(r.n));
+    total += n(r.n);
+  }
+  const usual = new Map<string, string[]>();
+  const hits: Hit[] = [];
+  for (const r of found) {
+    const u = s(r.u);
+    const ft = n(r.ft);
+    const value = valueOf(r);
+    const known = usual.get(u) ?? [];
+    usual.set(u, known);
+    const history = ft - (ctx.firstSeen.get(u) ?? ft);
+    const share = (events.get(value) ?? 0) / total;
+    const candidate = known.length >= minKnown && history >= minHistory && share < maxShare && reported(r);
+    known.push(value);
+    if (!candidate) continue;
+    const others = (takers.get(value) ?? []).filter((p) => p.u !== u);
+    const peers = others.filter((p) => Math.abs(p.ft - ft) <= sharedDays).length;
+    if (peers + 1 >= shared || others.filter((p) => p.ft < ft - sharedDays).length >= shared) continue;
+    const before = known.slice(0, -1);
+    const measures: Record<(typeof FIRST_SEEN_VARIABLES)[number], string | number> = {
+      usual: before.join(', '), known: before.length, history: Math.floor(history / DAY), org_share: round(share * 100, 2), peers,
+    };
+    hits.push({
+      rule, account: u, first: ft, last: ft,
+      vars: { account: u, ip: s(r.fip), ...Object.fromEntries(cols.map((c) => [c, s(r[c])])), ...measures, usual: measures.usual || '—' },
+      baseline: Object.fromEntries(Object.entries(rule.baseline).map(([key, name]) => [key, measures[name]])),
+      evidence: { from: ft, to: ft + HOUR },
+    });
+  }
+  return hits;
+}
+
 /** Runs a declarative rule; `byId` holds every loaded rule (enabled or not) for correlations to reference. */
 export function runDeclarative(ctx: Context, rule: DeclarativeRule, byId: Map<string, Rule>): Promise<Hit[]> {
   if (rule.detector === 'aggregate') return aggregate(ctx, rule, byId);
   if (rule.detector === 'match') return match(ctx, rule, byId);
+  if (rule.detector === 'first_seen') return firstSeen(ctx, rule);
   return correlation(ctx, rule, byId);
 }

@@ -10,9 +10,8 @@ export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
 export const DETECTORS = [
-  'spraying', 'spray_target', 'new_country', 'new_network', 'script_client', 'impossible_travel',
-  'concurrent_sessions', 'off_hours', 'export_volume', 'access_volume', 'new_module',
-  'admin_out_of_pattern', 'new_account_same_ip',
+  'spraying', 'spray_target', 'script_client', 'impossible_travel', 'concurrent_sessions', 'off_hours',
+  'export_volume', 'access_volume', 'admin_out_of_pattern', 'new_account_same_ip',
 ] as const;
 export type DetectorName = (typeof DETECTORS)[number];
 
@@ -65,15 +64,19 @@ const base = {
 
 const BuiltinRuleSchema = z.strictObject({ ...base, detector: z.enum(DETECTORS) });
 
+const valueLists = z.record(z.string(), z.union([z.string(), z.array(z.string()).min(1, { error: 'liste de valeurs vide' })]), { error: 'attendu un objet champ → valeurs' });
+// Written the way the loader normalises the events, so that `View` or `fr` still match.
+const normalised = (sel: Record<string, string | string[]>): Record<string, string[]> =>
+  Object.fromEntries(Object.entries(sel).map(([k, v]) => [k, (Array.isArray(v) ? v : [v]).map((x) => SELECT_NORMALISE[k as AggregateField]?.(x) ?? x)]));
+
 // field → allowed values: fields are ANDed, the values of one field ORed.
-const selectSchema = z.record(z.string(), z.union([z.string(), z.array(z.string()).min(1, { error: 'liste de valeurs vide' })]), { error: 'attendu un objet champ → valeurs' })
+const selectSchema = valueLists
   .superRefine((sel, ctx) => {
     for (const key of Object.keys(sel)) {
       if (!(key in AGGREGATE_FIELDS)) ctx.addIssue({ code: 'custom', path: [key], message: `champ inconnu (champs permis : ${fieldList})` });
     }
   })
-  // Written the way the loader normalises the events, so that `View` or `fr` still match.
-  .transform((sel) => Object.fromEntries(Object.entries(sel).map(([k, v]) => [k, (Array.isArray(v) ? v : [v]).map((x) => SELECT_NORMALISE[k as AggregateField]?.(x) ?? x)])) as Partial<Record<AggregateField, string[]>>);
+  .transform((sel) => normalised(sel) as Partial<Record<AggregateField, string[]>>);
 
 const groupBySchema = z.array(field, { error: 'attendu une liste de champs' })
   .refine((g) => g.includes('user.name'), { error: 'doit contenir user.name (chaque signe porte sur un compte)' })
@@ -107,6 +110,11 @@ function comparisonProblem(c: Comparison): string | null {
   return null;
 }
 
+/** The bounds a count meets on its way up: on a sliding window it passes through every value, so they hold before a burst is over. */
+const upperBounds = (c: Comparison): Operator[] => (['eq', 'lt', 'lte'] as const).filter((op) => c[op] !== undefined);
+const slidingProblem = (ops: Operator[], alternative: string) =>
+  `${ops.join(', ')} sans objet sur une fenêtre glissante : le compte y passe par chaque valeur en montant, la condition serait remplie avant que la rafale la dépasse (garder gt ou gte, ${alternative})`;
+
 const AggregateRuleSchema = z.strictObject({
   ...base,
   detector: z.literal('aggregate'),
@@ -126,6 +134,8 @@ const AggregateRuleSchema = z.strictObject({
       const problem = comparisonProblem(c);
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
     }),
+}).superRefine((r, ctx) => {
+  if (r.window === 'sliding' && upperBounds(r.condition).length > 0) ctx.addIssue({ code: 'custom', path: ['condition'], message: slidingProblem(upperBounds(r.condition), 'ou prendre window: tumbling') });
 });
 export type AggregateRule = z.infer<typeof AggregateRuleSchema>;
 
@@ -137,6 +147,60 @@ const MatchRuleSchema = z.strictObject({
   generate: z.boolean().default(true),
 });
 export type MatchRule = z.infer<typeof MatchRuleSchema>;
+
+/**
+ * Fields whose value can be "never seen before": the event columns but the account itself, and the
+ * address's network (/24 in IPv4, /48 in IPv6): the stored column (`raw`) and the expression read
+ * from it (`sql`, the network macro of the loader), both from this closed list.
+ */
+export const FIRST_SEEN_FIELDS = {
+  'source.ip': { column: 'ip', raw: 'ip', sql: 'ip' },
+  'source.network': { column: 'net', raw: 'ip', sql: 'net(ip)' },
+  'source.geo.country_iso_code': { column: 'country', raw: 'country', sql: 'country' },
+  'user_agent.original': { column: 'ua', raw: 'ua', sql: 'ua' },
+  'event.action': { column: 'action', raw: 'action', sql: 'action' },
+  'event.outcome': { column: 'outcome', raw: 'outcome', sql: 'outcome' },
+  'app.module': { column: 'module', raw: 'module', sql: 'module' },
+} as const;
+export type FirstSeenField = keyof typeof FIRST_SEEN_FIELDS;
+const FIRST_SEEN_NAMES = Object.keys(FIRST_SEEN_FIELDS) as [FirstSeenField, ...FirstSeenField[]];
+const firstSeenField = z.enum(FIRST_SEEN_NAMES, { error: `champ inconnu (champs permis : ${FIRST_SEEN_NAMES.join(', ')})` });
+/** What a first_seen finding can record as the account's baseline. */
+export const FIRST_SEEN_VARIABLES = ['usual', 'known', 'history', 'org_share', 'peers'] as const;
+/** The thresholds of a first_seen rule, each adjustable with `--set` like a condition's bounds. */
+export const FIRST_SEEN_THRESHOLDS = ['min_history_days', 'min_known_values', 'max_org_share', 'shared_accounts', 'shared_days'] as const;
+const count = (what: string) => z.number({ error: `${what} : nombre attendu` }).int({ error: `${what} : nombre entier attendu` }).nonnegative({ error: `${what} : nombre positif attendu` });
+const valuesOf = valueLists.transform((sel) => normalised(sel) as Partial<Record<FirstSeenField, string[]>>);
+
+/**
+ * A value (or tuple of values) an account uses for the first time, in the spirit of Elastic's
+ * "new terms" rules: its first use in the logs, after `min_history_days` of the account's history.
+ */
+const FirstSeenRuleSchema = z.strictObject({
+  ...base,
+  detector: z.literal('first_seen'),
+  select: selectSchema.default({}),
+  exclude: selectSchema.default({}),
+  fields: z.array(firstSeenField, { error: 'attendu une liste de champs' }).min(1, { error: 'au moins un champ' })
+    .refine((g) => new Set(g).size === g.length, { error: 'champ répété' }),
+  only_values: valuesOf.optional(),
+  ignore_values: valuesOf.optional(),
+  min_history_days: z.number({ error: 'nombre de jours attendu' }).nonnegative({ error: 'nombre de jours positif attendu' }),
+  min_known_values: count('min_known_values').default(0),
+  max_org_share: z.number({ error: 'part attendue entre 0 et 1' }).min(0, { error: 'part attendue entre 0 et 1' }).max(1, { error: 'part attendue entre 0 et 1' }).optional(),
+  shared_accounts: count('shared_accounts').min(1, { error: 'au moins 1 compte' }).optional(),
+  shared_days: z.number({ error: 'nombre de jours attendu' }).nonnegative({ error: 'nombre de jours positif attendu' }).optional(),
+  baseline: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/, { error: 'nom de clé attendu ([a-z0-9_])' }), z.enum(FIRST_SEEN_VARIABLES, { error: `variable inconnue (permises : ${FIRST_SEEN_VARIABLES.join(', ')})` }), { error: 'attendu un objet clé → variable' })
+    .default({ usual_values: 'usual', history_days: 'history' }),
+}).superRefine((r, ctx) => {
+  for (const key of ['only_values', 'ignore_values'] as const) {
+    for (const f of Object.keys(r[key] ?? {})) {
+      if (!r.fields.includes(f as FirstSeenField)) ctx.addIssue({ code: 'custom', path: [key, f], message: `champ absent de fields (${r.fields.join(', ')})` });
+    }
+  }
+  if (r.shared_days !== undefined && r.shared_accounts === undefined) ctx.addIssue({ code: 'custom', path: ['shared_days'], message: 'sans objet sans shared_accounts' });
+});
+export type FirstSeenRule = z.infer<typeof FirstSeenRuleSchema>;
 
 export const CORRELATION_TYPES = ['event_count', 'value_count', 'temporal_ordered'] as const;
 const CorrelationRuleSchema = z.strictObject({
@@ -163,14 +227,20 @@ const CorrelationRuleSchema = z.strictObject({
   if (r.type === 'event_count' && r.condition.field !== undefined) at(['condition', 'field'], 'sans objet pour event_count (il compte les événements)');
   const problem = comparisonProblem(r.condition);
   if (problem) at(['condition'], problem);
+  // Counted over sliding timespans like a sliding aggregate: the same bounds are meaningless.
+  else if (upperBounds(r.condition).length > 0) at(['condition'], slidingProblem(upperBounds(r.condition), 'une corrélation compte sur une durée glissante'));
 });
 export type CorrelationRule = z.infer<typeof CorrelationRuleSchema>;
 
-export const RuleSchema = z.discriminatedUnion('detector', [BuiltinRuleSchema, AggregateRuleSchema, MatchRuleSchema, CorrelationRuleSchema], {
-  error: `détecteur inconnu (permis : ${[...DETECTORS, 'aggregate', 'match', 'correlation'].join(', ')})`,
+export const RuleSchema = z.discriminatedUnion('detector', [BuiltinRuleSchema, AggregateRuleSchema, MatchRuleSchema, CorrelationRuleSchema, FirstSeenRuleSchema], {
+  error: `détecteur inconnu (permis : ${[...DETECTORS, 'aggregate', 'match', 'correlation', 'first_seen'].join(', ')})`,
 });
 export type Rule = z.infer<typeof RuleSchema>;
-export type DeclarativeRule = AggregateRule | MatchRule | CorrelationRule;
+export type DeclarativeRule = AggregateRule | MatchRule | CorrelationRule | FirstSeenRule;
+
+export function isDeclarative(rule: Rule): rule is DeclarativeRule {
+  return rule.detector === 'aggregate' || rule.detector === 'match' || rule.detector === 'correlation' || rule.detector === 'first_seen';
+}
 
 /** Rules that only feed correlations produce no finding of their own. */
 export function generates(rule: Rule): boolean {
@@ -283,20 +353,16 @@ export function withOverrides(rules: Rule[], overrides: Record<string, Record<st
   });
 }
 
-/** What `--set rule.key=value` may change: the rule's parameters and the bounds of its condition. */
+/** What `--set rule.key=value` may change: the rule's parameters, the bounds of its condition and a first_seen rule's thresholds. */
 export function adjustableKeys(rule: Rule): string[] {
   const condition = 'condition' in rule && rule.condition ? OPERATORS.filter((op) => rule.condition?.[op] !== undefined) : [];
-  return [...Object.keys(rule.params), ...condition];
+  const thresholds = rule.detector === 'first_seen' ? FIRST_SEEN_THRESHOLDS.filter((key) => rule[key] !== undefined) : [];
+  return [...Object.keys(rule.params), ...condition, ...thresholds];
 }
 
 export function num(rule: Rule, key: string, fallback: number): number {
   const v = rule.params[key];
   return typeof v === 'number' ? v : fallback;
-}
-
-export function list(rule: Rule, key: string): string[] {
-  const v = rule.params[key];
-  return Array.isArray(v) ? v : typeof v === 'string' ? [v] : [];
 }
 
 export function str(rule: Rule, key: string, fallback: string): string {
