@@ -263,6 +263,20 @@ describe('first use of a value (detector: first_seen)', () => {
     expect(found(r, 'pairs').map((h) => h.explanation)).toEqual(['otv 203.0.113.0/24 police / 10.0.0.0/24', 'police 192.0.2.0/24 police / 10.0.1.0/24', 'police 192.0.2.0/24 police / 10.0.1.0/24', 'police 192.0.2.0/24 police / 10.0.1.0/24', 'police 10.0.2.0/24 —']);
   });
 
+  it('over successes only, reads the context\'s first uses; any other selection, the combinations: same findings', async () => {
+    // `failure` or a value no event has: the same events, but only the first reads the context's table.
+    const all = { fr: '{module}{net}{country} {ip} {account} {history} {usual} {known} {org_share} {peers}', en: '-' };
+    const [m, n, c] = [modules, networks, countries].map((spec) => ({ ...spec, explanation: all }));
+    const twin = (spec: Record<string, unknown>) => ({ ...spec, id: `${String(spec.id)}_twin`, exclude: { 'event.outcome': ['failure', 'jamais'] } });
+    const r = await scanFiles([seen], { rules: withOverrides(rules(m, n, c, twin(m), twin(n), twin(c)), {
+      modules: { min_history_days: 0 }, modules_twin: { min_history_days: 0 }, networks: { min_known_values: 0 }, networks_twin: { min_known_values: 0 },
+    }) });
+    for (const id of ['modules', 'networks', 'countries']) {
+      expect(found(r, `${id}_twin`)).toEqual(found(r, id));
+      expect(found(r, id).length).toBeGreaterThan(0);
+    }
+  });
+
   it('refuses a wrong first_seen rule with a French message naming the file, line and key', () => {
     const bad = (spec: Record<string, unknown>) => refused({ ...modules, id: 'bad', ...spec });
     expect(bad({ fields: ['user.name'] })).toMatch(/^bad\.yml, ligne \d+ : règle invalide, champ fields\.0 : champ inconnu \(champs permis : source\.ip, source\.network/);
