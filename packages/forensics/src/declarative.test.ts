@@ -266,7 +266,7 @@ describe('first use of a value (detector: first_seen)', () => {
   it('over successes only, reads the context\'s first uses; any other selection, the combinations: same findings', async () => {
     // `failure` or a value no event has: the same events, but only the first reads the context's table.
     const all = { fr: '{module}{net}{country} {ip} {account} {history} {usual} {known} {org_share} {peers}', en: '-' };
-    const [m, n, c] = [modules, networks, countries].map((spec) => ({ ...spec, explanation: all }));
+    const [m, n, c] = [{ ...modules, explanation: all }, { ...networks, explanation: all }, { ...countries, explanation: all }];
     const twin = (spec: Record<string, unknown>) => ({ ...spec, id: `${String(spec.id)}_twin`, exclude: { 'event.outcome': ['failure', 'jamais'] } });
     const r = await scanFiles([seen], { rules: withOverrides(rules(m, n, c, twin(m), twin(n), twin(c)), {
       modules: { min_history_days: 0 }, modules_twin: { min_history_days: 0 }, networks: { min_known_values: 0 }, networks_twin: { min_known_values: 0 },

@@ -294,13 +294,14 @@ async function firstSeen(ctx: Context, rule: FirstSeenRule): Promise<Hit[]> {
     const where = [...selectWhere(rule.select, params, 's'), ...present, ...(excluded.length ? [`NOT coalesce(${excluded.join(' AND ')}, false)`] : [])];
     source = `k WHERE ${where.join(' AND ')}`;
   }
-  // Grouped on the stored columns first, so that a derived field (the network) is computed once
-  // per distinct address, not per combination. `fip`: the address of the first use, the earliest
-  // (then smallest) among the value's combinations.
+  // `fip`: the address of the first use, the earliest (then smallest) among the value's
+  // combinations. A derived field (the network) is computed after a first grouping on the stored
+  // column, once per distinct address rather than per combination; stored fields need only one.
+  const derived = fields.some((f) => f.sql !== f.raw);
+  const grouped = derived ? `(SELECT u, ${raw.join(', ')}, min(ft) AS ft, min({'k': ft, 'v': ip}) AS fip, sum(n) AS n FROM ${source} GROUP BY ALL)` : source;
   const found = await rows(ctx.con, `
-    WITH g AS (SELECT u, ${raw.join(', ')}, min(ft) AS ft, min({'k': ft, 'v': ip}) AS fip, sum(n) AS n FROM ${source} GROUP BY ALL),
-    f AS (SELECT u, ${fields.map((f) => `${f.sql} AS ${f.column}`).join(', ')}, min(ft) AS ft, min(fip).v AS fip, sum(n) AS n FROM g GROUP BY ALL)
-    SELECT u, ${cols.join(', ')}, ft::DOUBLE AS ft, fip, n::DOUBLE AS n FROM f ORDER BY u, ft, ${cols.join(', ')}`, params);
+    SELECT u, ${fields.map((f) => `${f.sql} AS ${f.column}`).join(', ')}, min(ft)::DOUBLE AS ft, ${derived ? 'min(fip).v' : "min({'k': ft, 'v': ip}).v"} AS fip, sum(n)::DOUBLE AS n
+    FROM ${grouped} GROUP BY ALL ORDER BY u, ft, ${cols.join(', ')}`, params);
   const minHistory = num(rule, 'min_history_days', rule.min_history_days) * DAY;
   const minKnown = num(rule, 'min_known_values', rule.min_known_values);
   const maxShare = rule.max_org_share === undefined ? Infinity : num(rule, 'max_org_share', rule.max_org_share);
