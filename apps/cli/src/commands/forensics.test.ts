@@ -87,11 +87,17 @@ describe('rempart forensics scan', () => {
     expect(stderr).toContain('export.csv:3, export.csv:4, export.csv:5');
   });
 
-  it('a wrong mapping stops at once, naming the column; a bad flag or file is refused', async () => {
-    const csv = join(dir, 'export2.csv');
+  /** A one-line vendor CSV and its mapping (extra mapped fields as YAML lines). */
+  const oneLineExport = (name: string, extraFields = ''): { csv: string; mapping: string } => {
+    const csv = join(dir, `${name}.csv`);
     writeFileSync(csv, 'Date;Heure;Utilisateur\n01/02/2024;10:00:00;dupont\n');
-    const mapping = join(dir, 'wrong.yml');
-    writeFileSync(mapping, 'timestamp: { fields: [Date, Heure], format: "dd/MM/yyyy HH:mm:ss" }\nfields:\n  user.name: Utilisateur\n  source.ip: Adresse IP\n');
+    const mapping = join(dir, `${name}.yml`);
+    writeFileSync(mapping, `timestamp: { fields: [Date, Heure], format: "dd/MM/yyyy HH:mm:ss" }\nfields:\n  user.name: Utilisateur\n${extraFields}`);
+    return { csv, mapping };
+  };
+
+  it('a wrong mapping stops at once, naming the column; a bad flag or file is refused', async () => {
+    const { csv, mapping } = oneLineExport('export2', '  source.ip: Adresse IP\n');
     const out = join(dir, 'none');
     const wrong = await rempart('forensics', 'scan', csv, '--mapping', mapping, '--out', out);
     expect(wrong.code).toBe(2);
@@ -108,10 +114,7 @@ describe('rempart forensics scan', () => {
   });
 
   it('--set that empties a range or is not a number is refused, naming the flags; moving both bounds is accepted', async () => {
-    const csv = join(dir, 'export3.csv');
-    writeFileSync(csv, 'Date;Heure;Utilisateur\n01/02/2024;10:00:00;dupont\n');
-    const mapping = join(dir, 'm3.yml');
-    writeFileSync(mapping, 'timestamp: { fields: [Date, Heure], format: "dd/MM/yyyy HH:mm:ss" }\nfields:\n  user.name: Utilisateur\n');
+    const { csv, mapping } = oneLineExport('export3');
     const folder = join(dir, 'regles-plage');
     mkdirSync(folder);
     writeFileSync(join(folder, 'plage.yml'), 'id: plage\ndetector: aggregate\nseverity: low\ntimeframe: 1d\ncondition: { count: events, gte: 6, lt: 250 }\ntitle: { fr: T, en: T }\nwhy: { fr: P, en: W }\nexplanation: { fr: E, en: E }\nadvice: { fr: A, en: A }\n');
