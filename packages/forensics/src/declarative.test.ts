@@ -277,6 +277,25 @@ describe('first use of a value (detector: first_seen)', () => {
     }
   });
 
+  it('scope: organisation — a value new for the whole organisation, after the organisation\'s history; each account using it at that first instant', async () => {
+    const r = await scanFiles([seen], { rules: rules(
+      { ...countries, id: 'org_countries', scope: 'organisation' },
+      { ...modules, id: 'org_networks', scope: 'organisation', fields: ['source.network'], min_history_days: 14, explanation: { fr: '{net} pour {account} après {history} jours ({known} réseaux connus)', en: '-' } },
+    ) });
+    // b.newcomer has ten days of history, the organisation sixty; nobody used NL before them.
+    expect(found(r, 'org_countries').map((h) => h.explanation).sort()).toEqual(['NL (203.0.113.7) pour a.regular : 0,54 % (habituels : FR)', 'NL (203.0.113.8) pour b.newcomer : 0,54 % (habituels : FR)']);
+    // The two first networks came on the first day (no history yet); c.back's return and b.newcomer's office are known ones.
+    expect(found(r, 'org_networks').map((h) => h.explanation).sort()).toEqual([
+      '10.0.2.0/24 pour f.nowhere après 60 jours (4 réseaux connus)',
+      '192.0.2.0/24 pour d1.office après 60 jours (3 réseaux connus)',
+      '192.0.2.0/24 pour d2.office après 60 jours (3 réseaux connus)',
+      '192.0.2.0/24 pour d3.office après 60 jours (3 réseaux connus)',
+      '203.0.113.0/24 pour a.regular après 60 jours (2 réseaux connus)',
+      '203.0.113.0/24 pour b.newcomer après 60 jours (2 réseaux connus)',
+    ]);
+    expect(refused({ ...modules, id: 'bad', scope: 'world' })).toMatch(/^bad\.yml, ligne \d+ : .*champ scope : portée inconnue \(permises : account, organisation\)/);
+  });
+
   it('refuses a wrong first_seen rule with a French message naming the file, line and key', () => {
     const bad = (spec: Record<string, unknown>) => refused({ ...modules, id: 'bad', ...spec });
     expect(bad({ fields: ['user.name'] })).toMatch(/^bad\.yml, ligne \d+ : règle invalide, champ fields\.0 : champ inconnu \(champs permis : source\.ip, source\.network/);

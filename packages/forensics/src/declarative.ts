@@ -301,7 +301,7 @@ async function firstSeen(ctx: Context, rule: FirstSeenRule): Promise<Hit[]> {
   const grouped = derived ? `(SELECT u, ${raw.join(', ')}, min(ft) AS ft, min({'k': ft, 'v': ip}) AS fip, sum(n) AS n FROM ${source} GROUP BY ALL)` : source;
   const found = await rows(ctx.con, `
     SELECT u, ${fields.map((f) => `${f.sql} AS ${f.column}`).join(', ')}, min(ft)::DOUBLE AS ft, ${derived ? 'min(fip).v' : "min({'k': ft, 'v': ip}).v"} AS fip, sum(n)::DOUBLE AS n
-    FROM ${grouped} GROUP BY ALL ORDER BY u, ft, ${cols.join(', ')}`, params);
+    FROM ${grouped} GROUP BY ALL ORDER BY ${rule.scope === 'organisation' ? 'ft, u' : 'u, ft'}, ${cols.join(', ')}`, params);
   const minHistory = num(rule, 'min_history_days', rule.min_history_days) * DAY;
   const minKnown = num(rule, 'min_known_values', rule.min_known_values);
   const maxShare = rule.max_org_share === undefined ? Infinity : num(rule, 'max_org_share', rule.max_org_share);
@@ -325,30 +325,45 @@ async function firstSeen(ctx: Context, rule: FirstSeenRule): Promise<Hit[]> {
     events.set(valueOf(r), (events.get(valueOf(r)) ?? 0) + n(r.n));
     total += n(r.n);
   }
+  // Per group (the account, or the whole organisation): the values in order of first use, and when
+  // and at which rank each came. In the organisation, a value is new only at its first instant
+  // (every account using it then is reported); its history starts at the organisation's first event.
+  const org = rule.scope === 'organisation';
+  let orgStart = Infinity;
+  for (const t of ctx.firstSeen.values()) orgStart = Math.min(orgStart, t);
   const usual = new Map<string, string[]>();
+  const firstUse = new Map<string, { ft: number; rank: number }>();
   const hits: Hit[] = [];
   for (const r of found) {
     const u = s(r.u);
     const ft = n(r.ft);
     const value = valueOf(r);
-    const known = usual.get(u) ?? [];
-    usual.set(u, known);
-    const history = ft - (ctx.firstSeen.get(u) ?? ft);
+    const group = org ? '' : u;
+    const known = usual.get(group) ?? [];
+    usual.set(group, known);
+    const key = `${group}\u0000${value}`;
+    let use = firstUse.get(key);
+    if (!use) {
+      use = { ft, rank: known.length };
+      firstUse.set(key, use);
+      known.push(value);
+    } else if (use.ft < ft) continue;
+    const history = ft - (org ? orgStart : (ctx.firstSeen.get(u) ?? ft));
     const share = (events.get(value) ?? 0) / total;
-    const candidate = known.length >= minKnown && history >= minHistory && share < maxShare && reported(r);
-    known.push(value);
-    if (!candidate) continue;
+    if (use.rank < minKnown || history < minHistory || share >= maxShare || !reported(r)) continue;
     const others = (takers.get(value) ?? []).filter((p) => p.u !== u);
     const peers = others.filter((p) => Math.abs(p.ft - ft) <= sharedDays).length;
     if (peers + 1 >= shared || others.filter((p) => p.ft < ft - sharedDays).length >= shared) continue;
-    const before = known.slice(0, -1);
+    // The organisation's list can be long: its first 20 values, then how many in all.
+    const before = known.slice(0, use.rank);
+    const shown = org && before.length > 20 ? `${before.slice(0, 20).join(', ')}… (${before.length})` : before.join(', ');
     const measures: Record<(typeof FIRST_SEEN_VARIABLES)[number], string | number> = {
-      usual: before.join(', '), known: before.length, history: Math.floor(history / DAY), org_share: round(share * 100, 2), peers,
+      usual: shown, known: before.length, history: Math.floor(history / DAY), org_share: round(share * 100, 2), peers,
     };
     hits.push({
       rule, account: u, first: ft, last: ft,
       vars: { account: u, ip: s(r.fip), ...Object.fromEntries(cols.map((c) => [c, s(r[c])])), ...measures, usual: measures.usual || '—' },
-      baseline: Object.fromEntries(Object.entries(rule.baseline).map(([key, name]) => [key, measures[name]])),
+      baseline: Object.fromEntries(Object.entries(rule.baseline).map(([name, variable]) => [name, measures[variable]])),
       evidence: { from: ft, to: ft + HOUR },
     });
   }

@@ -196,6 +196,8 @@ const FirstSeenRuleSchema = z.strictObject({
     .refine((g) => new Set(g).size === g.length, { error: 'champ répété' }),
   only_values: valuesOf.optional(),
   ignore_values: valuesOf.optional(),
+  // Whose values are compared: the account's own, or the whole organisation's.
+  scope: z.enum(['account', 'organisation'], { error: 'portée inconnue (permises : account, organisation)' }).default('account'),
   min_history_days: z.number({ error: 'nombre de jours attendu' }).nonnegative({ error: 'nombre de jours positif attendu' }),
   min_known_values: count('min_known_values').default(0),
   max_org_share: z.number({ error: 'part attendue entre 0 et 1' }).min(0, { error: 'part attendue entre 0 et 1' }).max(1, { error: 'part attendue entre 0 et 1' }).optional(),
