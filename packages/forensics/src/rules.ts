@@ -113,13 +113,13 @@ function comparisonProblem(c: Comparison): string | null {
   return null;
 }
 
-/** The bounds a count meets on its way up: on a sliding window it passes through every value, so they hold before a burst is over. */
 /**
  * Whole-rule checks run even when a key is wrong, so that `rules check` reports every mistake at
  * once; they read the keys they need defensively, as those may not have parsed.
  */
 const always = { when: () => true };
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+/** The bounds a count meets on its way up: on a sliding window it passes through every value, so they hold before a burst is over. */
 const upperBounds = (c: Comparison): Operator[] => (['eq', 'lt', 'lte'] as const).filter((op) => c[op] !== undefined);
 const slidingProblem = (ops: Operator[], alternative: string) =>
   `${ops.join(', ')} sans objet sur une fenêtre glissante : le compte y passe par chaque valeur en montant, la condition serait remplie avant que la rafale la dépasse (garder gt ou gte, ${alternative})`;
@@ -309,9 +309,16 @@ export function checkRuleFolder(dir: string = DEFAULT_RULES_DIR): RuleFolderChec
   const sources = new Map<string, { file: string; doc: Document; counter: LineCounter }>();
   for (const file of files) {
     const counter = new LineCounter();
-    const doc = parseDocument(readFileSync(join(dir, file), 'utf8'), { lineCounter: counter });
     // The id a correlation would name this file's rule by, if the file does not get as far as its id.
     const stem = file.replace(/\.ya?ml$/, '');
+    let doc: Document;
+    try {
+      doc = parseDocument(readFileSync(join(dir, file), 'utf8'), { lineCounter: counter });
+    } catch (error) {
+      broken.add(stem);
+      errors.push(new RuleError(file, `fichier illisible (${(error as Error).message.split('\n')[0]}).`, 'unreadable file.'));
+      continue;
+    }
     if (doc.errors.length > 0) {
       broken.add(stem);
       for (const e of doc.errors) errors.push(new RuleError(file, `YAML invalide (${e.message.split('\n')[0]}).`, 'invalid YAML.', counter.linePos(e.pos[0]).line));
