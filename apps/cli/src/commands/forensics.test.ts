@@ -122,6 +122,7 @@ describe('rempart forensics scan', () => {
     expect(await scan('plage.gte=300')).toEqual({ code: 2, stderr: 'Erreur : --set plage.gte=300 : intervalle vide : la borne basse doit être inférieure à la borne haute (gte 300, lt 250).\n' });
     expect((await scan('plage.lt=6')).stderr).toContain('--set plage.lt=6 : intervalle vide');
     expect((await scan('plage.gte=beaucoup')).stderr).toBe('Erreur : --set plage.gte=beaucoup : gte : seuil numérique positif attendu.\n');
+    expect((await rempart('forensics', 'scan', csv, '--mapping', mapping, '--set', 'export_volume.ratio=dix')).stderr).toBe('Erreur : --set export_volume.ratio=dix : valeur numérique attendue (actuellement 5).\n');
     expect((await scan('plage.gte=300', 'plage.lt=400')).code).toBe(0);
     // A first_seen rule's thresholds are checked the same way.
     expect((await rempart('forensics', 'scan', csv, '--mapping', mapping, '--set', 'new_country.max_org_share=2')).stderr).toBe('Erreur : --set new_country.max_org_share=2 : max_org_share : part attendue entre 0 et 1.\n');

@@ -87,7 +87,12 @@ export async function runForensicsScan(files: string[], options: ScanCliOptions,
       return 2;
     }
     const value = Number(raw);
-    (overrides[id] ??= {})[key] = Number.isFinite(value) && raw.trim() !== '' ? value : raw;
+    const numeric = Number.isFinite(value) && raw.trim() !== '';
+    if (typeof rule.params[key] === 'number' && !numeric) {
+      io.stderr(`Erreur : --set ${item} : valeur numérique attendue (actuellement ${rule.params[key]}).\n`);
+      return 2;
+    }
+    (overrides[id] ??= {})[key] = numeric ? value : raw;
     (items[id] ??= []).push(item);
   }
   rules = withOverrides(rules, Object.fromEntries(Object.entries(overrides).map(([id, o]) => [id, 'enabled' in o ? { enabled: o.enabled !== 'false' && o.enabled !== 0 } : o])));
