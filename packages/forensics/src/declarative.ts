@@ -262,12 +262,12 @@ async function correlation(ctx: Context, rule: CorrelationRule, byId: Map<string
 }
 
 /**
- * The context's `firsts` table already holds the first use and count of each (address, country)
- * and (module, address) of each account, failures left out: a rule over exactly those events whose
+ * The context's `firsts` table already holds the first use (with its address) and count of each
+ * (address, country) and module of each account, failures left out: a rule over exactly those events whose
  * stored columns lie within one of these sets reads its few rows (the same minimums, the same sums)
  * instead of grouping the combinations again, which cost the shipped rules twice as much or more.
  */
-const FIRSTS_SETS = { ip: ['ip', 'country'], module: ['module', 'ip'] } as const;
+const FIRSTS_SETS = { ip: ['ip', 'country'], module: ['module'] } as const;
 function firstsKind(rule: FirstSeenRule, raw: string[]): keyof typeof FIRSTS_SETS | null {
   const excluded = Object.entries(rule.exclude);
   const successes = Object.keys(rule.select).length === 0 && excluded.length === 1 && excluded[0]?.[0] === 'event.outcome' && excluded[0][1]?.join() === 'failure';
@@ -299,9 +299,10 @@ async function firstSeen(ctx: Context, rule: FirstSeenRule): Promise<Hit[]> {
   // combinations. A derived field (the network) is computed after a first grouping on the stored
   // column, once per distinct address rather than per combination; stored fields need only one.
   const derived = fields.some((f) => f.sql !== f.raw);
-  const grouped = derived ? `(SELECT u, ${raw.join(', ')}, min(ft) AS ft, min({'k': ft, 'v': ip}) AS fip, sum(n) AS n FROM ${source} GROUP BY ALL)` : source;
+  const firstUseSql = kind ? 'fip' : "{'k': ft, 'v': ip}";
+  const grouped = derived ? `(SELECT u, ${raw.join(', ')}, min(ft) AS ft, min(${firstUseSql}) AS fip, sum(n) AS n FROM ${source} GROUP BY ALL)` : source;
   const found = await rows(ctx.con, `
-    SELECT u, ${fields.map((f) => `${f.sql} AS ${f.column}`).join(', ')}, min(ft)::DOUBLE AS ft, ${derived ? 'min(fip).v' : "min({'k': ft, 'v': ip}).v"} AS fip, sum(n)::DOUBLE AS n
+    SELECT u, ${fields.map((f) => `${f.sql} AS ${f.column}`).join(', ')}, min(ft)::DOUBLE AS ft, min(${derived ? 'fip' : firstUseSql}).v AS fip, sum(n)::DOUBLE AS n
     FROM ${grouped} GROUP BY ALL ORDER BY ${rule.scope === 'organisation' ? 'ft, u' : 'u, ft'}, ${cols.join(', ')}`, params);
   const minHistory = num(rule, 'min_history_days', rule.min_history_days) * DAY;
   const minKnown = num(rule, 'min_known_values', rule.min_known_values);

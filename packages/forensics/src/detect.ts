@@ -63,12 +63,12 @@ export async function prepareContext(con: DuckDBConnection, timer?: Timer): Prom
   await con.run('CREATE OR REPLACE TABLE uhour AS SELECT u, lhour, sum(c) AS c FROM uh GROUP BY u, lhour');
   await con.run(`CREATE OR REPLACE TABLE acct AS SELECT u, min(ft) AS first_t, max(lt) AS last_t, sum(c) AS n, count(*) AS days FROM uday GROUP BY u`);
   timer?.mark('context: day and hour totals');
-  // First use and count of each address (with its country), module (with the address, for the
-  // address of a module's first use) and client per account, successes only, in one pass: the
-  // "never seen before" rules read this small table.
-  await con.run(`CREATE OR REPLACE TABLE firsts AS SELECT CASE WHEN GROUPING(country) = 0 THEN 'ip' WHEN GROUPING(module) = 0 THEN 'module' ELSE 'ua' END AS kind,
-      u, ip, country, module, ua, min(ft) AS ft, sum(n)::BIGINT AS n
-    FROM k WHERE outcome <> 'failure' GROUP BY GROUPING SETS ((u, ip, country), (u, module, ip), (u, ua))`);
+  // First use and count of each address (with its country), module and client per account,
+  // successes only, in one pass: the "never seen before" rules read this small table. `fip`: the
+  // first use with its address (the earliest, then the smallest address), which first_seen reports.
+  await con.run(`CREATE OR REPLACE TABLE firsts AS SELECT CASE WHEN GROUPING(ip) = 0 THEN 'ip' WHEN GROUPING(module) = 0 THEN 'module' ELSE 'ua' END AS kind,
+      u, ip, country, module, ua, min(ft) AS ft, sum(n)::BIGINT AS n, min({'k': ft, 'v': ip}) AS fip
+    FROM k WHERE outcome <> 'failure' GROUP BY GROUPING SETS ((u, ip, country), (u, module), (u, ua))`);
   timer?.mark('context: firsts');
   const firstSeen = new Map<string, number>();
   for (const r of await rows(con, 'SELECT u, first_t::DOUBLE AS f FROM acct')) firstSeen.set(s(r.u), n(r.f));
