@@ -298,12 +298,15 @@ async function firstSeen(ctx: Context, rule: FirstSeenRule): Promise<Hit[]> {
   // `fip`: the address of the first use, the earliest (then smallest) among the value's
   // combinations. A derived field (the network) is computed after a first grouping on the stored
   // column, once per distinct address rather than per combination; stored fields need only one.
+  // The context's rows need no grouping at all when the fields are exactly their set (the module).
   const derived = fields.some((f) => f.sql !== f.raw);
   const firstUseSql = kind ? 'fip' : "{'k': ft, 'v': ip}";
+  const order = `ORDER BY ${rule.scope === 'organisation' ? 'ft, u' : 'u, ft'}, ${cols.join(', ')}`;
   const grouped = derived ? `(SELECT u, ${raw.join(', ')}, min(ft) AS ft, min(${firstUseSql}) AS fip, sum(n) AS n FROM ${source} GROUP BY ALL)` : source;
-  const found = await rows(ctx.con, `
-    SELECT u, ${fields.map((f) => `${f.sql} AS ${f.column}`).join(', ')}, min(ft)::DOUBLE AS ft, min(${derived ? 'fip' : firstUseSql}).v AS fip, sum(n)::DOUBLE AS n
-    FROM ${grouped} GROUP BY ALL ORDER BY ${rule.scope === 'organisation' ? 'ft, u' : 'u, ft'}, ${cols.join(', ')}`, params);
+  const found = await rows(ctx.con, kind && !derived && raw.length === FIRSTS_SETS[kind].length
+    ? `SELECT u, ${cols.join(', ')}, ft::DOUBLE AS ft, fip.v AS fip, n::DOUBLE AS n FROM ${source} ${order}`
+    : `SELECT u, ${fields.map((f) => `${f.sql} AS ${f.column}`).join(', ')}, min(ft)::DOUBLE AS ft, min(${derived ? 'fip' : firstUseSql}).v AS fip, sum(n)::DOUBLE AS n
+       FROM ${grouped} GROUP BY ALL ${order}`, params);
   const minHistory = num(rule, 'min_history_days', rule.min_history_days) * DAY;
   const minKnown = num(rule, 'min_known_values', rule.min_known_values);
   const maxShare = rule.max_org_share === undefined ? Infinity : num(rule, 'max_org_share', rule.max_org_share);
