@@ -1,15 +1,16 @@
 // Rule kinds written without code, in the spirit of Sigma's aggregation and correlation rules:
 // `aggregate` (count, sum or distinct values over tumbling or sliding windows), `match` (a plain
-// selection of events) and `correlation` (event_count, value_count, temporal_ordered over other
-// rules). Column names come from AGGREGATE_FIELDS and the SQL shapes from closed lists; every value
-// written in a rule reaches DuckDB as a bound parameter.
+// selection of events), `correlation` (event_count, value_count, temporal_ordered over other
+// rules) and `first_seen` (a value an account never used before, Elastic's "new terms"). Column
+// names come from AGGREGATE_FIELDS and FIRST_SEEN_FIELDS and the SQL shapes from closed lists;
+// every value written in a rule reaches DuckDB as a bound parameter.
 import { DateTime } from 'luxon';
 import { listValue, type DuckDBValue } from '@duckdb/node-api';
 import {
-  AGGREGATE_FIELDS, OPERATORS, RuleError, num, timeframeMs,
-  type AggregateField, type AggregateRule, type Comparison, type CorrelationRule, type DeclarativeRule, type MatchRule, type Operator, type Rule,
+  AGGREGATE_FIELDS, FIRST_SEEN_FIELDS, OPERATORS, RuleError, num, timeframeMs,
+  type AggregateField, type AggregateRule, type Comparison, type CorrelationRule, type DeclarativeRule, type FIRST_SEEN_VARIABLES, type FirstSeenRule, type MatchRule, type Operator, type Rule,
 } from './rules.ts';
-import { n, rows, s, type Context, type Hit } from './detect.ts';
+import { DAY, HOUR, n, round, rows, s, type Context, type Hit } from './detect.ts';
 
 type Params = Record<string, DuckDBValue>;
 type Row = Record<string, unknown>;
@@ -260,9 +261,124 @@ async function correlation(ctx: Context, rule: CorrelationRule, byId: Map<string
   }));
 }
 
+/**
+ * The context's `firsts` table already holds the first use (with its address) and count of each
+ * (address, country) and module of each account, failures left out: a rule over exactly those events whose
+ * stored columns lie within one of these sets reads its few rows (the same minimums, the same sums)
+ * instead of grouping the combinations again, which cost the shipped rules twice as much or more.
+ */
+const FIRSTS_SETS = { ip: ['ip', 'country'], module: ['module'] } as const;
+function firstsKind(rule: FirstSeenRule, raw: string[]): keyof typeof FIRSTS_SETS | null {
+  const excluded = Object.entries(rule.exclude);
+  const successes = Object.keys(rule.select).length === 0 && excluded.length === 1 && excluded[0]?.[0] === 'event.outcome' && excluded[0][1]?.join() === 'failure';
+  if (!successes) return null;
+  const kinds = Object.keys(FIRSTS_SETS) as (keyof typeof FIRSTS_SETS)[];
+  return kinds.find((kind) => raw.every((c) => (FIRSTS_SETS[kind] as readonly string[]).includes(c))) ?? null;
+}
+
+/**
+ * The first use of each value (or tuple) per account, from the combination table (or the context's
+ * first uses): first times and counts are already there, so the events themselves are never read.
+ * The walk in time order then knows, at each new value, the values used before it.
+ */
+async function firstSeen(ctx: Context, rule: FirstSeenRule): Promise<Hit[]> {
+  const params: Params = {};
+  const fields = rule.fields.map((f) => FIRST_SEEN_FIELDS[f]);
+  const cols = fields.map((f) => f.column);
+  const raw = [...new Set(fields.map((f) => f.raw))];
+  // An event that lacks a field (no address, no module) never reads as a value.
+  const present = raw.map((c) => `${c} IS NOT NULL AND ${c} <> ''`);
+  const kind = firstsKind(rule, raw);
+  let source = `firsts WHERE kind = '${kind}' AND ${present.join(' AND ')}`;
+  if (!kind) {
+    const excluded = selectWhere(rule.exclude, params, 'x');
+    const where = [...selectWhere(rule.select, params, 's'), ...present, ...(excluded.length ? [`NOT coalesce(${excluded.join(' AND ')}, false)`] : [])];
+    source = `k WHERE ${where.join(' AND ')}`;
+  }
+  // `fip`: the address of the first use, the earliest (then smallest) among the value's
+  // combinations. A derived field (the network) is computed after a first grouping on the stored
+  // column, once per distinct address rather than per combination; stored fields need only one.
+  // The context's rows need no grouping at all when the fields are exactly their set (the module).
+  const derived = fields.some((f) => f.sql !== f.raw);
+  const firstUseSql = kind ? 'fip' : "{'k': ft, 'v': ip}";
+  const order = `ORDER BY ${rule.scope === 'organisation' ? 'ft, u' : 'u, ft'}, ${cols.join(', ')}`;
+  const grouped = derived ? `(SELECT u, ${raw.join(', ')}, min(ft) AS ft, min(${firstUseSql}) AS fip, sum(n) AS n FROM ${source} GROUP BY ALL)` : source;
+  const found = await rows(ctx.con, kind && !derived && raw.length === FIRSTS_SETS[kind].length
+    ? `SELECT u, ${cols.join(', ')}, ft::DOUBLE AS ft, fip.v AS fip, n::DOUBLE AS n FROM ${source} ${order}`
+    : `SELECT u, ${fields.map((f) => `${f.sql} AS ${f.column}`).join(', ')}, min(ft)::DOUBLE AS ft, min(${derived ? 'fip' : firstUseSql}).v AS fip, sum(n)::DOUBLE AS n
+       FROM ${grouped} GROUP BY ALL ${order}`, params);
+  const minHistory = num(rule, 'min_history_days', rule.min_history_days) * DAY;
+  const minKnown = num(rule, 'min_known_values', rule.min_known_values);
+  const maxShare = rule.max_org_share === undefined ? Infinity : num(rule, 'max_org_share', rule.max_org_share);
+  const shared = rule.shared_accounts === undefined ? Infinity : num(rule, 'shared_accounts', rule.shared_accounts);
+  const sharedDays = num(rule, 'shared_days', rule.shared_days ?? 7) * DAY;
+  const valueOf = (r: Row) => cols.map((c) => s(r[c])).join(' / ');
+  const reported = (r: Row) => rule.fields.every((f, i) => {
+    const v = s(r[cols[i] as string]);
+    return (rule.only_values?.[f]?.includes(v) ?? true) && !(rule.ignore_values?.[f]?.includes(v) ?? false);
+  });
+  // The accounts that took up each value, and when (colleagues arriving together are an office
+  // move), and the value's events: its share of the organisation's (summed here, where the rows
+  // already are, rather than by a window over them).
+  const takers = new Map<string, { u: string; ft: number }[]>();
+  const events = new Map<string, number>();
+  let total = 0;
+  for (const r of found) {
+    const list = takers.get(valueOf(r)) ?? [];
+    list.push({ u: s(r.u), ft: n(r.ft) });
+    takers.set(valueOf(r), list);
+    events.set(valueOf(r), (events.get(valueOf(r)) ?? 0) + n(r.n));
+    total += n(r.n);
+  }
+  // Per group (the account, or the whole organisation): the values in order of first use, and when
+  // and at which rank each came. In the organisation, a value is new only at its first instant
+  // (every account using it then is reported); its history starts at the organisation's first event.
+  const org = rule.scope === 'organisation';
+  let orgStart = Infinity;
+  for (const t of ctx.firstSeen.values()) orgStart = Math.min(orgStart, t);
+  const usual = new Map<string, string[]>();
+  const firstUse = new Map<string, { ft: number; rank: number }>();
+  const hits: Hit[] = [];
+  for (const r of found) {
+    const u = s(r.u);
+    const ft = n(r.ft);
+    const value = valueOf(r);
+    const group = org ? '' : u;
+    const known = usual.get(group) ?? [];
+    usual.set(group, known);
+    const key = `${group}\u0000${value}`;
+    let use = firstUse.get(key);
+    if (!use) {
+      use = { ft, rank: known.length };
+      firstUse.set(key, use);
+      known.push(value);
+    } else if (use.ft < ft) continue;
+    const history = ft - (org ? orgStart : (ctx.firstSeen.get(u) ?? ft));
+    const share = (events.get(value) ?? 0) / total;
+    if (use.rank < minKnown || history < minHistory || share >= maxShare || !reported(r)) continue;
+    const others = (takers.get(value) ?? []).filter((p) => p.u !== u);
+    const peers = others.filter((p) => Math.abs(p.ft - ft) <= sharedDays).length;
+    if (peers + 1 >= shared || others.filter((p) => p.ft < ft - sharedDays).length >= shared) continue;
+    // The organisation's list can be long: its first 20 values, then how many in all.
+    const before = known.slice(0, use.rank);
+    const shown = org && before.length > 20 ? `${before.slice(0, 20).join(', ')}… (${before.length})` : before.join(', ');
+    const measures: Record<(typeof FIRST_SEEN_VARIABLES)[number], string | number> = {
+      usual: shown, known: before.length, history: Math.floor(history / DAY), org_share: round(share * 100, 2), peers,
+    };
+    hits.push({
+      rule, account: u, first: ft, last: ft,
+      vars: { account: u, ip: s(r.fip), ...Object.fromEntries(cols.map((c) => [c, s(r[c])])), ...measures, usual: measures.usual || '—' },
+      baseline: Object.fromEntries(Object.entries(rule.baseline).map(([name, variable]) => [name, measures[variable]])),
+      evidence: { from: ft, to: ft + HOUR },
+    });
+  }
+  return hits;
+}
+
 /** Runs a declarative rule; `byId` holds every loaded rule (enabled or not) for correlations to reference. */
 export function runDeclarative(ctx: Context, rule: DeclarativeRule, byId: Map<string, Rule>): Promise<Hit[]> {
   if (rule.detector === 'aggregate') return aggregate(ctx, rule, byId);
   if (rule.detector === 'match') return match(ctx, rule, byId);
+  if (rule.detector === 'first_seen') return firstSeen(ctx, rule);
   return correlation(ctx, rule, byId);
 }

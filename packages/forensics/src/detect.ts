@@ -2,7 +2,7 @@
 // the small per-account results are judged in Node. Every query takes its thresholds as bound
 // parameters; the SQL text itself is constant.
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import { checkReferences, generates, list, num, str, type DetectorName, type Rule } from './rules.ts';
+import { checkReferences, generates, isDeclarative, num, str, type DetectorName, type Rule } from './rules.ts';
 import { runDeclarative } from './declarative.ts';
 import type { Timer } from './timings.ts';
 
@@ -64,9 +64,10 @@ export async function prepareContext(con: DuckDBConnection, timer?: Timer): Prom
   await con.run(`CREATE OR REPLACE TABLE acct AS SELECT u, min(ft) AS first_t, max(lt) AS last_t, sum(c) AS n, count(*) AS days FROM uday GROUP BY u`);
   timer?.mark('context: day and hour totals');
   // First use and count of each address (with its country), module and client per account,
-  // successes only, in one pass: the "never seen before" rules read this small table.
+  // successes only, in one pass: the "never seen before" rules read this small table. `fip`: the
+  // first use with its address (the earliest, then the smallest address), which first_seen reports.
   await con.run(`CREATE OR REPLACE TABLE firsts AS SELECT CASE WHEN GROUPING(ip) = 0 THEN 'ip' WHEN GROUPING(module) = 0 THEN 'module' ELSE 'ua' END AS kind,
-      u, ip, country, module, ua, min(ft) AS ft, sum(n)::BIGINT AS n
+      u, ip, country, module, ua, min(ft) AS ft, sum(n)::BIGINT AS n, min({'k': ft, 'v': ip}) AS fip
     FROM k WHERE outcome <> 'failure' GROUP BY GROUPING SETS ((u, ip, country), (u, module), (u, ua))`);
   timer?.mark('context: firsts');
   const firstSeen = new Map<string, number>();
@@ -124,65 +125,6 @@ const detectors: Record<DetectorName, (ctx: Context, rule: Rule) => Promise<Hit[
       vars: { fails: n(r.fails), ips: n(r.ips), sprayed: n(r.sprayed) }, baseline: {},
       evidence: { from: n(r.first), to: n(r.last) },
     }));
-  },
-
-  async new_country(ctx, rule) {
-    const minHistory = num(rule, 'min_history_days', 14) * DAY;
-    const firsts = await rows(ctx.con, `SELECT u, country, min(ft)::DOUBLE AS ft, min({'k': ft, 'v': ip}).v AS ip FROM firsts WHERE kind = 'ip' AND country IS NOT NULL GROUP BY ALL ORDER BY u, ft, country`);
-    const shares = new Map<string, number>();
-    for (const r of await rows(ctx.con, `SELECT country, (sum(n) / sum(sum(n)) OVER ())::DOUBLE AS share FROM firsts WHERE kind = 'ip' AND country IS NOT NULL GROUP BY country`)) shares.set(s(r.country), n(r.share));
-    const hits: Hit[] = [];
-    const usual = new Map<string, string[]>();
-    for (const r of firsts) {
-      const u = s(r.u);
-      const seen = usual.get(u) ?? [];
-      const history = n(r.ft) - (ctx.firstSeen.get(u) ?? n(r.ft));
-      const share = shares.get(s(r.country)) ?? 0;
-      if (seen.length > 0 && history >= minHistory && share < num(rule, 'max_org_share', 0.01)) {
-        hits.push({
-          rule, account: u, first: n(r.ft), last: n(r.ft),
-          vars: { country: s(r.country), ip: s(r.ip), history: days(history), usual: seen.join(', '), org_share: round(share * 100, 2) },
-          baseline: { usual_countries: seen.join(', '), history_days: days(history) },
-          evidence: { from: n(r.ft), to: n(r.ft) + HOUR },
-        });
-      }
-      seen.push(s(r.country));
-      usual.set(u, seen);
-    }
-    return hits;
-  },
-
-  async new_network(ctx, rule) {
-    const minHistory = num(rule, 'min_history_days', 14) * DAY;
-    const sharedDays = num(rule, 'shared_days', 7) * DAY;
-    const firsts = await rows(ctx.con, `SELECT u, net(ip) AS net, min(ft)::DOUBLE AS ft, min({'k': ft, 'v': ip}).v AS ip FROM (SELECT u, ip, min(ft) AS ft FROM firsts WHERE kind = 'ip' AND ip IS NOT NULL GROUP BY u, ip) GROUP BY ALL ORDER BY u, ft, net`);
-    const byNet = new Map<string, { u: string; ft: number }[]>();
-    for (const r of firsts) {
-      const l = byNet.get(s(r.net)) ?? [];
-      l.push({ u: s(r.u), ft: n(r.ft) });
-      byNet.set(s(r.net), l);
-    }
-    const hits: Hit[] = [];
-    const seenNets = new Map<string, number>();
-    for (const r of firsts) {
-      const u = s(r.u);
-      const ft = n(r.ft);
-      const count = seenNets.get(u) ?? 0;
-      seenNets.set(u, count + 1);
-      const history = ft - (ctx.firstSeen.get(u) ?? ft);
-      if (count === 0 || history < minHistory) continue;
-      // Colleagues arriving on the same network around the same days: an office move, not an attack.
-      const peers = (byNet.get(s(r.net)) ?? []).filter((p) => p.u !== u && Math.abs(p.ft - ft) <= sharedDays).length;
-      const before = (byNet.get(s(r.net)) ?? []).filter((p) => p.u !== u && p.ft < ft - sharedDays).length;
-      if (peers + 1 >= num(rule, 'shared_accounts', 3) || before >= num(rule, 'shared_accounts', 3)) continue;
-      hits.push({
-        rule, account: u, first: ft, last: ft,
-        vars: { net: s(r.net), ip: s(r.ip), history: days(history), peers },
-        baseline: { known_networks: count, history_days: days(history) },
-        evidence: { from: ft, to: ft + HOUR },
-      });
-    }
-    return hits;
   },
 
   async script_client(ctx, rule) {
@@ -335,32 +277,6 @@ const detectors: Record<DetectorName, (ctx: Context, rule: Rule) => Promise<Hit[
     }));
   },
 
-  async new_module(ctx, rule) {
-    const minHistory = num(rule, 'min_history_days', 30) * DAY;
-    const only = new Set(list(rule, 'modules'));
-    const exclude = new Set(list(rule, 'exclude_modules'));
-    const firsts = await rows(ctx.con, `SELECT u, module, ft::DOUBLE AS ft FROM firsts WHERE kind = 'module' AND module <> '' ORDER BY u, ft, module`);
-    const usual = new Map<string, string[]>();
-    const hits: Hit[] = [];
-    for (const r of firsts) {
-      const u = s(r.u);
-      const module = s(r.module);
-      const seen = usual.get(u) ?? [];
-      const history = n(r.ft) - (ctx.firstSeen.get(u) ?? n(r.ft));
-      if (history >= minHistory && (only.size === 0 || only.has(module)) && !exclude.has(module)) {
-        hits.push({
-          rule, account: u, first: n(r.ft), last: n(r.ft),
-          vars: { module, history: days(history), usual: seen.join(', ') || '—' },
-          baseline: { usual_modules: seen.join(', ') },
-          evidence: { from: n(r.ft), to: n(r.ft) + HOUR },
-        });
-      }
-      seen.push(module);
-      usual.set(u, seen);
-    }
-    return hits;
-  },
-
   async admin_out_of_pattern(ctx, rule) {
     const found = await rows(ctx.con, `
       WITH h AS (SELECT u, lhour, c FROM uhour),
@@ -445,7 +361,7 @@ export async function runDetectors(ctx: Context, rules: Rule[], onRule?: (rule: 
       const rule = enabled[index] as Rule;
       if (signal?.aborted) throw signal.reason ?? new Error('aborted');
       onRule?.(rule, index);
-      results[index] = rule.detector === 'aggregate' || rule.detector === 'match' || rule.detector === 'correlation' ? await runDeclarative({ ...ctx, con }, rule, byId) : await detectors[rule.detector]({ ...ctx, con }, rule);
+      results[index] = isDeclarative(rule) ? await runDeclarative({ ...ctx, con }, rule, byId) : await detectors[rule.detector]({ ...ctx, con }, rule);
       timer?.mark(`rule ${rule.id}`);
     }
   };

@@ -87,11 +87,17 @@ describe('rempart forensics scan', () => {
     expect(stderr).toContain('export.csv:3, export.csv:4, export.csv:5');
   });
 
-  it('a wrong mapping stops at once, naming the column; a bad flag or file is refused', async () => {
-    const csv = join(dir, 'export2.csv');
+  /** A one-line vendor CSV and its mapping (extra mapped fields as YAML lines). */
+  const oneLineExport = (name: string, extraFields = ''): { csv: string; mapping: string } => {
+    const csv = join(dir, `${name}.csv`);
     writeFileSync(csv, 'Date;Heure;Utilisateur\n01/02/2024;10:00:00;dupont\n');
-    const mapping = join(dir, 'wrong.yml');
-    writeFileSync(mapping, 'timestamp: { fields: [Date, Heure], format: "dd/MM/yyyy HH:mm:ss" }\nfields:\n  user.name: Utilisateur\n  source.ip: Adresse IP\n');
+    const mapping = join(dir, `${name}.yml`);
+    writeFileSync(mapping, `timestamp: { fields: [Date, Heure], format: "dd/MM/yyyy HH:mm:ss" }\nfields:\n  user.name: Utilisateur\n${extraFields}`);
+    return { csv, mapping };
+  };
+
+  it('a wrong mapping stops at once, naming the column; a bad flag or file is refused', async () => {
+    const { csv, mapping } = oneLineExport('export2', '  source.ip: Adresse IP\n');
     const out = join(dir, 'none');
     const wrong = await rempart('forensics', 'scan', csv, '--mapping', mapping, '--out', out);
     expect(wrong.code).toBe(2);
@@ -105,6 +111,22 @@ describe('rempart forensics scan', () => {
     expect((await rempart('forensics', 'scan', csv, '--set', 'export_volume.ratoi=3')).stderr).toContain('pas de paramètre ratoi');
     // The bounds of a declarative rule's condition are its adjustable thresholds, and only those it has.
     expect((await rempart('forensics', 'scan', csv, '--set', 'failed_logins_burst.lte=3')).stderr).toContain('pas de paramètre lte (paramètres : gte)');
+  });
+
+  it('--set that empties a range or is not a number is refused, naming the flags; moving both bounds is accepted', async () => {
+    const { csv, mapping } = oneLineExport('export3');
+    const folder = join(dir, 'regles-plage');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'plage.yml'), 'id: plage\ndetector: aggregate\nseverity: low\ntimeframe: 1d\ncondition: { count: events, gte: 6, lt: 250 }\ntitle: { fr: T, en: T }\nwhy: { fr: P, en: W }\nexplanation: { fr: E, en: E }\nadvice: { fr: A, en: A }\n');
+    const scan = (...set: string[]) => rempart('forensics', 'scan', csv, '--mapping', mapping, '--rules', folder, '--out', join(dir, 'plage-out'), ...set.flatMap((s) => ['--set', s]));
+    expect(await scan('plage.gte=300')).toEqual({ code: 2, stderr: 'Erreur : --set plage.gte=300 : intervalle vide : la borne basse doit être inférieure à la borne haute (gte 300, lt 250).\n' });
+    expect((await scan('plage.lt=6')).stderr).toContain('--set plage.lt=6 : intervalle vide');
+    expect((await scan('plage.gte=beaucoup')).stderr).toBe('Erreur : --set plage.gte=beaucoup : gte : seuil numérique positif attendu.\n');
+    expect((await rempart('forensics', 'scan', csv, '--mapping', mapping, '--set', 'export_volume.ratio=dix')).stderr).toBe('Erreur : --set export_volume.ratio=dix : valeur numérique attendue (actuellement 5).\n');
+    expect((await scan('plage.gte=300', 'plage.lt=400')).code).toBe(0);
+    // A first_seen rule's thresholds are checked the same way.
+    expect((await rempart('forensics', 'scan', csv, '--mapping', mapping, '--set', 'new_country.max_org_share=2')).stderr).toBe('Erreur : --set new_country.max_org_share=2 : max_org_share : part attendue entre 0 et 1.\n');
+    expect((await rempart('forensics', 'scan', csv, '--mapping', mapping, '--set', 'new_module.min_history_days=trente')).stderr).toContain('min_history_days : nombre positif attendu');
   });
 
   it('--set adjusts a threshold or turns a rule off', async () => {
@@ -138,11 +160,39 @@ describe('rempart forensics rules check', () => {
     const texts = 'title: { fr: T, en: T }\nwhy: { fr: P, en: W }\nexplanation: { fr: E, en: E }\nadvice: { fr: A, en: A }\n';
     writeFileSync(join(folder, 'echecs.yml'), `id: echecs\ndetector: match\ngenerate: false\nseverity: low\nselect: { event.action: login, event.outcome: failure }\n${texts}`);
     writeFileSync(join(folder, 'serie.yml'), `id: serie\ndetector: correlation\ntype: event_count\nseverity: high\nrules:\n  - echecs\n  - inconnue\ntimespan: 1h\ncondition: { gte: 5 }\n${texts}`);
-    expect(check(folder)).toEqual({ code: 2, stdout: '', stderr: 'serie.yml, ligne 7 : règle invalide, champ rules.1 : règle inconnue inconnue.\n' });
+    expect(check(folder)).toEqual({ code: 2, stdout: '', stderr: 'serie.yml, ligne 7 : règle invalide, champ rules.1 : règle inconnue inconnue.\n1 erreur(s) dans 1 fichier(s).\n' });
     writeFileSync(join(folder, 'serie.yml'), `id: serie\ndetector: correlation\ntype: event_count\nseverity: high\nrules: [echecs]\ntimespan: 1h\ncondition:\n  gte: 5\n  lt: 2\n${texts}`);
-    expect(check(folder).stderr).toBe('serie.yml, ligne 8 : règle invalide, champ condition : intervalle vide : la borne basse doit être inférieure à la borne haute.\n');
+    expect(check(folder).stderr).toBe('serie.yml, ligne 8 : règle invalide, champ condition : intervalle vide : la borne basse doit être inférieure à la borne haute.\n1 erreur(s) dans 1 fichier(s).\n');
     writeFileSync(join(folder, 'serie.yml'), `id: serie\ndetector: correlation\ntype: event_count\nseverity: high\nrules: [echecs]\ntimespan: 1h\ncondition:\n  gte: 5\n${texts}`);
     expect(check(folder)).toMatchObject({ code: 0, stdout: 'Règles valides (' + folder + ') : 2 règle(s) : 1 produisant des constats, 1 brique(s) de corrélation.\n' });
     expect(check(join(dir, 'absent')).code).toBe(2);
+  });
+
+  it('reports every mistake of every file, by file and line, not only the first', () => {
+    const folder = join(dir, 'regles-fautes');
+    mkdirSync(folder);
+    const texts = 'title: { fr: T, en: T }\nwhy: { fr: P, en: W }\nexplanation: { fr: E, en: E }\nadvice: { fr: A, en: A }\n';
+    writeFileSync(join(folder, 'a-rafale.yml'), `id: rafale\ndetector: aggregate\nseverity: grave\nwindow: sliding\ntimeframe: 2w\ncondition: { count: events, gte: 5, lt: 20 }\n${texts}`);
+    writeFileSync(join(folder, 'b-nouveau.yml'), `id: nouveau\ndetector: first_seen\nseverity: low\nfields: [app.module]\nonly_values: { source.ip: 10.0.0.1 }\nmin_history_days: 30\nshared_days: 7\ncouleur: bleu\n${texts}`);
+    writeFileSync(join(folder, 'c-chaine.yml'), `id: chaine\ndetector: correlation\ntype: temporal_ordered\nseverity: high\nrules: [rafale, absente, pays]\ntimespan: 1h\n${texts}`);
+    writeFileSync(join(folder, 'e-pays.yml'), `id: pays\ndetector: first_seen\nseverity: high\nfields: [source.geo.country_iso_code]\nmin_history_days: 14\n${texts}`);
+    writeFileSync(join(folder, 'd-casse.yml'), 'id: casse\nselect: { event.action: [login\n');
+    const { code, stdout, stderr } = check(folder);
+    expect({ code, stdout }).toEqual({ code: 2, stdout: '' });
+    // `rafale` is wrong in its own file: a rule naming it is not told it is unknown; `absente` is, and `pays` is not a selection.
+    expect(stderr.split('\n')).toEqual([
+      'a-rafale.yml, ligne 3 : règle invalide, champ severity : gravité inconnue (permises : low, medium, high, critical).',
+      'a-rafale.yml, ligne 5 : règle invalide, champ timeframe : durée invalide : un nombre suivi de m, h ou d (15m, 1h, 1d), 31 jours au plus.',
+      'a-rafale.yml, ligne 6 : règle invalide, champ condition : lt sans objet sur une fenêtre glissante : le compte y passe par chaque valeur en montant, la condition serait remplie avant que la rafale la dépasse (garder gt ou gte, ou prendre window: tumbling).',
+      'b-nouveau.yml, ligne 5 : règle invalide, champ only_values.source.ip : champ absent de fields (app.module).',
+      'b-nouveau.yml, ligne 7 : règle invalide, champ shared_days : sans objet sans shared_accounts.',
+      'b-nouveau.yml, ligne 8 : règle invalide, champ couleur : clé inconnue (couleur).',
+      'c-chaine.yml, ligne 5 : règle invalide, champ rules.1 : règle inconnue absente.',
+      'c-chaine.yml, ligne 5 : règle invalide, champ rules.2 : pays n’est ni une sélection (match) ni une corrélation.',
+      expect.stringMatching(/^d-casse\.yml, ligne 3 : YAML invalide \(/),
+      expect.stringMatching(/^d-casse\.yml, ligne 3 : YAML invalide \(/),
+      '10 erreur(s) dans 4 fichier(s).',
+      '',
+    ]);
   });
 });

@@ -3,7 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { createDateParser, formatIssue, IngestError, loadMapping, type Mapping } from '@rempart/ingest';
-import { adjustableKeys, DEFAULT_RULES_DIR, generates, loadRules, RuleError, scanFiles, withOverrides, writeOutputs, type ScanProgress, type ScanResult } from '@rempart/forensics';
+import { adjustableKeys, adjustmentProblem, checkRuleFolder, DEFAULT_RULES_DIR, generates, loadRules, RuleError, scanFiles, withOverrides, writeOutputs, type ScanProgress, type ScanResult } from '@rempart/forensics';
 
 export interface ScanCliOptions {
   mapping?: string;
@@ -73,6 +73,7 @@ export async function runForensicsScan(files: string[], options: ScanCliOptions,
   }
   // `--set export_volume.ratio=10`, `--set off_hours.enabled=false`: thresholds without editing files.
   const overrides: Record<string, Record<string, number | string>> = {};
+  const items: Record<string, string[]> = {};
   for (const item of options.set ?? []) {
     const match = /^([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)=(.+)$/.exec(item);
     const rule = match ? rules.find((r) => r.id === match[1]) : undefined;
@@ -86,9 +87,23 @@ export async function runForensicsScan(files: string[], options: ScanCliOptions,
       return 2;
     }
     const value = Number(raw);
-    (overrides[id] ??= {})[key] = Number.isFinite(value) && raw.trim() !== '' ? value : raw;
+    const numeric = Number.isFinite(value) && raw.trim() !== '';
+    if (typeof rule.params[key] === 'number' && !numeric) {
+      io.stderr(`Erreur : --set ${item} : valeur numérique attendue (actuellement ${rule.params[key]}).\n`);
+      return 2;
+    }
+    (overrides[id] ??= {})[key] = numeric ? value : raw;
+    (items[id] ??= []).push(item);
   }
   rules = withOverrides(rules, Object.fromEntries(Object.entries(overrides).map(([id, o]) => [id, 'enabled' in o ? { enabled: o.enabled !== 'false' && o.enabled !== 0 } : o])));
+  // Checked once every --set of a rule is applied: `gte` and `lt` may move together.
+  for (const rule of rules.filter((r) => items[r.id])) {
+    const problem = adjustmentProblem(rule);
+    if (problem) {
+      io.stderr(`Erreur : ${(items[rule.id] ?? []).map((i) => `--set ${i}`).join(' ')} : ${problem}.\n`);
+      return 2;
+    }
+  }
   const started = now();
   let lastPrint = 0;
   let lastFile = '';
@@ -145,23 +160,22 @@ export async function runForensicsScan(files: string[], options: ScanCliOptions,
   return 0;
 }
 
-/** `rempart forensics rules check [DIR]`: the rules a scan would load, or the first mistake with its file, line and field. */
+/** `rempart forensics rules check [DIR]`: the rules a scan would load, or every mistake with its file, line and field. */
 export function runForensicsRulesCheck(dir: string | undefined, io: Io): number {
   const where = dir ? resolve(dir) : DEFAULT_RULES_DIR;
   if (!existsSync(where) || !statSync(where).isDirectory()) {
     io.stderr(`Erreur : dossier de règles introuvable : ${dir}\n`);
     return 2;
   }
-  try {
-    const rules = loadRules(where);
-    const blocks = rules.filter((r) => !generates(r)).length;
-    io.stdout(`Règles valides (${dir ?? 'jeu par défaut'}) : ${rules.length} règle(s) : ${rules.length - blocks} produisant des constats, ${blocks} brique(s) de corrélation.\n`);
-    return 0;
-  } catch (error) {
-    if (!(error instanceof RuleError)) throw error;
-    io.stderr(`${error.where} : ${error.messageFr}\n`);
+  const { rules, errors } = checkRuleFolder(where);
+  if (errors.length > 0) {
+    const files = new Set(errors.map((e) => e.file)).size;
+    io.stderr(`${errors.map((e) => `${e.where} : ${e.messageFr}\n`).join('')}${errors.length} erreur(s) dans ${files} fichier(s).\n`);
     return 2;
   }
+  const blocks = rules.filter((r) => !generates(r)).length;
+  io.stdout(`Règles valides (${dir ?? 'jeu par défaut'}) : ${rules.length} règle(s) : ${rules.length - blocks} produisant des constats, ${blocks} brique(s) de corrélation.\n`);
+  return 0;
 }
 
 export function registerForensicsCommands(program: Command): void {
@@ -187,7 +201,7 @@ export function registerForensicsCommands(program: Command): void {
     .command('rules')
     .description('Règles de détection')
     .command('check')
-    .description('Vérifie un dossier de règles (YAML) et nomme la première erreur : fichier, ligne, champ')
+    .description('Vérifie un dossier de règles (YAML) et nomme chaque erreur : fichier, ligne, champ')
     .argument('[dossier]', 'dossier de règles (par défaut : le jeu livré)')
     .action((dir: string | undefined) => {
       process.exitCode = runForensicsRulesCheck(dir, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) });
