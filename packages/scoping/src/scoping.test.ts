@@ -270,6 +270,21 @@ describe('person resolution', () => {
       expect([a, b, res.explain(2 * k, 2 * k + 1).evidence.find((e) => e.field === 'last_name')!.level]).toEqual([a, b, level]);
     });
   });
+
+  it('brings together two records that share only their birth place, a slip in each name and in the date', () => {
+    const f = withSex(true).map((p) => ({ ...p, gender: undefined }));
+    const yvon = { last_name: 'Kerbrat', first_name: 'Yvon', birth_date: '1962-03-14', birth_place: 'PLOUGASTEL' };
+    // no name key (first letters and last letters of the surname, first name, birth date all differ): only the birth place alone
+    const res = resolvePersons([yvon, yvon, { last_name: 'Gerbrat', first_name: 'Yvonnick', birth_date: '1962-03-15', birth_place: 'PLOUGASTEL' }, ...f]);
+    expect(res.clusterOf[2]).toBe(res.clusterOf[0]);
+  });
+
+  it('brings a record without a birth date to its surname\'s other records, whatever its first name\'s initial', () => {
+    const f = withSex(true).map((p) => ({ ...p, gender: undefined }));
+    const hannah = { last_name: 'Houlditch', first_name: 'Hannah', birth_date: '1809-09-11', birth_place: 'COWES', occupation: 'POET', gender: 'F' };
+    const res = resolvePersons([hannah, hannah, { last_name: 'Houlditch', first_name: 'Ann', occupation: 'POET', gender: 'F' }, ...f]);
+    expect(res.clusterOf[2]).toBe(res.clusterOf[0]);
+  });
 });
 
 describe('scopeRecords and outputs', () => {
