@@ -30,7 +30,7 @@ export const LEVELS: Record<Field, string[]> = {
   birth_date: ['identique', 'une faute de frappe', 'même année', 'différente', 'absente'],
   phone: ['identique', 'différent', 'absent'],
   email: ['identique', 'différent', 'absent'],
-  address: ['identique', 'même code postal', 'différente', 'absente'],
+  address: ['identique', 'même code postal', 'code postal proche', 'différente', 'absente'],
   birth_place: ['identique', 'proche', 'différent', 'absent'],
   gender: ['identique', 'différent', 'absent'],
   occupation: ['identique', 'différente', 'absente'],
@@ -248,6 +248,7 @@ class Comparator {
   private firstMemo: PairMemo;
   private lastMemo: PairMemo;
   private placeMemo: PairMemo;
+  private postcodeMemo: PairMemo;
   private birthNum: Int32Array;
   private firstAsLastC0: Int32Array;
   private lastC0: Int32Array;
@@ -263,6 +264,8 @@ class Comparator {
       return telling.length === 1 ? partV.id(telling[0]!) : telling.length ? -1 : 0;
     });
     this.placeMemo = new PairMemo((x, y) => this.placeLevelOf(x, y), 16);
+    // Two postcodes one keystroke apart ("EN118AG" / "EN118AQ"): a slip, or a neighbouring area.
+    this.postcodeMemo = new PairMemo((x, y) => { const a = c.postcodeV.values[x]!; const b = c.postcodeV.values[y]!; return a.length >= 4 && b.length >= 4 && oneEdit(a, b) ? 2 : 3; }, 16);
     // -1 and -2 for an empty value, so that two empty values never look alike.
     this.firstAsLastC0 = Int32Array.from(c.firstAsLast, (v) => (v ? v.charCodeAt(0) : -1));
     this.lastC0 = Int32Array.from(c.lastV.values, (v) => (v ? v.charCodeAt(0) : -2));
@@ -403,7 +406,7 @@ class Comparator {
     const ea = r[oa + 4]!; const eb = r[ob + 4]!;
     out[4] = !ea || !eb ? 2 : ea === eb ? 0 : 1;
     const aa = r[oa + 5]!; const ab = r[ob + 5]!; const ca = r[oa + 6]!; const cb = r[ob + 6]!;
-    out[5] = (!aa && !ca) || (!ab && !cb) ? 3 : aa && aa === ab && ca === cb ? 0 : ca && ca === cb ? 1 : 2;
+    out[5] = (!aa && !ca) || (!ab && !cb) ? 4 : aa && aa === ab && ca === cb ? 0 : ca && ca === cb ? 1 : ca && cb ? this.postcodeMemo.get(ca, cb) : 3;
     const pa = r[oa + 7]!; const pb = r[ob + 7]!;
     out[6] = !pa || !pb ? 3 : pa === pb ? 0 : this.placeMemo.get(pa, pb);
     const ga = r[oa + 8]!; const gb = r[ob + 8]!;
@@ -802,9 +805,9 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
   // Priors as pseudo-counts, so that a small extract (a few hundred rows) still gets sane weights;
   // on a real extract the data outweighs them.
   // Rows in FIELDS order, one value per level.
-  const U_PRIOR = [[0.002, 0.003, 0.85, 0.145], [0.02, 0.02, 0.05, 0.9, 0.01], [0.0005, 0.005, 0.01, 0.59, 0.3945], [0.0002, 0.7, 0.2998], [0.0002, 0.5, 0.4998], [0.001, 0.02, 0.8, 0.179],
+  const U_PRIOR = [[0.002, 0.003, 0.85, 0.145], [0.02, 0.02, 0.05, 0.9, 0.01], [0.0005, 0.005, 0.01, 0.59, 0.3945], [0.0002, 0.7, 0.2998], [0.0002, 0.5, 0.4998], [0.001, 0.02, 0.005, 0.795, 0.179],
     [0.01, 0.005, 0.6, 0.385], [0.3, 0.3, 0.4], [0.02, 0.3, 0.68], [0.001, 0.01, 0.2, 0.789]];
-  const M_PRIOR = [[0.85, 0.1, 0.02, 0.03], [0.8, 0.13, 0.03, 0.03, 0.01], [0.78, 0.05, 0.02, 0.01, 0.14], [0.5, 0.1, 0.4], [0.4, 0.05, 0.55], [0.5, 0.1, 0.1, 0.3],
+  const M_PRIOR = [[0.85, 0.1, 0.02, 0.03], [0.8, 0.13, 0.03, 0.03, 0.01], [0.78, 0.05, 0.02, 0.01, 0.14], [0.5, 0.1, 0.4], [0.4, 0.05, 0.55], [0.5, 0.1, 0.02, 0.08, 0.3],
     [0.5, 0.05, 0.05, 0.4], [0.58, 0.02, 0.4], [0.3, 0.1, 0.6], [0.1, 0.1, 0.1, 0.7]];
   const u = U_PRIOR.map((row) => row.map((v) => v * 2000));
   const samples = Math.min(200_000, (n * (n - 1)) / 2);

@@ -285,6 +285,19 @@ describe('person resolution', () => {
     const res = resolvePersons([hannah, hannah, { last_name: 'Houlditch', first_name: 'Ann', occupation: 'POET', gender: 'F' }, ...f]);
     expect(res.clusterOf[2]).toBe(res.clusterOf[0]);
   });
+
+  it('reads two postcodes one keystroke apart as close, weighed by what the extract shows', () => {
+    // some records of each person carry their postcode with a slip in the last digit
+    const f = withSex(true).map((p, i) => ({ ...p, gender: undefined, postcode: i % 5 || !p.postcode ? p.postcode : `${p.postcode.slice(0, 4)}${(Number(p.postcode.slice(4)) + 1) % 10}` }));
+    const w = { last_name: 'Gardiner', first_name: 'William', birth_date: '1848-01-07', postcode: 'EN118AQ' };
+    const res = resolvePersons([w, w, { last_name: 'Gardner', first_name: 'William', postcode: 'EN118AG' }, { last_name: 'Gardner', first_name: 'William', postcode: 'SW1A2EP' }, ...f]);
+    const close = res.explain(0, 2);
+    const far = res.explain(0, 3);
+    expect(close.evidence.find((e) => e.field === 'address')).toMatchObject({ level: 'code postal proche' });
+    expect(far.evidence.find((e) => e.field === 'address')).toMatchObject({ level: 'différente' });
+    expect(close.weight).toBeGreaterThan(far.weight + 4);
+    expect(res.clusterOf[2]).toBe(res.clusterOf[0]);
+  });
 });
 
 describe('scopeRecords and outputs', () => {
