@@ -660,6 +660,8 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
   const firstSuf = Int32Array.from(col.firstV.values, (x, id) => (col.firstIsInit[id] ? 0 : suffix3(x)));
   const lastRevRank = ranks(col.lastV.values.map((x) => [...x].reverse().join('')));
   const firstRevRank = ranks(col.firstV.values.map((x) => [...x].reverse().join('')));
+  const postcodeRank = ranks(col.postcodeV.values);
+  const postcodeRevRank = ranks(col.postcodeV.values.map((x) => [...x].reverse().join('')));
   // Known forms of one first name (William, Bill, Gwilym) share no letter key.
   const groupOf = Int32Array.from(col.firstV.values, nameGroupOf);
   const byLast = (i: number) => lastRank[col.last[i]!]!;
@@ -717,6 +719,9 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
     // ... and, pairing such a record only, its name alone and its postcode alone.
     { ...sortKey(n, weakOnly(n, surnameOrOnly, weak), byBirth), weak: weakRecord },
     { ...sortKey(n, weakOnly(n, (i) => PC[i]!, weak), byName), weak: weakRecord },
+    // ... and every postcode in its order and in the order of its reversed text: a postcode keyed
+    // with a slip ("WW3XA" / "W23XA", "OXQ08NA" / "OX108NA") sits next to the right one.
+    ...[postcodeRank, postcodeRevRank].map((rank) => ({ ...sortKey(n, weakOnly(n, (i) => (PC[i] ? 1 : 0), weak), (i) => rank[PC[i]!]!), weak: weakRecord })),
     // ... and its birth year alone, sorted on either name: a nickname or a mistyped only name
     // ("ROBBIE", "ALGRED") sits next to the person's "ROBERT", "ALFRED". The birth place alone,
     // sorted the same ways, pairs every record: a slip in each name and in the birth date ("IAN

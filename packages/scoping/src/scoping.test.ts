@@ -298,6 +298,13 @@ describe('person resolution', () => {
     expect(close.weight).toBeGreaterThan(far.weight + 4);
     expect(res.clusterOf[2]).toBe(res.clusterOf[0]);
   });
+  it('brings a record without a surname to the person whose postcode is its own with a slip', () => {
+    const f = withSex(true).map((p, i) => ({ ...p, gender: undefined, postcode: i % 5 || !p.postcode ? p.postcode : `${p.postcode.slice(0, 4)}${(Number(p.postcode.slice(4)) + 1) % 10}` }));
+    const luff = { last_name: 'Luff', first_name: 'Alfred', birth_date: '1846-04-05', postcode: 'W45RP', occupation: 'UMPIRE' };
+    // no name, birth date or postcode in common with the person's records: only the postcodes sorted side by side
+    const res = resolvePersons([luff, luff, { first_name: 'Alfred', postcode: 'W4TRP', occupation: 'UMPIRE' }, ...f]);
+    expect(res.clusterOf[2]).toBe(res.clusterOf[0]);
+  });
 });
 
 describe('scopeRecords and outputs', () => {
