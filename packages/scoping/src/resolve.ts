@@ -727,8 +727,10 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
     // sorted the same ways, pairs every record: a slip in each name and in the birth date ("IAN
     // SMYTH 1865" / "JOHN SMITH 1855", both born in Mauchline) leaves no other key. Measured on
     // historical_50k: 6,007 → 5,934 persons at the same precision; no cost without birth places.
+    // The occupation alone likewise (historical_50k 5,835 → 5,795 persons, P 0.949 → 0.946).
     ...[byFirst, byName].flatMap((by) => [
       sortKey(n, (i) => P[i]!, by),
+      sortKey(n, (i) => col.occupation[i]!, by),
       { ...sortKey(n, weakOnly(n, (i) => (B[i] ? yearOf[B[i]!]! : 0), weak), by), weak: weakRecord },
     ]),
   ];

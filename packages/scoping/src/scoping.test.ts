@@ -305,6 +305,12 @@ describe('person resolution', () => {
     const res = resolvePersons([luff, luff, { first_name: 'Alfred', postcode: 'W4TRP', occupation: 'UMPIRE' }, ...f]);
     expect(res.clusterOf[2]).toBe(res.clusterOf[0]);
   });
+  it('brings together two records that share only their occupation, with a slip in each name and in the date', () => {
+    const f = withSex(true).map((p) => ({ ...p, gender: undefined }));
+    const john = { last_name: 'Hoppner', first_name: 'John', birth_date: '1758-04-04', occupation: 'GRAVEUR' };
+    const res = resolvePersons([john, john, { last_name: 'Oppner', first_name: 'Johnny', birth_date: '1758-04-14', occupation: 'GRAVEUR' }, ...f]);
+    expect(res.clusterOf[2]).toBe(res.clusterOf[0]);
+  });
 });
 
 describe('scopeRecords and outputs', () => {
