@@ -311,6 +311,17 @@ describe('person resolution', () => {
     const res = resolvePersons([john, john, { last_name: 'Oppner', first_name: 'Johnny', birth_date: '1758-04-14', occupation: 'GRAVEUR' }, ...f]);
     expect(res.clusterOf[2]).toBe(res.clusterOf[0]);
   });
+  it('reads a birth date one slip away as a slip even between two surnames, and weighs it from random pairs', () => {
+    const f = withSex(true).map((p) => ({ ...p, gender: undefined }));
+    const res = resolvePersons([{ last_name: 'Dupont', first_name: 'Marie', birth_date: '1980-05-12' }, { last_name: 'Lemoine', first_name: 'Marie', birth_date: '1980-05-13' }, ...f]);
+    const slip = res.explain(0, 1).evidence.find((e) => e.field === 'birth_date')!;
+    expect(slip.level).toBe('une faute de frappe');
+    // u of a slip is read on every random pair: in this extract (one birth date per person, spread
+    // over sixty years) two persons one digit apart are common, so a slip weighs less than the same date
+    const same = res.explain(0, 0).evidence.find((e) => e.field === 'birth_date')!;
+    expect(slip.weight).toBeLessThan(same.weight);
+    expect(res.clusterOf[1]).not.toBe(res.clusterOf[0]);
+  });
 });
 
 describe('scopeRecords and outputs', () => {
