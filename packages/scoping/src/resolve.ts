@@ -274,7 +274,9 @@ class Comparator {
   /**
    * Level of two different birth dates, on the digits of yyyymmdd numbers (no string touched in the
    * hot loop): a keying slip (one digit, day and month swapped), the same year (registers write a
-   * date known only by its year as 1 January, or round it to the month), or different.
+   * date known only by its year as 1 January, or round it to the month), or different. Two such
+   * 1 January dates that differ are two different years, not a slip: counted as slips, they made
+   * u of the slip level ten times what it is for full dates (historical_50k: 0.0118 against 0.0012).
    */
   birthLevel(x: number, y: number): number {
     const a = this.birthNum[x]!;
@@ -282,6 +284,7 @@ class Comparator {
     if (a < 0 || b < 0) return birthCloseness(this.c.birthV.values[x]!, this.c.birthV.values[y]!) === 1 ? B_TYPO : B_DIFF;
     let diff = 0;
     for (let p = a, q = b, k = 0; k < 8; k++, p = (p / 10) | 0, q = (q / 10) | 0) if (p % 10 !== q % 10) diff++;
+    if (a % 10000 === 101 && b % 10000 === 101) return B_DIFF;
     if (diff === 1) return B_TYPO;
     if (((a / 10000) | 0) !== ((b / 10000) | 0)) return B_DIFF;
     return ((a / 100) | 0) % 100 === b % 100 && a % 100 === ((b / 100) | 0) % 100 ? B_TYPO : B_YEAR;

@@ -322,6 +322,16 @@ describe('person resolution', () => {
     expect(slip.weight).toBeLessThan(same.weight);
     expect(res.clusterOf[1]).not.toBe(res.clusterOf[0]);
   });
+  it('reads two dates known only by their year (1 January) one digit apart as different years, not as a slip', () => {
+    const f = withSex(true).map((p) => ({ ...p, gender: undefined }));
+    const rows: PersonInput[] = [
+      { last_name: 'Clark', first_name: 'Joseph', birth_date: '1857-01-01' }, { last_name: 'Clark', first_name: 'Joseph', birth_date: '1856-01-01' },
+      { last_name: 'Clark', first_name: 'Joseph', birth_date: '1857-03-12' }, { last_name: 'Clark', first_name: 'Joseph', birth_date: '1856-03-12' },
+    ];
+    const res = resolvePersons([...rows, ...f]);
+    expect(res.explain(0, 1).evidence.find((e) => e.field === 'birth_date')!.level).toBe('différente');
+    expect(res.explain(2, 3).evidence.find((e) => e.field === 'birth_date')!.level).toBe('une faute de frappe');
+  });
 });
 
 describe('scopeRecords and outputs', () => {
