@@ -666,6 +666,7 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
   const firstSuf = Int32Array.from(col.firstV.values, (x, id) => (col.firstIsInit[id] ? 0 : suffix3(x)));
   const lastRevRank = ranks(col.lastV.values.map((x) => [...x].reverse().join('')));
   const firstRevRank = ranks(col.firstV.values.map((x) => [...x].reverse().join('')));
+  const byFirstRev = (i: number) => (F[i] ? firstRevRank[F[i]!]! : -1);
   const postcodeRank = ranks(col.postcodeV.values);
   const postcodeRevRank = ranks(col.postcodeV.values.map((x) => [...x].reverse().join('')));
   // Known forms of one first name (William, Bill, Gwilym) share no letter key.
@@ -739,6 +740,14 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
       sortKey(n, (i) => col.occupation[i]!, by),
       { ...sortKey(n, weakOnly(n, (i) => (B[i] ? yearOf[B[i]!]! : 0), weak), by), weak: weakRecord },
     ]),
+    // The same keys sorted on the reversed first name, for a first name mistyped in its first
+    // letters ("UAMES" / "JAMES", "HRNRY" / "HENRY"): its end sits by the right spelling's end.
+    // historical_50k 5,686 → 5,674 persons with the other changes of this round; no cost without
+    // birth place, occupation or records without a surname.
+    sortKey(n, (i) => P[i]!, byFirstRev),
+    sortKey(n, (i) => col.occupation[i]!, byFirstRev),
+    ...[(i: number) => P[i]!, (i: number) => (B[i] ? yearOf[B[i]!]! : 0), (i: number) => (PC[i] ? 1 : 0)]
+      .map((key) => ({ ...sortKey(n, weakOnly(n, key, weak), byFirstRev), weak: weakRecord })),
   ];
   const blocksWindowed = keys.reduce((s, k) => s + k.windowed(W), 0);
   checkAbort(options.signal);

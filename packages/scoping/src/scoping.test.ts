@@ -332,6 +332,18 @@ describe('person resolution', () => {
     expect(res.explain(0, 1).evidence.find((e) => e.field === 'birth_date')!.level).toBe('différente');
     expect(res.explain(2, 3).evidence.find((e) => e.field === 'birth_date')!.level).toBe('une faute de frappe');
   });
+  it('brings a first name mistyped in its first letter to the right spelling through the keys sorted on the reversed first name', () => {
+    const f = withSex(true).map((p) => ({ ...p, gender: undefined }));
+    const james = { last_name: 'Burns', first_name: 'James', birth_date: '1789-06-09', birth_place: 'BIRMINGHAM', occupation: 'NEGOCIANT' };
+    // others born in Birmingham, whose first names sort between JAMES and UAMES and surnames between BURNS and UAMES
+    const others = ['Kevin', 'Louis', 'Marc', 'Noel', 'Olivier', 'Pierre', 'Quentin', 'Rene', 'Simon', 'Thierry'].map((fn, k) => ({
+      last_name: `${String.fromCharCode(67 + k)}ollin`, first_name: fn, birth_date: `17${50 + k}-01-0${1 + (k % 8)}`, birth_place: 'BIRMINGHAM', occupation: 'NEGOCIANT',
+    }));
+    const rows: PersonInput[] = [james, james, { first_name: 'Uames', birth_place: 'BIRMINGHAM', occupation: 'NEGOCIANT' }, ...others, ...others];
+    // a window of 2: sorted on the first name or the only name, UAMES is far from JAMES; sorted on the reversed first name, next to it
+    const res = resolvePersons([...rows, ...f], { window: 2 });
+    expect(res.clusterOf[2]).toBe(res.clusterOf[0]);
+  });
 });
 
 describe('scopeRecords and outputs', () => {
