@@ -646,6 +646,8 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
   const birthRank = ranks(col.birthV.values);
   // Per-value parts of the keys, computed once per distinct value.
   const yearOf = Int32Array.from(col.birthV.values, (b) => (b ? Number(b.slice(0, 4)) & 4095 : 0));
+  // Month and day of a birth date, for the keys that survive a slip in its year.
+  const dayOf = Int32Array.from(col.birthV.values, (b) => (b ? (Number(b.slice(5, 7)) * 40 + Number(b.slice(8, 10))) & 2047 : 0));
   const fiOf = Int32Array.from(col.firstInit, (x) => (x ? (x.charCodeAt(0) & 63) + 1 : 0));
   const prefixV = new Vocab();
   const last3 = Int32Array.from(col.lastV.values, (x) => prefixV.id(x.slice(0, 3)));
@@ -705,6 +707,11 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
     // to each other: a window of SUFFIX_WINDOW is enough, and keeps the cost of big blocks low.
     { ...sortKey(n, (i) => (F[i] && lastSuf[L[i]!] ? F[i]! * 0x100000 + lastSuf[L[i]!]! : 0), (i) => lastRevRank[L[i]!]!), window: SUFFIX_WINDOW },
     { ...sortKey(n, (i) => (L[i] && firstSuf[F[i]!] ? L[i]! * 0x100000 + firstSuf[F[i]!]! : 0), (i) => firstRevRank[F[i]!]!), window: SUFFIX_WINDOW },
+    // A slip in the birth year ("1858" / "1850") leaves the month and day: with the surname, and
+    // with the first name in small blocks only (a common first name and a day of the year pair
+    // strangers: French 200k candidate pairs +4.3 % instead of +6.7 %, same historical_50k result).
+    sortKey(n, (i) => (B[i] && L[i] ? L[i]! * 2048 + dayOf[B[i]!]! : 0), byBirth),
+    sortKey(n, (i) => (B[i] && F[i] ? F[i]! * 2048 + dayOf[B[i]!]! : 0), byBirth, W),
     sortKey(n, (i) => col.phone[i]!, byLast),
     sortKey(n, (i) => col.email[i]!, byLast),
     // Birth place with the first name, and with the surname (or the only name given): records that
@@ -742,8 +749,8 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
     ]),
     // The same keys sorted on the reversed first name, for a first name mistyped in its first
     // letters ("UAMES" / "JAMES", "HRNRY" / "HENRY"): its end sits by the right spelling's end.
-    // historical_50k 5,686 → 5,674 persons with the other changes of this round; no cost without
-    // birth place, occupation or records without a surname.
+    // historical_50k 5,706 → 5,692 persons; no cost without birth place, occupation or records
+    // without a surname.
     sortKey(n, (i) => P[i]!, byFirstRev),
     sortKey(n, (i) => col.occupation[i]!, byFirstRev),
     ...[(i: number) => P[i]!, (i: number) => (B[i] ? yearOf[B[i]!]! : 0), (i: number) => (PC[i] ? 1 : 0)]

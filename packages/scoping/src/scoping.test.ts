@@ -344,6 +344,13 @@ describe('person resolution', () => {
     const res = resolvePersons([...rows, ...f], { window: 2 });
     expect(res.clusterOf[2]).toBe(res.clusterOf[0]);
   });
+  it('brings together two records whose birth years differ by a slip, through the month and day with the name', () => {
+    const f = withSex(true).map((p) => ({ ...p, gender: undefined }));
+    const g = { last_name: 'Leroy', first_name: 'Gwenaël', birth_date: '1962-03-14' };
+    // no surname, a slip in the year: no key on the birth date or the year meets the person's records
+    const res = resolvePersons([g, g, { first_name: 'Gwenaël', birth_date: '1982-03-14', other_names: 'Gwenaël Leroy' }, ...f]);
+    expect(res.clusterOf[2]).toBe(res.clusterOf[0]);
+  });
 });
 
 describe('scopeRecords and outputs', () => {
