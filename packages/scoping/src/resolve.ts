@@ -1081,7 +1081,16 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
   // its few fields are too little to be the only link between two persons of several records each.
   // Records without a surname may gather among themselves first ("SUGG", "SUGG") and then join one person.
   const size = new Int32Array(n);
-  const surnamed = new Uint8Array(n);
+  // Distinct surnames per cluster root (up to CAP), flat like the birth dates.
+  const lList = new Int32Array(n * CAP);
+  const lLen = new Uint8Array(n);
+  // The two clusters hold the same surname, or one a slip of the other ("SMYTHE" / "SMITH").
+  const sharesSurname = (ra: number, rb: number): boolean => {
+    for (let s = 0, e = lLen[ra]!; s < e; s++) {
+      for (let r = 0, f = lLen[rb]!; r < f; r++) if (cmp.lastIds(lList[ra * CAP + s]!, lList[rb * CAP + r]!) <= 1) return true;
+    }
+    return false;
+  };
   // Why two clusters (roots ra, rb) linked by records a0 and b0 may not merge: 0 they may, 1 birth
   // dates, 2 first names, 3 sexes, 4 the link rests on a record without a surname; whyA/whyB hold the
   // two conflicting values.
@@ -1099,7 +1108,10 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
         if (p !== q && birthMemo.get(p, q) === 1) { why = 1; whyA = p; whyB = q; break birth; }
       }
     }
-    if (!why && ((!col.last[a0] && surnamed[ra] && size[rb]! > 1) || (!col.last[b0] && surnamed[rb] && size[ra]! > 1))) why = 4;
+    // Not when the two persons share a surname: the record without one is then not their only
+    // common ground ("MALCOLM" with "MALCOLM SMYTHE", linking to "MALCOLM SMITH"). historical_50k
+    // 5,680 → 5,674 persons, P 0.940 → 0.937; never evaluated where every record has a surname.
+    if (!why && ((!col.last[a0] && lLen[ra] && size[rb]! > 1) || (!col.last[b0] && lLen[rb] && size[ra]! > 1)) && !sharesSurname(ra, rb)) why = 4;
     if (!why && refuseGender && sexes[ra] && sexes[rb] && sexes[ra] !== sexes[rb]) why = 3;
     if (!why && refuseFirstNames) {
       const ma = fLen[ra]!; const mb = fLen[rb]!;
@@ -1143,7 +1155,14 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
     // A cluster holds one sex at most while gender conflicts are refused; otherwise both bits.
     sexes[keep] = sexes[keep]! | sexes[drop]!;
     size[keep]! += size[drop]!;
-    surnamed[keep] = surnamed[keep]! | surnamed[drop]!;
+    let kl = lLen[keep]!;
+    for (let s = 0, e = lLen[drop]!; s < e && kl < CAP; s++) {
+      const y = lList[od + s]!;
+      let seen = false;
+      for (let r = 0; r < kl; r++) if (lList[ok + r] === y) { seen = true; break; }
+      if (!seen) lList[ok + kl++] = y;
+    }
+    lLen[keep] = kl; lLen[drop] = 0;
   };
   const cluster = (t: number, record: boolean): UnionFind => {
     const uf = new UnionFind(n);
@@ -1152,7 +1171,7 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
       fLen[i] = col.first[i] ? 1 : 0; fList[i * CAP] = i;
       sexes[i] = sexBit[col.gender[i]!]!;
       size[i] = 1;
-      surnamed[i] = col.last[i] ? 1 : 0;
+      lLen[i] = col.last[i] ? 1 : 0; lList[i * CAP] = col.last[i]!;
     }
     for (let o = 0; o < kept; o++) {
       const x = order[o]!;

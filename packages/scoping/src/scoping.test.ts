@@ -351,6 +351,19 @@ describe('person resolution', () => {
     const res = resolvePersons([g, g, { first_name: 'Gwenaël', birth_date: '1982-03-14', other_names: 'Gwenaël Leroy' }, ...f]);
     expect(res.clusterOf[2]).toBe(res.clusterOf[0]);
   });
+  it('lets a record without a surname link two persons that share a surname (or one a slip of the other), not two that do not', () => {
+    const f = withSex(true).map((p) => ({ ...p, gender: undefined }));
+    const malcolm = { last_name: 'Smith', first_name: 'Malcolm', birth_date: '1956-12-01', birth_place: 'LERWICK', occupation: 'PECHEUR' };
+    const home = { phone: '+33298001122', email: 'm.smyth@example.org', address: '3 RUE DE SIAM', postcode: '29200' };
+    const malcom = { last_name: 'Smyth', first_name: 'Malcom', birth_place: 'BREST', occupation: 'MARIN', ...home };
+    // no key brings SMITH and SMYTH together: only the record without a surname links them
+    const lone = { first_name: 'Malcolm', birth_date: '1956-12-01', ...home };
+    const res = resolvePersons([malcolm, malcolm, malcom, malcom, lone, ...f]);
+    expect(new Set(res.clusterOf.slice(0, 5)).size).toBe(1);
+    const other = resolvePersons([malcolm, malcolm, { ...malcom, last_name: 'Kerbrat' }, { ...malcom, last_name: 'Kerbrat' }, lone, ...f]);
+    expect(other.clusterOf[2]).not.toBe(other.clusterOf[0]);
+    expect(other.review.some((p) => p.refused === 'fiche sans nom de famille qui relierait deux personnes')).toBe(true);
+  });
 });
 
 describe('scopeRecords and outputs', () => {
