@@ -402,6 +402,8 @@ class Comparator {
     const a = this.c.placeV.values[x]!;
     const b = this.c.placeV.values[y]!;
     if (a.length > 3 && b.length > 3 && (a.startsWith(b) || b.startsWith(a))) return 1;
+    // or the whole of one is words of the other ("DARWEN" / "BLACKBURN WITH DARWEN")
+    if (a.length > 3 && b.length > 3 && (` ${a} `.includes(` ${b} `) || ` ${b} `.includes(` ${a} `))) return 1;
     return jaroWinkler(a, b, 0.9) >= 0.9 ? 1 : 2;
   }
 

@@ -364,6 +364,15 @@ describe('person resolution', () => {
     expect(other.clusterOf[2]).not.toBe(other.clusterOf[0]);
     expect(other.review.some((p) => p.refused === 'fiche sans nom de famille qui relierait deux personnes')).toBe(true);
   });
+
+  it('reads a birth place that is words of the other as close ("DARWEN" / "BLACKBURN WITH DARWEN"), not a part of a word', () => {
+    const res = resolvePersons([
+      { last_name: 'Holden', first_name: 'William', birth_place: 'DARWEN' }, { last_name: 'Holden', first_name: 'William', birth_place: 'BLACKBURN WITH DARWEN' },
+      { last_name: 'Holden', first_name: 'William', birth_place: 'ARWEN' },
+    ]);
+    expect(res.explain(0, 1).evidence.find((e) => e.field === 'birth_place')!.level).toBe('proche');
+    expect(res.explain(1, 2).evidence.find((e) => e.field === 'birth_place')!.level).toBe('différent');
+  });
 });
 
 describe('scopeRecords and outputs', () => {
