@@ -1129,21 +1129,27 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
     }
     return why;
   };
+  /** Adds the distinct ids of drop's list to keep's (up to CAP) and empties drop's. */
+  const mergeIds = (list: Int32Array, len: Uint8Array, keep: number, drop: number) => {
+    const ok = keep * CAP; const od = drop * CAP;
+    let k = len[keep]!;
+    for (let s = 0, e = len[drop]!; s < e && k < CAP; s++) {
+      const y = list[od + s]!;
+      let seen = false;
+      for (let r = 0; r < k; r++) if (list[ok + r] === y) { seen = true; break; }
+      if (!seen) list[ok + k++] = y;
+    }
+    len[keep] = k; len[drop] = 0;
+  };
   const merge = (uf: UnionFind, ra: number, rb: number) => {
     const keep = ra < rb ? ra : rb;
     const drop = ra < rb ? rb : ra;
     uf.parent[drop] = keep;
     const ok = keep * CAP; const od = drop * CAP;
-    let kb2 = bLen[keep]!;
-    for (let s = 0, e = bLen[drop]!; s < e && kb2 < CAP; s++) {
-      const y = bList[od + s]!;
-      // Slips are kept too: checked against every date it holds, a cluster does not drift through
-      // slips of slips (measured: skipping them cost historical_50k 3 points of precision).
-      let seen = false;
-      for (let r = 0; r < kb2; r++) if (bList[ok + r] === y) { seen = true; break; }
-      if (!seen) bList[ok + kb2++] = y;
-    }
-    bLen[keep] = kb2;
+    // Slips are kept too: checked against every date it holds, a cluster does not drift through
+    // slips of slips (measured: skipping them cost historical_50k 3 points of precision).
+    mergeIds(bList, bLen, keep, drop);
+    mergeIds(lList, lLen, keep, drop);
     let kf = fLen[keep]!;
     for (let s = 0, e = fLen[drop]!; s < e && kf < CAP; s++) {
       const y = fList[od + s]!;
@@ -1153,18 +1159,10 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
       if (!seen) fList[ok + kf++] = y;
     }
     fLen[keep] = kf;
-    bLen[drop] = 0; fLen[drop] = 0;
+    fLen[drop] = 0;
     // A cluster holds one sex at most while gender conflicts are refused; otherwise both bits.
     sexes[keep] = sexes[keep]! | sexes[drop]!;
     size[keep]! += size[drop]!;
-    let kl = lLen[keep]!;
-    for (let s = 0, e = lLen[drop]!; s < e && kl < CAP; s++) {
-      const y = lList[od + s]!;
-      let seen = false;
-      for (let r = 0; r < kl; r++) if (lList[ok + r] === y) { seen = true; break; }
-      if (!seen) lList[ok + kl++] = y;
-    }
-    lLen[keep] = kl; lLen[drop] = 0;
   };
   const cluster = (t: number, record: boolean): UnionFind => {
     const uf = new UnionFind(n);

@@ -25,6 +25,7 @@ describe('normalisers', () => {
     expect(phoneKey('12')).toBeNull();
     expect(phoneKey('pas de téléphone')).toBeNull();
   });
+
   it('brings name variants to one key', () => {
     expect(firstNameKey('Jean-Pierre').key).toBe(firstNameKey('jean pierre').key);
     expect(firstNameKey('J-P')).toMatchObject({ isInitials: true, initials: 'JP' });
@@ -34,6 +35,7 @@ describe('normalisers', () => {
     expect(addressKey('12 bd du Gal Leclerc')).toBe(addressKey('12, Boulevard du Général Leclerc'));
     expect(plateKey('ab-123 cd')).toBe('AB123CD');
   });
+
   it('never throws and is idempotent on any text', () => {
     fc.assert(fc.property(fc.string({ maxLength: 60 }), (s) => {
       expect(normText(normText(s))).toBe(normText(s));
@@ -286,9 +288,11 @@ describe('person resolution', () => {
     expect(res.clusterOf[2]).toBe(res.clusterOf[0]);
   });
 
+  // One record in five carries its postcode with a slip in the last digit.
+  const slippedPostcodes = () => withSex(true).map((p, i) => ({ ...p, gender: undefined, postcode: i % 5 || !p.postcode ? p.postcode : `${p.postcode.slice(0, 4)}${(Number(p.postcode.slice(4)) + 1) % 10}` }));
+
   it('reads two postcodes one keystroke apart as close, weighed by what the extract shows', () => {
-    // some records of each person carry their postcode with a slip in the last digit
-    const f = withSex(true).map((p, i) => ({ ...p, gender: undefined, postcode: i % 5 || !p.postcode ? p.postcode : `${p.postcode.slice(0, 4)}${(Number(p.postcode.slice(4)) + 1) % 10}` }));
+    const f = slippedPostcodes();
     const w = { last_name: 'Gardiner', first_name: 'William', birth_date: '1848-01-07', postcode: 'EN118AQ' };
     const res = resolvePersons([w, w, { last_name: 'Gardner', first_name: 'William', postcode: 'EN118AG' }, { last_name: 'Gardner', first_name: 'William', postcode: 'SW1A2EP' }, ...f]);
     const close = res.explain(0, 2);
@@ -298,19 +302,22 @@ describe('person resolution', () => {
     expect(close.weight).toBeGreaterThan(far.weight + 4);
     expect(res.clusterOf[2]).toBe(res.clusterOf[0]);
   });
+
   it('brings a record without a surname to the person whose postcode is its own with a slip', () => {
-    const f = withSex(true).map((p, i) => ({ ...p, gender: undefined, postcode: i % 5 || !p.postcode ? p.postcode : `${p.postcode.slice(0, 4)}${(Number(p.postcode.slice(4)) + 1) % 10}` }));
+    const f = slippedPostcodes();
     const luff = { last_name: 'Luff', first_name: 'Alfred', birth_date: '1846-04-05', postcode: 'W45RP', occupation: 'UMPIRE' };
     // no name, birth date or postcode in common with the person's records: only the postcodes sorted side by side
     const res = resolvePersons([luff, luff, { first_name: 'Alfred', postcode: 'W4TRP', occupation: 'UMPIRE' }, ...f]);
     expect(res.clusterOf[2]).toBe(res.clusterOf[0]);
   });
+
   it('brings together two records that share only their occupation, with a slip in each name and in the date', () => {
     const f = withSex(true).map((p) => ({ ...p, gender: undefined }));
     const john = { last_name: 'Hoppner', first_name: 'John', birth_date: '1758-04-04', occupation: 'GRAVEUR' };
     const res = resolvePersons([john, john, { last_name: 'Oppner', first_name: 'Johnny', birth_date: '1758-04-14', occupation: 'GRAVEUR' }, ...f]);
     expect(res.clusterOf[2]).toBe(res.clusterOf[0]);
   });
+
   it('reads a birth date one slip away as a slip even between two surnames, and weighs it from random pairs', () => {
     const f = withSex(true).map((p) => ({ ...p, gender: undefined }));
     const res = resolvePersons([{ last_name: 'Dupont', first_name: 'Marie', birth_date: '1980-05-12' }, { last_name: 'Lemoine', first_name: 'Marie', birth_date: '1980-05-13' }, ...f]);
@@ -322,6 +329,7 @@ describe('person resolution', () => {
     expect(slip.weight).toBeLessThan(same.weight);
     expect(res.clusterOf[1]).not.toBe(res.clusterOf[0]);
   });
+
   it('reads two dates known only by their year (1 January) one digit apart as different years, not as a slip', () => {
     const f = withSex(true).map((p) => ({ ...p, gender: undefined }));
     const rows: PersonInput[] = [
@@ -332,6 +340,7 @@ describe('person resolution', () => {
     expect(res.explain(0, 1).evidence.find((e) => e.field === 'birth_date')!.level).toBe('différente');
     expect(res.explain(2, 3).evidence.find((e) => e.field === 'birth_date')!.level).toBe('une faute de frappe');
   });
+
   it('brings a first name mistyped in its first letter to the right spelling through the keys sorted on the reversed first name', () => {
     const f = withSex(true).map((p) => ({ ...p, gender: undefined }));
     const james = { last_name: 'Burns', first_name: 'James', birth_date: '1789-06-09', birth_place: 'BIRMINGHAM', occupation: 'NEGOCIANT' };
@@ -344,6 +353,7 @@ describe('person resolution', () => {
     const res = resolvePersons([...rows, ...f], { window: 2 });
     expect(res.clusterOf[2]).toBe(res.clusterOf[0]);
   });
+
   it('brings together two records whose birth years differ by a slip, through the month and day with the name', () => {
     const f = withSex(true).map((p) => ({ ...p, gender: undefined }));
     const g = { last_name: 'Leroy', first_name: 'Gwenaël', birth_date: '1962-03-14' };
@@ -351,6 +361,7 @@ describe('person resolution', () => {
     const res = resolvePersons([g, g, { first_name: 'Gwenaël', birth_date: '1982-03-14', other_names: 'Gwenaël Leroy' }, ...f]);
     expect(res.clusterOf[2]).toBe(res.clusterOf[0]);
   });
+
   it('lets a record without a surname link two persons that share a surname (or one a slip of the other), not two that do not', () => {
     const f = withSex(true).map((p) => ({ ...p, gender: undefined }));
     const malcolm = { last_name: 'Smith', first_name: 'Malcolm', birth_date: '1956-12-01', birth_place: 'LERWICK', occupation: 'PECHEUR' };
