@@ -74,6 +74,31 @@ for (const members of byTruth.values()) {
 console.log(`\n--- pieces split off their person (${r.clusters} persons predicted) ---`);
 for (const [k, v] of Object.entries(causes).sort((a, b) => b[1] - a[1])) console.log(`  ${v}\t${k}`);
 
+// The person count itself: predicted persons that are not the largest part of any true person
+// (each one is a person too many), by size and by their best link to their true person's largest
+// part; and true persons whose largest part is another's (each one is a person too few).
+const largest = new Map<string | number, number>();
+for (const [t, members] of byTruth) {
+  const at = new Map<number, number>();
+  for (const i of members) at.set(r.clusterOf[i]!, (at.get(r.clusterOf[i]!) ?? 0) + 1);
+  largest.set(t, [...at.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]![0]);
+}
+const mains = new Set(largest.values());
+const excess: Record<string, number> = {};
+for (const [c, members] of byPred) {
+  if (mains.has(c)) continue;
+  const at = new Map<string | number, number>();
+  for (const i of members) at.set(truth[i]!, (at.get(truth[i]!) ?? 0) + 1);
+  const t = [...at.entries()].sort((a, b) => b[1] - a[1])[0]![0];
+  let best = 0;
+  for (const i of members) for (const j of byPred.get(largest.get(t)!)!) best = Math.max(best, r.explain(i, j).probability);
+  const bare = members.every((k) => !people[k]!.last_name && !people[k]!.birth_date) ? ', no surname nor birth date' : '';
+  const k = `${members.length === 1 ? '1 record' : members.length <= 3 ? '2–3 records' : '4+ records'}, best link ${best >= 0.5 ? '≥ 0.5' : best >= 0.1 ? '0.1–0.5' : '< 0.1'}${bare}`;
+  excess[k] = (excess[k] ?? 0) + 1;
+}
+console.log(`\n--- the count: ${r.clusters} = ${byTruth.size} true persons − ${byTruth.size - mains.size} sharing their largest part with another + ${r.clusters - mains.size} persons too many ---`);
+for (const [k, v] of Object.entries(excess).sort((a, b) => b[1] - a[1])) console.log(`  ${v}\t${k}`);
+
 console.log('\n--- false merges (sample of mixed clusters) ---');
 const mixed = [...byPred.values()].filter((m) => new Set(m.map((i) => truth[i])).size > 1);
 console.log(`mixed clusters ${mixed.length}`);

@@ -25,6 +25,7 @@ describe('normalisers', () => {
     expect(phoneKey('12')).toBeNull();
     expect(phoneKey('pas de téléphone')).toBeNull();
   });
+
   it('brings name variants to one key', () => {
     expect(firstNameKey('Jean-Pierre').key).toBe(firstNameKey('jean pierre').key);
     expect(firstNameKey('J-P')).toMatchObject({ isInitials: true, initials: 'JP' });
@@ -34,6 +35,7 @@ describe('normalisers', () => {
     expect(addressKey('12 bd du Gal Leclerc')).toBe(addressKey('12, Boulevard du Général Leclerc'));
     expect(plateKey('ab-123 cd')).toBe('AB123CD');
   });
+
   it('never throws and is idempotent on any text', () => {
     fc.assert(fc.property(fc.string({ maxLength: 60 }), (s) => {
       expect(normText(normText(s))).toBe(normText(s));
@@ -282,6 +284,114 @@ describe('person resolution', () => {
     const wide = resolvePersons(rows, { window: 20 });
     expect(wide.parameters).toMatchObject({ blocksWindowed: 0, blocksSkipped: 0 });
     expect(wide.parameters.pairsCompared).toBeGreaterThan(resolvePersons(rows).parameters.pairsCompared);
+  });
+
+  // Whether a record joins a person of two identical records, among the usual filler.
+  const joinsPerson = (person: PersonInput, other: PersonInput, filler: PersonInput[] = withSex(true).map((p) => ({ ...p, gender: undefined }))) => {
+    const res = resolvePersons([person, person, other, ...filler]);
+    return res.clusterOf[2] === res.clusterOf[0];
+  };
+
+  it('brings together two records that share only their birth place, a slip in each name and in the date', () => {
+    const yvon = { last_name: 'Kerbrat', first_name: 'Yvon', birth_date: '1962-03-14', birth_place: 'PLOUGASTEL' };
+    // no name key (first letters and last letters of the surname, first name, birth date all differ): only the birth place alone
+    expect(joinsPerson(yvon, { last_name: 'Gerbrat', first_name: 'Yvonnick', birth_date: '1962-03-15', birth_place: 'PLOUGASTEL' })).toBe(true);
+  });
+
+  it('brings a record without a birth date to its surname\'s other records, whatever its first name\'s initial', () => {
+    const hannah = { last_name: 'Houlditch', first_name: 'Hannah', birth_date: '1809-09-11', birth_place: 'COWES', occupation: 'POET', gender: 'F' };
+    expect(joinsPerson(hannah, { last_name: 'Houlditch', first_name: 'Ann', occupation: 'POET', gender: 'F' })).toBe(true);
+  });
+
+  // One record in five carries its postcode with a slip in the last digit.
+  const slippedPostcodes = () => withSex(true).map((p, i) => ({ ...p, gender: undefined, postcode: i % 5 || !p.postcode ? p.postcode : `${p.postcode.slice(0, 4)}${(Number(p.postcode.slice(4)) + 1) % 10}` }));
+
+  it('reads two postcodes one keystroke apart as close, weighed by what the extract shows', () => {
+    const f = slippedPostcodes();
+    const w = { last_name: 'Gardiner', first_name: 'William', birth_date: '1848-01-07', postcode: 'EN118AQ' };
+    const res = resolvePersons([w, w, { last_name: 'Gardner', first_name: 'William', postcode: 'EN118AG' }, { last_name: 'Gardner', first_name: 'William', postcode: 'SW1A2EP' }, ...f]);
+    const close = res.explain(0, 2);
+    const far = res.explain(0, 3);
+    expect(close.evidence.find((e) => e.field === 'address')).toMatchObject({ level: 'code postal proche' });
+    expect(far.evidence.find((e) => e.field === 'address')).toMatchObject({ level: 'différente' });
+    expect(close.weight).toBeGreaterThan(far.weight + 4);
+    expect(res.clusterOf[2]).toBe(res.clusterOf[0]);
+  });
+
+  it('brings a record without a surname to the person whose postcode is its own with a slip', () => {
+    const luff = { last_name: 'Luff', first_name: 'Alfred', birth_date: '1846-04-05', postcode: 'W45RP', occupation: 'UMPIRE' };
+    // no name, birth date or postcode in common with the person's records: only the postcodes sorted side by side
+    expect(joinsPerson(luff, { first_name: 'Alfred', postcode: 'W4TRP', occupation: 'UMPIRE' }, slippedPostcodes())).toBe(true);
+  });
+
+  it('brings together two records that share only their occupation, with a slip in each name and in the date', () => {
+    const john = { last_name: 'Hoppner', first_name: 'John', birth_date: '1758-04-04', occupation: 'GRAVEUR' };
+    expect(joinsPerson(john, { last_name: 'Oppner', first_name: 'Johnny', birth_date: '1758-04-14', occupation: 'GRAVEUR' })).toBe(true);
+  });
+
+  it('reads a birth date one slip away as a slip even between two surnames, and weighs it from random pairs', () => {
+    const f = withSex(true).map((p) => ({ ...p, gender: undefined }));
+    const res = resolvePersons([{ last_name: 'Dupont', first_name: 'Marie', birth_date: '1980-05-12' }, { last_name: 'Lemoine', first_name: 'Marie', birth_date: '1980-05-13' }, ...f]);
+    const slip = res.explain(0, 1).evidence.find((e) => e.field === 'birth_date')!;
+    expect(slip.level).toBe('une faute de frappe');
+    // u of a slip is read on every random pair: in this extract (one birth date per person, spread
+    // over sixty years) two persons one digit apart are common, so a slip weighs less than the same date
+    const same = res.explain(0, 0).evidence.find((e) => e.field === 'birth_date')!;
+    expect(slip.weight).toBeLessThan(same.weight);
+    expect(res.clusterOf[1]).not.toBe(res.clusterOf[0]);
+  });
+
+  it('reads two dates known only by their year (1 January) one digit apart as different years, not as a slip', () => {
+    const f = withSex(true).map((p) => ({ ...p, gender: undefined }));
+    const rows: PersonInput[] = [
+      { last_name: 'Clark', first_name: 'Joseph', birth_date: '1857-01-01' }, { last_name: 'Clark', first_name: 'Joseph', birth_date: '1856-01-01' },
+      { last_name: 'Clark', first_name: 'Joseph', birth_date: '1857-03-12' }, { last_name: 'Clark', first_name: 'Joseph', birth_date: '1856-03-12' },
+    ];
+    const res = resolvePersons([...rows, ...f]);
+    expect(res.explain(0, 1).evidence.find((e) => e.field === 'birth_date')!.level).toBe('différente');
+    expect(res.explain(2, 3).evidence.find((e) => e.field === 'birth_date')!.level).toBe('une faute de frappe');
+  });
+
+  it('brings a first name mistyped in its first letter to the right spelling through the keys sorted on the reversed first name', () => {
+    const f = withSex(true).map((p) => ({ ...p, gender: undefined }));
+    const james = { last_name: 'Burns', first_name: 'James', birth_date: '1789-06-09', birth_place: 'BIRMINGHAM', occupation: 'NEGOCIANT' };
+    // others born in Birmingham, whose first names sort between JAMES and UAMES and surnames between BURNS and UAMES
+    const others = ['Kevin', 'Louis', 'Marc', 'Noel', 'Olivier', 'Pierre', 'Quentin', 'Rene', 'Simon', 'Thierry'].map((fn, k) => ({
+      last_name: `${String.fromCharCode(67 + k)}ollin`, first_name: fn, birth_date: `17${50 + k}-01-0${1 + (k % 8)}`, birth_place: 'BIRMINGHAM', occupation: 'NEGOCIANT',
+    }));
+    const rows: PersonInput[] = [james, james, { first_name: 'Uames', birth_place: 'BIRMINGHAM', occupation: 'NEGOCIANT' }, ...others, ...others];
+    // a window of 2: sorted on the first name or the only name, UAMES is far from JAMES; sorted on the reversed first name, next to it
+    const res = resolvePersons([...rows, ...f], { window: 2 });
+    expect(res.clusterOf[2]).toBe(res.clusterOf[0]);
+  });
+
+  it('brings together two records whose birth years differ by a slip, through the month and day with the name', () => {
+    const g = { last_name: 'Leroy', first_name: 'Gwenaël', birth_date: '1962-03-14' };
+    // no surname, a slip in the year: no key on the birth date or the year meets the person's records
+    expect(joinsPerson(g, { first_name: 'Gwenaël', birth_date: '1982-03-14', other_names: 'Gwenaël Leroy' })).toBe(true);
+  });
+
+  it('lets a record without a surname link two persons that share a surname (or one a slip of the other), not two that do not', () => {
+    const f = withSex(true).map((p) => ({ ...p, gender: undefined }));
+    const malcolm = { last_name: 'Smith', first_name: 'Malcolm', birth_date: '1956-12-01', birth_place: 'LERWICK', occupation: 'PECHEUR' };
+    const home = { phone: '+33298001122', email: 'm.smyth@example.org', address: '3 RUE DE SIAM', postcode: '29200' };
+    const malcom = { last_name: 'Smyth', first_name: 'Malcom', birth_place: 'BREST', occupation: 'MARIN', ...home };
+    // no key brings SMITH and SMYTH together: only the record without a surname links them
+    const lone = { first_name: 'Malcolm', birth_date: '1956-12-01', ...home };
+    const res = resolvePersons([malcolm, malcolm, malcom, malcom, lone, ...f]);
+    expect(new Set(res.clusterOf.slice(0, 5)).size).toBe(1);
+    const other = resolvePersons([malcolm, malcolm, { ...malcom, last_name: 'Kerbrat' }, { ...malcom, last_name: 'Kerbrat' }, lone, ...f]);
+    expect(other.clusterOf[2]).not.toBe(other.clusterOf[0]);
+    expect(other.review.some((p) => p.refused === 'fiche sans nom de famille qui relierait deux personnes')).toBe(true);
+  });
+
+  it('reads a birth place that is words of the other as close ("DARWEN" / "BLACKBURN WITH DARWEN"), not a part of a word', () => {
+    const res = resolvePersons([
+      { last_name: 'Holden', first_name: 'William', birth_place: 'DARWEN' }, { last_name: 'Holden', first_name: 'William', birth_place: 'BLACKBURN WITH DARWEN' },
+      { last_name: 'Holden', first_name: 'William', birth_place: 'ARWEN' },
+    ]);
+    expect(res.explain(0, 1).evidence.find((e) => e.field === 'birth_place')!.level).toBe('proche');
+    expect(res.explain(1, 2).evidence.find((e) => e.field === 'birth_place')!.level).toBe('différent');
   });
 });
 
