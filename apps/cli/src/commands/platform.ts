@@ -3,21 +3,16 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { checkRunbooks, formatIssue, runbooksDir } from '@rempart/runbooks';
-import { loadConfig, type Config } from '../../../server/src/config.ts';
-import { createServices, startServer } from '../../../server/src/bootstrap.ts';
-import { ensureKeyFile } from '../../../server/src/platform/keys.ts';
-import { checkpointNow, verifyAudit, appendAudit } from '../../../server/src/platform/audit.ts';
-import { seedDemo } from '../../../server/src/demo/seed.ts';
-import { createInvitation } from '../../../server/src/modules/auth/service.ts';
-import { createOrganisation } from '../../../server/src/modules/organisations/service.ts';
 import { organisationInputSchema, roleSchema, ORGANISATION_KINDS } from '../../../server/src/modules/organisations/schema.ts';
-import { purgeExpiredDatasets } from '../../../server/src/modules/datasets/service.ts';
-import { restoreArchive, writeBackup } from '../../../server/src/backup/archive.ts';
+import type { Config } from './platform-parts.ts';
 import type { Services } from '../../../server/src/platform/services.ts';
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
+const server = () => import('./platform-parts.ts');
 
-async function withServices<T>(fn: (services: Services, config: Config) => Promise<T>, config = loadConfig()): Promise<T> {
+async function withServices<T>(fn: (services: Services, config: Config) => Promise<T>, given?: Config): Promise<T> {
+  const { createServices, loadConfig } = await server();
+  const config = given ?? loadConfig();
   const services = await createServices(config);
   try {
     return await fn(services, config);
@@ -27,7 +22,8 @@ async function withServices<T>(fn: (services: Services, config: Config) => Promi
 }
 
 async function serveUntilSignal(services: Services): Promise<void> {
-  const server = await startServer(services);
+  const { startServer } = await server();
+  const http = await startServer(services);
   out(`Rempart écoute sur ${services.config.publicUrl} (base : ${services.database.kind === 'pglite' ? `PGlite dans ${services.config.dataDir}` : 'PostgreSQL'})`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
@@ -35,7 +31,7 @@ async function serveUntilSignal(services: Services): Promise<void> {
     process.once('SIGTERM', stop);
   });
   out('Arrêt en cours…');
-  await server.close();
+  await http.close();
 }
 
 async function readPassphrase(option: string | undefined): Promise<string> {
@@ -50,6 +46,7 @@ export function registerPlatformCommands(program: Command): void {
     .command('quickstart')
     .description('Démarrage rapide sur la base embarquée ; crée la démonstration si le dossier de données est vide')
     .action(async () => {
+      const { loadConfig, ensureKeyFile, createServices, seedDemo } = await server();
       const config = loadConfig();
       const key = await ensureKeyFile(config.dataDir);
       if (key.created) out(`Clé maîtresse créée : ${key.file} (à sauvegarder hors ligne, elle chiffre les données).`);
@@ -69,7 +66,10 @@ export function registerPlatformCommands(program: Command): void {
   program
     .command('serve')
     .description('Démarre le serveur (PGlite dans REMPART_DATA_DIR, ou PostgreSQL si DATABASE_URL est défini)')
-    .action(async () => serveUntilSignal(await createServices(loadConfig())));
+    .action(async () => {
+      const { createServices, loadConfig } = await server();
+      await serveUntilSignal(await createServices(loadConfig()));
+    });
 
   program
     .command('init')
@@ -80,6 +80,7 @@ export function registerPlatformCommands(program: Command): void {
     .option('--siren <siren>', 'SIREN (9 chiffres)')
     .option('--insee <code>', 'code INSEE')
     .action(async (options: { orgName: string; adminEmail: string; kind: string; siren?: string; insee?: string }) => {
+      const { loadConfig, ensureKeyFile, createOrganisation, appendAudit, createInvitation } = await server();
       const config = loadConfig();
       if (!config.masterKey) {
         const key = await ensureKeyFile(config.dataDir);
@@ -107,6 +108,7 @@ export function registerPlatformCommands(program: Command): void {
     .description("Ajoute l'organisation de démonstration à une base existante")
     .action(async () =>
       withServices(async (services) => {
+        const { seedDemo } = await server();
         const demo = await seedDemo(services);
         out(`Démonstration créée (${demo.organisationId}). Lien administrateur : ${demo.adminSetupUrl ?? 'envoyé par courriel'}`);
       }),
@@ -123,6 +125,7 @@ export function registerPlatformCommands(program: Command): void {
       withServices(async (services) => {
         const role = roleSchema.safeParse(options.role);
         if (!role.success) throw new Error(`Rôle inconnu : ${options.role}`);
+        const { createInvitation } = await server();
         const orgs = await services.db.selectFrom('organisations').select(['id', 'name', 'siren']).execute();
         const matches = options.org ? orgs.filter((o) => o.id === options.org || o.siren === options.org) : orgs;
         if (matches.length !== 1) {
@@ -141,6 +144,7 @@ export function registerPlatformCommands(program: Command): void {
     .requiredOption('--members <liste>', 'SIREN ou identifiants séparés par des virgules')
     .action(async (options: { name: string; members: string }) =>
       withServices(async (services) => {
+        const { appendAudit } = await server();
         const wanted = options.members.split(',').map((m) => m.trim()).filter(Boolean);
         const orgs = await services.db.selectFrom('organisations').select(['id', 'siren', 'name']).execute();
         const members = wanted.map((w) => {
@@ -170,6 +174,7 @@ export function registerPlatformCommands(program: Command): void {
         if (!role.success) throw new Error(`Rôle inconnu : ${options.role}`);
         const target = await services.db.selectFrom('groups').select(['id', 'name']).where((eb) => eb.or([eb('name', '=', options.group), eb('id', '=', /^[0-9a-f-]{36}$/i.test(options.group) ? options.group : '00000000-0000-0000-0000-000000000000')])).executeTakeFirst();
         if (!target) throw new Error(`Groupement inconnu : ${options.group}`);
+        const { appendAudit } = await server();
         const person = await services.db.selectFrom('users').select('id').where('email', '=', options.email.trim().toLowerCase()).executeTakeFirst();
         if (!person) throw new Error(`Aucun compte pour ${options.email} : invitez d'abord la personne (rempart user add).`);
         await services.db.transaction().execute(async (trx) => {
@@ -202,7 +207,10 @@ export function registerPlatformCommands(program: Command): void {
     .description('Extraits de données volées')
     .command('purge-expired')
     .description('Purge les extraits dont la durée de conservation est échue (le serveur le fait aussi chaque heure)')
-    .action(async () => withServices(async (services) => void out(`${await purgeExpiredDatasets(services)} extrait(s) purgé(s).`)));
+    .action(async () => withServices(async (services) => {
+      const { purgeExpiredDatasets } = await server();
+      out(`${await purgeExpiredDatasets(services)} extrait(s) purgé(s).`);
+    }));
 
   const audit = program.command('audit').description("Piste d'audit");
   audit
@@ -210,6 +218,7 @@ export function registerPlatformCommands(program: Command): void {
     .description("Recalcule la chaîne d'empreintes et vérifie les points de contrôle signés")
     .action(async () =>
       withServices(async (services) => {
+        const { verifyAudit } = await server();
         const result = await verifyAudit(services.db, services.keys);
         if (result.ok) {
           out(`Piste d'audit intègre : ${result.entries} entrées, ${result.checkpoints} point(s) de contrôle signés.`);
@@ -222,7 +231,10 @@ export function registerPlatformCommands(program: Command): void {
   audit
     .command('checkpoint')
     .description("Signe la tête actuelle de la piste d'audit")
-    .action(async () => withServices(async (services) => void out(`Point de contrôle signé à l'entrée ${await checkpointNow(services.db, services.keys)}.`)));
+    .action(async () => withServices(async (services) => {
+      const { checkpointNow } = await server();
+      out(`Point de contrôle signé à l'entrée ${await checkpointNow(services.db, services.keys)}.`);
+    }));
 
   program
     .command('backup')
@@ -232,6 +244,7 @@ export function registerPlatformCommands(program: Command): void {
     .action(async (options: { out: string; passphraseFile?: string }) => {
       const passphrase = await readPassphrase(options.passphraseFile);
       await withServices(async (services, config) => {
+        const { writeBackup } = await server();
         const summary = await writeBackup(services.database, path.join(config.dataDir, 'files'), options.out, passphrase, services.now());
         const rows = Object.values(summary.rows).reduce((n, t) => n + t, 0);
         out(`Sauvegarde écrite : ${options.out} (${rows} lignes, ${summary.files} fichier(s), ${Math.round(summary.fileBytes / 1_048_576)} Mo de fichiers). Gardez aussi la clé maîtresse hors ligne.`);
@@ -248,6 +261,7 @@ export function registerPlatformCommands(program: Command): void {
     .action(async (archive: string, options: { passphraseFile?: string }) => {
       const passphrase = await readPassphrase(options.passphraseFile);
       await withServices(async (services, config) => {
+        const { restoreArchive, verifyAudit } = await server();
         const summary = await restoreArchive(services.database, path.join(config.dataDir, 'files'), archive, passphrase);
         out(`Restauration terminée (format ${summary.format}) : ${Object.entries(summary.rows).filter(([, n]) => n > 0).map(([t, n]) => `${t} ${n}`).join(', ')} ; ${summary.files} fichier(s).`);
         const verification = await verifyAudit(services.db, services.keys);
