@@ -2,16 +2,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadRules, scanFiles, withOverrides, type ScanResult } from './index.ts';
-import { ruleFolders } from './rule-fixtures.ts';
+import { HOSTILE, ruleFolders, ruleTexts } from './rule-fixtures.ts';
 
-const HOSTILE = "'; DROP TABLE x; --";
-
-const texts = {
-  title: { fr: 'Rafale', en: 'Burst' },
-  why: { fr: 'Pourquoi', en: 'Why' },
-  explanation: { fr: '{count} par {account} ({ip}) du {window_start} au {window_end}', en: '{count} by {account}' },
-  advice: { fr: 'Vérifier', en: 'Check' },
-};
+const texts = ruleTexts({ fr: 'Rafale', en: 'Burst' }, { fr: '{count} par {account} ({ip}) du {window_start} au {window_end}', en: '{count} by {account}' });
 const folders = ruleFolders('forensics-aggregate-', { detector: 'aggregate', severity: 'high', ...texts });
 const { dir, rules } = folders;
 const logs = join(dir, 'day.ndjson');

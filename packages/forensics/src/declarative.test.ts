@@ -2,16 +2,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadRules, scanFiles, withOverrides, type ScanResult } from './index.ts';
-import { ruleFolders } from './rule-fixtures.ts';
+import { HOSTILE, ruleFolders, ruleTexts } from './rule-fixtures.ts';
 
-const HOSTILE = "'; DROP TABLE x; --";
-
-const texts = {
-  title: { fr: 'Signe', en: 'Sign' },
-  why: { fr: 'Pourquoi', en: 'Why' },
-  explanation: { fr: '{count} pour {account} du {window_start} au {window_end}', en: '{count} for {account}' },
-  advice: { fr: 'Vérifier', en: 'Check' },
-};
+const texts = ruleTexts({ fr: 'Signe', en: 'Sign' }, { fr: '{count} pour {account} du {window_start} au {window_end}', en: '{count} for {account}' });
 const failures = { id: 'fails', detector: 'match', generate: false, select: { 'event.action': 'login', 'event.outcome': 'failure' } };
 const successes = { id: 'oks', detector: 'match', generate: false, select: { 'event.action': 'login', 'event.outcome': 'success' } };
 const folders = ruleFolders('forensics-declarative-', { severity: 'high', ...texts });

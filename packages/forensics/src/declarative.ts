@@ -323,26 +323,28 @@ async function firstSeen(ctx: Context, rule: FirstSeenRule): Promise<Hit[]> {
   const takers = new Map<string, { u: string; ft: number }[]>();
   const events = new Map<string, number>();
   let total = 0;
-  for (const r of found) {
-    const list = takers.get(valueOf(r)) ?? [];
+  const values = found.map(valueOf);
+  found.forEach((r, i) => {
+    const value = values[i]!;
+    const list = takers.get(value) ?? [];
     list.push({ u: s(r.u), ft: n(r.ft) });
-    takers.set(valueOf(r), list);
-    events.set(valueOf(r), (events.get(valueOf(r)) ?? 0) + n(r.n));
+    takers.set(value, list);
+    events.set(value, (events.get(value) ?? 0) + n(r.n));
     total += n(r.n);
-  }
+  });
   // Per group (the account, or the whole organisation): the values in order of first use, and when
   // and at which rank each came. In the organisation, a value is new only at its first instant
   // (every account using it then is reported); its history starts at the organisation's first event.
   const org = rule.scope === 'organisation';
   let orgStart = Infinity;
-  for (const t of ctx.firstSeen.values()) orgStart = Math.min(orgStart, t);
+  if (org) for (const t of ctx.firstSeen.values()) orgStart = Math.min(orgStart, t);
   const usual = new Map<string, string[]>();
   const firstUse = new Map<string, { ft: number; rank: number }>();
   const hits: Hit[] = [];
-  for (const r of found) {
+  for (const [i, r] of found.entries()) {
     const u = s(r.u);
     const ft = n(r.ft);
-    const value = valueOf(r);
+    const value = values[i]!;
     const group = org ? '' : u;
     const known = usual.get(group) ?? [];
     usual.set(group, known);

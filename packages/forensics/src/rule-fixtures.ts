@@ -6,6 +6,14 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { loadRules, RuleError, type Rule } from './rules.ts';
 
+/** A value that would break a query built by string concatenation: rules must bind it. */
+export const HOSTILE = "'; DROP TABLE x; --";
+
+/** The four texts every rule needs, the title and explanation varying by test. */
+export function ruleTexts(title: { fr: string; en: string }, explanation: { fr: string; en: string }) {
+  return { title, why: { fr: 'Pourquoi', en: 'Why' }, explanation, advice: { fr: 'Vérifier', en: 'Check' } };
+}
+
 export interface RuleFolders {
   /** The scratch folder (rules and test logs); `dispose` removes it. */
   dir: string;
