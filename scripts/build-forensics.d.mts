@@ -1,5 +1,4 @@
 // Types of build-forensics.mjs for the TypeScript callers (the forensics benchmark).
-export declare const DIST: string;
 export declare const BUNDLES: Record<'index' | 'cli', string>;
 export declare function isFresh(): boolean;
 export declare function build(): Promise<void>;

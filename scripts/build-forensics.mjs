@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-export const DIST = join(ROOT, 'packages/forensics/dist');
+const DIST = join(ROOT, 'packages/forensics/dist');
 const INPUTS = join(DIST, 'inputs.json');
 
 /**

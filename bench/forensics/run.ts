@@ -54,10 +54,10 @@ async function child(kind: string, file: string): Promise<void> {
   process.stdout.write(`${JSON.stringify({ seconds, cpuSeconds, maxRssMb: usage.maxRSS / 1024, extra })}\n`);
 }
 
-function measure(kind: string, file: string, ...rest: string[]): Measure {
+function measure(kind: string, file: string): Measure {
   // The full scans run as `rempart forensics scan` does: the compiled engine in plain Node.
   if (kind === 'scan' || kind === 'csvscan' || kind === 'csvscan-node') return runChild<Measure>(SCAN_CHILD, [kind, file], { timeoutMs: TIMEOUT_MS, maxBufferMb: 256, plain: true });
-  return runChild<Measure>(SELF, [kind, file, ...rest], { timeoutMs: TIMEOUT_MS, maxBufferMb: 256 });
+  return runChild<Measure>(SELF, [kind, file], { timeoutMs: TIMEOUT_MS, maxBufferMb: 256 });
 }
 
 /** The same events as a French vendor export: Windows-1252, `;`, local date and time, French labels. */

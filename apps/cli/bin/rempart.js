@@ -2,18 +2,9 @@
 // `rempart forensics …` runs its compiled bundle in plain Node (rebuilt first when a source changed);
 // everything else runs the TypeScript sources directly through tsx: no build step between a clone
 // and a start.
-let bundle = null;
-if (process.argv[2] === 'forensics') {
-  const { freshBundle } = await import('../../../scripts/build-forensics.mjs');
-  bundle = await freshBundle('cli');
-}
-if (bundle) {
-  const { pathToFileURL } = await import('node:url');
-  const { main } = await import(pathToFileURL(bundle).href);
-  process.exitCode = await main(process.argv);
-} else {
-  const { register } = await import('tsx/esm/api');
-  register();
-  const { main } = await import('../src/index.ts');
-  process.exitCode = await main(process.argv);
-}
+let entry = new URL('../src/index.ts', import.meta.url).href;
+const bundle = process.argv[2] === 'forensics' ? await (await import('../../../scripts/build-forensics.mjs')).freshBundle('cli') : null;
+if (bundle) entry = (await import('node:url')).pathToFileURL(bundle).href;
+else (await import('tsx/esm/api')).register();
+const { main } = await import(entry);
+process.exitCode = await main(process.argv);

@@ -10,12 +10,14 @@ import type { Services } from '../../../server/src/platform/services.ts';
 const out = (line = '') => process.stdout.write(`${line}\n`);
 const server = () => import('./platform-parts.ts');
 
-async function withServices<T>(fn: (services: Services, config: Config) => Promise<T>, given?: Config): Promise<T> {
-  const { createServices, loadConfig } = await server();
-  const config = given ?? loadConfig();
-  const services = await createServices(config);
+type Parts = Awaited<ReturnType<typeof server>>;
+
+async function withServices<T>(fn: (services: Services, config: Config, parts: Parts) => Promise<T>, given?: Config): Promise<T> {
+  const parts = await server();
+  const config = given ?? parts.loadConfig();
+  const services = await parts.createServices(config);
   try {
-    return await fn(services, config);
+    return await fn(services, config, parts);
   } finally {
     await services.database.close();
   }
@@ -107,8 +109,7 @@ export function registerPlatformCommands(program: Command): void {
     .command('demo')
     .description("Ajoute l'organisation de démonstration à une base existante")
     .action(async () =>
-      withServices(async (services) => {
-        const { seedDemo } = await server();
+      withServices(async (services, _config, { seedDemo }) => {
         const demo = await seedDemo(services);
         out(`Démonstration créée (${demo.organisationId}). Lien administrateur : ${demo.adminSetupUrl ?? 'envoyé par courriel'}`);
       }),
@@ -122,10 +123,9 @@ export function registerPlatformCommands(program: Command): void {
     .requiredOption('--role <rôle>', 'admin, rssi, dpo, dgs, elu, agent, prestataire, lecteur')
     .option('--org <id|siren>', "organisation (obligatoire s'il y en a plusieurs)")
     .action(async (options: { email: string; role: string; org?: string }) =>
-      withServices(async (services) => {
+      withServices(async (services, _config, { createInvitation }) => {
         const role = roleSchema.safeParse(options.role);
         if (!role.success) throw new Error(`Rôle inconnu : ${options.role}`);
-        const { createInvitation } = await server();
         const orgs = await services.db.selectFrom('organisations').select(['id', 'name', 'siren']).execute();
         const matches = options.org ? orgs.filter((o) => o.id === options.org || o.siren === options.org) : orgs;
         if (matches.length !== 1) {
@@ -143,8 +143,7 @@ export function registerPlatformCommands(program: Command): void {
     .requiredOption('--name <nom>', 'nom du groupement')
     .requiredOption('--members <liste>', 'SIREN ou identifiants séparés par des virgules')
     .action(async (options: { name: string; members: string }) =>
-      withServices(async (services) => {
-        const { appendAudit } = await server();
+      withServices(async (services, _config, { appendAudit }) => {
         const wanted = options.members.split(',').map((m) => m.trim()).filter(Boolean);
         const orgs = await services.db.selectFrom('organisations').select(['id', 'siren', 'name']).execute();
         const members = wanted.map((w) => {
@@ -169,12 +168,11 @@ export function registerPlatformCommands(program: Command): void {
     .option('--role <rôle>', 'rôle dans les organisations membres', 'rssi')
     .option('--write', "accorde l'écriture (sinon lecture seule)", false)
     .action(async (options: { group: string; email: string; role: string; write: boolean }) =>
-      withServices(async (services) => {
+      withServices(async (services, _config, { appendAudit }) => {
         const role = roleSchema.safeParse(options.role);
         if (!role.success) throw new Error(`Rôle inconnu : ${options.role}`);
         const target = await services.db.selectFrom('groups').select(['id', 'name']).where((eb) => eb.or([eb('name', '=', options.group), eb('id', '=', /^[0-9a-f-]{36}$/i.test(options.group) ? options.group : '00000000-0000-0000-0000-000000000000')])).executeTakeFirst();
         if (!target) throw new Error(`Groupement inconnu : ${options.group}`);
-        const { appendAudit } = await server();
         const person = await services.db.selectFrom('users').select('id').where('email', '=', options.email.trim().toLowerCase()).executeTakeFirst();
         if (!person) throw new Error(`Aucun compte pour ${options.email} : invitez d'abord la personne (rempart user add).`);
         await services.db.transaction().execute(async (trx) => {
@@ -207,8 +205,7 @@ export function registerPlatformCommands(program: Command): void {
     .description('Extraits de données volées')
     .command('purge-expired')
     .description('Purge les extraits dont la durée de conservation est échue (le serveur le fait aussi chaque heure)')
-    .action(async () => withServices(async (services) => {
-      const { purgeExpiredDatasets } = await server();
+    .action(async () => withServices(async (services, _config, { purgeExpiredDatasets }) => {
       out(`${await purgeExpiredDatasets(services)} extrait(s) purgé(s).`);
     }));
 
@@ -217,8 +214,7 @@ export function registerPlatformCommands(program: Command): void {
     .command('verify')
     .description("Recalcule la chaîne d'empreintes et vérifie les points de contrôle signés")
     .action(async () =>
-      withServices(async (services) => {
-        const { verifyAudit } = await server();
+      withServices(async (services, _config, { verifyAudit }) => {
         const result = await verifyAudit(services.db, services.keys);
         if (result.ok) {
           out(`Piste d'audit intègre : ${result.entries} entrées, ${result.checkpoints} point(s) de contrôle signés.`);
@@ -231,8 +227,7 @@ export function registerPlatformCommands(program: Command): void {
   audit
     .command('checkpoint')
     .description("Signe la tête actuelle de la piste d'audit")
-    .action(async () => withServices(async (services) => {
-      const { checkpointNow } = await server();
+    .action(async () => withServices(async (services, _config, { checkpointNow }) => {
       out(`Point de contrôle signé à l'entrée ${await checkpointNow(services.db, services.keys)}.`);
     }));
 
@@ -243,8 +238,7 @@ export function registerPlatformCommands(program: Command): void {
     .option('--passphrase-file <fichier>', 'fichier contenant la phrase de passe (sinon REMPART_BACKUP_PASSPHRASE)')
     .action(async (options: { out: string; passphraseFile?: string }) => {
       const passphrase = await readPassphrase(options.passphraseFile);
-      await withServices(async (services, config) => {
-        const { writeBackup } = await server();
+      await withServices(async (services, config, { writeBackup }) => {
         const summary = await writeBackup(services.database, path.join(config.dataDir, 'files'), options.out, passphrase, services.now());
         const rows = Object.values(summary.rows).reduce((n, t) => n + t, 0);
         out(`Sauvegarde écrite : ${options.out} (${rows} lignes, ${summary.files} fichier(s), ${Math.round(summary.fileBytes / 1_048_576)} Mo de fichiers). Gardez aussi la clé maîtresse hors ligne.`);
@@ -260,8 +254,7 @@ export function registerPlatformCommands(program: Command): void {
     .option('--passphrase-file <fichier>', 'fichier contenant la phrase de passe (sinon REMPART_BACKUP_PASSPHRASE)')
     .action(async (archive: string, options: { passphraseFile?: string }) => {
       const passphrase = await readPassphrase(options.passphraseFile);
-      await withServices(async (services, config) => {
-        const { restoreArchive, verifyAudit } = await server();
+      await withServices(async (services, config, { restoreArchive, verifyAudit }) => {
         const summary = await restoreArchive(services.database, path.join(config.dataDir, 'files'), archive, passphrase);
         out(`Restauration terminée (format ${summary.format}) : ${Object.entries(summary.rows).filter(([, n]) => n > 0).map(([t, n]) => `${t} ${n}`).join(', ')} ; ${summary.files} fichier(s).`);
         const verification = await verifyAudit(services.db, services.keys);

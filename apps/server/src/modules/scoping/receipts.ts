@@ -96,8 +96,8 @@ export async function takeLease(services: Services, account: string, holder: str
     // `since` moves when the holder changes (a campaign taking the account), not at each renewal.
     .onConflict((oc) => oc.column('account').doUpdateSet({ holder, expires_at: leaseExpiry(ms), since: sql<Date>`CASE WHEN smpp_listeners.holder IS DISTINCT FROM ${holder} THEN now() ELSE smpp_listeners.since END`, ...(role === 'campaign' ? { wanted_until: null } : {}) })
       .where((eb) => eb.and([
-        eb.or([eb('smpp_listeners.holder', 'is', null), eb('smpp_listeners.holder', '=', holder), eb('smpp_listeners.expires_at', '<', sql<Date>`now()`)]),
-        ...(role === 'listener' ? [eb.or([eb('smpp_listeners.wanted_until', 'is', null), eb('smpp_listeners.wanted_until', '<', sql<Date>`now()`)])] : []),
+        eb.or([eb('smpp_listeners.holder', 'is', null), eb('smpp_listeners.holder', '=', holder), eb('smpp_listeners.expires_at', '<', dbNow)]),
+        ...(role === 'listener' ? [eb.or([eb('smpp_listeners.wanted_until', 'is', null), eb('smpp_listeners.wanted_until', '<', dbNow)])] : []),
       ])))
     .returning('holder').executeTakeFirst();
   return row?.holder === holder;
@@ -224,7 +224,7 @@ export function startReceiptListener(services: Services, options: ListenerOption
   const giveBack = async () => {
     if (!leased) return;
     leased = false;
-    await giveLeaseBack(services, account, me);
+    await giveLeaseBack(services, account, me).catch((error: Error) => log?.warn({ err: error }, 'SMS receipt listener cannot give its lease back'));
   };
   const unbind = async (why: string) => {
     if (receiver) { await receiver.close(); receiver = null; log?.info({ why }, 'SMS receipt listener unbound'); }
@@ -263,7 +263,7 @@ export function startReceiptListener(services: Services, options: ListenerOption
       if (stopped) break;
       if (!awaited || holds > 0) {
         await unbind(holds ? 'a campaign is sending' : 'nothing awaited');
-        await giveBack().catch((error: Error) => log?.warn({ err: error }, 'SMS receipt listener cannot give its lease back'));
+        await giveBack();
         state = 'idle';
         await sleep(checkMs);
         continue;
@@ -326,7 +326,7 @@ export function startReceiptListener(services: Services, options: ListenerOption
       receiver = null;
       await queue;
       // Given back at once: another instance takes over at its next look, not when the lease lapses.
-      await giveBack().catch((error: Error) => log?.warn({ err: error }, 'SMS receipt listener cannot give its lease back'));
+      await giveBack();
       state = 'stopped';
     },
   };

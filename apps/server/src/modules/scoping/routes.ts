@@ -406,10 +406,11 @@ export const scopingRoutes: RouteDef[] = [
       const letters = { to_letter: 0, to_sms: 0, unreachable: 0 };
       for (const [person, status] of fallback) if (status in letters && ![...CAMPAIGN_CHANNELS].some((c) => electronic.get(`${person}\u0000${c}`)?.status === 'sent')) letters[status as keyof typeof letters]++;
       const persons = Number((run.figures as { persons?: number } | null)?.persons ?? 0);
+      awaiting.sort((a, b) => (a.sentAt < b.sentAt ? -1 : a.sentAt > b.sentAt ? 1 : 0));
       return {
-        persons, channels, letters, listener: await receiptListenerView(ctx, run.organisation_id, channels.sms, awaiting.reduce<string | null>((o, a) => (o === null || a.sentAt < o ? a.sentAt : o), null)),
+        persons, channels, letters, listener: await receiptListenerView(ctx, run.organisation_id, channels.sms, awaiting[0]?.sentAt ?? null),
         // Person references only (P000123): which SMS still await a receipt, the oldest first.
-        awaitingReceipts: { total: awaiting.length, items: awaiting.sort((a, b) => (a.sentAt < b.sentAt ? -1 : a.sentAt > b.sentAt ? 1 : 0)).slice(0, AWAITING_SHOWN) },
+        awaitingReceipts: { total: awaiting.length, items: awaiting.slice(0, AWAITING_SHOWN) },
         smsAvailable: !!ctx.services.config.smpp, emailAvailable: !!ctx.services.mailer,
         campaigns: campaigns.map((c) => ({ id: c.id, dryRun: c.dry_run, status: c.status, channels: c.channels, includeMinors: c.include_minors, counts: c.counts, perMinute: c.per_minute, error: c.error, createdByName: c.created_by_name, createdAt: new Date(c.created_at).toISOString(), finishedAt: c.finished_at ? new Date(c.finished_at).toISOString() : null })),
       };
