@@ -11,10 +11,9 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
-import { loadNow, peakRssMb, resetPeak, writeSection } from '../lib.ts';
+import { loadNow, ROOT, peakRssMb, resetPeak, writeSection } from '../lib.ts';
 
 const SELF = fileURLToPath(import.meta.url);
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DATA = process.env.BENCH_DATA_DIR ?? join(tmpdir(), 'rempart-bench-backup');
 const SIZES_MB = (process.env.BENCH_BACKUP_SIZES_MB ?? '1024,200').split(',').map(Number);
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 30 * 60_000);
@@ -106,14 +105,13 @@ async function sha256(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
-const load = loadNow;
 const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '—');
 const mb = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '—');
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args[0] === '--child') return child(args[1]!, args.slice(2));
-  const loadStart = load();
+  const loadStart = loadNow();
   const rows: string[] = [];
   const notes: string[] = [];
   for (const size of SIZES_MB) {
@@ -125,7 +123,7 @@ async function main(): Promise<void> {
     const evidenceMb = statSync(evidence).size / 1_048_576;
     const expected = await sha256(evidence);
 
-    const at = load();
+    const at = loadNow();
     const refGzip = shell(`tar -cf - -C ${source} files | gzip -1 > ${join(base, 'ref.tar.gz')}`);
     const refGunzip = shell(`mkdir -p ${join(base, 'ref')} && gzip -dc ${join(base, 'ref.tar.gz')} | tar -xf - -C ${join(base, 'ref')}`);
     const refCopy = shell(`cp -r ${join(source, 'files')} ${join(base, 'copy')}`);
@@ -148,7 +146,7 @@ async function main(): Promise<void> {
       rmSync(archive, { force: true });
       const cell = (r: Record<string, any> | null) => (r ? `${r.ok ? f1(r.seconds) : `fails after ${f1(r.seconds)}`} | ${mb(r.rssAtRestMb)} → ${mb(r.peakRssMb)}` : 'not run (no archive) | —');
       const ratio = (r: Record<string, any> | null, reference: number) => (r?.ok ? (r.seconds / reference).toFixed(2) : '—');
-      rows.push(`| ${mb(evidenceMb)} | ${format} | ${cell(backup)} | ${ratio(backup, refGzip)} | ${f1(archiveMb)} | ${cell(restore)} | ${ratio(restore, refGunzip)} | ${f1(refGzip)} / ${f1(refGunzip)} / ${f1(refCopy)} | ${at} → ${load()} |`);
+      rows.push(`| ${mb(evidenceMb)} | ${format} | ${cell(backup)} | ${ratio(backup, refGzip)} | ${f1(archiveMb)} | ${cell(restore)} | ${ratio(restore, refGunzip)} | ${f1(refGzip)} / ${f1(refGunzip)} / ${f1(refCopy)} | ${at} → ${loadNow()} |`);
       if (!backup.ok) notes.push(`- ${mb(evidenceMb)} MB, format ${format} backup: ${backup.error}`);
       if (restore && !restore.ok) notes.push(`- ${mb(evidenceMb)} MB, format ${format} restore: ${restore.error}`);
       process.stderr.write(`${size} MB v${format}: ${JSON.stringify({ backup, restore })}\n`);

@@ -13,10 +13,9 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { generate } from '../forensics/generate.ts';
-import { loadNow, peakRssMb, resetPeak, runChild, writeSection } from '../lib.ts';
+import { loadNow, ROOT, peakRssMb, resetPeak, runChild, writeSection } from '../lib.ts';
 
 const SELF = fileURLToPath(import.meta.url);
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DATA = process.env.BENCH_DATA_DIR ?? join(tmpdir(), 'rempart-bench-evidence');
 // The generator's `events` is its size knob (about one log line each above a floor): 3,000,000 gives a file of about 1 GB.
 const EVENTS = Number(process.env.BENCH_EVIDENCE_EVENTS ?? 3_000_000);
@@ -106,7 +105,6 @@ function measure(args: string[]): Record<string, any> {
   return runChild(SELF, args, { timeoutMs: TIMEOUT_MS });
 }
 
-const load = loadNow;
 const f1 = (n: number) => n.toFixed(1);
 const mb = (n: number) => Math.round(n).toLocaleString('en-US');
 
@@ -120,17 +118,17 @@ async function main(): Promise<void> {
   const file = join(DATA, `logs-${EVENTS}.ndjson`);
   if (!existsSync(file)) await generate({ events: EVENTS, out: file });
   const size = statSync(file).size;
-  const loadStart = load();
+  const loadStart = loadNow();
   const reference = measure(['reference', file]);
   const trees: [string, string][] = [['this tree', ROOT]];
   if (process.env.BENCH_BEFORE_TREE) trees.unshift([`before (${process.env.BENCH_BEFORE_LABEL ?? process.env.BENCH_BEFORE_TREE})`, process.env.BENCH_BEFORE_TREE]);
   const rows: string[] = [];
   for (const [label, tree] of trees) {
-    const at = load();
+    const at = loadNow();
     const r = measure(['platform', tree, file]);
     if (r.sha256 !== reference.sha256) throw new Error(`${label}: the recorded SHA-256 differs from the file's`);
     const s = r.steps;
-    rows.push(`| ${label} | ${mb(r.baselineRssMb)} | ${f1(s.upload.seconds)} | ${mb(s.upload.peakRssMb)} | ${(s.upload.seconds / reference.steps.hashCopy.seconds).toFixed(2)} | ${f1(s.download.seconds)} | ${mb(s.download.peakRssMb)} | ${f1(s.scan.seconds)} | ${mb(s.scan.peakRssMb)} | ${(s.scan.seconds / reference.steps.engineScan.seconds).toFixed(2)} | ${r.linesRead.toLocaleString('en-US')} | ${at} → ${load()} |`);
+    rows.push(`| ${label} | ${mb(r.baselineRssMb)} | ${f1(s.upload.seconds)} | ${mb(s.upload.peakRssMb)} | ${(s.upload.seconds / reference.steps.hashCopy.seconds).toFixed(2)} | ${f1(s.download.seconds)} | ${mb(s.download.peakRssMb)} | ${f1(s.scan.seconds)} | ${mb(s.scan.peakRssMb)} | ${(s.scan.seconds / reference.steps.engineScan.seconds).toFixed(2)} | ${r.linesRead.toLocaleString('en-US')} | ${at} → ${loadNow()} |`);
     process.stderr.write(`${label}: ${JSON.stringify(r)}\n`);
   }
   const date = new Date().toISOString().slice(0, 16).replace('T', ' ');

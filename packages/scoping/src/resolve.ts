@@ -93,8 +93,8 @@ export interface Resolution {
   /** lambda: the chance that two random records match (the prior); m and u per field and level. */
   /**
    * `blocksWindowed`: blocks larger than their key's window, whose records were compared with their
-   * neighbours only; `blocksSkipped`: postcode blocks larger than the window, left out (a town's
-   * postcode is no evidence). Both count blocks of two records or more, summed over the keys.
+   * neighbours only; `blocksSkipped`: blocks of keys that say nothing when common (a postcode, a
+   * first name with a day of the year) larger than the window, left out. Both count blocks of two records or more, summed over the keys.
    */
   parameters: { lambda: number; m: number[][]; u: number[][]; pairsCompared: number; blocksSkipped: number; blocksWindowed: number };
 }
@@ -1205,8 +1205,6 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
   const attached: [number, number, boolean][] = [];
   {
     const floorW = Math.log2(ATTACH_FLOOR / (1 - ATTACH_FLOOR));
-    // A candidate person of a lone record: any person of several records that one of its candidate
-    // pairs reaches, however weak the link (the union may say more than any one record).
     // Per piece (a person of at most ATTACH_SIZE records), its ATTACH_CANDIDATES likeliest bigger
     // persons by their strongest link: fixed arrays, so that a million-row extract, where most
     // persons are pieces, costs a few megabytes and no Map of pairs.
@@ -1234,7 +1232,7 @@ export function resolvePersons(people: PersonInput[], options: ResolveOptions = 
       const s = si < sj ? i : j;
       const o = si < sj ? j : i;
       const r = si < sj ? rj : ri;
-      const base = pieceOf[main.find(s)]! * K;
+      const base = pieceOf[si < sj ? ri : rj]! * K;
       let slot = -1;
       let low = base;
       for (let k = base; k < base + K; k++) {

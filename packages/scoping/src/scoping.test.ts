@@ -80,6 +80,8 @@ describe('person resolution', () => {
     birth_date: `${1940 + (r.truth % 60)}-${pad(1 + (r.truth % 12))}-${pad(1 + (r.truth % 28))}`,
     gender: (reliable ? r.truth : Math.imul(i + 1, 0x9e3779b1) >>> 7) % 2 ? 'F' : 'M',
   }));
+  // The same filler without sex: a neutral background for the cases below.
+  const unsexed = () => withSex(true).map((p) => ({ ...p, gender: undefined }));
 
   it('does not split a person over a birth date keyed with two slips or known only by its year', () => {
     const base = { last_name: 'Bernardin', first_name: 'Ophélie', phone: '+33611223344', address: '12 RUE DES ECOLES', postcode: '94340' };
@@ -162,7 +164,7 @@ describe('person resolution', () => {
   });
 
   it('compares a record without a surname with the records whose surname is its only name, born the same year', () => {
-    const f = withSex(true).map((p) => ({ ...p, gender: undefined }));
+    const f = unsexed();
     const rows: PersonInput[] = [
       { last_name: 'Kerbrat', first_name: 'Yvon', birth_date: '1962-03-14', postcode: '29200' },
       { last_name: 'Kerbrat', first_name: 'Yvon', birth_date: '1962-03-14', phone: '+33298001122' },
@@ -182,7 +184,7 @@ describe('person resolution', () => {
       { last_name: 'Cosquer', first_name: 'Aldric', birth_date: '1955-06-01', birth_place: 'LYON', postcode: '69003' },
       { first_name: 'Aldric', birth_date: '1955-06-01' },
     ];
-    const res = resolvePersons([...rows, ...withSex(true).map((p) => ({ ...p, gender: undefined }))]);
+    const res = resolvePersons([...rows, ...unsexed()]);
     const c = res.clusterOf;
     expect(res.explain(0, 4).probability).toBeGreaterThan(0.9);
     expect(res.explain(2, 4).probability).toBeGreaterThan(0.9);
@@ -196,7 +198,7 @@ describe('person resolution', () => {
   it('attaches a lone record to the one person it clearly matches, for review, and not when two persons match', () => {
     const tanguy = { last_name: 'Tanguy', first_name: 'Maëlle', birth_date: '1988-10-05', postcode: '29000', phone: '+33611002200' };
     const lone = { first_name: 'Maëlle', postcode: '29000' };
-    const f = withSex(true).map((p) => ({ ...p, gender: undefined }));
+    const f = unsexed();
     const res = resolvePersons([tanguy, tanguy, lone, ...f]);
     // below the threshold: a pair alone would not merge
     expect(res.explain(0, 2).probability).toBeLessThan(0.5);
@@ -209,7 +211,7 @@ describe('person resolution', () => {
   });
 
   it('merges a name mistyped in its first letter, still keeps a household apart and refuses a chain through a homonym', () => {
-    const f = withSex(true).map((p) => ({ ...p, gender: undefined }));
+    const f = unsexed();
     const home = { address: '3 RUE DE SIAM', postcode: '29200', phone: '+33298001122' };
     const yvonnick = { last_name: 'Kerhervé', first_name: 'Yvonnick', birth_date: '1962-03-14', ...home };
     const rows: PersonInput[] = [
@@ -239,7 +241,7 @@ describe('person resolution', () => {
   });
 
   it('attaches a lone record through the union of a person\'s records when no one record is enough, and not on one weak agreement', () => {
-    const f = withSex(true).map((p) => ({ ...p, gender: undefined }));
+    const f = unsexed();
     const t = { last_name: 'Tanguy', first_name: 'Marie', birth_date: '1988-10-05' };
     const person = [{ ...t, postcode: '29000' }, { ...t, occupation: 'INFIRMIERE' }, { ...t, birth_place: 'QUIMPER' }];
     const res = resolvePersons([...person, { postcode: '29000', occupation: 'INFIRMIERE', birth_place: 'QUIMPER' }, ...f]);
@@ -287,7 +289,7 @@ describe('person resolution', () => {
   });
 
   // Whether a record joins a person of two identical records, among the usual filler.
-  const joinsPerson = (person: PersonInput, other: PersonInput, filler: PersonInput[] = withSex(true).map((p) => ({ ...p, gender: undefined }))) => {
+  const joinsPerson = (person: PersonInput, other: PersonInput, filler: PersonInput[] = unsexed()) => {
     const res = resolvePersons([person, person, other, ...filler]);
     return res.clusterOf[2] === res.clusterOf[0];
   };
@@ -330,7 +332,7 @@ describe('person resolution', () => {
   });
 
   it('reads a birth date one slip away as a slip even between two surnames, and weighs it from random pairs', () => {
-    const f = withSex(true).map((p) => ({ ...p, gender: undefined }));
+    const f = unsexed();
     const res = resolvePersons([{ last_name: 'Dupont', first_name: 'Marie', birth_date: '1980-05-12' }, { last_name: 'Lemoine', first_name: 'Marie', birth_date: '1980-05-13' }, ...f]);
     const slip = res.explain(0, 1).evidence.find((e) => e.field === 'birth_date')!;
     expect(slip.level).toBe('une faute de frappe');
@@ -342,7 +344,7 @@ describe('person resolution', () => {
   });
 
   it('reads two dates known only by their year (1 January) one digit apart as different years, not as a slip', () => {
-    const f = withSex(true).map((p) => ({ ...p, gender: undefined }));
+    const f = unsexed();
     const rows: PersonInput[] = [
       { last_name: 'Clark', first_name: 'Joseph', birth_date: '1857-01-01' }, { last_name: 'Clark', first_name: 'Joseph', birth_date: '1856-01-01' },
       { last_name: 'Clark', first_name: 'Joseph', birth_date: '1857-03-12' }, { last_name: 'Clark', first_name: 'Joseph', birth_date: '1856-03-12' },
@@ -353,7 +355,7 @@ describe('person resolution', () => {
   });
 
   it('brings a first name mistyped in its first letter to the right spelling through the keys sorted on the reversed first name', () => {
-    const f = withSex(true).map((p) => ({ ...p, gender: undefined }));
+    const f = unsexed();
     const james = { last_name: 'Burns', first_name: 'James', birth_date: '1789-06-09', birth_place: 'BIRMINGHAM', occupation: 'NEGOCIANT' };
     // others born in Birmingham, whose first names sort between JAMES and UAMES and surnames between BURNS and UAMES
     const others = ['Kevin', 'Louis', 'Marc', 'Noel', 'Olivier', 'Pierre', 'Quentin', 'Rene', 'Simon', 'Thierry'].map((fn, k) => ({
@@ -372,7 +374,7 @@ describe('person resolution', () => {
   });
 
   it('lets a record without a surname link two persons that share a surname (or one a slip of the other), not two that do not', () => {
-    const f = withSex(true).map((p) => ({ ...p, gender: undefined }));
+    const f = unsexed();
     const malcolm = { last_name: 'Smith', first_name: 'Malcolm', birth_date: '1956-12-01', birth_place: 'LERWICK', occupation: 'PECHEUR' };
     const home = { phone: '+33298001122', email: 'm.smyth@example.org', address: '3 RUE DE SIAM', postcode: '29200' };
     const malcom = { last_name: 'Smyth', first_name: 'Malcom', birth_place: 'BREST', occupation: 'MARIN', ...home };
